@@ -1,0 +1,39 @@
+/**
+ * pino with an asynchronous file destination (`pino.destination({ sync: false })`): calls
+ * buffer in memory and sonic-boom writes in the background. Documented shutdown: `flush(cb)`
+ * then `end()`, waiting for the destination's `close` event.
+ */
+
+import { createRequire } from 'node:module';
+import { once } from 'node:events';
+import pino from 'pino';
+import { defineAdapter } from '../harness/adapter.js';
+import { packageVersions } from './versions.js';
+
+const require = createRequire(import.meta.url);
+
+export default defineAdapter({
+  name: 'pino-async',
+  description: 'pino with pino.destination({ sync: false }) to a file',
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  versions: () => packageVersions(require, ['pino', 'sonic-boom']),
+  create(ctx) {
+    const destination = pino.destination({ dest: ctx.file, sync: false, append: true });
+    const logger = pino({ level: ctx.level }, destination);
+    let ready = false;
+    destination.once('ready', () => {
+      ready = true;
+    });
+    return {
+      log: (level, message) => logger[level](message),
+      close: async () => {
+        // flush() throws if the destination is not open yet; wait for it as the docs advise.
+        if (!ready) await once(destination, 'ready');
+        await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+        const closed = once(destination, 'close');
+        destination.end();
+        await closed;
+      },
+    };
+  },
+});

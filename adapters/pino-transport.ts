@@ -1,0 +1,32 @@
+/**
+ * pino with a worker-thread transport (`pino.transport({ target: 'pino/file' })`): calls
+ * copy records into a shared ring buffer that thread-stream's worker drains to the file.
+ * Documented shutdown: `end()` on the transport, then its `close` event.
+ */
+
+import { createRequire } from 'node:module';
+import { once } from 'node:events';
+import pino from 'pino';
+import { defineAdapter } from '../harness/adapter.js';
+import { packageVersions } from './versions.js';
+
+const require = createRequire(import.meta.url);
+
+export default defineAdapter({
+  name: 'pino-transport',
+  description: "pino with pino.transport({ target: 'pino/file' }), a worker-thread transport, to a file",
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  versions: () => packageVersions(require, ['pino', 'thread-stream']),
+  create(ctx) {
+    const transport = pino.transport({ target: 'pino/file', options: { destination: ctx.file, append: true } });
+    const logger = pino({ level: ctx.level }, transport);
+    return {
+      log: (level, message) => logger[level](message),
+      close: async () => {
+        const closed = once(transport, 'close');
+        transport.end();
+        await closed;
+      },
+    };
+  },
+});

@@ -1,0 +1,99 @@
+/**
+ * The adapter contract: how logjam drives a candidate logger configuration.
+ *
+ * An adapter is one module whose default export is `defineAdapter({...})`. logjam imports it
+ * by URL in the supervisor (to read its name and capabilities), in the run's child process
+ * and in every producer worker thread, so the module must not do work at import time beyond
+ * importing its logger.
+ */
+
+export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+export const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error', 'fatal'];
+
+export interface Capabilities {
+  /** The adapter can create one logger per worker thread of a process. @default true */
+  readonly threads?: boolean;
+  /** What one record looks like in the sink: one JSON object per line, or a line of text. */
+  readonly format: 'ndjson' | 'text';
+  /** The adapter exposes the logger's documented flush and shutdown as `close()`. */
+  readonly gracefulShutdown: boolean;
+  /** The logger reports records it dropped (`dropped()` on the instance). @default false */
+  readonly reportsDrops?: boolean;
+}
+
+export interface AdapterContext {
+  /**
+   * The file the logger must append records to. Several threads of one run get the same path,
+   * as several threads of one application share one log file; logjam reads it back after the run.
+   */
+  readonly file: string;
+  /** The producer this logger instance serves (0 for the main thread's logger). */
+  readonly producer: number;
+  /** Lowest level the logger must emit. @default 'info' */
+  readonly level: Level;
+}
+
+export interface LoggerInstance {
+  /** Logs one record. `message` carries the record marker and must reach the sink verbatim. */
+  log(level: Level, message: string): void;
+  /** The logger's documented way to flush and shut down; logjam wraps it with a deadline. */
+  close?(): Promise<void> | void;
+  /** Records the logger itself dropped and reported, if it counts them. */
+  dropped?(): number;
+}
+
+export interface AdapterDefinition {
+  /** Kebab-case name shown in reports, e.g. `pino-sync`. */
+  readonly name: string;
+  /** One line: which logger, which configuration. */
+  readonly description: string;
+  readonly capabilities: Capabilities;
+  /** Versions of the packages this adapter loads, helpers included, for the report. */
+  versions?(): Record<string, string> | Promise<Record<string, string>>;
+  create(ctx: AdapterContext): LoggerInstance | Promise<LoggerInstance>;
+}
+
+/** Declares an adapter; the identity function, for types and a checked shape. */
+export function defineAdapter<const T extends AdapterDefinition>(definition: T): T {
+  return definition;
+}
+
+/** Checks a module's default export is an adapter and says what is wrong if it is not. */
+export function asAdapter(value: unknown, where: string): AdapterDefinition {
+  const problems: string[] = [];
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(
+      `Expected ${where} to default-export an adapter (\`export default defineAdapter({...})\`), got ${describe(value)}`,
+    );
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v['name'] !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/.test(v['name'])) {
+    problems.push(`\`name\` to be a kebab-case string, got ${describe(v['name'])}`);
+  }
+  if (typeof v['description'] !== 'string') problems.push(`\`description\` to be a string, got ${describe(v['description'])}`);
+  if (typeof v['create'] !== 'function') problems.push(`\`create\` to be a function, got ${describe(v['create'])}`);
+  const caps = v['capabilities'] as Record<string, unknown> | undefined;
+  if (typeof caps !== 'object' || caps === null) {
+    problems.push(`\`capabilities\` to be an object, got ${describe(caps)}`);
+  } else {
+    if (caps['format'] !== 'ndjson' && caps['format'] !== 'text') {
+      problems.push(`\`capabilities.format\` to be 'ndjson' or 'text', got ${describe(caps['format'])}`);
+    }
+    if (typeof caps['gracefulShutdown'] !== 'boolean') {
+      problems.push(`\`capabilities.gracefulShutdown\` to be a boolean, got ${describe(caps['gracefulShutdown'])}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new TypeError(`The adapter in ${where} is not valid. Expected ${problems.join('; ')}.`);
+  }
+  return value as AdapterDefinition;
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return '`undefined`';
+  if (value === null) return '`null`';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `\`${String(value)}\` (${typeof value})`;
+}

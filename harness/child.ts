@@ -1,0 +1,306 @@
+/**
+ * Entry of a run's child process: one (adapter, scenario, seed) per process.
+ *
+ * The main thread drives the scenario; the watchdog thread watches the status board; every
+ * event goes to the supervisor on file descriptor 3 as it happens. Nothing here keeps the
+ * process alive once the scenario is done: whether the logger lets it exit is under test.
+ */
+
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { asAdapter, type AdapterDefinition, type LoggerInstance } from './adapter.js';
+import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT } from './board.js';
+import { EventChannel } from './channel.js';
+import { errorMessage, withDeadline } from './deadline.js';
+import { createHistogram, mergeHistograms, summarise } from './latency.js';
+import type { ProducerData } from './producer-worker.js';
+import type { ChildEvent, ProducerMessage, RunSpec } from './protocol.js';
+import { createRandom, deriveSeed } from './random.js';
+import { encodeRecord, PayloadSource } from './record.js';
+import type { MainLogOutcome, ProducerOptions, ProducersOutcome, ScenarioContext } from './scenario.js';
+import { startWatchdog } from './watchdog.js';
+import { loadScenario } from '../scenarios/index.js';
+
+// Captured before any logger loads: loggers under test patch process and console methods.
+const exitProcess = process.exit.bind(process);
+/** Ends the process without running 'exit' listeners again (Node's own last step of exit). */
+const reallyExit: (code: number) => void =
+  (process as unknown as { reallyExit?: (code: number) => void }).reallyExit?.bind(process) ??
+  (() => process.kill(process.pid, 'SIGKILL'));
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as RunSpec;
+const channel = EventChannel.create(3);
+const send = (event: ChildEvent): void => channel.send(event);
+
+// The monitor does not change what Node does with the error (the process still dies as it
+// would); it only tells the supervisor what escaped, synchronously, before the process ends.
+process.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => {
+  const e = error instanceof Error ? error : new Error(String(error));
+  send({
+    type: 'finding',
+    finding: {
+      kind: 'unhandled-error',
+      severity: 'error',
+      message: `An error escaped the logger (${origin}): ${e.message}`,
+      evidence: { origin, message: e.message, stack: e.stack ?? '', phase: currentPhase },
+    },
+  });
+});
+
+const board = Board.create();
+const mainRow = board.row(MAIN_SLOT);
+mainRow.set('starting', 'load-adapter');
+const heartbeat = setInterval(() => mainRow.beat(), 10);
+heartbeat.unref();
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+startWatchdog(board, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs });
+
+let currentPhase = 'load-adapter';
+const phase = (name: string): void => {
+  currentPhase = name;
+  send({ type: 'phase', phase: name, elapsedMs: channel.elapsedMs() });
+};
+
+async function main(): Promise<void> {
+  const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);
+  send({ type: 'hello', pid: process.pid, versions: (await adapter.versions?.()) ?? {} });
+  const scenario = await loadScenario(spec.scenario);
+  const skip = scenario.skip?.(adapter.capabilities);
+  if (skip !== undefined) {
+    send({ type: 'skip', reason: skip });
+    return;
+  }
+  const file = join(spec.dir, 'sink.log');
+  send({ type: 'sink', path: file, format: adapter.capabilities.format });
+  mainRow.set('running', 'idle');
+  await scenario.run(createContext(adapter, file));
+  loopDelay.disable();
+  const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+  send({
+    type: 'metrics',
+    metrics: {
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+    },
+  });
+  mainRow.set('done', 'idle');
+  send({ type: 'done' });
+}
+
+function createContext(adapter: AdapterDefinition, file: string): ScenarioContext {
+  return {
+    spec,
+    adapter,
+    random: createRandom(spec.seed),
+    file,
+    phase,
+    finding: (finding) => send({ type: 'finding', finding }),
+    metrics: (metrics) => send({ type: 'metrics', metrics }),
+    produced: (counts, droppedReported) => send({ type: 'produced', counts, droppedReported }),
+    runProducers: (options) => runProducers(adapter, file, options),
+    logFromMain: (options) => logFromMain(adapter, file, options),
+    close: async (logger) => {
+      mainRow.set('closing', 'close');
+      const closed = logger.close === undefined ? { ok: true as const, ms: 0 } : await withDeadline(() => logger.close?.(), spec.closeMs);
+      mainRow.set('running', 'idle');
+      return { ok: closed.ok, ms: closed.ms, ...('error' in closed && closed.error !== undefined ? { error: closed.error } : {}) };
+    },
+    exit: (code) => {
+      mainRow.set('done', 'exit');
+      send({ type: 'exiting', code });
+      try {
+        exitProcess(code);
+      } catch (error: unknown) {
+        // An 'exit' listener (the logger's exit hook) threw out of process.exit(). In an
+        // application that error is uncaught at the call site and the process dies on the spot,
+        // before any I/O callback could let the logger finish; do exactly that here.
+        const e = error instanceof Error ? error : new Error(String(error));
+        send({
+          type: 'finding',
+          finding: {
+            kind: 'unhandled-error',
+            severity: 'error',
+            message: `An error escaped the logger's exit hook during process.exit(${code}): ${e.message}`,
+            evidence: { origin: 'process.exit', message: e.message, stack: e.stack ?? '', phase: currentPhase },
+          },
+        });
+        process.stderr.write(`${e.stack ?? e.message}\n`);
+        reallyExit(process.exitCode === undefined ? code : Number(process.exitCode));
+      }
+      throw new ExitInterrupted();
+    },
+  };
+}
+
+async function logFromMain(
+  adapter: AdapterDefinition,
+  file: string,
+  options: Omit<ProducerOptions, 'threads' | 'batch'>,
+): Promise<MainLogOutcome> {
+  mainRow.set('starting', 'create-logger');
+  const logger: LoggerInstance = await adapter.create({ file, producer: 0, level: 'debug' });
+  const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload);
+  const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
+  const histogram = createHistogram();
+  mainRow.target(options.records);
+  mainRow.set('running', 'log');
+  const started = performance.now();
+  let produced = 0;
+  for (const message of messages) {
+    const t0 = performance.now();
+    logger.log(options.level, message);
+    histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
+    mainRow.produced(++produced);
+  }
+  const wallMs = performance.now() - started;
+  mainRow.set('running', 'idle');
+  const latency = summarise(histogram);
+  histogram.destroy();
+  return { logger, produced, latency, wallMs };
+}
+
+async function runProducers(adapter: AdapterDefinition, file: string, options: ProducerOptions): Promise<ProducersOutcome> {
+  if (adapter.capabilities.threads === false && options.threads > 1) {
+    throw new Error(`adapter ${adapter.name} declares threads: false, so the scenario must not start ${options.threads} producer threads: this is a harness bug`);
+  }
+  const gate = new SharedArrayBuffer(8);
+  const gateWords = new Int32Array(gate);
+  const gateMs = Math.max(1000, spec.timeoutMs);
+  const results = new Map<number, Extract<ProducerMessage, { type: 'result' }>>();
+  const workers: Worker[] = [];
+  const settled: Promise<void>[] = [];
+  for (let p = 0; p < options.threads; p++) {
+    const data: ProducerData = {
+      adapterUrl: spec.adapter.url,
+      producer: p,
+      slot: FIRST_PRODUCER_SLOT + p,
+      board: board.buffer,
+      gate,
+      gateMs,
+      closeMs: spec.closeMs,
+      file,
+      records: options.records,
+      batch: options.batch,
+      minPayload: options.minPayload,
+      maxPayload: options.maxPayload,
+      level: options.level,
+      seed: deriveSeed(spec.seed, p),
+    };
+    const worker = new Worker(new URL('./producer-worker.js', import.meta.url), {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: spec.workerHeapMb },
+    });
+    workers.push(worker);
+    settled.push(watchProducer(worker, p, results));
+  }
+
+  mainRow.set('waiting', 'await-producers');
+  // Open the gate only when every producer is ready, so they start logging together. Polled
+  // with short waits: the main thread must keep its event loop turning for worker messages.
+  const readyBy = Date.now() + gateMs;
+  while (Atomics.load(gateWords, 0) < options.threads && Date.now() < readyBy) {
+    const value = Atomics.load(gateWords, 0);
+    const waited = Atomics.waitAsync(gateWords, 0, value, 50);
+    if (waited.async) await waited.value;
+    if (failures > 0) break;
+  }
+  const started = performance.now();
+  Atomics.store(gateWords, 1, 1);
+  Atomics.notify(gateWords, 1);
+  await Promise.all(settled);
+  const wallMs = performance.now() - started;
+  mainRow.set('running', 'idle');
+
+  const produced = Array.from({ length: options.threads }, (_, p) => results.get(p)?.produced ?? board.read(FIRST_PRODUCER_SLOT + p).produced);
+  const droppedReported = [...results.values()].reduce((sum, r) => sum + r.dropped, 0);
+  const merged = mergeHistograms([...results.values()].map((r) => r.latency));
+  const latency = summarise(merged);
+  merged.destroy();
+  for (const r of results.values()) {
+    if (r.closeTimedOut || r.closeError !== undefined) {
+      send({
+        type: 'finding',
+        finding: {
+          kind: 'exit-hang',
+          severity: 'error',
+          message:
+            r.closeError !== undefined
+              ? `producer-${r.producer}'s logger shutdown failed: ${r.closeError}`
+              : `producer-${r.producer}'s logger shutdown did not finish within ${spec.closeMs} ms`,
+          evidence: { producer: r.producer, closeMs: r.closeMs, boundMs: spec.closeMs, ...(r.closeError !== undefined ? { error: r.closeError } : {}) },
+        },
+      });
+    }
+  }
+  return { produced, droppedReported, latency, wallMs };
+}
+
+/** Producers that failed or died: once one has, nobody waits for it at the start gate. */
+let failures = 0;
+
+/** Settles when the producer has reported and its thread has exited (or been ended). */
+function watchProducer(worker: Worker, producer: number, results: Map<number, Extract<ProducerMessage, { type: 'result' }>>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let exitTimer: NodeJS.Timeout | undefined;
+    // When: the worker posted its result or its failure.
+    worker.on('message', (message: ProducerMessage) => {
+      if (message.type === 'result') {
+        results.set(producer, message);
+        // The logger is closed, so the thread should end by itself; if a handle of the logger
+        // keeps it alive, say so and end it, or the run's own exit would be blamed.
+        exitTimer = setTimeout(() => {
+          send({
+            type: 'finding',
+            finding: {
+              kind: 'exit-hang',
+              severity: 'warning',
+              message: `producer-${producer}'s thread did not exit within 1000 ms after its logger was closed; a handle of the logger keeps it alive`,
+              evidence: { producer, boundMs: 1000 },
+            },
+          });
+          void worker.terminate();
+        }, 1000);
+      } else {
+        failures++;
+        send({
+          type: 'harness-error',
+          message: `producer-${producer} failed during ${message.phase}: ${message.message}`,
+          ...(message.stack !== undefined ? { stack: message.stack } : {}),
+        });
+      }
+    });
+    // When: an uncaught exception in the producer thread (the logger's code threw, or an error
+    // escaped it asynchronously), or the thread ran out of its heap limit.
+    worker.on('error', (error: Error & { code?: string }) => {
+      failures++;
+      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      send({
+        type: 'finding',
+        finding: {
+          kind: 'crash',
+          severity: 'error',
+          message: outOfMemory
+            ? `producer-${producer}'s thread ran out of memory (heap cap ${spec.workerHeapMb} MB)`
+            : `producer-${producer}'s thread died: ${error.message}`,
+          evidence: { producer, cause: outOfMemory ? 'out-of-memory' : 'uncaught-exception', message: error.message, stack: error.stack ?? '' },
+        },
+      });
+    });
+    // When: the thread ended, after its work, after an error, or after terminate().
+    worker.on('exit', () => {
+      clearTimeout(exitTimer);
+      resolve();
+    });
+  });
+}
+
+/** Unwinds the scenario after process.exit() was interrupted by a throwing exit listener. */
+class ExitInterrupted extends Error {}
+
+main().catch((error: unknown) => {
+  if (error instanceof ExitInterrupted) return;
+  send({ type: 'harness-error', message: errorMessage(error), ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) });
+  process.exitCode = 0;
+});

@@ -1,0 +1,34 @@
+/**
+ * Waits with deadlines. Every timer is cleared on every path, and a timer never keeps a run's
+ * process alive on its own.
+ */
+
+export type Timed<T> = { readonly ok: true; readonly value: T; readonly ms: number } | { readonly ok: false; readonly ms: number; readonly error?: string };
+
+/** Resolves with the outcome of `work` or, after `ms`, with a timeout; never rejects. */
+export async function withDeadline<T>(work: () => Promise<T> | T, ms: number): Promise<Timed<T>> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve().then(work), timeout]);
+    const elapsed = Math.round(performance.now() - started);
+    if (outcome === 'timeout') return { ok: false, ms: elapsed };
+    return { ok: true, value: outcome, ms: elapsed };
+  } catch (error: unknown) {
+    return { ok: false, ms: Math.round(performance.now() - started), error: errorMessage(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Blocks this thread for `ms` without spinning (for threads that have no event loop to yield to). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

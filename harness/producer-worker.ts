@@ -1,0 +1,99 @@
+/**
+ * A producer thread: loads the adapter, creates its own logger, waits at the start gate with
+ * the other producers, logs its records with ids, then runs the logger's shutdown.
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { asAdapter, type Level } from './adapter.js';
+import { Board } from './board.js';
+import { withDeadline } from './deadline.js';
+import { createHistogram, encodeHistogram } from './latency.js';
+import type { ProducerMessage } from './protocol.js';
+import { createRandom } from './random.js';
+import { encodeRecord, PayloadSource } from './record.js';
+
+export interface ProducerData {
+  readonly adapterUrl: string;
+  readonly producer: number;
+  readonly slot: number;
+  readonly board: SharedArrayBuffer;
+  /** [0] producers ready, [1] go flag: set once by the main thread, never reset. */
+  readonly gate: SharedArrayBuffer;
+  readonly gateMs: number;
+  readonly closeMs: number;
+  readonly file: string;
+  readonly records: number;
+  readonly batch: number;
+  readonly minPayload: number;
+  readonly maxPayload: number;
+  readonly level: Level;
+  readonly seed: number;
+}
+
+const data = workerData as ProducerData;
+const port = parentPort;
+if (port === null) throw new Error('producer-worker.js must run as a worker thread: this is a harness bug');
+const row = new Board(data.board).row(data.slot);
+const gate = new Int32Array(data.gate);
+let phase = 'load-adapter';
+
+try {
+  row.target(data.records);
+  row.set('starting', 'load-adapter');
+  const adapter = asAdapter(((await import(data.adapterUrl)) as { default: unknown }).default, data.adapterUrl);
+  phase = 'create-logger';
+  row.set('starting', 'create-logger');
+  const logger = await adapter.create({ file: data.file, producer: data.producer, level: 'debug' });
+  const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload);
+  const messages: string[] = new Array<string>(Math.min(data.batch, data.records));
+
+  phase = 'wait-start';
+  row.set('waiting', 'wait-start');
+  Atomics.add(gate, 0, 1);
+  Atomics.notify(gate, 0);
+  // Bounded: the main thread opens the gate once every producer is ready, or gives up.
+  if (Atomics.wait(gate, 1, 0, data.gateMs) === 'timed-out') {
+    throw new Error(`the start gate did not open within ${data.gateMs} ms`);
+  }
+
+  phase = 'log';
+  row.set('running', 'log');
+  const histogram = createHistogram();
+  let seq = 0;
+  while (seq < data.records) {
+    const n = Math.min(data.batch, data.records - seq);
+    // Encode outside the timed region: the latency is the logger's call, not our payloads.
+    for (let i = 0; i < n; i++) messages[i] = encodeRecord(data.producer, seq + i, payloads.payload(seq + i));
+    for (let i = 0; i < n; i++) {
+      const message = messages[i] as string;
+      const t0 = performance.now();
+      logger.log(data.level, message);
+      histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
+      row.produced(++seq);
+    }
+    row.beat();
+    await yieldToLoop();
+  }
+
+  phase = 'close';
+  row.set('closing', 'close');
+  const closed = logger.close === undefined ? { ok: true as const, ms: 0 } : await withDeadline(() => logger.close?.(), data.closeMs);
+  const message: ProducerMessage = {
+    type: 'result',
+    producer: data.producer,
+    produced: seq,
+    dropped: logger.dropped?.() ?? 0,
+    latency: encodeHistogram(histogram),
+    closeMs: closed.ms,
+    closeTimedOut: !closed.ok && !('error' in closed && closed.error !== undefined),
+    ...(!closed.ok && 'error' in closed && closed.error !== undefined ? { closeError: closed.error } : {}),
+  };
+  row.set('done', 'idle');
+  port.postMessage(message);
+} catch (error: unknown) {
+  row.set('dead', 'idle');
+  const e = error instanceof Error ? error : new Error(String(error));
+  const message: ProducerMessage = { type: 'failed', producer: data.producer, phase, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+  port.postMessage(message);
+}

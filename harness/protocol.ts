@@ -1,0 +1,71 @@
+/**
+ * Messages between a run's child process and the supervisor, and between the child's threads.
+ * Defined once and imported by both sides.
+ */
+
+import type { Capabilities } from './adapter.js';
+import type { Finding, RunMetrics } from './result.js';
+
+/** What the supervisor asks one child process to do. Passed as JSON in argv. */
+export interface RunSpec {
+  readonly adapter: { readonly name: string; readonly url: string };
+  readonly scenario: string;
+  readonly seed: number;
+  /** The run's own scratch folder: sink files live here. */
+  readonly dir: string;
+  readonly timeoutMs: number;
+  /** No progress for this long while work remains is a hang. */
+  readonly hangMs: number;
+  /** A main-thread event loop blocked this long is an event-loop stall. */
+  readonly stallMs: number;
+  /** Bound on a documented flush or shutdown call. */
+  readonly closeMs: number;
+  /** Per-thread JS heap cap for producer workers, in MB. */
+  readonly workerHeapMb: number;
+}
+
+/** A thread's entry on the status board, as the watchdog reads it. */
+export interface ThreadStatus {
+  readonly slot: number;
+  readonly name: string;
+  readonly state: string;
+  readonly op: string;
+  readonly produced: number;
+  readonly target: number;
+  readonly heartbeatAgeMs: number;
+  readonly progressAgeMs: number;
+}
+
+/** Child → supervisor, one JSON object per line on file descriptor 3. */
+export type ChildEvent =
+  | { readonly type: 'hello'; readonly pid: number; readonly versions: Readonly<Record<string, string>> }
+  | { readonly type: 'sink'; readonly path: string; readonly format: Capabilities['format'] }
+  | { readonly type: 'phase'; readonly phase: string; readonly elapsedMs: number }
+  | {
+      readonly type: 'progress';
+      readonly elapsedMs: number;
+      readonly produced: number;
+      readonly threads: readonly ThreadStatus[];
+    }
+  | { readonly type: 'produced'; readonly counts: readonly number[]; readonly droppedReported: number }
+  | { readonly type: 'finding'; readonly finding: Finding }
+  | { readonly type: 'metrics'; readonly metrics: Partial<RunMetrics> }
+  | { readonly type: 'skip'; readonly reason: string }
+  | { readonly type: 'harness-error'; readonly message: string; readonly stack?: string }
+  | { readonly type: 'exiting'; readonly code: number }
+  | { readonly type: 'done' };
+
+/** Producer worker → child main thread. */
+export type ProducerMessage =
+  | {
+      readonly type: 'result';
+      readonly producer: number;
+      readonly produced: number;
+      readonly dropped: number;
+      /** hdr-histogram-js compressed base64 of per-call latency in nanoseconds. */
+      readonly latency: string;
+      readonly closeMs: number;
+      readonly closeTimedOut: boolean;
+      readonly closeError?: string;
+    }
+  | { readonly type: 'failed'; readonly producer: number; readonly phase: string; readonly message: string; readonly stack?: string };

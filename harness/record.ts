@@ -1,0 +1,123 @@
+/**
+ * The record marker: how a logged message carries its producer id, sequence number and a
+ * checksum, so the ledger can tell a whole record from a torn or corrupted one.
+ *
+ * A message looks like `lj:3:1042:9f1c22ab:Qx81...;`. The payload alphabet excludes `:` and
+ * `;`, and every character in the marker is one that JSON and common text formatters leave
+ * unescaped, so the marker reads back byte for byte from any logger's output.
+ */
+
+export const MARKER_PREFIX = 'lj:';
+export const MARKER_END = ';';
+
+const PAYLOAD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** FNV-1a over the producer, the sequence number and the payload's UTF-16 code units. */
+export function recordHash(producer: number, seq: number, payload: string): number {
+  let h = 0x811c9dc5 ^ producer;
+  h = Math.imul(h, 0x01000193) ^ seq;
+  h = Math.imul(h, 0x01000193);
+  for (let i = 0; i < payload.length; i++) {
+    h ^= payload.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function encodeRecord(producer: number, seq: number, payload: string): string {
+  const hash = recordHash(producer, seq, payload).toString(16).padStart(8, '0');
+  return `${MARKER_PREFIX}${producer}:${seq}:${hash}:${payload}${MARKER_END}`;
+}
+
+export type ParsedLine =
+  | { readonly ok: true; readonly producer: number; readonly seq: number }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Reads one delivered line. A line is a whole record when it holds exactly one complete
+ * marker whose checksum matches, and, for `ndjson` output, parses as one JSON value.
+ */
+export function parseLine(line: string, format: 'ndjson' | 'text'): ParsedLine {
+  const start = line.indexOf(MARKER_PREFIX);
+  if (start < 0) return { ok: false, reason: 'no record marker' };
+  if (line.indexOf(MARKER_PREFIX, start + MARKER_PREFIX.length) >= 0) {
+    return { ok: false, reason: 'more than one record marker on one line' };
+  }
+  let i = start + MARKER_PREFIX.length;
+  const producerEnd = line.indexOf(':', i);
+  if (producerEnd < 0) return { ok: false, reason: 'marker cut off after its prefix' };
+  const producer = parseDecimal(line, i, producerEnd);
+  i = producerEnd + 1;
+  const seqEnd = line.indexOf(':', i);
+  if (seqEnd < 0) return { ok: false, reason: 'marker cut off after the producer id' };
+  const seq = parseDecimal(line, i, seqEnd);
+  i = seqEnd + 1;
+  const hashEnd = line.indexOf(':', i);
+  if (hashEnd !== i + 8) return { ok: false, reason: 'marker checksum missing or cut off' };
+  const hash = Number.parseInt(line.slice(i, hashEnd), 16);
+  const payloadEnd = line.indexOf(MARKER_END, hashEnd + 1);
+  if (payloadEnd < 0) return { ok: false, reason: 'record cut off inside its payload' };
+  if (producer < 0 || seq < 0 || Number.isNaN(hash)) {
+    return { ok: false, reason: 'marker fields are not numbers' };
+  }
+  const payload = line.slice(hashEnd + 1, payloadEnd);
+  if (recordHash(producer, seq, payload) !== hash) {
+    return { ok: false, reason: 'payload does not match its checksum (corrupted or spliced)' };
+  }
+  if (format === 'ndjson' && !isJsonLine(line)) {
+    return { ok: false, reason: 'line is not one whole JSON value' };
+  }
+  return { ok: true, producer, seq };
+}
+
+function parseDecimal(s: string, from: number, to: number): number {
+  if (to <= from || to - from > 9) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function isJsonLine(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A deterministic payload source: one random block per producer, sliced per record, so
+ * generating a record costs a slice and not a loop of random draws.
+ */
+export class PayloadSource {
+  readonly #block: string;
+  readonly #minLength: number;
+  readonly #maxLength: number;
+
+  constructor(random: () => number, minLength: number, maxLength: number) {
+    if (!(minLength >= 0 && maxLength >= minLength)) {
+      throw new RangeError(`Expected 0 <= minLength <= maxLength, got ${minLength} and ${maxLength}`);
+    }
+    this.#minLength = minLength;
+    this.#maxLength = maxLength;
+    const size = Math.max(4096, maxLength * 2);
+    let block = '';
+    for (let i = 0; i < size; i++) {
+      block += PAYLOAD_ALPHABET[Math.floor(random() * PAYLOAD_ALPHABET.length)];
+    }
+    this.#block = block;
+  }
+
+  /** The payload of record `seq`: its length and offset are a function of `seq` alone. */
+  payload(seq: number): string {
+    const span = this.#maxLength - this.#minLength + 1;
+    const length = this.#minLength + (Math.imul(seq, 0x9e3779b1) >>> 0) % span;
+    const offset = (Math.imul(seq, 0x85ebca6b) >>> 0) % (this.#block.length - length + 1);
+    return this.#block.slice(offset, offset + length);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The one JSON result model (`logjam.report/1`). Every reporter is a pure view of it.
+ */
+
+/** The closed set of finding kinds (see DESIGN.md). */
+export const FINDING_KINDS = [
+  'deadlock',
+  'lock-order-cycle',
+  'recursive-lock',
+  'hang',
+  'event-loop-stall',
+  'blocked-caller',
+  'lost-records',
+  'duplicate-records',
+  'reordered-records',
+  'torn-records',
+  'severity-inversion',
+  'unbounded-memory',
+  'exit-loss',
+  'exit-hang',
+  'isolation-breach',
+  'context-lost',
+  'crash',
+  'unhandled-error',
+  'recursion',
+] as const;
+
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** `error` findings fail a run when its scenario says so; `warning` and `info` never do. */
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  readonly kind: FindingKind;
+  readonly severity: Severity;
+  readonly message: string;
+  /** Plain JSON facts a person needs to act: counts, ranges, stacks, board snapshots. */
+  readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+export type RunStatus = 'pass' | 'fail' | 'skip' | 'error';
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export interface RunMetrics {
+  readonly produced: number;
+  readonly delivered: number;
+  readonly droppedReported: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly reordered: number;
+  readonly torn: number;
+  /** Wall time of the whole run, process start to verdict. */
+  readonly wallMs: number;
+  /** From the first log call to the end of the loggers' shutdown. */
+  readonly loadMs?: number;
+  /** Delivered records per second over `loadMs`: records that only sit in a buffer do not count. */
+  readonly deliveredPerSec?: number;
+  /** Per-call latency of the logger's log call, in microseconds. */
+  readonly callLatencyUs?: LatencySummary;
+  readonly peakRssMb?: number;
+  /** Event-loop delay of the run's main thread, in milliseconds. */
+  readonly eventLoopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+export interface Replay {
+  readonly command: string;
+  readonly seed: number;
+}
+
+export interface RunResult {
+  readonly adapter: string;
+  readonly scenario: string;
+  readonly seed: number;
+  readonly status: RunStatus;
+  /** Why the run was skipped, or what went wrong inside the harness. */
+  readonly reason?: string;
+  readonly findings: readonly Finding[];
+  readonly metrics: RunMetrics;
+  readonly replay: Replay;
+  /** Exact versions of the packages the adapter loaded. */
+  readonly versions?: Readonly<Record<string, string>>;
+}
+
+export interface Environment {
+  readonly node: string;
+  readonly platform: string;
+  readonly arch: string;
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly totalMemoryMb: number;
+  readonly logjam: string;
+  readonly command: string;
+}
+
+export interface Report {
+  readonly schema: 'logjam.report/1';
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly environment: Environment;
+  readonly runs: readonly RunResult[];
+  readonly summary: { readonly pass: number; readonly fail: number; readonly skip: number; readonly error: number };
+}
+
+export const EMPTY_METRICS: RunMetrics = {
+  produced: 0,
+  delivered: 0,
+  droppedReported: 0,
+  lost: 0,
+  duplicated: 0,
+  reordered: 0,
+  torn: 0,
+  wallMs: 0,
+};
+
+/** Exit codes of the CLI (DESIGN.md). */
+export const EXIT = { pass: 0, findings: 1, usage: 2, internal: 3 } as const;
+
+export function exitCodeFor(runs: readonly RunResult[]): number {
+  if (runs.some((r) => r.status === 'error')) return EXIT.internal;
+  if (runs.some((r) => r.status === 'fail')) return EXIT.findings;
+  return EXIT.pass;
+}

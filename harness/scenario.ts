@@ -1,0 +1,75 @@
+/**
+ * The scenario contract. A scenario is one module in `scenarios/` that drives load against an
+ * adapter inside a run's child process and says which findings fail it.
+ */
+
+import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
+import type { RunSpec } from './protocol.js';
+import type { Finding, FindingKind, LatencySummary, RunMetrics } from './result.js';
+
+export interface ScenarioDefinition {
+  /** Kebab-case name, e.g. `steady`. */
+  readonly name: string;
+  /** One line for `logjam list`. */
+  readonly description: string;
+  /** Why the scenario does not apply to an adapter with these capabilities; undefined if it does. */
+  skip?(capabilities: Capabilities): string | undefined;
+  /** The finding kinds that fail a run of this scenario; every other finding is a reported fact. */
+  readonly failOn: readonly FindingKind[];
+  /** What records missing from the sink are called here: lost in flight, or lost at exit. */
+  readonly lossKind: 'lost-records' | 'exit-loss';
+  /** Drives the run in the child's main thread. */
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+export function defineScenario<const T extends ScenarioDefinition>(definition: T): T {
+  return definition;
+}
+
+export interface ProducerOptions {
+  /** Worker threads, each with its own logger instance. */
+  readonly threads: number;
+  /** Records each thread logs. */
+  readonly records: number;
+  /** Records between two yields to the thread's event loop, so asynchronous sinks can drain. */
+  readonly batch: number;
+  readonly minPayload: number;
+  readonly maxPayload: number;
+  readonly level: Level;
+}
+
+export interface ProducersOutcome {
+  readonly produced: readonly number[];
+  readonly droppedReported: number;
+  readonly latency: LatencySummary;
+  /** From opening the start gate to the last producer's logger being closed. */
+  readonly wallMs: number;
+}
+
+export interface MainLogOutcome {
+  readonly logger: LoggerInstance;
+  readonly produced: number;
+  readonly latency: LatencySummary;
+  readonly wallMs: number;
+}
+
+export interface ScenarioContext {
+  readonly spec: RunSpec;
+  readonly adapter: AdapterDefinition;
+  readonly random: () => number;
+  /** The sink file every logger of this run appends to. */
+  readonly file: string;
+  phase(name: string): void;
+  finding(finding: Finding): void;
+  metrics(metrics: Partial<RunMetrics>): void;
+  /** Reports exactly how many records each producer logged and how many the logger dropped. */
+  produced(counts: readonly number[], droppedReported: number): void;
+  /** Logs from worker threads started together through a shared-memory gate. */
+  runProducers(options: ProducerOptions): Promise<ProducersOutcome>;
+  /** Creates a logger in the main thread (producer 0) and logs synchronously, as an app does. */
+  logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch'>): Promise<MainLogOutcome>;
+  /** Runs a logger's documented shutdown with the run's close deadline. */
+  close(logger: LoggerInstance): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }>;
+  /** Ends the process on purpose with `process.exit(code)`, as an application would. */
+  exit(code: number): never;
+}

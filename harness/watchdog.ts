@@ -1,0 +1,39 @@
+/**
+ * Host side of the watchdog: starts its thread inside a run's child process.
+ */
+
+import { Worker } from 'node:worker_threads';
+import type { Board } from './board.js';
+import type { EventChannel } from './channel.js';
+import type { WatchdogData } from './watchdog-worker.js';
+
+export interface WatchdogOptions {
+  readonly hangMs: number;
+  readonly stallMs: number;
+}
+
+/**
+ * Starts the watchdog. The worker is unref'd: it must never be the reason a run's process
+ * stays alive, since natural exit is itself under test.
+ */
+export function startWatchdog(board: Board, channel: EventChannel, options: WatchdogOptions): Worker {
+  const data: WatchdogData = {
+    board: board.buffer,
+    channel: channel.handle,
+    hangMs: options.hangMs,
+    stallMs: options.stallMs,
+    pollMs: 10,
+    progressMs: 250,
+  };
+  const worker = new Worker(new URL('./watchdog-worker.js', import.meta.url), {
+    workerData: data,
+    // The watchdog must answer even when a logger's code in the main thread is out of memory.
+    resourceLimits: { maxOldGenerationSizeMb: 64 },
+  });
+  worker.unref();
+  // When: the watchdog's own code threw. It cannot report itself, so the main thread does.
+  worker.on('error', (error: Error) => {
+    channel.send({ type: 'harness-error', message: `watchdog thread failed: ${error.message}`, ...(error.stack ? { stack: error.stack } : {}) });
+  });
+  return worker;
+}

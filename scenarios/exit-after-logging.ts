@@ -1,0 +1,27 @@
+/**
+ * exit-after-logging: the main thread logs M records and calls `process.exit(0)` at once, with
+ * no flush and no shutdown call, as many applications do. Whatever the logger loses or how long
+ * the exit takes is reported as a fact; an error thrown out of the logger during the exit, or
+ * a crash, fails the run.
+ *
+ * Upstream bug class: asynchronous destinations that are not ready when the process exits,
+ * e.g. pino's "sonic boom is not ready yet" (https://github.com/pinojs/pino/issues/2326).
+ */
+
+import { defineScenario } from '../harness/scenario.js';
+
+export default defineScenario({
+  name: 'exit-after-logging',
+  description: 'log M records in the main thread, then process.exit(0) with no shutdown call; reports exit loss and exit hang as facts',
+  failOn: ['crash', 'unhandled-error', 'hang'],
+  lossKind: 'exit-loss',
+  async run(ctx) {
+    const records = 1000 + Math.floor(ctx.random() * 4000);
+    ctx.phase('producing');
+    const outcome = await ctx.logFromMain({ records, minPayload: 16, maxPayload: 160, level: 'info' });
+    ctx.produced([outcome.produced], outcome.logger.dropped?.() ?? 0);
+    ctx.metrics({ callLatencyUs: outcome.latency, loadMs: Math.round(outcome.wallMs) });
+    ctx.phase('exiting');
+    ctx.exit(0);
+  },
+});

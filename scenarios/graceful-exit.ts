@@ -1,0 +1,37 @@
+/**
+ * graceful-exit: the main thread logs M records, runs the logger's documented shutdown (with a
+ * deadline), then calls `process.exit(0)`. The documented way must keep its promise: any loss,
+ * a shutdown that never finishes, or a process that does not end fails the run.
+ */
+
+import { defineScenario } from '../harness/scenario.js';
+
+export default defineScenario({
+  name: 'graceful-exit',
+  description: "log M records, run the adapter's documented shutdown, then exit; any loss or hang fails",
+  failOn: ['exit-loss', 'exit-hang', 'crash', 'unhandled-error', 'hang', 'duplicate-records', 'torn-records'],
+  lossKind: 'exit-loss',
+  skip: (capabilities) => (capabilities.gracefulShutdown ? undefined : 'the adapter declares no documented shutdown (capabilities.gracefulShutdown: false)'),
+  async run(ctx) {
+    const records = 1000 + Math.floor(ctx.random() * 4000);
+    ctx.phase('producing');
+    const outcome = await ctx.logFromMain({ records, minPayload: 16, maxPayload: 160, level: 'info' });
+    ctx.phase('closing');
+    const closed = await ctx.close(outcome.logger);
+    if (!closed.ok) {
+      ctx.finding({
+        kind: 'exit-hang',
+        severity: 'error',
+        message:
+          closed.error !== undefined
+            ? `The documented shutdown failed after ${closed.ms} ms: ${closed.error}`
+            : `The documented shutdown did not finish within ${ctx.spec.closeMs} ms`,
+        evidence: { closeMs: closed.ms, boundMs: ctx.spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
+      });
+    }
+    ctx.produced([outcome.produced], outcome.logger.dropped?.() ?? 0);
+    ctx.metrics({ callLatencyUs: outcome.latency, loadMs: Math.round(outcome.wallMs + closed.ms) });
+    ctx.phase('exiting');
+    ctx.exit(0);
+  },
+});

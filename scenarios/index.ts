@@ -1,0 +1,26 @@
+/**
+ * The scenario registry. A name missing here is a type error in every `ScenarioName` use.
+ */
+
+import type { ScenarioDefinition } from '../harness/scenario.js';
+
+export const scenarioLoaders = {
+  steady: async () => (await import('./steady.js')).default,
+  'exit-after-logging': async () => (await import('./exit-after-logging.js')).default,
+  'graceful-exit': async () => (await import('./graceful-exit.js')).default,
+} satisfies Record<string, () => Promise<ScenarioDefinition>>;
+
+export type ScenarioName = keyof typeof scenarioLoaders;
+
+export const SCENARIO_NAMES = Object.keys(scenarioLoaders) as ScenarioName[];
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return Object.hasOwn(scenarioLoaders, name);
+}
+
+export async function loadScenario(name: string): Promise<ScenarioDefinition> {
+  if (!isScenarioName(name)) {
+    throw new Error(`Expected a scenario name, one of ${SCENARIO_NAMES.join(', ')}; got \`${name}\``);
+  }
+  return scenarioLoaders[name]();
+}
