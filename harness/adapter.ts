@@ -95,5 +95,9 @@ export function describe(value: unknown): string {
   if (value === null) return '`null`';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return `\`${String(value)}\` (${typeof value})`;
+  if (typeof value === 'string') return `\`${value}\` (string)`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `\`${value.toString()}\` (${typeof value})`;
+  }
+  return `a ${typeof value}`;
 }

@@ -44,9 +44,11 @@ export interface SuperviseOptions {
   readonly onEvent?: (event: ChildEvent) => void;
   /** Extra arguments for the child's node, before the entry script (tests use this). */
   readonly nodeArgs?: readonly string[];
+  /** Ends the run early (Ctrl-C); the result keeps everything gathered so far. */
+  readonly signal?: AbortSignal;
 }
 
-type KillReason = 'deadline' | 'hang' | 'exit-hang' | 'memory';
+type KillReason = 'deadline' | 'hang' | 'exit-hang' | 'memory' | 'aborted';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url));
 const TAIL_BYTES = 16 * 1024;
@@ -119,6 +121,9 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   childErr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
 
   const deadline = setTimeout(() => kill('deadline'), options.timeoutMs);
+  const onAbort = (): void => kill('aborted');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted === true) onAbort();
   const memoryPoll = setInterval(() => {
     const rss = readRss(child.pid);
     if (rss === undefined) return;
@@ -134,6 +139,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   });
   clearTimeout(deadline);
   clearTimeout(exitTimer);
+  options.signal?.removeEventListener('abort', onAbort);
   clearInterval(memoryPoll);
   // A grandchild may hold the pipes open: the last events get a bounded wait, not forever.
   await Promise.race([lines, delay(1000)]);
@@ -192,6 +198,9 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   const threads = lastProgress?.threads ?? [];
   const evidenceBase = { phase: lastPhase, exitCode: exit.code, signal: exit.signal, stderrTail: stderr.text(4096) };
 
+  if (killedFor === 'aborted') {
+    harnessErrors.push(`interrupted during ${lastPhase}: the run was stopped before it finished`);
+  }
   if (exit.spawnError !== undefined) {
     harnessErrors.push(`could not start the run's process: ${exit.spawnError.message}`);
   } else if (killedFor === 'deadline' && !findings.some((f) => f.kind === 'hang')) {

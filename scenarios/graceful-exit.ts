@@ -30,7 +30,7 @@ export default defineScenario({
       });
     }
     ctx.produced([outcome.produced], outcome.logger.dropped?.() ?? 0);
-    ctx.metrics({ callLatencyUs: outcome.latency, loadMs: Math.round(outcome.wallMs + closed.ms) });
+    ctx.metrics({ callLatencyUs: outcome.latency });
     ctx.phase('exiting');
     ctx.exit(0);
   },

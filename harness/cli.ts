@@ -1,0 +1,204 @@
+/**
+ * The `logjam` command line. Exit codes: 0 all passed, 1 findings failed a run, 2 usage or
+ * configuration error, 3 internal harness error.
+ */
+
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Output, type Reporter } from '../reports/index.js';
+import { BUILTIN_ADAPTER_NAMES } from '../adapters/index.js';
+import { SCENARIO_NAMES } from '../scenarios/index.js';
+import { parseDuration, parseInteger } from './duration.js';
+import { UsageError } from './errors.js';
+import { freshSeed } from './random.js';
+import { resolveAdapter, resolveScenario } from './registry.js';
+import { EXIT, exitCodeFor } from './result.js';
+import { runSuite } from './suite.js';
+
+// Captured at startup: a logger loaded into this process may patch stdout or console.
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+const stderrWrite = process.stderr.write.bind(process.stderr);
+const stdout: Output = { write: (t) => void stdoutWrite(t), isTTY: process.stdout.isTTY === true };
+const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stderr.isTTY === true };
+
+const COMMANDS = {
+  list: { summary: 'list the bundled adapters and scenarios', run: list },
+  run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
+  help: { summary: 'show this help', run: async () => mainHelp() },
+} satisfies Record<string, { summary: string; run: (args: string[]) => Promise<number> }>;
+
+type CommandName = keyof typeof COMMANDS;
+
+const PLANNED = ['ci', 'stress', 'compare', 'replay', 'merge-reports'];
+
+function mainHelp(): number {
+  const lines = [
+    'Usage: logjam <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    '',
+    'Run `logjam <command> --help` for the options of a command.',
+    'Exit codes: 0 all passed, 1 findings failed a run, 2 usage error, 3 internal harness error.',
+  ];
+  stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.pass;
+}
+
+const LIST_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+async function list(args: string[]): Promise<number> {
+  const { values } = parse(args, LIST_OPTIONS, 'list');
+  if (values.help === true) {
+    stdout.write('Usage: logjam list [--json]\n\nLists the bundled adapters (with the logger versions they load) and the scenarios.\n\n  --json   print as JSON\n');
+    return EXIT.pass;
+  }
+  const adapters = await Promise.all(
+    BUILTIN_ADAPTER_NAMES.map(async (name) => {
+      const a = await resolveAdapter(name, process.cwd());
+      return { name: a.name, description: a.definition.description, capabilities: a.definition.capabilities, versions: (await a.definition.versions?.()) ?? {} };
+    }),
+  );
+  const scenarios = await Promise.all(
+    SCENARIO_NAMES.map(async (name) => {
+      const s = await resolveScenario(name);
+      return { name: s.name, description: s.description, failOn: s.failOn };
+    }),
+  );
+  if (values.json === true) {
+    stdout.write(`${JSON.stringify({ adapters, scenarios }, null, 2)}\n`);
+    return EXIT.pass;
+  }
+  const c = chalkFor(stdout, process.env);
+  stdout.write(`${c.bold('Adapters')}\n`);
+  for (const a of adapters) {
+    const versions = Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ');
+    stdout.write(`  ${c.cyan(a.name.padEnd(16))} ${a.description} ${c.dim(versions)}\n`);
+  }
+  stdout.write(`\n${c.bold('Scenarios')}\n`);
+  for (const s of scenarios) stdout.write(`  ${c.cyan(s.name.padEnd(20))} ${s.description}\n`);
+  return EXIT.pass;
+}
+
+const RUN_OPTIONS = {
+  adapter: { type: 'string', short: 'a', multiple: true },
+  scenario: { type: 'string', short: 's', multiple: true },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  timeout: { type: 'string' },
+  memory: { type: 'string' },
+  reporter: { type: 'string' },
+  json: { type: 'string' },
+  keep: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const RUN_HELP = `Usage: logjam run [options]
+
+Runs every chosen scenario against every chosen adapter, each (adapter, scenario, seed) in its
+own child process with a memory cap and a hard deadline.
+
+Options:
+  -a, --adapter NAME|PATH  adapter to test, repeatable or comma-separated (default: all bundled:
+                           ${BUILTIN_ADAPTER_NAMES.join(', ')}); a path loads your own adapter
+                           module, TypeScript included: --adapter ./my-adapter.ts
+  -s, --scenario NAME      scenario, repeatable or comma-separated (default: all:
+                           ${SCENARIO_NAMES.join(', ')})
+      --seed N             seed of the first run (default: a fresh random seed)
+      --runs N             runs per adapter and scenario, with seeds N, N+1, ... (default: 1)
+      --timeout DURATION   hard deadline of each run, e.g. 30s (default: 60s)
+      --memory MB          resident memory cap of each run's process (default: 2048)
+      --reporter NAME      ${REPORTER_NAMES.join(' | ')} (default: terminal)
+      --json FILE          also write the result model (logjam.report/1) to FILE
+      --keep               keep each run's scratch folder (sink files) for inspection
+  -h, --help               show this help
+
+Exit codes: 0 all passed, 1 findings failed a run, 2 usage error, 3 internal harness error.
+`;
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parse(args, RUN_OPTIONS, 'run');
+  if (values.help === true) {
+    stdout.write(RUN_HELP);
+    return EXIT.pass;
+  }
+  const reporterName = values.reporter ?? 'terminal';
+  if (!isReporterName(reporterName)) {
+    throw new UsageError(`Expected \`--reporter\` to be one of ${REPORTER_NAMES.join(', ')}, got \`${reporterName}\``);
+  }
+  const seed = values.seed === undefined ? freshSeed() : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
+  const runs = values.runs === undefined ? 1 : parseInteger(values.runs, '--runs', 1, 100_000);
+  const timeoutMs = values.timeout === undefined ? 60_000 : parseDuration(values.timeout, '--timeout');
+  const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
+  const jsonFile = values.json;
+  if (jsonFile !== undefined && jsonFile.trim() === '') throw new UsageError('Expected `--json` to name a file, got an empty string');
+
+  const adapterRefs = splitList(values.adapter) ?? BUILTIN_ADAPTER_NAMES;
+  const scenarioNames = splitList(values.scenario) ?? SCENARIO_NAMES;
+  const adapters = [];
+  for (const ref of adapterRefs) adapters.push(await resolveAdapter(ref, process.cwd()));
+  const scenarios = [];
+  for (const name of scenarioNames) scenarios.push(await resolveScenario(name));
+
+  const reporters: Reporter[] = [reporterFactories[reporterName](stdout, chalkFor(stdout, process.env))];
+  // Ctrl-C ends the current run's process and still writes what was gathered.
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const report = await runSuite({
+      adapters,
+      scenarios,
+      seeds: Array.from({ length: runs }, (_, i) => seed + i),
+      timeoutMs,
+      memoryMb,
+      keepFiles: values.keep === true,
+      reporters,
+      signal: abort.signal,
+      command: `logjam ${['run', ...args].join(' ')}`,
+    });
+    if (jsonFile !== undefined) writeFileSync(resolve(jsonFile), `${JSON.stringify(report, null, 2)}\n`);
+    if (abort.signal.aborted) return EXIT.internal;
+    return exitCodeFor(report.runs);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+function splitList(values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return items.length > 0 ? items : undefined;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${message.replace(/\.$/, '')}. Run \`logjam ${command} --help\` for the options.`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') return mainHelp();
+  try {
+    if (!Object.hasOwn(COMMANDS, command)) {
+      const planned = PLANNED.includes(command) ? ` (\`logjam ${command}\` is designed but not built yet)` : '';
+      throw new UsageError(`Unknown command \`${command}\`${planned}. Expected one of: ${Object.keys(COMMANDS).join(', ')}`);
+    }
+    return await COMMANDS[command as CommandName].run(rest);
+  } catch (error: unknown) {
+    if (error instanceof UsageError) {
+      stderr.write(`logjam: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    stderr.write(`logjam: internal error (a harness bug, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Runs a plan of (adapter, scenario, seed) runs one after another and builds the report.
+ * Runs are sequential on purpose: on two cores, two runs side by side would measure each other.
+ */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { errorMessage } from './deadline.js';
+import type { ResolvedAdapter } from './registry.js';
+import { EMPTY_METRICS, type Environment, type Report, type RunResult } from './result.js';
+import type { ScenarioDefinition } from './scenario.js';
+import { superviseRun } from './supervisor.js';
+import type { PlannedRun, Reporter } from '../reports/reporter.js';
+
+export interface SuiteOptions {
+  readonly adapters: readonly ResolvedAdapter[];
+  readonly scenarios: readonly ScenarioDefinition[];
+  readonly seeds: readonly number[];
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+  /** @default 2048 */
+  readonly memoryMb?: number;
+  readonly keepFiles?: boolean;
+  readonly reporters?: readonly Reporter[];
+  readonly signal?: AbortSignal;
+  /** The command line that produced the report, for the environment block. */
+  readonly command?: string;
+}
+
+export async function runSuite(options: SuiteOptions): Promise<Report> {
+  const started = Date.now();
+  const reporters = options.reporters ?? [];
+  const workDir = await mkdtemp(join(tmpdir(), 'logjam-'));
+  const runs: RunResult[] = [];
+  const total = options.adapters.length * options.scenarios.length * options.seeds.length;
+  let index = 0;
+  try {
+    for (const adapter of options.adapters) {
+      for (const scenario of options.scenarios) {
+        for (const seed of options.seeds) {
+          if (options.signal?.aborted === true) break;
+          const planned: PlannedRun = { index: index++, total, adapter: adapter.name, scenario: scenario.name, seed };
+          for (const r of reporters) r.onRunStart?.(planned);
+          const result = await runOne(adapter, scenario, seed, workDir, options, planned, reporters);
+          runs.push(result);
+          for (const r of reporters) r.onRunEnd?.(planned, result);
+        }
+      }
+    }
+  } finally {
+    if (options.keepFiles !== true) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+  const report: Report = {
+    schema: 'logjam.report/1',
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    environment: environment(options.command ?? ''),
+    runs,
+    summary: {
+      pass: runs.filter((r) => r.status === 'pass').length,
+      fail: runs.filter((r) => r.status === 'fail').length,
+      skip: runs.filter((r) => r.status === 'skip').length,
+      error: runs.filter((r) => r.status === 'error').length,
+    },
+  };
+  for (const r of reporters) r.onEnd?.(report);
+  return report;
+}
+
+async function runOne(
+  adapter: ResolvedAdapter,
+  scenario: ScenarioDefinition,
+  seed: number,
+  workDir: string,
+  options: SuiteOptions,
+  planned: PlannedRun,
+  reporters: readonly Reporter[],
+): Promise<RunResult> {
+  const replay = { command: `npx logjam run --adapter ${adapter.ref} --scenario ${scenario.name} --seed ${seed}`, seed };
+  const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
+  const skip = scenario.skip?.(adapter.definition.capabilities);
+  if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
+  try {
+    return await superviseRun({
+      adapter,
+      scenario,
+      seed,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      memoryMb: options.memoryMb ?? 2048,
+      workDir,
+      ...(options.keepFiles !== undefined ? { keepFiles: options.keepFiles } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      onEvent: (event) => {
+        for (const r of reporters) r.onEvent?.(planned, event);
+      },
+    });
+  } catch (error: unknown) {
+    // The supervisor itself failed: a harness bug. Keep the other runs' results.
+    return { ...base, status: 'error', reason: `harness bug while supervising this run: ${errorMessage(error)}` };
+  }
+}
+
+function environment(command: string): Environment {
+  const cpu = cpus();
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    totalMemoryMb: Math.round(totalmem() / 2 ** 20),
+    logjam: logjamVersion(),
+    command,
+  };
+}
+
+function logjamVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

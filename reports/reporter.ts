@@ -1,0 +1,28 @@
+/**
+ * The reporter contract: optional hooks over the one result model. Reporters are views; they
+ * never decide a verdict.
+ */
+
+import type { ChildEvent } from '../harness/protocol.js';
+import type { Report, RunResult } from '../harness/result.js';
+
+export interface PlannedRun {
+  readonly index: number;
+  readonly total: number;
+  readonly adapter: string;
+  readonly scenario: string;
+  readonly seed: number;
+}
+
+export interface Reporter {
+  onRunStart?(run: PlannedRun): void;
+  onEvent?(run: PlannedRun, event: ChildEvent): void;
+  onRunEnd?(run: PlannedRun, result: RunResult): void;
+  onEnd?(report: Report): void;
+}
+
+/** Where reporters write; captured at startup, because loggers under test patch stdout. */
+export interface Output {
+  write(text: string): void;
+  readonly isTTY: boolean;
+}
