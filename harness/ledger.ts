@@ -168,8 +168,15 @@ export class Ledger {
     return true;
   }
 
+  /** Replaces line delivery while scanning a file's shape. */
+  #onLine: ((line: string) => void) | undefined;
+
   /** Reads one delivered line (without its newline) and marks it delivered or torn. */
   deliverLine(line: string, format: 'ndjson' | 'text', lineNumber = 0): void {
+    if (this.#onLine !== undefined) {
+      this.#onLine(line);
+      return;
+    }
     const parsed = parseLine(line, format);
     if (parsed.ok && this.deliver(parsed.producer, parsed.seq)) return;
     const reason = parsed.ok ? `record ${parsed.producer}:${parsed.seq} was never produced by this run` : parsed.reason;
@@ -210,6 +217,24 @@ export class Ledger {
     }
     if (pending !== undefined && pending.length > 0) this.deliverLine(pending.toString('utf8'), format, ++lines);
     return { lines, bytes };
+  }
+
+  /**
+   * Finds the highest producer id and sequence number in a sink file, for runs cut short before
+   * they reported what they produced: the ledger is then sized to hold every record that arrived.
+   */
+  static async scanShape(path: string, format: 'ndjson' | 'text'): Promise<LedgerShape> {
+    const probe = new Ledger(new ArrayBuffer(Ledger.byteLength({ producers: 1, capacity: 0 })), { producers: 1, capacity: 0 });
+    let producers = 1;
+    let capacity = 0;
+    probe.#onLine = (line) => {
+      const parsed = parseLine(line, format);
+      if (!parsed.ok || parsed.producer > 4096) return;
+      producers = Math.max(producers, parsed.producer + 1);
+      capacity = Math.max(capacity, parsed.seq + 1);
+    };
+    await probe.deliverFile(path, format);
+    return { producers, capacity };
   }
 
   /**

@@ -41,6 +41,8 @@ let phase = 'load-adapter';
 try {
   row.target(data.records);
   row.set('starting', 'load-adapter');
+  // Node 20 does not run the process's --import hooks in worker threads: register them here.
+  if (/\.[cm]?tsx?$/.test(new URL(data.adapterUrl).pathname)) (await import('tsx/esm/api')).register();
   const adapter = asAdapter(((await import(data.adapterUrl)) as { default: unknown }).default, data.adapterUrl);
   phase = 'create-logger';
   row.set('starting', 'create-logger');

@@ -309,9 +309,13 @@ async function reconcile(
   // board, a lower bound that the ledger raises to cover every record that did arrive.
   const fromBoard = producerCounts(threads);
   const counts = produced?.counts ?? fromBoard.produced;
-  const capacity = Math.max(1, ...counts, ...fromBoard.targets);
-  const ledger = Ledger.createLocal({ producers: Math.max(1, counts.length, fromBoard.targets.length), capacity });
-  if (existsSync(sink.path)) await ledger.deliverFile(sink.path, sink.format);
+  const present = existsSync(sink.path);
+  const seen = produced === undefined && present ? await Ledger.scanShape(sink.path, sink.format) : { producers: 1, capacity: 1 };
+  const ledger = Ledger.createLocal({
+    producers: Math.max(1, counts.length, fromBoard.targets.length, seen.producers),
+    capacity: Math.max(1, ...counts, ...fromBoard.targets, seen.capacity),
+  });
+  if (present) await ledger.deliverFile(sink.path, sink.format);
   const result = ledger.reconcile(counts, produced?.droppedReported ?? 0);
   const exact = produced !== undefined;
   const counted = { produced: result.produced, delivered: result.delivered, droppedReported: result.droppedReported };
