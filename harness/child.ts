@@ -36,17 +36,21 @@ const send = (event: ChildEvent): void => channel.send(event);
 // The monitor does not change what Node does with the error (the process still dies as it
 // would); it only tells the supervisor what escaped, synchronously, before the process ends.
 process.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => {
+  reportEscaped(error, origin, `An error escaped the logger (${origin})`);
+});
+
+function reportEscaped(error: unknown, origin: string, what: string): void {
   const e = error instanceof Error ? error : new Error(String(error));
   send({
     type: 'finding',
     finding: {
       kind: 'unhandled-error',
       severity: 'error',
-      message: `An error escaped the logger (${origin}): ${e.message}`,
+      message: `${what}: ${e.message}`,
       evidence: { origin, message: e.message, stack: e.stack ?? '', phase: currentPhase },
     },
   });
-});
+}
 
 const board = Board.create();
 const mainRow = board.row(MAIN_SLOT);
@@ -116,17 +120,8 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
         // An 'exit' listener (the logger's exit hook) threw out of process.exit(). In an
         // application that error is uncaught at the call site and the process dies on the spot,
         // before any I/O callback could let the logger finish; do exactly that here.
-        const e = error instanceof Error ? error : new Error(String(error));
-        send({
-          type: 'finding',
-          finding: {
-            kind: 'unhandled-error',
-            severity: 'error',
-            message: `An error escaped the logger's exit hook during process.exit(${code}): ${e.message}`,
-            evidence: { origin: 'process.exit', message: e.message, stack: e.stack ?? '', phase: currentPhase },
-          },
-        });
-        process.stderr.write(`${e.stack ?? e.message}\n`);
+        reportEscaped(error, 'process.exit', `An error escaped the logger's exit hook during process.exit(${code})`);
+        process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
         reallyExit(process.exitCode === undefined ? code : Number(process.exitCode));
       }
       throw new ExitInterrupted();

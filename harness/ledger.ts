@@ -11,6 +11,7 @@
 
 import { createReadStream } from 'node:fs';
 import { parseLine } from './record.js';
+import type { LedgerCounts } from './result.js';
 
 /** Words of per-producer counters. */
 const P_DELIVERED = 0;
@@ -54,19 +55,7 @@ export interface MissingRange {
   readonly to: number;
 }
 
-export interface Reconciliation {
-  readonly produced: number;
-  /** Distinct records delivered at least once. */
-  readonly delivered: number;
-  readonly droppedReported: number;
-  /** Produced, not delivered, and not accounted for by the logger's own drop count. */
-  readonly lost: number;
-  /** Deliveries beyond the first of the same record. */
-  readonly duplicated: number;
-  /** First deliveries that arrived after a later record of the same producer. */
-  readonly reordered: number;
-  /** Delivered lines that were not exactly one whole record of this run. */
-  readonly torn: number;
+export interface Reconciliation extends LedgerCounts {
   readonly evidence: {
     readonly missing: readonly MissingRange[];
     readonly duplicates: readonly RecordRef[];

@@ -50,14 +50,23 @@ export interface LatencySummary {
   readonly mean: number;
 }
 
-export interface RunMetrics {
+/** What the record ledger counts: the first block of every run's metrics. */
+export interface LedgerCounts {
   readonly produced: number;
+  /** Distinct records delivered at least once. */
   readonly delivered: number;
   readonly droppedReported: number;
+  /** Produced, not delivered, and not accounted for by the logger's own drop count. */
   readonly lost: number;
+  /** Deliveries beyond the first of the same record. */
   readonly duplicated: number;
+  /** First deliveries that arrived after a later record of the same producer. */
   readonly reordered: number;
+  /** Delivered lines that were not exactly one whole record of this run. */
   readonly torn: number;
+}
+
+export interface RunMetrics extends LedgerCounts {
   /** Wall time of the whole run, process start to verdict. */
   readonly wallMs: number;
   /** From the first log call to the end of the loggers' shutdown. */

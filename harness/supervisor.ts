@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { Ledger, type Reconciliation } from './ledger.js';
 import type { ChildEvent, RunSpec, ThreadStatus } from './protocol.js';
-import { EMPTY_METRICS, type Finding, type RunMetrics, type RunResult, type RunStatus } from './result.js';
+import { EMPTY_METRICS, type Finding, type LedgerCounts, type RunMetrics, type RunResult, type RunStatus } from './result.js';
 import type { ScenarioDefinition } from './scenario.js';
 
 export interface SuperviseOptions {
@@ -369,16 +369,9 @@ function producerCounts(threads: readonly ThreadStatus[]): { produced: number[];
   return { produced: Array.from(produced, (n) => n ?? 0), targets: Array.from(targets, (n) => n ?? 0) };
 }
 
-function pickCounts(r: Reconciliation): Pick<RunMetrics, 'produced' | 'delivered' | 'droppedReported' | 'lost' | 'duplicated' | 'reordered' | 'torn'> {
-  return {
-    produced: r.produced,
-    delivered: r.delivered,
-    droppedReported: r.droppedReported,
-    lost: r.lost,
-    duplicated: r.duplicated,
-    reordered: r.reordered,
-    torn: r.torn,
-  };
+function pickCounts(r: Reconciliation): LedgerCounts {
+  const { produced, delivered, droppedReported, lost, duplicated, reordered, torn } = r;
+  return { produced, delivered, droppedReported, lost, duplicated, reordered, torn };
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
