@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { asAdapter, type AdapterDefinition, type LoggerInstance } from './adapter.js';
 import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT } from './board.js';
 import { EventChannel } from './channel.js';
-import { errorMessage, withDeadline } from './deadline.js';
+import { closeWithDeadline, errorMessage } from './deadline.js';
 import { createHistogram, mergeHistograms, summarise } from './latency.js';
 import type { ProducerData } from './producer-worker.js';
 import type { ChildEvent, ProducerMessage, RunSpec } from './protocol.js';
@@ -107,9 +107,9 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     logFromMain: (options) => logFromMain(adapter, file, options),
     close: async (logger) => {
       mainRow.set('closing', 'close');
-      const closed = logger.close === undefined ? { ok: true as const, ms: 0 } : await withDeadline(() => logger.close?.(), spec.closeMs);
+      const closed = await closeWithDeadline(logger, spec.closeMs);
       mainRow.set('running', 'idle');
-      return { ok: closed.ok, ms: closed.ms, ...('error' in closed && closed.error !== undefined ? { error: closed.error } : {}) };
+      return closed;
     },
     exit: (code) => {
       mainRow.set('done', 'exit');

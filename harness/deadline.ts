@@ -28,7 +28,17 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Blocks this thread for `ms` without spinning (for threads that have no event loop to yield to). */
-export function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+export interface CloseOutcome {
+  readonly ok: boolean;
+  readonly ms: number;
+  /** Set when the shutdown threw; absent on a timeout. */
+  readonly error?: string;
+}
+
+/** Runs a logger's documented shutdown, if it has one, bounded by `ms`. */
+export async function closeWithDeadline(logger: { close?(): Promise<void> | void }, ms: number): Promise<CloseOutcome> {
+  if (logger.close === undefined) return { ok: true, ms: 0 };
+  const closed = await withDeadline(() => logger.close?.(), ms);
+  if (closed.ok) return { ok: true, ms: closed.ms };
+  return { ok: false, ms: closed.ms, ...(closed.error !== undefined ? { error: closed.error } : {}) };
 }

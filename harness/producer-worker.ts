@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { asAdapter, type Level } from './adapter.js';
 import { Board } from './board.js';
-import { withDeadline } from './deadline.js';
+import { closeWithDeadline } from './deadline.js';
 import { createHistogram, encodeHistogram } from './latency.js';
 import type { ProducerMessage } from './protocol.js';
 import { createRandom } from './random.js';
@@ -80,7 +80,7 @@ try {
 
   phase = 'close';
   row.set('closing', 'close');
-  const closed = logger.close === undefined ? { ok: true as const, ms: 0 } : await withDeadline(() => logger.close?.(), data.closeMs);
+  const closed = await closeWithDeadline(logger, data.closeMs);
   const message: ProducerMessage = {
     type: 'result',
     producer: data.producer,
@@ -88,8 +88,8 @@ try {
     dropped: logger.dropped?.() ?? 0,
     latency: encodeHistogram(histogram),
     closeMs: closed.ms,
-    closeTimedOut: !closed.ok && !('error' in closed && closed.error !== undefined),
-    ...(!closed.ok && 'error' in closed && closed.error !== undefined ? { closeError: closed.error } : {}),
+    closeTimedOut: !closed.ok && closed.error === undefined,
+    ...(closed.error !== undefined ? { closeError: closed.error } : {}),
   };
   row.set('done', 'idle');
   port.postMessage(message);
