@@ -251,12 +251,12 @@ function watchProducer(worker: Worker, producer: number, results: Map<number, Ex
             finding: {
               kind: 'exit-hang',
               severity: 'warning',
-              message: `producer-${producer}'s thread did not exit within 1000 ms after its logger was closed; a handle of the logger keeps it alive`,
-              evidence: { producer, boundMs: 1000 },
+              message: `producer-${producer}'s thread did not exit within ${spec.closeMs} ms after its logger was closed; a handle of the logger keeps it alive`,
+              evidence: { producer, boundMs: spec.closeMs },
             },
           });
           void worker.terminate();
-        }, 1000);
+        }, spec.closeMs);
       } else {
         failures++;
         send({
