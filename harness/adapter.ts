@@ -54,6 +54,11 @@ export interface AdapterDefinition {
   create(ctx: AdapterContext): LoggerInstance | Promise<LoggerInstance>;
 }
 
+/** Whether an adapter module is TypeScript, which every thread that imports it must be able to load. */
+export function isTypeScriptModule(url: string): boolean {
+  return /\.[cm]?tsx?$/.test(new URL(url).pathname);
+}
+
 /** Declares an adapter; the identity function, for types and a checked shape. */
 export function defineAdapter<const T extends AdapterDefinition>(definition: T): T {
   return definition;

@@ -157,15 +157,8 @@ export class Ledger {
     return true;
   }
 
-  /** Replaces line delivery while scanning a file's shape. */
-  #onLine: ((line: string) => void) | undefined;
-
   /** Reads one delivered line (without its newline) and marks it delivered or torn. */
   deliverLine(line: string, format: 'ndjson' | 'text', lineNumber = 0): void {
-    if (this.#onLine !== undefined) {
-      this.#onLine(line);
-      return;
-    }
     const parsed = parseLine(line, format);
     if (parsed.ok && this.deliver(parsed.producer, parsed.seq)) return;
     const reason = parsed.ok ? `record ${parsed.producer}:${parsed.seq} was never produced by this run` : parsed.reason;
@@ -184,28 +177,7 @@ export class Ledger {
    * A final line without a newline is still read: a record cut off at exit shows as torn.
    */
   async deliverFile(path: string, format: 'ndjson' | 'text'): Promise<{ lines: number; bytes: number }> {
-    let pending: Buffer | undefined;
-    let lines = 0;
-    let bytes = 0;
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      const buf = chunk as Buffer;
-      bytes += buf.length;
-      let start = 0;
-      let nl = buf.indexOf(10, start);
-      while (nl >= 0) {
-        const line = pending === undefined ? buf.toString('utf8', start, nl) : Buffer.concat([pending, buf.subarray(start, nl)]).toString('utf8');
-        pending = undefined;
-        this.deliverLine(line, format, ++lines);
-        start = nl + 1;
-        nl = buf.indexOf(10, start);
-      }
-      if (start < buf.length) {
-        const rest = buf.subarray(start);
-        pending = pending === undefined ? Buffer.from(rest) : Buffer.concat([pending, rest]);
-      }
-    }
-    if (pending !== undefined && pending.length > 0) this.deliverLine(pending.toString('utf8'), format, ++lines);
-    return { lines, bytes };
+    return readFileLines(path, (line, lineNumber) => this.deliverLine(line, format, lineNumber));
   }
 
   /**
@@ -213,16 +185,14 @@ export class Ledger {
    * they reported what they produced: the ledger is then sized to hold every record that arrived.
    */
   static async scanShape(path: string, format: 'ndjson' | 'text'): Promise<LedgerShape> {
-    const probe = new Ledger(new ArrayBuffer(Ledger.byteLength({ producers: 1, capacity: 0 })), { producers: 1, capacity: 0 });
     let producers = 1;
     let capacity = 0;
-    probe.#onLine = (line) => {
+    await readFileLines(path, (line) => {
       const parsed = parseLine(line, format);
       if (!parsed.ok || parsed.producer > 4096) return;
       producers = Math.max(producers, parsed.producer + 1);
       capacity = Math.max(capacity, parsed.seq + 1);
-    };
-    await probe.deliverFile(path, format);
+    });
     return { producers, capacity };
   }
 
@@ -322,4 +292,33 @@ export class Ledger {
     }
     return out;
   }
+}
+
+/**
+ * Reads a file line by line without holding it in memory whole. A final line without a newline
+ * is still read: a record cut off at exit shows as torn.
+ */
+async function readFileLines(path: string, onLine: (line: string, lineNumber: number) => void): Promise<{ lines: number; bytes: number }> {
+  let pending: Buffer | undefined;
+  let lines = 0;
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const buf = chunk as Buffer;
+    bytes += buf.length;
+    let start = 0;
+    let nl = buf.indexOf(10, start);
+    while (nl >= 0) {
+      const line = pending === undefined ? buf.toString('utf8', start, nl) : Buffer.concat([pending, buf.subarray(start, nl)]).toString('utf8');
+      pending = undefined;
+      onLine(line, ++lines);
+      start = nl + 1;
+      nl = buf.indexOf(10, start);
+    }
+    if (start < buf.length) {
+      const rest = buf.subarray(start);
+      pending = pending === undefined ? Buffer.from(rest) : Buffer.concat([pending, rest]);
+    }
+  }
+  if (pending !== undefined && pending.length > 0) onLine(pending.toString('utf8'), ++lines);
+  return { lines, bytes };
 }

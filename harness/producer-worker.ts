@@ -5,7 +5,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { asAdapter, type Level } from './adapter.js';
+import { asAdapter, isTypeScriptModule, type Level } from './adapter.js';
 import { Board } from './board.js';
 import { closeWithDeadline } from './deadline.js';
 import { createHistogram, encodeHistogram } from './latency.js';
@@ -42,7 +42,7 @@ try {
   row.target(data.records);
   row.set('starting', 'load-adapter');
   // Node 20 does not run the process's --import hooks in worker threads: register them here.
-  if (/\.[cm]?tsx?$/.test(new URL(data.adapterUrl).pathname)) (await import('tsx/esm/api')).register();
+  if (isTypeScriptModule(data.adapterUrl)) (await import('tsx/esm/api')).register();
   const adapter = asAdapter(((await import(data.adapterUrl)) as { default: unknown }).default, data.adapterUrl);
   phase = 'create-logger';
   row.set('starting', 'create-logger');

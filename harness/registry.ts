@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { asAdapter, type AdapterDefinition } from './adapter.js';
+import { asAdapter, isTypeScriptModule, type AdapterDefinition } from './adapter.js';
 import { UsageError } from './errors.js';
 import { BUILTIN_ADAPTER_NAMES, builtinAdapters, isBuiltinAdapter } from '../adapters/index.js';
 import { isScenarioName, loadScenario, SCENARIO_NAMES } from '../scenarios/index.js';
@@ -22,7 +22,6 @@ export interface ResolvedAdapter {
   readonly definition: AdapterDefinition;
 }
 
-const TS_EXTENSION = /\.[cm]?tsx?$/;
 let tsLoaderRegistered = false;
 
 export function looksLikePath(ref: string): boolean {
@@ -39,7 +38,7 @@ export async function resolveAdapter(ref: string, cwd: string): Promise<Resolved
       throw new UsageError(`Expected \`--adapter ${ref}\` to be an adapter module, but ${path} does not exist`);
     }
     url = pathToFileURL(path).href;
-    if (TS_EXTENSION.test(path)) await registerTsLoader();
+    if (isTypeScriptModule(url)) await registerTsLoader();
   } else {
     throw new UsageError(
       `Unknown adapter \`${ref}\`. Expected one of: ${BUILTIN_ADAPTER_NAMES.join(', ')}; or a path to your own adapter module, e.g. ./my-adapter.ts`,

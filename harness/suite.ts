@@ -11,7 +11,7 @@ import { errorMessage } from './deadline.js';
 import type { ResolvedAdapter } from './registry.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from './result.js';
 import type { ScenarioDefinition } from './scenario.js';
-import { superviseRun } from './supervisor.js';
+import { replayFor, superviseRun } from './supervisor.js';
 import type { PlannedRun, Reporter } from '../reports/reporter.js';
 
 export interface SuiteOptions {
@@ -78,7 +78,7 @@ async function runOne(
   planned: PlannedRun,
   reporters: readonly Reporter[],
 ): Promise<RunResult> {
-  const replay = { command: `npx logjam run --adapter ${adapter.ref} --scenario ${scenario.name} --seed ${seed}`, seed };
+  const replay = replayFor(adapter.ref, scenario.name, seed);
   const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
   const skip = scenario.skip?.(adapter.definition.capabilities);
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };

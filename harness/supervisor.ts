@@ -15,9 +15,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
+import { isTypeScriptModule } from './adapter.js';
 import { Ledger, type Reconciliation } from './ledger.js';
 import type { ChildEvent, RunSpec, ThreadStatus } from './protocol.js';
-import { EMPTY_METRICS, type Finding, type LedgerCounts, type RunMetrics, type RunResult, type RunStatus } from './result.js';
+import { EMPTY_METRICS, type Finding, type LedgerCounts, type Replay, type RunMetrics, type RunResult, type RunStatus } from './result.js';
 import type { ScenarioDefinition } from './scenario.js';
 
 export interface SuperviseOptions {
@@ -69,12 +70,9 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     workerHeapMb: Math.max(32, Math.floor(options.memoryMb / 8)),
   };
   const exitMs = options.exitMs ?? 3000;
-  const replay = {
-    command: `npx logjam run --adapter ${adapter.ref} --scenario ${scenario.name} --seed ${seed}`,
-    seed,
-  };
+  const replay = replayFor(adapter.ref, scenario.name, seed);
 
-  const needsTsLoader = /\.[cm]?tsx?$/.test(new URL(adapter.url).pathname);
+  const needsTsLoader = isTypeScriptModule(adapter.url);
   const args = [
     ...(needsTsLoader ? ['--import', import.meta.resolve('tsx')] : []),
     `--max-old-space-size=${Math.max(64, Math.floor(options.memoryMb / 2))}`,
@@ -290,6 +288,11 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     replay,
     ...(versions !== undefined ? { versions } : {}),
   };
+}
+
+/** The one command that replays a run. */
+export function replayFor(adapterRef: string, scenario: string, seed: number): Replay {
+  return { command: `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}`, seed };
 }
 
 /** The scenario's oracle decides which findings fail the run; nothing else does. */
