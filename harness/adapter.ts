@@ -7,6 +7,8 @@
  * importing its logger.
  */
 
+import type { SinkOptions } from './sinks.js';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error', 'fatal'];
@@ -23,6 +25,8 @@ export interface Capabilities {
 }
 
 export interface AdapterContext {
+  /** Pathologies the scenario injects into the sink; pass them to `createSink` from logjam. */
+  readonly sink: SinkOptions;
   /**
    * The file the logger must append records to. Several threads of one run get the same path,
    * as several threads of one application share one log file; logjam reads it back after the run.
@@ -43,6 +47,26 @@ export interface LoggerInstance {
   dropped?(): number;
 }
 
+/** What `setup` gets: the process-wide view of the run, in the child's main thread. */
+export interface ProcessContext {
+  readonly file: string;
+  readonly level: Level;
+  readonly sink: SinkOptions;
+}
+
+/**
+ * What a logger configured once per process (a queue and its listener thread, a transport)
+ * hands back from `setup`. logjam calls `close` after every producer's logger has closed.
+ */
+export interface ProcessSetup {
+  /** The logger's documented process-wide flush and shutdown, wrapped with a deadline. */
+  close?(): Promise<void> | void;
+  /** Records the process-wide logger dropped and reported (a shared queue's drop counter). */
+  dropped?(): number;
+  /** Replaces the sinks while producers log (reconfigure-under-load). */
+  reconfigure?(): Promise<void> | void;
+}
+
 export interface AdapterDefinition {
   /** Kebab-case name shown in reports, e.g. `pino-sync`. */
   readonly name: string;
@@ -51,6 +75,12 @@ export interface AdapterDefinition {
   readonly capabilities: Capabilities;
   /** Versions of the packages this adapter loads, helpers included, for the report. */
   versions?(): Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * Configures the logger once, in the main thread, before producer threads start, as an
+   * application configures logging at start-up. Worker threads started afterwards inherit
+   * what it sets with `worker_threads.setEnvironmentData`.
+   */
+  setup?(ctx: ProcessContext): ProcessSetup | Promise<ProcessSetup>;
   create(ctx: AdapterContext): LoggerInstance | Promise<LoggerInstance>;
 }
 

@@ -4,6 +4,10 @@
  * Each thread writes only its own row, with `Atomics.store`, so the watchdog can read every
  * row at any moment, including when every other thread is parked or wedged: reading the board
  * never needs the cooperation of the threads it describes.
+ *
+ * A row holds the thread's state and current operation, its heartbeat and progress counters,
+ * the stack of locks it holds (with the acquire site where one was captured) and what it waits
+ * on: an instrumented lock, condition or semaphore, or a raw `Atomics.wait` address.
  */
 
 export const THREAD_STATES = ['free', 'starting', 'running', 'waiting', 'closing', 'done', 'dead'] as const;
@@ -19,20 +23,64 @@ export const OPS = [
   'await-producers',
   'exit',
   'reconcile',
+  'drain',
+  'flush',
+  'reconfigure',
 ] as const;
 export type Op = (typeof OPS)[number];
+
+export const WAIT_KINDS = ['none', 'lock', 'lock-shared', 'condition', 'semaphore', 'raw'] as const;
+export type WaitKind = (typeof WAIT_KINDS)[number];
 
 const F_STATE = 0;
 const F_OP = 1;
 const F_HEARTBEAT = 2;
 const F_PRODUCED = 3;
 const F_TARGET = 4;
-const STRIDE = 8;
+const F_NAME = 5;
+const F_THREAD_ID = 6;
+const F_PROGRESS = 7;
+const F_WAIT_KIND = 8;
+const F_WAIT_ID = 9;
+const F_WAIT_INDEX = 10;
+const F_WAIT_VALUE = 11;
+const F_WAIT_SITE = 12;
+const F_WAIT_SINCE = 13;
+const F_WAIT_SEQ = 14;
+const F_NOTIFIES = 15;
+const F_NOTIFY_LEN = 16;
+const F_NOTIFY_INDEX = 17;
+const F_HELD_DEPTH = 18;
+const F_LOCK_OPS = 19;
+const F_HELD = 20;
+export const MAX_HELD = 16;
+const F_HELD_SITES = F_HELD + MAX_HELD;
+const STRIDE = 64;
 
 export const MAX_THREADS = 64;
 export const MAIN_SLOT = 0;
 export const WATCHDOG_SLOT = 1;
 export const FIRST_PRODUCER_SLOT = 2;
+/** Threads the logger starts itself (a listener, a transport) take slots from the top down. */
+const NEXT_DYNAMIC = MAX_THREADS * STRIDE;
+
+export interface HeldLock {
+  readonly lock: number;
+  /** String id of the acquire site, 0 when it was not captured. */
+  readonly site: number;
+}
+
+export interface BoardWait {
+  readonly kind: WaitKind;
+  /** Lock id for instrumented waits; the buffer's byte length for raw waits. */
+  readonly id: number;
+  readonly index: number;
+  readonly value: number;
+  readonly site: number;
+  /** Milliseconds since the run started when the wait began. */
+  readonly since: number;
+  readonly seq: number;
+}
 
 export interface BoardRow {
   readonly state: ThreadState;
@@ -40,6 +88,14 @@ export interface BoardRow {
   readonly heartbeat: number;
   readonly produced: number;
   readonly target: number;
+  readonly name: number;
+  readonly threadId: number;
+  readonly progress: number;
+  readonly lockOps: number;
+  readonly notifies: number;
+  readonly lastNotify: { readonly length: number; readonly index: number };
+  readonly wait: BoardWait | undefined;
+  readonly held: readonly HeldLock[];
 }
 
 export class Board {
@@ -47,7 +103,9 @@ export class Board {
   readonly #w: Int32Array;
 
   static create(): Board {
-    return new Board(new SharedArrayBuffer(MAX_THREADS * STRIDE * 4));
+    const board = new Board(new SharedArrayBuffer((MAX_THREADS * STRIDE + 4) * 4));
+    Atomics.store(board.#w, NEXT_DYNAMIC, MAX_THREADS - 1);
+    return board;
   }
 
   constructor(buffer: SharedArrayBuffer) {
@@ -60,34 +118,95 @@ export class Board {
     if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_THREADS) {
       throw new RangeError(`Expected a board slot in [0, ${MAX_THREADS}), got ${slot}: this is a harness bug`);
     }
-    return new BoardWriter(this.#w, slot * STRIDE);
+    return new BoardWriter(this.#w, slot);
+  }
+
+  /** Takes a free slot for a thread the harness did not start; undefined when the board is full. */
+  claimDynamicSlot(): number | undefined {
+    const slot = Atomics.sub(this.#w, NEXT_DYNAMIC, 1);
+    return slot >= FIRST_PRODUCER_SLOT + 16 ? slot : undefined;
   }
 
   read(slot: number): BoardRow {
     const at = slot * STRIDE;
     const w = this.#w;
+    const depth = Math.min(MAX_HELD, Atomics.load(w, at + F_HELD_DEPTH));
+    const held: HeldLock[] = [];
+    for (let i = 0; i < depth; i++) held.push({ lock: Atomics.load(w, at + F_HELD + i), site: Atomics.load(w, at + F_HELD_SITES + i) });
+    const kind = WAIT_KINDS[Atomics.load(w, at + F_WAIT_KIND)] ?? 'none';
     return {
       state: THREAD_STATES[Atomics.load(w, at + F_STATE)] ?? 'free',
       op: OPS[Atomics.load(w, at + F_OP)] ?? 'idle',
       heartbeat: Atomics.load(w, at + F_HEARTBEAT),
       produced: Atomics.load(w, at + F_PRODUCED),
       target: Atomics.load(w, at + F_TARGET),
+      name: Atomics.load(w, at + F_NAME),
+      threadId: Atomics.load(w, at + F_THREAD_ID),
+      progress: Atomics.load(w, at + F_PROGRESS),
+      lockOps: Atomics.load(w, at + F_LOCK_OPS),
+      notifies: Atomics.load(w, at + F_NOTIFIES),
+      lastNotify: { length: Atomics.load(w, at + F_NOTIFY_LEN), index: Atomics.load(w, at + F_NOTIFY_INDEX) },
+      wait:
+        kind === 'none'
+          ? undefined
+          : {
+              kind,
+              id: Atomics.load(w, at + F_WAIT_ID),
+              index: Atomics.load(w, at + F_WAIT_INDEX),
+              value: Atomics.load(w, at + F_WAIT_VALUE),
+              site: Atomics.load(w, at + F_WAIT_SITE),
+              since: Atomics.load(w, at + F_WAIT_SINCE),
+              seq: Atomics.load(w, at + F_WAIT_SEQ),
+            },
+      held,
     };
+  }
+
+  /** Slots whose held-lock stack contains `lock`: its holders, for the wait-for graph. */
+  holders(lock: number): number[] {
+    const w = this.#w;
+    const found: number[] = [];
+    for (let slot = 0; slot < MAX_THREADS; slot++) {
+      const at = slot * STRIDE;
+      const depth = Math.min(MAX_HELD, Atomics.load(w, at + F_HELD_DEPTH));
+      for (let i = 0; i < depth; i++) {
+        if (Atomics.load(w, at + F_HELD + i) === lock) {
+          found.push(slot);
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The lock a slot is blocked on, or 0 when it is not waiting on an instrumented lock. */
+  waitingOnLock(slot: number): number {
+    const at = slot * STRIDE;
+    const kind = WAIT_KINDS[Atomics.load(this.#w, at + F_WAIT_KIND)];
+    return kind === 'lock' || kind === 'lock-shared' ? Atomics.load(this.#w, at + F_WAIT_ID) : 0;
   }
 }
 
 export class BoardWriter {
+  readonly slot: number;
   readonly #w: Int32Array;
   readonly #at: number;
+  #depth = 0;
 
-  constructor(words: Int32Array, at: number) {
+  constructor(words: Int32Array, slot: number) {
+    this.slot = slot;
     this.#w = words;
-    this.#at = at;
+    this.#at = slot * STRIDE;
   }
 
   set(state: ThreadState, op: Op): void {
     Atomics.store(this.#w, this.#at + F_OP, OPS.indexOf(op));
     Atomics.store(this.#w, this.#at + F_STATE, THREAD_STATES.indexOf(state));
+  }
+
+  identify(name: number, threadId: number): void {
+    Atomics.store(this.#w, this.#at + F_NAME, name);
+    Atomics.store(this.#w, this.#at + F_THREAD_ID, threadId);
   }
 
   beat(): void {
@@ -101,5 +220,71 @@ export class BoardWriter {
   /** Called once per record on the hot path: one store, no read-modify-write. */
   produced(records: number): void {
     Atomics.store(this.#w, this.#at + F_PRODUCED, records);
+  }
+
+  /** A thread's own progress counter (records a listener handled, batches drained...). */
+  progress(count: number): void {
+    Atomics.store(this.#w, this.#at + F_PROGRESS, count);
+  }
+
+  waitStart(kind: WaitKind, id: number, index: number, value: number, site: number, since: number): void {
+    const at = this.#at;
+    Atomics.store(this.#w, at + F_WAIT_ID, id);
+    Atomics.store(this.#w, at + F_WAIT_INDEX, index);
+    Atomics.store(this.#w, at + F_WAIT_VALUE, value);
+    Atomics.store(this.#w, at + F_WAIT_SITE, site);
+    Atomics.store(this.#w, at + F_WAIT_SINCE, since);
+    Atomics.add(this.#w, at + F_WAIT_SEQ, 1);
+    // Published last: a reader that sees the kind sees the rest of the wait.
+    Atomics.store(this.#w, at + F_WAIT_KIND, WAIT_KINDS.indexOf(kind));
+  }
+
+  waitEnd(): void {
+    Atomics.store(this.#w, this.#at + F_WAIT_KIND, 0);
+  }
+
+  notified(length: number, index: number): void {
+    Atomics.store(this.#w, this.#at + F_NOTIFY_LEN, length);
+    Atomics.store(this.#w, this.#at + F_NOTIFY_INDEX, index);
+    Atomics.add(this.#w, this.#at + F_NOTIFIES, 1);
+  }
+
+  /** Pushes a held lock. Locks past MAX_HELD deep are still counted but not listed. */
+  push(lock: number, site: number): void {
+    const depth = this.#depth++;
+    if (depth < MAX_HELD) {
+      Atomics.store(this.#w, this.#at + F_HELD_SITES + depth, site);
+      Atomics.store(this.#w, this.#at + F_HELD + depth, lock);
+    }
+    Atomics.store(this.#w, this.#at + F_HELD_DEPTH, this.#depth);
+    Atomics.add(this.#w, this.#at + F_LOCK_OPS, 1);
+  }
+
+  /** Removes a held lock wherever it sits: locks need not be released in reverse order. */
+  remove(lock: number): void {
+    const w = this.#w;
+    const at = this.#at;
+    const listed = Math.min(this.#depth, MAX_HELD);
+    let i = listed - 1;
+    while (i >= 0 && Atomics.load(w, at + F_HELD + i) !== lock) i--;
+    if (i >= 0) {
+      for (let j = i; j < listed - 1; j++) {
+        Atomics.store(w, at + F_HELD_SITES + j, Atomics.load(w, at + F_HELD_SITES + j + 1));
+        Atomics.store(w, at + F_HELD + j, Atomics.load(w, at + F_HELD + j + 1));
+      }
+    }
+    this.#depth = Math.max(0, this.#depth - 1);
+    Atomics.store(w, at + F_HELD_DEPTH, this.#depth);
+  }
+
+  /** Records the site of a held lock once it is known (captured later than the acquire). */
+  site(lock: number, site: number): void {
+    const listed = Math.min(this.#depth, MAX_HELD);
+    for (let i = listed - 1; i >= 0; i--) {
+      if (Atomics.load(this.#w, this.#at + F_HELD + i) === lock) {
+        Atomics.store(this.#w, this.#at + F_HELD_SITES + i, site);
+        return;
+      }
+    }
   }
 }

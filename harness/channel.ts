@@ -10,6 +10,7 @@
  */
 
 import { writeSync } from 'node:fs';
+import { rawNotify, rawWait } from './atomics.js';
 import type { ChildEvent } from './protocol.js';
 
 export interface ChannelHandle {
@@ -55,7 +56,7 @@ export class EventChannel {
     } finally {
       if (locked) {
         Atomics.store(this.#lock, 0, 0);
-        Atomics.notify(this.#lock, 0, 1);
+        rawNotify(this.#lock, 0, 1);
       }
     }
   }
@@ -64,7 +65,7 @@ export class EventChannel {
     const deadline = Date.now() + LOCK_WAIT_MS;
     while (Atomics.compareExchange(this.#lock, 0, 0, 1) !== 0) {
       if (Date.now() > deadline) return false; // holder died holding it: write unlocked
-      Atomics.wait(this.#lock, 0, 1, 5);
+      rawWait(this.#lock, 0, 1, 5);
     }
     return true;
   }
@@ -79,7 +80,7 @@ export class EventChannel {
       } catch (error: unknown) {
         // The pipe end may be non-blocking; a full pipe says EAGAIN until the supervisor reads.
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) throw error;
-        Atomics.wait(pause, 0, 0, 1);
+        rawWait(pause, 0, 0, 1);
       }
     }
   }

@@ -9,7 +9,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { asAdapter, type AdapterDefinition, type LoggerInstance } from './adapter.js';
+import { asAdapter, type AdapterDefinition, type LoggerInstance, type ProcessSetup } from './adapter.js';
 import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT } from './board.js';
 import { EventChannel } from './channel.js';
 import { closeWithDeadline, errorMessage } from './deadline.js';
@@ -19,6 +19,9 @@ import type { ChildEvent, ProducerMessage, RunSpec } from './protocol.js';
 import { createRandom, deriveSeed } from './random.js';
 import { encodeRecord, PayloadSource } from './record.js';
 import type { MainLogOutcome, ProducerOptions, ProducersOutcome, ScenarioContext } from './scenario.js';
+import type { SinkOptions } from './sinks.js';
+import { attachRuntime, createSyncShared } from './sync-runtime.js';
+import { Mutex } from './sync.js';
 import { startWatchdog } from './watchdog.js';
 import { loadScenario } from '../scenarios/index.js';
 
@@ -53,13 +56,15 @@ function reportEscaped(error: unknown, origin: string, what: string): void {
 }
 
 const board = Board.create();
-const mainRow = board.row(MAIN_SLOT);
+// Before any worker starts: every thread of the run, the logger's own included, inherits it.
+const syncShared = createSyncShared(board, channel.handle);
+const mainRow = attachRuntime(syncShared, MAIN_SLOT, 'main').row;
 mainRow.set('starting', 'load-adapter');
 const heartbeat = setInterval(() => mainRow.beat(), 10);
 heartbeat.unref();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-startWatchdog(board, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs });
+startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs });
 
 let currentPhase = 'load-adapter';
 const phase = (name: string): void => {
@@ -102,14 +107,22 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     phase,
     finding: (finding) => send({ type: 'finding', finding }),
     metrics: (metrics) => send({ type: 'metrics', metrics }),
-    produced: (counts, droppedReported) => send({ type: 'produced', counts, droppedReported }),
+    // The process-wide logger's own drop counter (a shared queue's) counts too.
+    produced: (counts, droppedReported) => send({ type: 'produced', counts, droppedReported: droppedReported + (processSetup?.dropped?.() ?? 0) }),
+    createLock: (className, options) => Mutex.create(className, options).handle,
     runProducers: (options) => runProducers(adapter, file, options),
     logFromMain: (options) => logFromMain(adapter, file, options),
+    reconfigure: async () => {
+      mainRow.set('running', 'reconfigure');
+      await processSetup?.reconfigure?.();
+      mainRow.set('running', 'idle');
+    },
     close: async (logger) => {
       mainRow.set('closing', 'close');
       const closed = await closeWithDeadline(logger, spec.closeMs);
+      const all = closed.ok ? await closeProcess() : closed;
       mainRow.set('running', 'idle');
-      return closed;
+      return all;
     },
     exit: (code) => {
       mainRow.set('done', 'exit');
@@ -129,13 +142,35 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
   };
 }
 
+let processSetup: ProcessSetup | undefined;
+let setupDone = false;
+
+/** The adapter's once-per-process configuration, in this thread, before any producer starts. */
+async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkOptions): Promise<void> {
+  if (setupDone) return;
+  setupDone = true;
+  if (adapter.setup === undefined) return;
+  mainRow.set('starting', 'create-logger');
+  processSetup = await adapter.setup({ file, level: 'debug', sink });
+}
+
+/** The process-wide flush and stop, with the close deadline; reported like a logger's close. */
+async function closeProcess(): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }> {
+  const setup = processSetup;
+  if (setup?.close === undefined) return { ok: true, ms: 0 };
+  processSetup = { ...(setup.dropped !== undefined ? { dropped: setup.dropped.bind(setup) } : {}) };
+  return closeWithDeadline({ close: () => setup.close?.() }, spec.closeMs);
+}
+
 async function logFromMain(
   adapter: AdapterDefinition,
   file: string,
   options: Omit<ProducerOptions, 'threads' | 'batch'>,
 ): Promise<MainLogOutcome> {
+  await ensureSetup(adapter, file, options.sink ?? {});
   mainRow.set('starting', 'create-logger');
-  const logger: LoggerInstance = await adapter.create({ file, producer: 0, level: 'debug' });
+  const logger: LoggerInstance = await adapter.create({ file, producer: 0, level: 'debug', sink: options.sink ?? {} });
+  const hold = options.holdLock !== undefined ? Mutex.from(options.holdLock) : undefined;
   const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
@@ -145,7 +180,12 @@ async function logFromMain(
   let produced = 0;
   for (const message of messages) {
     const t0 = performance.now();
-    logger.log(options.level, message);
+    hold?.lock();
+    try {
+      logger.log(options.level, message);
+    } finally {
+      hold?.unlock();
+    }
     histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
     mainRow.produced(++produced);
   }
@@ -160,6 +200,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
   if (adapter.capabilities.threads === false && options.threads > 1) {
     throw new Error(`adapter ${adapter.name} declares threads: false, so the scenario must not start ${options.threads} producer threads: this is a harness bug`);
   }
+  await ensureSetup(adapter, file, options.sink ?? {});
   const gate = new SharedArrayBuffer(8);
   const gateWords = new Int32Array(gate);
   const gateMs = Math.max(1000, spec.timeoutMs);
@@ -171,7 +212,6 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       adapterUrl: spec.adapter.url,
       producer: p,
       slot: FIRST_PRODUCER_SLOT + p,
-      board: board.buffer,
       gate,
       gateMs,
       closeMs: spec.closeMs,
@@ -182,6 +222,8 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       maxPayload: options.maxPayload,
       level: options.level,
       seed: deriveSeed(spec.seed, p),
+      sink: options.sink ?? {},
+      ...(options.holdLock !== undefined ? { holdLock: options.holdLock } : {}),
     };
     const worker = new Worker(new URL('./producer-worker.js', import.meta.url), {
       workerData: data,
@@ -205,6 +247,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
   Atomics.store(gateWords, 1, 1);
   Atomics.notify(gateWords, 1);
   await Promise.all(settled);
+  if (options.closeProcess !== false) await reportProcessClose();
   const wallMs = performance.now() - started;
   mainRow.set('running', 'idle');
 
@@ -230,6 +273,25 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
     }
   }
   return { produced, droppedReported, latency, wallMs };
+}
+
+async function reportProcessClose(): Promise<void> {
+  mainRow.set('closing', 'close');
+  const closed = await closeProcess();
+  if (!closed.ok) {
+    send({
+      type: 'finding',
+      finding: {
+        kind: 'exit-hang',
+        severity: 'error',
+        message:
+          closed.error !== undefined
+            ? `the logger's process-wide shutdown failed: ${closed.error}`
+            : `the logger's process-wide shutdown did not finish within ${spec.closeMs} ms`,
+        evidence: { closeMs: closed.ms, boundMs: spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
+      },
+    });
+  }
 }
 
 /** Producers that failed or died: once one has, nobody waits for it at the start gate. */

@@ -3,21 +3,23 @@
  * the other producers, logs its records with ids, then runs the logger's shutdown.
  */
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { getEnvironmentData, parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { asAdapter, isTypeScriptModule, type Level } from './adapter.js';
-import { Board } from './board.js';
+import { rawNotify, rawWait } from './atomics.js';
 import { closeWithDeadline } from './deadline.js';
 import { createHistogram, encodeHistogram } from './latency.js';
 import type { ProducerMessage } from './protocol.js';
 import { createRandom } from './random.js';
 import { encodeRecord, PayloadSource } from './record.js';
+import type { SinkOptions } from './sinks.js';
+import { attachRuntime, SYNC_ENV_KEY, type SyncShared } from './sync-runtime.js';
+import { Mutex, type LockHandle } from './sync.js';
 
 export interface ProducerData {
   readonly adapterUrl: string;
   readonly producer: number;
   readonly slot: number;
-  readonly board: SharedArrayBuffer;
   /** [0] producers ready, [1] go flag: set once by the main thread, never reset. */
   readonly gate: SharedArrayBuffer;
   readonly gateMs: number;
@@ -29,12 +31,16 @@ export interface ProducerData {
   readonly maxPayload: number;
   readonly level: Level;
   readonly seed: number;
+  readonly sink: SinkOptions;
+  /** A lock held around each log call, as an interpreter lock is (lock-inversion). */
+  readonly holdLock?: LockHandle;
 }
 
 const data = workerData as ProducerData;
 const port = parentPort;
 if (port === null) throw new Error('producer-worker.js must run as a worker thread: this is a harness bug');
-const row = new Board(data.board).row(data.slot);
+// The board and lock tables came with the thread's environment data from the main thread.
+const row = attachRuntime(getEnvironmentData(SYNC_ENV_KEY) as SyncShared, data.slot, `producer-${data.producer}`).row;
 const gate = new Int32Array(data.gate);
 let phase = 'load-adapter';
 
@@ -46,16 +52,17 @@ try {
   const adapter = asAdapter(((await import(data.adapterUrl)) as { default: unknown }).default, data.adapterUrl);
   phase = 'create-logger';
   row.set('starting', 'create-logger');
-  const logger = await adapter.create({ file: data.file, producer: data.producer, level: 'debug' });
+  const logger = await adapter.create({ file: data.file, producer: data.producer, level: 'debug', sink: data.sink });
+  const hold = data.holdLock !== undefined ? Mutex.from(data.holdLock) : undefined;
   const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload);
   const messages: string[] = new Array<string>(Math.min(data.batch, data.records));
 
   phase = 'wait-start';
   row.set('waiting', 'wait-start');
   Atomics.add(gate, 0, 1);
-  Atomics.notify(gate, 0);
+  rawNotify(gate, 0);
   // Bounded: the main thread opens the gate once every producer is ready, or gives up.
-  if (Atomics.wait(gate, 1, 0, data.gateMs) === 'timed-out') {
+  if (rawWait(gate, 1, 0, data.gateMs) === 'timed-out') {
     throw new Error(`the start gate did not open within ${data.gateMs} ms`);
   }
 
@@ -70,7 +77,16 @@ try {
     for (let i = 0; i < n; i++) {
       const message = messages[i] as string;
       const t0 = performance.now();
-      logger.log(data.level, message);
+      if (hold === undefined) {
+        logger.log(data.level, message);
+      } else {
+        hold.lock();
+        try {
+          logger.log(data.level, message);
+        } finally {
+          hold.unlock();
+        }
+      }
       histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
       row.produced(++seq);
     }

@@ -34,6 +34,26 @@ export interface ThreadStatus {
   readonly target: number;
   readonly heartbeatAgeMs: number;
   readonly progressAgeMs: number;
+  /** The thread's own progress counter (a listener's handled records). */
+  readonly progress?: number;
+  /** Instrumented locks held, outermost first, with the acquire site where it was captured. */
+  readonly held?: readonly { readonly lock: string; readonly site: string }[];
+  readonly waiting?: ThreadWait;
+}
+
+/** What a thread is blocked on, as the board shows it. */
+export interface ThreadWait {
+  readonly kind: string;
+  /** `reference.queue#3` for an instrumented lock; `buffer of 32 bytes, index 0` for a raw wait. */
+  readonly on: string;
+  /** Threads holding the lock waited on. */
+  readonly holders?: readonly string[];
+  /** The JS stack at the wait. */
+  readonly site: string;
+  readonly forMs: number;
+  /** Raw waits: the value waited on, and whether any thread of the run notified that address. */
+  readonly value?: number;
+  readonly notifiedBy?: readonly string[];
 }
 
 /** Child → supervisor, one JSON object per line on file descriptor 3. */

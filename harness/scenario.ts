@@ -5,6 +5,8 @@
 
 import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
 import type { RunSpec } from './protocol.js';
+import type { SinkOptions } from './sinks.js';
+import type { LockHandle, MutexOptions } from './sync.js';
 import type { Finding, FindingKind, LatencySummary, RunMetrics } from './result.js';
 
 export interface ScenarioDefinition {
@@ -36,6 +38,12 @@ export interface ProducerOptions {
   readonly minPayload: number;
   readonly maxPayload: number;
   readonly level: Level;
+  /** Pathologies injected into the adapter's sink. @default {} */
+  readonly sink?: SinkOptions;
+  /** An instrumented lock each producer holds around each log call, like an interpreter lock. */
+  readonly holdLock?: LockHandle;
+  /** Run the adapter's process-wide shutdown once the producers are done. @default true */
+  readonly closeProcess?: boolean;
 }
 
 export interface ProducersOutcome {
@@ -64,11 +72,15 @@ export interface ScenarioContext {
   metrics(metrics: Partial<RunMetrics>): void;
   /** Reports exactly how many records each producer logged and how many the logger dropped. */
   produced(counts: readonly number[], droppedReported: number): void;
+  /** A new instrumented lock every thread of the run can take through its handle. */
+  createLock(className: string, options?: MutexOptions): LockHandle;
+  /** Swaps the adapter's sinks through its process-wide setup, while producers log. */
+  reconfigure(): Promise<void>;
   /** Logs from worker threads started together through a shared-memory gate. */
   runProducers(options: ProducerOptions): Promise<ProducersOutcome>;
   /** Creates a logger in the main thread (producer 0) and logs synchronously, as an app does. */
-  logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch'>): Promise<MainLogOutcome>;
-  /** Runs a logger's documented shutdown with the run's close deadline. */
+  logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch' | 'closeProcess'>): Promise<MainLogOutcome>;
+  /** Runs a logger's documented shutdown, then the process-wide one, with the run's close deadline. */
   close(logger: LoggerInstance): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }>;
   /** Ends the process on purpose with `process.exit(code)`, as an application would. */
   exit(code: number): never;

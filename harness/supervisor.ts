@@ -49,7 +49,7 @@ export interface SuperviseOptions {
   readonly signal?: AbortSignal;
 }
 
-type KillReason = 'deadline' | 'hang' | 'exit-hang' | 'memory' | 'aborted';
+type KillReason = 'deadline' | 'hang' | 'deadlock' | 'exit-hang' | 'memory' | 'aborted';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url));
 const TAIL_BYTES = 16 * 1024;
@@ -106,6 +106,10 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     if (event.type === 'finding' && event.finding.kind === 'hang') {
       // The watchdog has the whole picture; waiting for the deadline adds nothing.
       setTimeout(() => kill('hang'), 100).unref();
+    }
+    if (event.type === 'finding' && event.finding.kind === 'deadlock') {
+      // Its threads will never move again. One more look at the board, then end it.
+      setTimeout(() => kill('deadlock'), 300).unref();
     }
     if ((event.type === 'done' || event.type === 'exiting' || event.type === 'skip') && exitTimer === undefined) {
       exitTimer = setTimeout(() => kill('exit-hang'), exitMs);
@@ -173,7 +177,8 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
         produced = event;
         break;
       case 'finding':
-        findings.push(event.finding);
+        // The thread closing a cycle and the watchdog may both see it: one finding per signature.
+        if (!isRepeat(findings, event.finding)) findings.push(event.finding);
         break;
       case 'metrics':
         childMetrics = { ...childMetrics, ...event.metrics };
@@ -296,9 +301,18 @@ export function replayFor(adapterRef: string, scenario: string, seed: number): R
 }
 
 /** The scenario's oracle decides which findings fail the run; nothing else does. */
+function isRepeat(findings: readonly Finding[], finding: Finding): boolean {
+  const signature = finding.evidence['signature'];
+  return signature !== undefined && findings.some((f) => f.kind === finding.kind && f.evidence['signature'] === signature);
+}
+
+/**
+ * The scenario decides which kinds fail a run. A finding the watchdog itself judged harmless
+ * (a lock-order cycle all in one thread, or under a common guard) stays information.
+ */
 function withSeverity(finding: Finding, scenario: ScenarioDefinition): Finding {
-  if (scenario.failOn.includes(finding.kind)) return { ...finding, severity: 'error' };
-  return finding.severity === 'info' ? finding : { ...finding, severity: 'warning' };
+  if (finding.severity === 'info') return finding;
+  return { ...finding, severity: scenario.failOn.includes(finding.kind) ? 'error' : 'warning' };
 }
 
 async function reconcile(

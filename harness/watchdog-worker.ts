@@ -1,17 +1,45 @@
 /**
- * The watchdog thread of a run. It reads the status board every few milliseconds and writes
- * straight to the supervisor's event channel, so it reports even when every other thread of
- * the child is parked, spinning or blocked in native code.
+ * The watchdog thread of a run. It reads the status board and the lock tables every few
+ * milliseconds and writes straight to the supervisor's event channel, so it reports even when
+ * every other thread of the child is parked, spinning or blocked in native code.
+ *
+ * It flags:
+ * - `lock-order-cycle`: new edges in the class-level lock-order graph that close a cycle;
+ * - `deadlock`: a cycle in the wait-for graph (the blocking thread checks before it parks;
+ *   this is the second look, for waits that raced);
+ * - `hang`: the main thread's event loop blocked, a producer stuck, or no progress counter of
+ *   any thread moving while work remains, with every thread's board entry and Node's
+ *   diagnostic report;
+ * - main-thread `event-loop-stall`.
  */
 
 import { workerData } from 'node:worker_threads';
 import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_THREADS, WATCHDOG_SLOT, type BoardRow } from './board.js';
-import { EventChannel, type ChannelHandle } from './channel.js';
-import type { ThreadStatus } from './protocol.js';
+import { EventChannel } from './channel.js';
+import { LockOrderGraph, type OrderCycle, type OrderEdge } from './lockgraph.js';
+import type { ThreadStatus, ThreadWait } from './protocol.js';
+import type { Finding } from './result.js';
+import { StringTable } from './strings.js';
+import {
+  deadlockFinding,
+  E_FROM_CLASS,
+  E_GUARD0,
+  E_GUARDS,
+  E_READY,
+  E_SITE,
+  E_SLOT,
+  E_TO_CLASS,
+  EDGE_HEADER,
+  EDGE_STRIDE,
+  findWaitCycle,
+  interleavingTable,
+  L_CLASS,
+  LOCK_STRIDE,
+  type SyncShared,
+} from './sync-runtime.js';
 
 export interface WatchdogData {
-  readonly board: SharedArrayBuffer;
-  readonly channel: ChannelHandle;
+  readonly shared: SyncShared;
   readonly hangMs: number;
   readonly stallMs: number;
   /** Milliseconds between two looks at the board. */
@@ -28,33 +56,64 @@ interface Track {
 }
 
 const data = workerData as WatchdogData;
-const board = new Board(data.board);
-const channel = new EventChannel(data.channel);
+const board = new Board(data.shared.board);
+const strings = new StringTable(data.shared.strings);
+const locks = new Int32Array(data.shared.locks);
+const edges = new Int32Array(data.shared.edges);
+const channel = new EventChannel(data.shared.channel);
 const self = board.row(WATCHDOG_SLOT);
+self.identify(strings.intern('watchdog'), 0);
 const tracks = new Map<number, Track>();
+const graph = new LockOrderGraph();
+const reported = new Set<string>();
+let edgesRead = 0;
 let hangReported = false;
 let lastProgressEvent = 0;
+let globalProgress = -1;
+let globalProgressAt = performance.now();
 
-function threadName(slot: number): string {
+const view = {
+  board,
+  strings,
+  lockName(id: number): string {
+    if (id <= 0) return '?';
+    return `${strings.read(Atomics.load(locks, id * LOCK_STRIDE + L_CLASS))}#${id}`;
+  },
+};
+
+function threadName(slot: number, row: BoardRow): string {
+  const named = strings.read(row.name);
+  if (named !== '') return named;
   if (slot === MAIN_SLOT) return 'main';
-  if (slot === WATCHDOG_SLOT) return 'watchdog';
-  return `producer-${slot - FIRST_PRODUCER_SLOT}`;
+  if (slot >= FIRST_PRODUCER_SLOT && slot < FIRST_PRODUCER_SLOT + 16) return `producer-${slot - FIRST_PRODUCER_SLOT}`;
+  return `thread-${row.threadId}`;
 }
 
 const busy = (row: BoardRow): boolean => row.state !== 'free' && row.state !== 'done' && row.state !== 'dead';
+/** Threads the harness started: their being stuck is a hang. A logger's own idle threads are not. */
+const harnessThread = (slot: number): boolean => slot === MAIN_SLOT || (slot >= FIRST_PRODUCER_SLOT && slot < FIRST_PRODUCER_SLOT + 16);
 
 function look(): void {
   const now = performance.now();
+  const elapsed = channel.elapsedMs();
   self.beat();
-  const statuses: ThreadStatus[] = [];
-  const stuck: string[] = [];
-  let produced = 0;
+  readEdges();
+  const rows = new Map<number, BoardRow>();
   for (let slot = 0; slot < MAX_THREADS; slot++) {
     if (slot === WATCHDOG_SLOT) continue;
     const row = board.read(slot);
-    if (row.state === 'free') continue;
+    if (row.state !== 'free') rows.set(slot, row);
+  }
+  const names = new Map([...rows].map(([slot, row]) => [slot, threadName(slot, row)]));
+  const statuses: ThreadStatus[] = [];
+  const stuck: string[] = [];
+  let produced = 0;
+  let progress = 0;
+  let workRemains = false;
+  for (const [slot, row] of rows) {
     produced += row.produced;
-    const signature = `${row.state}/${row.op}/${row.produced}`;
+    progress += row.produced + row.progress + row.lockOps + row.notifies + (row.wait?.seq ?? 0);
+    const signature = `${row.state}/${row.op}/${row.produced}/${row.progress}/${row.lockOps}/${row.wait?.seq ?? 0}`;
     let track = tracks.get(slot);
     if (track === undefined) {
       track = { heartbeat: row.heartbeat, heartbeatAt: now, signature, progressAt: now };
@@ -70,21 +129,21 @@ function look(): void {
       track.signature = signature;
       track.progressAt = now;
     }
-    const status: ThreadStatus = {
-      slot,
-      name: threadName(slot),
-      state: row.state,
-      op: row.op,
-      produced: row.produced,
-      target: row.target,
-      heartbeatAgeMs: Math.round(now - track.heartbeatAt),
-      progressAgeMs: Math.round(now - track.progressAt),
-    };
+    const status = describeThread(slot, row, names, now, track, elapsed);
     statuses.push(status);
+    if (harnessThread(slot) && busy(row)) workRemains = true;
     // The main thread beats from its event loop: a stale heartbeat means the loop is blocked.
-    // Other threads prove progress through their state and record counters instead.
+    // Producers prove progress through their state and record counters instead.
     if (busy(row) && slot === MAIN_SLOT && status.heartbeatAgeMs > data.hangMs) stuck.push(status.name);
-    if (busy(row) && slot !== MAIN_SLOT && status.progressAgeMs > data.hangMs) stuck.push(status.name);
+    if (busy(row) && slot !== MAIN_SLOT && harnessThread(slot) && status.progressAgeMs > data.hangMs) stuck.push(status.name);
+    if (row.wait?.kind === 'lock' || row.wait?.kind === 'lock-shared') checkDeadlock(slot, elapsed);
+  }
+  if (progress !== globalProgress) {
+    globalProgress = progress;
+    globalProgressAt = now;
+  } else if (workRemains && now - globalProgressAt > data.hangMs && stuck.length === 0) {
+    // Nothing anywhere moved: name the harness threads that wait for it.
+    for (const s of statuses) if (harnessThread(s.slot) && s.state !== 'done' && s.state !== 'free' && s.state !== 'dead') stuck.push(s.name);
   }
   if (!hangReported && stuck.length > 0) {
     hangReported = true;
@@ -92,8 +151,113 @@ function look(): void {
   }
   if (now - lastProgressEvent >= data.progressMs) {
     lastProgressEvent = now;
-    channel.send({ type: 'progress', elapsedMs: channel.elapsedMs(), produced, threads: statuses });
+    channel.send({ type: 'progress', elapsedMs: elapsed, produced, threads: statuses });
   }
+}
+
+function describeThread(slot: number, row: BoardRow, names: Map<number, string>, now: number, track: Track, elapsed: number): ThreadStatus {
+  return {
+    slot,
+    name: names.get(slot) ?? `slot-${slot}`,
+    state: row.state,
+    op: row.op,
+    produced: row.produced,
+    target: row.target,
+    heartbeatAgeMs: Math.round(now - track.heartbeatAt),
+    progressAgeMs: Math.round(now - track.progressAt),
+    ...(row.progress !== 0 ? { progress: row.progress } : {}),
+    ...(row.held.length > 0 ? { held: row.held.map((h) => ({ lock: view.lockName(h.lock), site: strings.read(h.site) })) } : {}),
+    ...(row.wait !== undefined ? { waiting: describeWait(row, names, elapsed) } : {}),
+  };
+}
+
+function describeWait(row: BoardRow, names: Map<number, string>, elapsed: number): ThreadWait {
+  const wait = row.wait;
+  if (wait === undefined) throw new Error('describeWait needs a waiting row: this is a harness bug');
+  const forMs = Math.max(0, elapsed - wait.since);
+  const site = strings.read(wait.site);
+  if (wait.kind === 'raw') {
+    const notifiedBy = [...names].filter(([s]) => {
+      const r = board.read(s);
+      return r.notifies > 0 && r.lastNotify.length === wait.id && r.lastNotify.index === wait.index;
+    });
+    return {
+      kind: 'raw Atomics.wait',
+      on: `a ${wait.id}-byte SharedArrayBuffer, index ${wait.index}`,
+      value: wait.value,
+      site,
+      forMs,
+      notifiedBy: notifiedBy.map(([, n]) => n),
+    };
+  }
+  const holders = wait.kind === 'lock' || wait.kind === 'lock-shared' ? board.holders(wait.id).map((s) => names.get(s) ?? `slot-${s}`) : undefined;
+  return { kind: wait.kind, on: view.lockName(wait.id), ...(holders !== undefined ? { holders } : {}), site, forMs };
+}
+
+function checkDeadlock(slot: number, elapsed: number): void {
+  const cycle = findWaitCycle(board, slot);
+  if (cycle === undefined) return;
+  const finding = deadlockFinding(view, cycle, elapsed);
+  const signature = String(finding.evidence['signature']);
+  if (reported.has(signature)) return;
+  reported.add(signature);
+  channel.send({ type: 'finding', finding: { ...finding, evidence: { ...finding.evidence, detectedBy: 'watchdog' } } });
+}
+
+/** Reads edges published since the last look; an edge still being written is read next time. */
+function readEdges(): void {
+  const count = Math.min(Atomics.load(edges, 0), (edges.length - EDGE_HEADER) / EDGE_STRIDE);
+  while (edgesRead < count) {
+    const at = EDGE_HEADER + edgesRead * EDGE_STRIDE;
+    if (Atomics.load(edges, at + E_READY) !== 1) return;
+    edgesRead++;
+    const slot = Atomics.load(edges, at + E_SLOT);
+    const guards: number[] = [];
+    for (let i = 0; i < Atomics.load(edges, at + E_GUARDS); i++) guards.push(Atomics.load(edges, at + E_GUARD0 + i));
+    const edge: OrderEdge = {
+      from: strings.read(Atomics.load(edges, at + E_FROM_CLASS)),
+      to: strings.read(Atomics.load(edges, at + E_TO_CLASS)),
+      thread: threadName(slot, board.read(slot)),
+      site: strings.read(Atomics.load(edges, at + E_SITE)),
+      guards,
+    };
+    const cycle = graph.add(edge);
+    if (cycle !== undefined) channel.send({ type: 'finding', finding: lockOrderFinding(cycle) });
+  }
+}
+
+/** The first frame of a site outside node's internals: the line to show in a one-line message. */
+const firstFrame = (site: string): string => (site.split('\n').find((l) => !l.includes('node:')) ?? site.split('\n')[0] ?? '').replace(/^at /, '');
+
+function lockOrderFinding(cycle: OrderCycle): Finding {
+  const hops = cycle.classes.map((from, i) => {
+    const to = cycle.classes[(i + 1) % cycle.classes.length] as string;
+    const edges = cycle.hops[i] ?? [];
+    // Show the edge that makes the cycle dangerous: from another thread than the hop before.
+    const edge = edges.find((e) => e.thread !== cycle.hops[(i + cycle.hops.length - 1) % cycle.hops.length]?.[0]?.thread) ?? edges[0];
+    return { from, to, thread: edge?.thread ?? '?', site: edge?.site ?? '', guards: edge?.guards.map((g) => view.lockName(g)) ?? [], threads: [...new Set(edges.map((e) => e.thread))] };
+  });
+  const why =
+    cycle.benign === 'single-thread'
+      ? ' Every edge was taken by one thread, which cannot wait on itself this way: reported, not failed.'
+      : cycle.benign === 'common-guard'
+        ? ` Every edge was taken holding ${view.lockName(cycle.guard ?? 0)}, which lets one thread at a time into the cycle: reported, not failed.`
+        : '';
+  return {
+    kind: 'lock-order-cycle',
+    severity: cycle.benign === undefined ? 'error' : 'info',
+    message: `Lock order cycle: ${hops.map((h) => `${h.from} → ${h.to} (${h.thread} at ${firstFrame(h.site)})`).join(', ')}.${why}`,
+    evidence: {
+      signature: `lock-order:${cycle.signature}`,
+      classes: cycle.classes,
+      edges: hops,
+      ...(cycle.benign !== undefined ? { benign: cycle.benign } : {}),
+      scenario: interleavingTable(
+        hops.map((h) => h.thread),
+        hops.map((h) => ({ first: h.from, then: h.to })),
+      ),
+    },
+  };
 }
 
 function reportStall(gapMs: number, row: BoardRow): void {
@@ -109,10 +273,15 @@ function reportStall(gapMs: number, row: BoardRow): void {
 }
 
 function reportHang(stuck: readonly string[], threads: readonly ThreadStatus[]): void {
-  const describe = (t: ThreadStatus): string =>
-    t.slot === MAIN_SLOT
-      ? `main event loop blocked for ${t.heartbeatAgeMs} ms in ${t.op}`
-      : `${t.name} stuck in ${t.op} for ${t.progressAgeMs} ms (${t.produced} of ${t.target} records)`;
+  const describe = (t: ThreadStatus): string => {
+    const waiting = t.waiting !== undefined ? `, waiting on ${t.waiting.on}${t.waiting.holders !== undefined && t.waiting.holders.length > 0 ? ` held by ${t.waiting.holders.join(', ')}` : ''} for ${t.waiting.forMs} ms` : '';
+    const what =
+      t.slot === MAIN_SLOT && t.heartbeatAgeMs > data.hangMs
+        ? `main event loop blocked for ${t.heartbeatAgeMs} ms in ${t.op}`
+        : `${t.name} stuck in ${t.op} for ${t.progressAgeMs} ms${t.target > 0 ? ` (${t.produced} of ${t.target} records)` : ''}`;
+    return what + waiting;
+  };
+  const others = threads.filter((t) => !stuck.includes(t.name) && t.waiting !== undefined);
   channel.send({
     type: 'finding',
     finding: {
@@ -121,10 +290,26 @@ function reportHang(stuck: readonly string[], threads: readonly ThreadStatus[]):
       message: `No progress for ${data.hangMs} ms: ${threads
         .filter((t) => stuck.includes(t.name))
         .map(describe)
-        .join('; ')}`,
-      evidence: { windowMs: data.hangMs, stuck, threads },
+        .join('; ')}${others.length > 0 ? `. Also waiting: ${others.map(describe).join('; ')}` : ''}`,
+      evidence: { windowMs: data.hangMs, stuck, threads, ...diagnosticReport() },
     },
   });
+}
+
+/** Node's diagnostic report, as much of it as answers from this thread. */
+function diagnosticReport(): Record<string, unknown> {
+  try {
+    const report = process.report.getReport() as unknown as {
+      libuv?: { type: string; is_active?: boolean; is_referenced?: boolean }[];
+      workers?: unknown[];
+      nativeStack?: { symbol: string }[];
+    };
+    const handles: Record<string, number> = {};
+    for (const h of report.libuv ?? []) if (h.is_active === true) handles[h.type] = (handles[h.type] ?? 0) + 1;
+    return { diagnosticReport: { activeHandles: handles, nativeStack: (report.nativeStack ?? []).slice(0, 8).map((f) => f.symbol) } };
+  } catch (error: unknown) {
+    return { diagnosticReport: `not available: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 self.set('running', 'idle');

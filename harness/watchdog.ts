@@ -3,8 +3,8 @@
  */
 
 import { Worker } from 'node:worker_threads';
-import type { Board } from './board.js';
 import type { EventChannel } from './channel.js';
+import type { SyncShared } from './sync-runtime.js';
 import type { WatchdogData } from './watchdog-worker.js';
 
 export interface WatchdogOptions {
@@ -16,10 +16,9 @@ export interface WatchdogOptions {
  * Starts the watchdog. The worker is unref'd: it must never be the reason a run's process
  * stays alive, since natural exit is itself under test.
  */
-export function startWatchdog(board: Board, channel: EventChannel, options: WatchdogOptions): Worker {
+export function startWatchdog(shared: SyncShared, channel: EventChannel, options: WatchdogOptions): Worker {
   const data: WatchdogData = {
-    board: board.buffer,
-    channel: channel.handle,
+    shared,
     hangMs: options.hangMs,
     stallMs: options.stallMs,
     pollMs: 10,

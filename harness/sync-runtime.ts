@@ -1,0 +1,453 @@
+/**
+ * The per-thread side of instrumented synchronisation: what a thread of a run publishes about
+ * its locks so the watchdog (and the thread about to block) can see deadlocks form.
+ *
+ * Under the harness, the child process puts the shared tables in worker_threads' environment
+ * data, which every worker spawned afterwards inherits, transitively: the producer threads and
+ * any thread a logger starts itself find the runtime without being told. Outside the harness
+ * there is no environment entry, `currentRuntime()` answers undefined, and the primitives in
+ * sync.ts take their plain paths.
+ *
+ * What a thread publishes, modelled on lockdep:
+ * - its held-lock stack on its board row, with the acquire site where one was captured;
+ * - what it is about to wait on, before it blocks, after which it walks the wait-for graph
+ *   itself: the thread that closes a cycle sees it, so the first deadlock ever formed is
+ *   reported as it forms;
+ * - each lock-order edge (class held → class taken) the first time this thread takes it, with
+ *   the stack and the locks held before it (the guards), into a shared edge table the watchdog
+ *   searches for cycles.
+ *
+ * Acquire sites cost a stack capture (microseconds), so they are taken adaptively: always for
+ * a new edge, a wait and a recursion; for a plain uncontended acquire only once the lock has
+ * been contended or nested (its SITES flag), or for every lock with LOGJAM_LOCK_SITES=all.
+ */
+
+import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
+import { rawNotify, rawWait } from './atomics.js';
+import { Board, type BoardWriter, type WaitKind } from './board.js';
+import { EventChannel, type ChannelHandle } from './channel.js';
+import type { Finding } from './result.js';
+import { StringTable } from './strings.js';
+
+export const SYNC_ENV_KEY = 'logjam.sync';
+
+export interface SyncShared {
+  readonly board: SharedArrayBuffer;
+  readonly locks: SharedArrayBuffer;
+  readonly edges: SharedArrayBuffer;
+  readonly strings: SharedArrayBuffer;
+  readonly channel: ChannelHandle;
+  readonly sites: 'adaptive' | 'all';
+}
+
+// ---- lock records: LOCK_STRIDE words per lock, in one shared arena (or a lock's own buffer) ----
+export const LOCK_STRIDE = 8;
+export const L_STATE = 0;
+export const L_OWNER = 1;
+export const L_COUNT = 2;
+export const L_ID = 3;
+export const L_CLASS = 4;
+export const L_AUX = 5;
+export const L_FLAGS = 6;
+export const L_AUX2 = 7;
+export const FLAG_REENTRANT = 1;
+/** Capture acquire sites for this lock from now on: it has been contended or nested. */
+export const FLAG_SITES = 2;
+export const LOCK_KINDS = ['mutex', 'rwlock', 'condition', 'semaphore'] as const;
+export type LockKind = (typeof LOCK_KINDS)[number];
+export const kindFlags = (kind: LockKind): number => LOCK_KINDS.indexOf(kind) << 4;
+export const kindOf = (flags: number): LockKind => LOCK_KINDS[(flags >> 4) & 0xf] ?? 'mutex';
+const MAX_LOCKS = 8192;
+
+// ---- lock-order edges: EDGE_STRIDE words each, after a header of EDGE_HEADER words ----
+export const EDGE_HEADER = 8;
+export const EDGE_STRIDE = 16;
+export const E_FROM_CLASS = 0;
+export const E_TO_CLASS = 1;
+export const E_SLOT = 2;
+export const E_SITE = 3;
+export const E_FROM_LOCK = 4;
+export const E_TO_LOCK = 5;
+export const E_GUARDS = 6;
+export const E_GUARD0 = 7;
+export const MAX_GUARDS = 4;
+export const E_READY = 15;
+const MAX_EDGES = 4096;
+
+/** Creates the shared tables of one run; done once, by the child's main thread. */
+export function createSyncShared(board: Board, channel: ChannelHandle): SyncShared {
+  const locks = new SharedArrayBuffer(MAX_LOCKS * LOCK_STRIDE * 4);
+  Atomics.store(new Int32Array(locks), 0, 1); // lock id 0 means "no lock"
+  return {
+    board: board.buffer,
+    locks,
+    edges: new SharedArrayBuffer((EDGE_HEADER + MAX_EDGES * EDGE_STRIDE) * 4),
+    strings: StringTable.create().buffer,
+    channel,
+    sites: process.env['LOGJAM_LOCK_SITES'] === 'all' ? 'all' : 'adaptive',
+  };
+}
+
+/** Raised instead of blocking forever when a thread takes a non-reentrant lock it holds. */
+export class LockError extends Error {
+  override name = 'LockError';
+}
+
+const SITE_FRAMES = 8;
+
+/** The caller's stack, without the frames of the synchronisation code itself. */
+export function captureSite(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = SITE_FRAMES + 6;
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder);
+  Error.stackTraceLimit = limit;
+  const lines = (holder.stack ?? '').split('\n').slice(1);
+  return lines
+    .filter((line) => !/[/\\]harness[/\\](sync|sync-runtime|atomics)\.[jt]s/.test(line))
+    .slice(0, SITE_FRAMES)
+    .map((line) => line.trim())
+    .join('\n');
+}
+
+export class SyncRuntime {
+  readonly shared: SyncShared;
+  readonly board: Board;
+  readonly row: BoardWriter;
+  readonly strings: StringTable;
+  readonly locks: Int32Array;
+  readonly edges: Int32Array;
+  readonly channel: EventChannel;
+  /** Owner tag written into locks this thread holds: never 0. */
+  readonly tag = threadId + 1;
+  readonly allSites: boolean;
+  // The held stack, mirrored in plain arrays for this thread's own checks.
+  readonly #heldLocks: number[] = [];
+  readonly #heldClasses: number[] = [];
+  /** Edge key → the guard locks common to every time this thread took the edge. */
+  readonly #edgeGuards = new Map<number, number[]>();
+  readonly #classNestingReported = new Set<number>();
+  readonly #classIds = new Map<string, number>();
+
+  constructor(shared: SyncShared, slot: number, name: string) {
+    this.shared = shared;
+    this.board = new Board(shared.board);
+    this.row = this.board.row(slot);
+    this.strings = new StringTable(shared.strings);
+    this.locks = new Int32Array(shared.locks);
+    this.edges = new Int32Array(shared.edges);
+    this.channel = new EventChannel(shared.channel);
+    this.allSites = shared.sites === 'all';
+    this.row.identify(this.strings.intern(name), threadId);
+  }
+
+  get slot(): number {
+    return this.row.slot;
+  }
+
+  get holding(): number {
+    return this.#heldLocks.length;
+  }
+
+  rename(name: string): void {
+    this.row.identify(this.strings.intern(name), threadId);
+  }
+
+  report(finding: Finding): void {
+    this.channel.send({ type: 'finding', finding });
+  }
+
+  elapsedMs(): number {
+    return this.channel.elapsedMs();
+  }
+
+  classId(name: string): number {
+    let id = this.#classIds.get(name);
+    if (id === undefined) {
+      id = this.strings.intern(name);
+      this.#classIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** A new lock record in the arena; its words start at the returned index. */
+  allocate(className: string, kind: LockKind, reentrant: boolean): number {
+    const id = Atomics.add(this.locks, 0, 1);
+    if (id >= MAX_LOCKS) return -1;
+    const at = id * LOCK_STRIDE;
+    Atomics.store(this.locks, at + L_ID, id);
+    Atomics.store(this.locks, at + L_CLASS, this.classId(className));
+    Atomics.store(this.locks, at + L_FLAGS, kindFlags(kind) | (reentrant ? FLAG_REENTRANT : 0) | (this.allSites ? FLAG_SITES : 0));
+    return at;
+  }
+
+  lockName(id: number): string {
+    if (id <= 0) return '?';
+    const at = id * LOCK_STRIDE;
+    return `${this.strings.read(Atomics.load(this.locks, at + L_CLASS))}#${id}`;
+  }
+
+  /**
+   * Checks made before a thread tries to take lock `id` of class `cls`: taking a
+   * non-reentrant lock it already holds (reported, then thrown: the alternative is waiting
+   * forever on itself), and the lock-order edges from every lock it holds.
+   */
+  beforeAcquire(id: number, cls: number, reentrant: boolean): void {
+    const held = this.#heldLocks;
+    if (held.length === 0) return;
+    for (let i = 0; i < held.length; i++) {
+      if (held[i] === id && !reentrant) this.#recursive(id, cls);
+      if (this.#heldClasses[i] === cls && held[i] !== id) this.#classNesting(id, cls, held[i] as number);
+    }
+    for (let i = 0; i < held.length; i++) {
+      const from = held[i] as number;
+      if (from === id) continue;
+      const key = (this.#heldClasses[i] as number) * 0x100000 + cls;
+      const known = this.#edgeGuards.get(key);
+      if (known === undefined) {
+        const guards = held.slice(0, i);
+        this.#edgeGuards.set(key, guards);
+        this.#publishEdge(this.#heldClasses[i] as number, cls, from, id, guards);
+      } else if (known.length > 0) {
+        // The edge again: its guards are only those held every time. Fewer guards, new evidence.
+        const common = known.filter((g) => held.indexOf(g) >= 0 && held.indexOf(g) < i);
+        if (common.length < known.length) {
+          this.#edgeGuards.set(key, common);
+          this.#publishEdge(this.#heldClasses[i] as number, cls, from, id, common);
+        }
+      }
+    }
+  }
+
+  acquired(id: number, cls: number, at: number, locks: Int32Array): void {
+    this.#heldLocks.push(id);
+    this.#heldClasses.push(cls);
+    const flags = locks[at + L_FLAGS] as number;
+    const site = (flags & FLAG_SITES) !== 0 || this.#heldLocks.length > 1 ? this.strings.intern(captureSite()) : 0;
+    if (this.#heldLocks.length > 1 && (flags & FLAG_SITES) === 0) Atomics.or(locks, at + L_FLAGS, FLAG_SITES);
+    this.row.push(id, site);
+  }
+
+  released(id: number): void {
+    const i = this.#heldLocks.lastIndexOf(id);
+    if (i >= 0) {
+      this.#heldLocks.splice(i, 1);
+      this.#heldClasses.splice(i, 1);
+    }
+    this.row.remove(id);
+  }
+
+  /**
+   * Publishes that this thread is about to block on `id`, then walks the wait-for graph from
+   * it. Publishing first is what makes the check sound: of the threads that close a cycle, the
+   * last to publish its wait sees every other one's.
+   */
+  beforeBlock(kind: WaitKind, id: number, at: number, locks: Int32Array): void {
+    if (((locks[at + L_FLAGS] as number) & FLAG_SITES) === 0) Atomics.or(locks, at + L_FLAGS, FLAG_SITES);
+    this.row.waitStart(kind, id, 0, 0, this.strings.intern(captureSite()), this.elapsedMs());
+    if (kind !== 'lock' && kind !== 'lock-shared') return;
+    const cycle = findWaitCycle(this.board, this.slot);
+    if (cycle !== undefined) this.report(deadlockFinding(this, cycle, this.elapsedMs()));
+  }
+
+  afterBlock(): void {
+    this.row.waitEnd();
+  }
+
+  #recursive(id: number, cls: number): never {
+    const site = captureSite();
+    const name = this.strings.read(cls);
+    const heldSites = this.board.read(this.slot).held.map((h) => ({ lock: this.lockName(h.lock), site: this.strings.read(h.site) }));
+    const message = `${threadLabel(this, this.slot)} tried to take lock ${name} (#${id}), which it already holds and which is not reentrant`;
+    this.report({
+      kind: 'recursive-lock',
+      severity: 'error',
+      message,
+      evidence: {
+        signature: `recursive:${name}`,
+        lockClass: name,
+        lock: id,
+        sameInstance: true,
+        thread: threadLabel(this, this.slot),
+        site,
+        held: heldSites,
+      },
+    });
+    throw new LockError(`${message}. Taking it would wait forever on this thread itself.`);
+  }
+
+  #classNesting(id: number, cls: number, other: number): void {
+    if (this.#classNestingReported.has(cls)) return;
+    this.#classNestingReported.add(cls);
+    const name = this.strings.read(cls);
+    this.report({
+      kind: 'recursive-lock',
+      severity: 'info',
+      message: `${threadLabel(this, this.slot)} took two locks of class ${name} (#${other}, then #${id}) at once: possible recursive locking if the two can ever be the same lock`,
+      evidence: { signature: `class-nesting:${name}`, lockClass: name, locks: [other, id], sameInstance: false, site: captureSite() },
+    });
+  }
+
+  #publishEdge(fromClass: number, toClass: number, fromLock: number, toLock: number, guards: readonly number[]): void {
+    const n = Atomics.add(this.edges, 0, 1);
+    if (n >= MAX_EDGES) return;
+    const at = EDGE_HEADER + n * EDGE_STRIDE;
+    const e = this.edges;
+    Atomics.store(e, at + E_FROM_CLASS, fromClass);
+    Atomics.store(e, at + E_TO_CLASS, toClass);
+    Atomics.store(e, at + E_SLOT, this.slot);
+    Atomics.store(e, at + E_SITE, this.strings.intern(captureSite()));
+    Atomics.store(e, at + E_FROM_LOCK, fromLock);
+    Atomics.store(e, at + E_TO_LOCK, toLock);
+    const g = Math.min(MAX_GUARDS, guards.length);
+    for (let i = 0; i < g; i++) Atomics.store(e, at + E_GUARD0 + i, guards[i] as number);
+    Atomics.store(e, at + E_GUARDS, g);
+    Atomics.store(e, at + E_READY, 1);
+  }
+
+  /** Raw `Atomics.wait` in this thread, shown on the board with the JS stack at the wait. */
+  interposeRawWaits(): void {
+    const row = this.row;
+    const strings = this.strings;
+    const elapsed = (): number => this.elapsedMs();
+    const waitProxy = (typed: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number): 'ok' | 'not-equal' | 'timed-out' => {
+      // Not going to block: no stack capture, nothing to show.
+      if ((Atomics.load as (t: Int32Array | BigInt64Array, i: number) => number | bigint)(typed, index) !== value) return 'not-equal';
+      const element = index + typed.byteOffset / typed.BYTES_PER_ELEMENT;
+      row.waitStart('raw', typed.buffer.byteLength, element, Number(value), strings.intern(captureSite()), elapsed());
+      try {
+        return rawWait(typed as Int32Array, index, value as number, timeout);
+      } finally {
+        row.waitEnd();
+      }
+    };
+    const notifyProxy = (typed: Int32Array | BigInt64Array, index: number, count?: number): number => {
+      row.notified(typed.buffer.byteLength, index + typed.byteOffset / typed.BYTES_PER_ELEMENT);
+      return rawNotify(typed as Int32Array, index, count);
+    };
+    Object.defineProperty(Atomics, 'wait', { value: waitProxy, writable: true, configurable: true });
+    Object.defineProperty(Atomics, 'notify', { value: notifyProxy, writable: true, configurable: true });
+  }
+}
+
+/** A thread's display name from its board row. */
+export function threadLabel(rt: { board: Board; strings: StringTable }, slot: number): string {
+  const row = rt.board.read(slot);
+  return rt.strings.read(row.name) || `thread-${row.threadId}`;
+}
+
+export interface WaitCycleStep {
+  readonly slot: number;
+  /** The lock this thread waits on; the next step's thread holds it. */
+  readonly waitsOn: number;
+}
+
+/**
+ * Follows waits-on → held-by from `start` and answers the cycle through `start`, if there is
+ * one. Shared locks can have several holders: a depth-first search over them.
+ */
+export function findWaitCycle(board: Board, start: number): WaitCycleStep[] | undefined {
+  const path: WaitCycleStep[] = [];
+  const onPath = new Set<number>();
+  const visit = (slot: number): boolean => {
+    const lock = board.waitingOnLock(slot);
+    if (lock === 0) return false;
+    path.push({ slot, waitsOn: lock });
+    onPath.add(slot);
+    for (const holder of board.holders(lock)) {
+      if (holder === slot) continue;
+      if (holder === start) return true;
+      if (!onPath.has(holder) && visit(holder)) return true;
+    }
+    path.pop();
+    onPath.delete(slot);
+    return false;
+  };
+  return visit(start) ? path : undefined;
+}
+
+/** The deadlock finding for a wait-for cycle, lockdep-style, built from the board. */
+export function deadlockFinding(
+  rt: { board: Board; strings: StringTable; lockName(id: number): string },
+  cycle: readonly WaitCycleStep[],
+  elapsedMs: number,
+): Finding {
+  const threads = cycle.map((step) => {
+    const row = rt.board.read(step.slot);
+    return {
+      thread: threadLabel(rt, step.slot),
+      holds: row.held.map((h) => ({ lock: rt.lockName(h.lock), site: rt.strings.read(h.site) || 'not captured (uncontended first acquire)' })),
+      waitsFor: rt.lockName(step.waitsOn),
+      waitSite: rt.strings.read(row.wait?.site ?? 0),
+      waitingSinceMs: row.wait?.since ?? elapsedMs,
+    };
+  });
+  const classes = cycle.map((s) => rt.lockName(s.waitsOn).replace(/#\d+$/, ''));
+  const signature = `deadlock:${[...classes].sort().join('|')}`;
+  const chain = threads.map((t) => `${t.thread} holds ${t.holds.map((h) => h.lock).join(', ')} and waits for ${t.waitsFor}`).join('; ');
+  return {
+    kind: 'deadlock',
+    severity: 'error',
+    message: `Deadlock: ${chain}`,
+    evidence: {
+      signature,
+      detectedAtMs: elapsedMs,
+      formedAtMs: Math.max(...threads.map((t) => t.waitingSinceMs)),
+      threads,
+      scenario: interleavingTable(
+        threads.map((t) => t.thread),
+        threads.map((t, i) => {
+          const held = t.holds.find((h) => h.lock === threads[(i + threads.length - 1) % threads.length]?.waitsFor) ?? t.holds[t.holds.length - 1];
+          return { first: held?.lock ?? '?', then: t.waitsFor };
+        }),
+      ),
+    },
+  };
+}
+
+/**
+ * lockdep's "possible unsafe locking scenario": one column per thread, each takes its first
+ * lock, then each tries its second, and every thread waits on the next.
+ */
+export function interleavingTable(names: readonly string[], steps: readonly { first: string; then: string }[]): string[] {
+  const width = Math.max(16, ...names.map((n) => n.length + 2), ...steps.map((s) => Math.max(s.first.length, s.then.length) + 8));
+  const cell = (col: number, text: string): string => `${' '.repeat(col * width)}${text}`.trimEnd();
+  const lines = [names.map((n) => n.padEnd(width)).join('').trimEnd(), names.map((n) => '-'.repeat(n.length).padEnd(width)).join('').trimEnd()];
+  steps.forEach((s, col) => lines.push(cell(col, `lock(${s.first});`)));
+  steps.forEach((s, col) => lines.push(cell(col, `lock(${s.then});`)));
+  lines.push('', ' *** DEADLOCK ***');
+  return lines;
+}
+
+// ---- this thread's runtime ----
+
+let runtime: SyncRuntime | undefined;
+let looked = false;
+
+/** This thread's runtime under the harness, created on first use; undefined outside it. */
+export function currentRuntime(): SyncRuntime | undefined {
+  if (looked) return runtime;
+  looked = true;
+  const shared = getEnvironmentData(SYNC_ENV_KEY) as SyncShared | undefined;
+  if (shared === undefined) return undefined;
+  const board = new Board(shared.board);
+  const slot = board.claimDynamicSlot();
+  if (slot === undefined) return undefined;
+  runtime = new SyncRuntime(shared, slot, `thread-${threadId}`);
+  runtime.row.set('running', 'idle');
+  runtime.interposeRawWaits();
+  return runtime;
+}
+
+/**
+ * Attaches a harness thread (the child's main thread, a producer) to its fixed board slot, and
+ * makes the tables visible to every worker this thread starts from now on.
+ */
+export function attachRuntime(shared: SyncShared, slot: number, name: string): SyncRuntime {
+  setEnvironmentData(SYNC_ENV_KEY, shared);
+  runtime = new SyncRuntime(shared, slot, name);
+  looked = true;
+  runtime.interposeRawWaits();
+  return runtime;
+}
+
