@@ -6,11 +6,27 @@ export const builtinAdapters = {
   'pino-sync': new URL('./pino-sync.js', import.meta.url).href,
   'pino-async': new URL('./pino-async.js', import.meta.url).href,
   'pino-transport': new URL('./pino-transport.js', import.meta.url).href,
+  'reference-bug-three-lock': new URL('./reference/bugs/three-lock.js', import.meta.url).href,
 } satisfies Record<string, string>;
 
 export type BuiltinAdapterName = keyof typeof builtinAdapters;
 
 export const BUILTIN_ADAPTER_NAMES = Object.keys(builtinAdapters) as BuiltinAdapterName[];
+
+/** The seeded-defect catalogue: loggers broken on purpose, each flagged by the watchdog. */
+export const isSeededDefect = (name: string): boolean => name.startsWith('reference-bug-');
+
+/** What `logjam run` drives when no adapter is named: the real loggers, not the seeded defects. */
+export const DEFAULT_ADAPTER_NAMES = BUILTIN_ADAPTER_NAMES.filter((name) => !isSeededDefect(name));
+
+/** Expands `reference-bug-*` style patterns against the bundled names; other refs pass through. */
+export function expandAdapterRefs(refs: readonly string[]): string[] {
+  return refs.flatMap((ref) => {
+    if (!ref.includes('*')) return [ref];
+    const pattern = new RegExp(`^${ref.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return BUILTIN_ADAPTER_NAMES.filter((name) => pattern.test(name));
+  });
+}
 
 export function isBuiltinAdapter(name: string): name is BuiltinAdapterName {
   return Object.hasOwn(builtinAdapters, name);

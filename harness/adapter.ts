@@ -22,6 +22,11 @@ export interface Capabilities {
   readonly gracefulShutdown: boolean;
   /** The logger reports records it dropped (`dropped()` on the instance). @default false */
   readonly reportsDrops?: boolean;
+  /**
+   * The adapter writes through logjam's `createSink(ctx.file, ctx.sink)`, so scenarios can
+   * inject sink pathologies (a lock taken per write, failing writes). @default false
+   */
+  readonly harnessSink?: boolean;
 }
 
 export interface AdapterContext {

@@ -178,13 +178,15 @@ async function logFromMain(
   mainRow.set('running', 'log');
   const started = performance.now();
   let produced = 0;
+  const holdEvery = Math.max(1, options.holdEvery ?? 1);
   for (const message of messages) {
     const t0 = performance.now();
-    hold?.lock();
+    const holding = hold !== undefined && produced % holdEvery === 0;
+    if (holding) hold.lock();
     try {
       logger.log(options.level, message);
     } finally {
-      hold?.unlock();
+      if (holding) hold.unlock();
     }
     histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
     mainRow.produced(++produced);
@@ -224,6 +226,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       seed: deriveSeed(spec.seed, p),
       sink: options.sink ?? {},
       ...(options.holdLock !== undefined ? { holdLock: options.holdLock } : {}),
+      holdEvery: Math.max(1, options.holdEvery ?? 1),
     };
     const worker = new Worker(new URL('./producer-worker.js', import.meta.url), {
       workerData: data,

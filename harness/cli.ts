@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Output, type Reporter } from '../reports/index.js';
-import { BUILTIN_ADAPTER_NAMES } from '../adapters/index.js';
+import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../adapters/index.js';
 import { SCENARIO_NAMES } from '../scenarios/index.js';
 import { parseDuration, parseInteger } from './duration.js';
 import { UsageError } from './errors.js';
@@ -60,7 +60,13 @@ async function list(args: string[]): Promise<number> {
   const adapters = await Promise.all(
     BUILTIN_ADAPTER_NAMES.map(async (name) => {
       const a = await resolveAdapter(name, process.cwd());
-      return { name: a.name, description: a.definition.description, capabilities: a.definition.capabilities, versions: (await a.definition.versions?.()) ?? {} };
+      return {
+        name: a.name,
+        description: a.definition.description,
+        seededDefect: isSeededDefect(a.name),
+        capabilities: a.definition.capabilities,
+        versions: (await a.definition.versions?.()) ?? {},
+      };
     }),
   );
   const scenarios = await Promise.all(
@@ -74,11 +80,17 @@ async function list(args: string[]): Promise<number> {
     return EXIT.pass;
   }
   const c = chalkFor(stdout, process.env);
-  stdout.write(`${c.bold('Adapters')}\n`);
-  for (const a of adapters) {
-    const versions = Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ');
-    stdout.write(`  ${c.cyan(a.name.padEnd(16))} ${a.description} ${c.dim(versions)}\n`);
-  }
+  const width = Math.max(...adapters.map((a) => a.name.length)) + 2;
+  const listAdapters = (title: string, list: typeof adapters): void => {
+    stdout.write(`${c.bold(title)}\n`);
+    for (const a of list) {
+      const versions = Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ');
+      stdout.write(`  ${c.cyan(a.name.padEnd(width))} ${a.description} ${c.dim(versions)}\n`);
+    }
+  };
+  listAdapters('Adapters', adapters.filter((a) => !a.seededDefect));
+  stdout.write('\n');
+  listAdapters('Seeded defects (run only when named: --adapter reference-bug-*)', adapters.filter((a) => a.seededDefect));
   stdout.write(`\n${c.bold('Scenarios')}\n`);
   for (const s of scenarios) stdout.write(`  ${c.cyan(s.name.padEnd(20))} ${s.description}\n`);
   return EXIT.pass;
@@ -137,7 +149,9 @@ async function run(args: string[]): Promise<number> {
   const jsonFile = values.json;
   if (jsonFile !== undefined && jsonFile.trim() === '') throw new UsageError('Expected `--json` to name a file, got an empty string');
 
-  const adapterRefs = splitList(values.adapter) ?? BUILTIN_ADAPTER_NAMES;
+  const named = splitList(values.adapter);
+  const adapterRefs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
+  if (adapterRefs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(values.adapter ?? []).join(", ")}\`. Run \`logjam list\` to see them.`);
   const scenarioNames = splitList(values.scenario) ?? SCENARIO_NAMES;
   const adapters = [];
   for (const ref of adapterRefs) adapters.push(await resolveAdapter(ref, process.cwd()));

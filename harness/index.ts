@@ -3,7 +3,11 @@
  */
 
 export { defineAdapter, LEVELS } from './adapter.js';
-export type { AdapterContext, AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
+export type { AdapterContext, AdapterDefinition, Capabilities, Level, LoggerInstance, ProcessContext, ProcessSetup } from './adapter.js';
+export { Condition, LockError, Mutex, registerThread, reportProgress, RwLock, Semaphore, underHarness } from './sync.js';
+export type { LockHandle, MutexOptions } from './sync.js';
+export { createSink, SinkError } from './sinks.js';
+export type { Sink, SinkOptions } from './sinks.js';
 export { defineScenario } from './scenario.js';
 export type { ScenarioContext, ScenarioDefinition } from './scenario.js';
 export { Ledger } from './ledger.js';

@@ -34,6 +34,7 @@ export interface ProducerData {
   readonly sink: SinkOptions;
   /** A lock held around each log call, as an interpreter lock is (lock-inversion). */
   readonly holdLock?: LockHandle;
+  readonly holdEvery: number;
 }
 
 const data = workerData as ProducerData;
@@ -77,7 +78,7 @@ try {
     for (let i = 0; i < n; i++) {
       const message = messages[i] as string;
       const t0 = performance.now();
-      if (hold === undefined) {
+      if (hold === undefined || seq % data.holdEvery !== 0) {
         logger.log(data.level, message);
       } else {
         hold.lock();

@@ -42,6 +42,8 @@ export interface ProducerOptions {
   readonly sink?: SinkOptions;
   /** An instrumented lock each producer holds around each log call, like an interpreter lock. */
   readonly holdLock?: LockHandle;
+  /** Hold `holdLock` around every k-th call only, as code that sometimes releases it. @default 1 */
+  readonly holdEvery?: number;
   /** Run the adapter's process-wide shutdown once the producers are done. @default true */
   readonly closeProcess?: boolean;
 }

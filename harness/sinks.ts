@@ -15,8 +15,13 @@ export interface SinkOptions {
    * lock or a file lock does (lock-inversion).
    */
   readonly lock?: LockHandle;
-  /** Every k-th write throws a SinkError before writing, so the logger's error paths run. */
+  /** Every k-th write throws a SinkError, so the logger's error paths run. */
   readonly failEvery?: number;
+  /**
+   * Whether a failing write throws before writing (the record is lost, as with ENOSPC) or after
+   * (the record is written and the error still surfaces, as with an fsync EIO). @default 'before'
+   */
+  readonly failWhen?: 'before' | 'after';
 }
 
 export class SinkError extends Error {
@@ -35,6 +40,7 @@ export interface Sink {
 export function createSink(file: string, options: SinkOptions = {}): Sink {
   const lock = options.lock !== undefined ? Mutex.from(options.lock) : undefined;
   const failEvery = options.failEvery ?? 0;
+  const failAfter = options.failWhen === 'after';
   let fd: number | undefined;
   let writes = 0;
   const append = (text: string): void => {
@@ -48,18 +54,15 @@ export function createSink(file: string, options: SinkOptions = {}): Sink {
       return writes;
     },
     write(text: string): void {
-      writes++;
-      if (lock === undefined) {
-        if (failEvery > 0 && writes % failEvery === 0) throw new SinkError(`injected sink failure on write ${writes}`);
-        append(text);
-        return;
-      }
-      lock.lock();
+      const n = ++writes;
+      const fail = failEvery > 0 && n % failEvery === 0;
+      lock?.lock();
       try {
-        if (failEvery > 0 && writes % failEvery === 0) throw new SinkError(`injected sink failure on write ${writes}`);
+        if (fail && !failAfter) throw new SinkError(`injected sink failure on write ${n}, before writing`);
         append(text);
+        if (fail) throw new SinkError(`injected sink failure on write ${n}, after writing`);
       } finally {
-        lock.unlock();
+        lock?.unlock();
       }
     },
     flush(): void {

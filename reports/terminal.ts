@@ -68,23 +68,70 @@ function facts(r: RunResult): string {
   return parts.join(' · ');
 }
 
+/** Evidence keys drawn in their own shape below the one-line facts. */
+const DRAWN = new Set(['threads', 'stderrTail', 'stack', 'scenario', 'edges', 'signature']);
+
 function finding(c: ChalkInstance, f: Finding): string {
   const tag = f.severity === 'error' ? c.red(f.kind) : f.severity === 'warning' ? c.yellow(f.kind) : c.dim(f.kind);
   let text = `${tag} ${f.message}\n`;
-  const shown = Object.entries(f.evidence).filter(([k]) => k !== 'threads' && k !== 'stderrTail' && k !== 'stack');
-  for (const [key, value] of shown) text += c.dim(`  ${key}: ${compact(value)}\n`);
+  for (const [key, value] of Object.entries(f.evidence)) {
+    if (!DRAWN.has(key)) text += c.dim(`  ${key}: ${compact(value)}\n`);
+  }
   const stack = f.evidence['stack'];
   if (typeof stack === 'string' && stack !== '') text += c.dim(`  stack:\n${indent(stack.split('\n').slice(0, 8).join('\n'), 4)}`);
-  const threads = f.evidence['threads'];
-  if (Array.isArray(threads) && threads.length > 0) {
-    text += c.dim('  threads:\n');
-    for (const t of threads as ThreadStatus[]) {
-      text += c.dim(
-        `    ${t.name.padEnd(12)} ${t.state.padEnd(8)} ${t.op.padEnd(16)} ${t.produced}/${t.target} records, heartbeat ${t.heartbeatAgeMs} ms ago, progress ${t.progressAgeMs} ms ago\n`,
-      );
+  const edges = f.evidence['edges'];
+  if (Array.isArray(edges)) {
+    for (const e of edges as { from: string; to: string; thread: string; site: string; guards: string[] }[]) {
+      text += `  ${c.bold(`${e.from} → ${e.to}`)} first taken by ${e.thread}${e.guards.length > 0 ? ` holding ${e.guards.join(', ')}` : ''}:\n`;
+      text += c.dim(indent(frames(e.site), 4));
     }
   }
+  const threads = f.evidence['threads'];
+  if (Array.isArray(threads) && threads.length > 0) text += f.kind === 'deadlock' ? deadlockThreads(c, threads as DeadlockThread[]) : boardThreads(c, threads as ThreadStatus[]);
+  const scenario = f.evidence['scenario'];
+  if (Array.isArray(scenario)) text += `  possible interleaving:\n${indent((scenario as string[]).join('\n'), 4)}`;
   return indent(text, 6);
+}
+
+interface DeadlockThread {
+  thread: string;
+  holds: { lock: string; site: string }[];
+  waitsFor: string;
+  waitSite: string;
+}
+
+function deadlockThreads(c: ChalkInstance, threads: readonly DeadlockThread[]): string {
+  let text = '';
+  for (const t of threads) {
+    text += `  ${c.bold(t.thread)} waits for ${t.waitsFor} at:\n${c.dim(indent(frames(t.waitSite), 4))}`;
+    for (const h of t.holds) text += `    holding ${h.lock}, taken at:\n${c.dim(indent(frames(h.site), 6))}`;
+  }
+  return text;
+}
+
+function boardThreads(c: ChalkInstance, threads: readonly ThreadStatus[]): string {
+  let text = c.dim('  threads:\n');
+  for (const t of threads) {
+    const records = t.target > 0 ? `${t.produced}/${t.target} records, ` : '';
+    text += c.dim(`    ${t.name.padEnd(12)} ${t.state.padEnd(8)} ${t.op.padEnd(16)} ${records}heartbeat ${t.heartbeatAgeMs} ms ago, progress ${t.progressAgeMs} ms ago\n`);
+    for (const h of t.held ?? []) text += c.dim(`      holds ${h.lock}${h.site !== '' ? ` (${firstFrame(h.site)})` : ''}\n`);
+    const w = t.waiting;
+    if (w !== undefined) {
+      const holders = w.holders !== undefined && w.holders.length > 0 ? ` held by ${w.holders.join(', ')}` : '';
+      const notified = w.notifiedBy !== undefined ? (w.notifiedBy.length > 0 ? `, last notified by ${w.notifiedBy.join(', ')}` : ', never notified by a thread of the run') : '';
+      text += `      ${c.yellow('waits')} on ${w.kind} ${w.on}${holders} for ${w.forMs} ms${notified}, at:\n${c.dim(indent(frames(w.site), 8))}`;
+    }
+  }
+  return text;
+}
+
+/** The first few frames of a captured site, one per line. */
+function frames(site: string): string {
+  return site === '' ? '(site not captured)\n' : `${site.split('\n').slice(0, 4).join('\n')}\n`;
+}
+
+function firstFrame(site: string): string {
+  return (site.split('\n')[0] ?? '').replace(/^at /, '');
 }
 
 function compact(value: unknown): string {

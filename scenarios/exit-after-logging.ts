@@ -13,7 +13,7 @@ import { defineScenario } from '../harness/scenario.js';
 export default defineScenario({
   name: 'exit-after-logging',
   description: 'log M records in the main thread, then process.exit(0) with no shutdown call; reports exit loss and exit hang as facts',
-  failOn: ['crash', 'unhandled-error', 'hang'],
+  failOn: ['crash', 'unhandled-error', 'hang', 'deadlock', 'recursive-lock'],
   lossKind: 'exit-loss',
   async run(ctx) {
     const records = 1000 + Math.floor(ctx.random() * 4000);

@@ -9,7 +9,7 @@ import { defineScenario } from '../harness/scenario.js';
 export default defineScenario({
   name: 'graceful-exit',
   description: "log M records, run the adapter's documented shutdown, then exit; any loss or hang fails",
-  failOn: ['exit-loss', 'exit-hang', 'crash', 'unhandled-error', 'hang', 'duplicate-records', 'torn-records'],
+  failOn: ['exit-loss', 'exit-hang', 'crash', 'unhandled-error', 'hang', 'deadlock', 'recursive-lock', 'duplicate-records', 'torn-records'],
   lossKind: 'exit-loss',
   skip: (capabilities) => (capabilities.gracefulShutdown ? undefined : 'the adapter declares no documented shutdown (capabilities.gracefulShutdown: false)'),
   async run(ctx) {

@@ -8,6 +8,7 @@ export const scenarioLoaders = {
   steady: async () => (await import('./steady.js')).default,
   'exit-after-logging': async () => (await import('./exit-after-logging.js')).default,
   'graceful-exit': async () => (await import('./graceful-exit.js')).default,
+  'lock-inversion': async () => (await import('./lock-inversion.js')).default,
 } satisfies Record<string, () => Promise<ScenarioDefinition>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;

@@ -10,7 +10,7 @@ import { defineScenario } from '../harness/scenario.js';
 export default defineScenario({
   name: 'steady',
   description: 'N worker threads log M records each to a fast file sink; nothing may be lost, duplicated, reordered or torn',
-  failOn: ['lost-records', 'duplicate-records', 'reordered-records', 'torn-records', 'crash', 'hang', 'unhandled-error', 'exit-hang'],
+  failOn: ['lost-records', 'duplicate-records', 'reordered-records', 'torn-records', 'crash', 'hang', 'deadlock', 'lock-order-cycle', 'recursive-lock', 'unhandled-error', 'exit-hang'],
   lossKind: 'lost-records',
   skip: (capabilities) => (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
   async run(ctx) {

@@ -1,0 +1,52 @@
+/**
+ * lock-inversion: the seeds' deadlock, as a scenario. Producer threads hold a shared
+ * instrumented lock around their log calls, as Python code holds the interpreter lock (GIL),
+ * and the sink takes the same lock around each write, as a Python handler called from a
+ * native logger's thread must. Every few writes the sink fails, after writing, so the
+ * logger's error paths run too.
+ *
+ * A logger that holds its own lock while calling sink code then has the lock order
+ * own-lock → interpreter on its writing thread and interpreter → own-lock on the callers:
+ * LogXide's registry mutex against the GIL (seeds: "The Deadlock War Story"), hanging about 30%
+ * of CI runs. The watchdog reports the lock-order cycle on every run whether or not this run
+ * deadlocked, and the deadlock itself when it forms.
+ *
+ * Producers hold the lock around every other call only: code releases an interpreter lock in
+ * native sections, and a lock held around every call would be a common guard that makes any
+ * ordering inside it safe.
+ */
+
+import { defineScenario } from '../harness/scenario.js';
+
+export default defineScenario({
+  name: 'lock-inversion',
+  description: 'producers hold an interpreter-like lock while logging, the sink takes it per write and fails every 50th; flags lock-order cycles and deadlocks',
+  failOn: ['deadlock', 'lock-order-cycle', 'recursive-lock', 'hang', 'lost-records', 'duplicate-records', 'torn-records', 'crash', 'unhandled-error', 'exit-hang'],
+  lossKind: 'lost-records',
+  skip: (capabilities) =>
+    capabilities.harnessSink !== true
+      ? 'the adapter does not write through logjam\'s createSink, so its sink cannot take the interpreter lock'
+      : capabilities.threads === false
+        ? 'the adapter cannot run one logger per worker thread'
+        : undefined,
+  async run(ctx) {
+    // Three threads at least: a cycle over three lock classes needs three threads to deadlock.
+    const threads = 3 + Math.floor(ctx.random() * 2);
+    const interpreter = ctx.createLock('interpreter', { reentrant: true });
+    ctx.phase('producing');
+    const outcome = await ctx.runProducers({
+      threads,
+      records: 2000,
+      batch: 64,
+      minPayload: 16,
+      maxPayload: 120,
+      level: 'info',
+      holdLock: interpreter,
+      holdEvery: 2,
+      sink: { lock: interpreter, failEvery: 50, failWhen: 'after' },
+    });
+    ctx.produced(outcome.produced, outcome.droppedReported);
+    ctx.metrics({ loadMs: Math.round(outcome.wallMs), callLatencyUs: outcome.latency });
+    ctx.phase('done');
+  },
+});
