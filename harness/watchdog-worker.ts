@@ -276,7 +276,8 @@ function reportHang(stuck: readonly string[], threads: readonly ThreadStatus[]):
   const describe = (t: ThreadStatus): string => {
     const waiting = t.waiting !== undefined ? `, waiting on ${t.waiting.on}${t.waiting.holders !== undefined && t.waiting.holders.length > 0 ? ` held by ${t.waiting.holders.join(', ')}` : ''} for ${t.waiting.forMs} ms` : '';
     const what =
-      t.slot === MAIN_SLOT && t.heartbeatAgeMs > data.hangMs
+      // A loop that turns beats every 10 ms: a tenth of a second without a beat is a blocked loop.
+      t.slot === MAIN_SLOT && t.heartbeatAgeMs > data.pollMs * 10
         ? `main event loop blocked for ${t.heartbeatAgeMs} ms in ${t.op}`
         : `${t.name} stuck in ${t.op} for ${t.progressAgeMs} ms${t.target > 0 ? ` (${t.produced} of ${t.target} records)` : ''}`;
     return what + waiting;

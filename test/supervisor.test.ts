@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ChildEvent } from '../harness/protocol.js';
+import type { ChildEvent, ThreadStatus } from '../harness/protocol.js';
 import { api, FIXTURES, scratchDir } from './helpers.js';
 
 const TIMEOUT_MS = 15_000;
@@ -36,6 +36,10 @@ describe('the supervisor', () => {
     const hang = result.findings.find((f) => f.kind === 'hang');
     expect(hang?.evidence['stuck']).toEqual(['main']);
     expect(hang?.message).toMatch(/main event loop blocked for \d+ ms in log/);
+    // The raw Atomics.wait is on the board: what it waits on, and the JS stack at the wait.
+    const main = (hang?.evidence['threads'] as ThreadStatus[]).find((t) => t.name === 'main');
+    expect(main?.waiting).toMatchObject({ kind: 'raw Atomics.wait', on: 'a 4-byte SharedArrayBuffer, index 0', value: 0, notifiedBy: [] });
+    expect(main?.waiting?.site).toContain('wedge-main.ts');
     // Events streamed before the wedge survive the kill: the phase and the records so far.
     expect(events.some((e) => e.type === 'phase' && e.phase === 'producing')).toBe(true);
     expect(result.metrics.delivered).toBe(100);
