@@ -81,3 +81,9 @@ console.table(
 );
 writeFileSync('bench-results.json', `${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
 console.log('written: bench-results.json');
+
+const { benchLocks, printLocks, writeLocks } = await import('./locks.js');
+const locks = await benchLocks();
+printLocks(locks);
+writeLocks(locks);
+console.log('written: bench-results-locks.json');

@@ -162,6 +162,33 @@ export class Board {
     };
   }
 
+  /** The state word alone: the watchdog's cheap first look at a slot. */
+  stateOf(slot: number): ThreadState {
+    return THREAD_STATES[Atomics.load(this.#w, slot * STRIDE + F_STATE)] ?? 'free';
+  }
+
+  /**
+   * Everything that moves when a thread makes progress, as one number per look: heartbeat
+   * aside, which the watchdog tracks on its own.
+   */
+  progressOf(slot: number): number {
+    const w = this.#w;
+    const at = slot * STRIDE;
+    return (
+      Atomics.load(w, at + F_STATE) * 7 +
+      Atomics.load(w, at + F_OP) * 131 +
+      Atomics.load(w, at + F_PRODUCED) +
+      Atomics.load(w, at + F_PROGRESS) +
+      Atomics.load(w, at + F_LOCK_OPS) +
+      Atomics.load(w, at + F_NOTIFIES) +
+      Atomics.load(w, at + F_WAIT_SEQ)
+    );
+  }
+
+  heartbeatOf(slot: number): number {
+    return Atomics.load(this.#w, slot * STRIDE + F_HEARTBEAT);
+  }
+
   /** Slots whose held-lock stack contains `lock`: its holders, for the wait-for graph. */
   holders(lock: number): number[] {
     const w = this.#w;
@@ -249,15 +276,22 @@ export class BoardWriter {
     Atomics.add(this.#w, this.#at + F_NOTIFIES, 1);
   }
 
-  /** Pushes a held lock. Locks past MAX_HELD deep are still counted but not listed. */
+  /**
+   * Pushes a held lock. Plain stores, on the hot path of every acquire: the owning thread
+   * publishes them to other threads with its next atomic write (the wait it publishes before
+   * it blocks), which is all the wait-for graph needs. Locks past MAX_HELD deep are counted
+   * but not listed.
+   */
   push(lock: number, site: number): void {
+    const w = this.#w;
+    const at = this.#at;
     const depth = this.#depth++;
     if (depth < MAX_HELD) {
-      Atomics.store(this.#w, this.#at + F_HELD_SITES + depth, site);
-      Atomics.store(this.#w, this.#at + F_HELD + depth, lock);
+      w[at + F_HELD_SITES + depth] = site;
+      w[at + F_HELD + depth] = lock;
     }
-    Atomics.store(this.#w, this.#at + F_HELD_DEPTH, this.#depth);
-    Atomics.add(this.#w, this.#at + F_LOCK_OPS, 1);
+    w[at + F_HELD_DEPTH] = this.#depth;
+    w[at + F_LOCK_OPS] = (w[at + F_LOCK_OPS] as number) + 1;
   }
 
   /** Removes a held lock wherever it sits: locks need not be released in reverse order. */
@@ -265,26 +299,24 @@ export class BoardWriter {
     const w = this.#w;
     const at = this.#at;
     const listed = Math.min(this.#depth, MAX_HELD);
+    this.#depth = Math.max(0, this.#depth - 1);
+    if (listed > 0 && w[at + F_HELD + listed - 1] === lock) {
+      w[at + F_HELD_DEPTH] = this.#depth;
+      return;
+    }
     let i = listed - 1;
-    while (i >= 0 && Atomics.load(w, at + F_HELD + i) !== lock) i--;
+    while (i >= 0 && w[at + F_HELD + i] !== lock) i--;
     if (i >= 0) {
       for (let j = i; j < listed - 1; j++) {
-        Atomics.store(w, at + F_HELD_SITES + j, Atomics.load(w, at + F_HELD_SITES + j + 1));
-        Atomics.store(w, at + F_HELD + j, Atomics.load(w, at + F_HELD + j + 1));
+        w[at + F_HELD_SITES + j] = w[at + F_HELD_SITES + j + 1] as number;
+        w[at + F_HELD + j] = w[at + F_HELD + j + 1] as number;
       }
     }
-    this.#depth = Math.max(0, this.#depth - 1);
-    Atomics.store(w, at + F_HELD_DEPTH, this.#depth);
+    w[at + F_HELD_DEPTH] = this.#depth;
   }
 
-  /** Records the site of a held lock once it is known (captured later than the acquire). */
-  site(lock: number, site: number): void {
-    const listed = Math.min(this.#depth, MAX_HELD);
-    for (let i = listed - 1; i >= 0; i--) {
-      if (Atomics.load(this.#w, this.#at + F_HELD + i) === lock) {
-        Atomics.store(this.#w, this.#at + F_HELD_SITES + i, site);
-        return;
-      }
-    }
+  /** The site of the wait in progress, once captured (after the wait began). */
+  waitSite(site: number): void {
+    Atomics.store(this.#w, this.#at + F_WAIT_SITE, site);
   }
 }

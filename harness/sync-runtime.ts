@@ -94,6 +94,8 @@ export class LockError extends Error {
 }
 
 const SITE_FRAMES = 8;
+/** A wait that lasts this long gets its stack captured and shown. */
+export const SITE_GRACE_MS = 2;
 
 /** The caller's stack, without the frames of the synchronisation code itself. */
 export function captureSite(): string {
@@ -128,6 +130,8 @@ export class SyncRuntime {
   readonly #edgeGuards = new Map<number, number[]>();
   readonly #classNestingReported = new Set<number>();
   readonly #classIds = new Map<string, number>();
+  /** The site captured for a new edge by beforeAcquire, for the lock about to be held. */
+  #pendingSite = 0;
 
   constructor(shared: SyncShared, slot: number, name: string) {
     this.shared = shared;
@@ -207,32 +211,39 @@ export class SyncRuntime {
       if (known === undefined) {
         const guards = held.slice(0, i);
         this.#edgeGuards.set(key, guards);
-        this.#publishEdge(this.#heldClasses[i] as number, cls, from, id, guards);
+        this.#pendingSite = this.#publishEdge(this.#heldClasses[i] as number, cls, from, id, guards);
       } else if (known.length > 0) {
         // The edge again: its guards are only those held every time. Fewer guards, new evidence.
         const common = known.filter((g) => held.indexOf(g) >= 0 && held.indexOf(g) < i);
         if (common.length < known.length) {
           this.#edgeGuards.set(key, common);
-          this.#publishEdge(this.#heldClasses[i] as number, cls, from, id, common);
+          this.#pendingSite = this.#publishEdge(this.#heldClasses[i] as number, cls, from, id, common);
         }
       }
     }
   }
 
+  /** On the hot path of every instrumented acquire: no stack capture unless asked for. */
   acquired(id: number, cls: number, at: number, locks: Int32Array): void {
     this.#heldLocks.push(id);
     this.#heldClasses.push(cls);
-    const flags = locks[at + L_FLAGS] as number;
-    const site = (flags & FLAG_SITES) !== 0 || this.#heldLocks.length > 1 ? this.strings.intern(captureSite()) : 0;
-    if (this.#heldLocks.length > 1 && (flags & FLAG_SITES) === 0) Atomics.or(locks, at + L_FLAGS, FLAG_SITES);
+    let site = this.#pendingSite;
+    this.#pendingSite = 0;
+    if (site === 0 && ((locks[at + L_FLAGS] as number) & FLAG_SITES) !== 0) site = this.strings.intern(captureSite());
     this.row.push(id, site);
   }
 
   released(id: number): void {
-    const i = this.#heldLocks.lastIndexOf(id);
-    if (i >= 0) {
-      this.#heldLocks.splice(i, 1);
-      this.#heldClasses.splice(i, 1);
+    const held = this.#heldLocks;
+    if (held[held.length - 1] === id) {
+      held.pop();
+      this.#heldClasses.pop();
+    } else {
+      const i = held.lastIndexOf(id);
+      if (i >= 0) {
+        held.splice(i, 1);
+        this.#heldClasses.splice(i, 1);
+      }
     }
     this.row.remove(id);
   }
@@ -240,19 +251,34 @@ export class SyncRuntime {
   /**
    * Publishes that this thread is about to block on `id`, then walks the wait-for graph from
    * it. Publishing first is what makes the check sound: of the threads that close a cycle, the
-   * last to publish its wait sees every other one's.
+   * last to publish its wait sees every other one's. The stack at the wait is captured only
+   * once the wait has lasted (`waitedLong`): most waits are short, and a capture costs
+   * microseconds. The thread that closes a cycle gives the others that long to publish theirs
+   * before it reports: it is about to wait forever anyway.
    */
-  beforeBlock(kind: WaitKind, id: number, at: number, locks: Int32Array): void {
-    if (((locks[at + L_FLAGS] as number) & FLAG_SITES) === 0) Atomics.or(locks, at + L_FLAGS, FLAG_SITES);
-    this.row.waitStart(kind, id, 0, 0, this.strings.intern(captureSite()), this.elapsedMs());
+  beforeBlock(kind: WaitKind, id: number): void {
+    this.row.waitStart(kind, id, 0, 0, 0, this.elapsedMs());
     if (kind !== 'lock' && kind !== 'lock-shared') return;
     const cycle = findWaitCycle(this.board, this.slot);
-    if (cycle !== undefined) this.report(deadlockFinding(this, cycle, this.elapsedMs()));
+    if (cycle === undefined) return;
+    this.waitedLong();
+    const until = performance.now() + SITE_GRACE_MS * 4;
+    while (performance.now() < until && cycle.some((step) => this.board.read(step.slot).wait?.site === 0)) {
+      rawWait(this.#pause, 0, 0, 1);
+    }
+    this.report(deadlockFinding(this, cycle, this.elapsedMs()));
+  }
+
+  /** The wait has lasted SITE_GRACE_MS: capture and show where it is. */
+  waitedLong(): void {
+    this.row.waitSite(this.strings.intern(captureSite()));
   }
 
   afterBlock(): void {
     this.row.waitEnd();
   }
+
+  readonly #pause = new Int32Array(new SharedArrayBuffer(4));
 
   #recursive(id: number, cls: number): never {
     const site = captureSite();
@@ -288,21 +314,24 @@ export class SyncRuntime {
     });
   }
 
-  #publishEdge(fromClass: number, toClass: number, fromLock: number, toLock: number, guards: readonly number[]): void {
+  /** Publishes an edge with the stack taking it; answers the site's string id. */
+  #publishEdge(fromClass: number, toClass: number, fromLock: number, toLock: number, guards: readonly number[]): number {
+    const site = this.strings.intern(captureSite());
     const n = Atomics.add(this.edges, 0, 1);
-    if (n >= MAX_EDGES) return;
+    if (n >= MAX_EDGES) return site;
     const at = EDGE_HEADER + n * EDGE_STRIDE;
     const e = this.edges;
     Atomics.store(e, at + E_FROM_CLASS, fromClass);
     Atomics.store(e, at + E_TO_CLASS, toClass);
     Atomics.store(e, at + E_SLOT, this.slot);
-    Atomics.store(e, at + E_SITE, this.strings.intern(captureSite()));
+    Atomics.store(e, at + E_SITE, site);
     Atomics.store(e, at + E_FROM_LOCK, fromLock);
     Atomics.store(e, at + E_TO_LOCK, toLock);
     const g = Math.min(MAX_GUARDS, guards.length);
     for (let i = 0; i < g; i++) Atomics.store(e, at + E_GUARD0 + i, guards[i] as number);
     Atomics.store(e, at + E_GUARDS, g);
     Atomics.store(e, at + E_READY, 1);
+    return site;
   }
 
   /** Raw `Atomics.wait` in this thread, shown on the board with the JS stack at the wait. */
@@ -376,7 +405,10 @@ export function deadlockFinding(
     const row = rt.board.read(step.slot);
     return {
       thread: threadLabel(rt, step.slot),
-      holds: row.held.map((h) => ({ lock: rt.lockName(h.lock), site: rt.strings.read(h.site) || 'not captured (uncontended first acquire)' })),
+      holds: row.held.map((h) => ({
+        lock: rt.lockName(h.lock),
+        site: rt.strings.read(h.site) || 'not captured: taken uncontended and not nested (its caller is among the frames of the wait site; LOGJAM_LOCK_SITES=all captures every acquire)',
+      })),
       waitsFor: rt.lockName(step.waitsOn),
       waitSite: rt.strings.read(row.wait?.site ?? 0),
       waitingSinceMs: row.wait?.since ?? elapsedMs,

@@ -29,6 +29,7 @@ import {
   L_STATE,
   LOCK_STRIDE,
   LockError,
+  SITE_GRACE_MS,
   type LockKind,
   type SyncRuntime,
 } from './sync-runtime.js';
@@ -94,9 +95,13 @@ abstract class Primitive {
   protected park(kind: 'lock' | 'lock-shared' | 'condition' | 'semaphore', offset: number, value: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
     const rt = this.rt;
     if (rt === undefined) return rawWait(this.w, this.at + offset, value, timeoutMs);
-    rt.beforeBlock(kind, this.id, this.at, this.w);
+    rt.beforeBlock(kind, this.id);
     try {
-      return rawWait(this.w, this.at + offset, value, timeoutMs);
+      const started = performance.now();
+      const first = rawWait(this.w, this.at + offset, value, Math.min(timeoutMs, SITE_GRACE_MS));
+      if (first !== 'timed-out' || timeoutMs <= SITE_GRACE_MS) return first;
+      rt.waitedLong();
+      return rawWait(this.w, this.at + offset, value, timeoutMs - (performance.now() - started));
     } finally {
       rt.afterBlock();
     }
@@ -125,7 +130,7 @@ export class Mutex extends Primitive {
 
   /** Whether the calling thread holds this lock. */
   get held(): boolean {
-    return Atomics.load(this.w, this.at + L_OWNER) === ME;
+    return this.w[this.at + L_OWNER] === ME;
   }
 
   lock(): void {
@@ -140,7 +145,9 @@ export class Mutex extends Primitive {
   tryLock(timeoutMs = 0): boolean {
     const w = this.w;
     const at = this.at;
-    if (Atomics.load(w, at + L_OWNER) === ME) {
+    // The owner word is written only by the thread that holds the lock: a plain read of our own
+    // tag is never stale.
+    if (w[at + L_OWNER] === ME) {
       if (this.#reentrant) {
         w[at + L_COUNT] = (w[at + L_COUNT] as number) + 1;
         return true;
@@ -152,8 +159,8 @@ export class Mutex extends Primitive {
     const rt = this.rt;
     if (rt !== undefined && rt.holding > 0) rt.beforeAcquire(this.id, this.cls, this.#reentrant);
     if (Atomics.compareExchange(w, at + L_STATE, UNLOCKED, LOCKED) !== UNLOCKED && !this.#lockSlow(timeoutMs)) return false;
-    Atomics.store(w, at + L_OWNER, ME);
-    w[at + L_COUNT] = 1;
+    w[at + L_OWNER] = ME;
+    if (this.#reentrant) w[at + L_COUNT] = 1;
     if (rt !== undefined) rt.acquired(this.id, this.cls, at, w);
     return true;
   }
@@ -180,15 +187,17 @@ export class Mutex extends Primitive {
   unlock(): void {
     const w = this.w;
     const at = this.at;
-    if (Atomics.load(w, at + L_OWNER) !== ME) {
+    if (w[at + L_OWNER] !== ME) {
       throw new LockError(`Lock ${this.handle.className} is unlocked by a thread that does not hold it`);
     }
-    const count = (w[at + L_COUNT] as number) - 1;
-    w[at + L_COUNT] = count;
-    if (count > 0) return;
+    if (this.#reentrant) {
+      const count = (w[at + L_COUNT] as number) - 1;
+      w[at + L_COUNT] = count;
+      if (count > 0) return;
+    }
     // Off the board before the lock is free: the board never shows a lock held by two threads.
     if (this.rt !== undefined) this.rt.released(this.id);
-    Atomics.store(w, at + L_OWNER, 0);
+    w[at + L_OWNER] = 0;
     if (Atomics.sub(w, at + L_STATE, 1) !== LOCKED) {
       Atomics.store(w, at + L_STATE, UNLOCKED);
       rawNotify(w, at + L_STATE, 1);
@@ -197,8 +206,8 @@ export class Mutex extends Primitive {
 
   /** For Condition: releases every level of a reentrant hold and answers the depth. */
   releaseAll(): number {
-    const depth = this.w[this.at + L_COUNT] as number;
-    this.w[this.at + L_COUNT] = 1;
+    const depth = this.#reentrant ? (this.w[this.at + L_COUNT] as number) : 1;
+    if (this.#reentrant) this.w[this.at + L_COUNT] = 1;
     this.unlock();
     return depth;
   }
@@ -206,7 +215,7 @@ export class Mutex extends Primitive {
   /** For Condition: takes the lock back at the depth `releaseAll` answered. */
   restore(depth: number): void {
     this.lock();
-    this.w[this.at + L_COUNT] = depth;
+    if (this.#reentrant) this.w[this.at + L_COUNT] = depth;
   }
 
   /** Runs `fn` holding the lock, and releases it however `fn` ends. */

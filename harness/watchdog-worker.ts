@@ -51,7 +51,7 @@ export interface WatchdogData {
 interface Track {
   heartbeat: number;
   heartbeatAt: number;
-  signature: string;
+  signature: number;
   progressAt: number;
 }
 
@@ -89,70 +89,79 @@ function threadName(slot: number, row: BoardRow): string {
   return `thread-${row.threadId}`;
 }
 
-const busy = (row: BoardRow): boolean => row.state !== 'free' && row.state !== 'done' && row.state !== 'dead';
+const finished = (state: string): boolean => state === 'free' || state === 'done' || state === 'dead';
 /** Threads the harness started: their being stuck is a hang. A logger's own idle threads are not. */
 const harnessThread = (slot: number): boolean => slot === MAIN_SLOT || (slot >= FIRST_PRODUCER_SLOT && slot < FIRST_PRODUCER_SLOT + 16);
 
+/**
+ * One look at the board, kept cheap: counters and states only. The full description of every
+ * thread is built for the periodic progress event and for a hang report.
+ */
 function look(): void {
   const now = performance.now();
   const elapsed = channel.elapsedMs();
   self.beat();
   readEdges();
-  const rows = new Map<number, BoardRow>();
-  for (let slot = 0; slot < MAX_THREADS; slot++) {
-    if (slot === WATCHDOG_SLOT) continue;
-    const row = board.read(slot);
-    if (row.state !== 'free') rows.set(slot, row);
-  }
-  const names = new Map([...rows].map(([slot, row]) => [slot, threadName(slot, row)]));
-  const statuses: ThreadStatus[] = [];
-  const stuck: string[] = [];
-  let produced = 0;
+  const stuck: number[] = [];
   let progress = 0;
   let workRemains = false;
-  for (const [slot, row] of rows) {
-    produced += row.produced;
-    progress += row.produced + row.progress + row.lockOps + row.notifies + (row.wait?.seq ?? 0);
-    const signature = `${row.state}/${row.op}/${row.produced}/${row.progress}/${row.lockOps}/${row.wait?.seq ?? 0}`;
+  for (let slot = 0; slot < MAX_THREADS; slot++) {
+    if (slot === WATCHDOG_SLOT) continue;
+    const state = board.stateOf(slot);
+    if (state === 'free') continue;
+    const signature = board.progressOf(slot);
+    const heartbeat = board.heartbeatOf(slot);
+    progress += signature;
     let track = tracks.get(slot);
     if (track === undefined) {
-      track = { heartbeat: row.heartbeat, heartbeatAt: now, signature, progressAt: now };
+      track = { heartbeat, heartbeatAt: now, signature, progressAt: now };
       tracks.set(slot, track);
     }
-    if (row.heartbeat !== track.heartbeat) {
+    if (heartbeat !== track.heartbeat) {
       const gap = now - track.heartbeatAt;
-      if (slot === MAIN_SLOT && gap > data.stallMs) reportStall(gap, row);
-      track.heartbeat = row.heartbeat;
+      if (slot === MAIN_SLOT && gap > data.stallMs) reportStall(gap, board.read(slot));
+      track.heartbeat = heartbeat;
       track.heartbeatAt = now;
     }
     if (signature !== track.signature) {
       track.signature = signature;
       track.progressAt = now;
     }
-    const status = describeThread(slot, row, names, now, track, elapsed);
-    statuses.push(status);
-    if (harnessThread(slot) && busy(row)) workRemains = true;
+    const busy = !finished(state);
+    if (harnessThread(slot) && busy) workRemains = true;
     // The main thread beats from its event loop: a stale heartbeat means the loop is blocked.
     // Producers prove progress through their state and record counters instead.
-    if (busy(row) && slot === MAIN_SLOT && status.heartbeatAgeMs > data.hangMs) stuck.push(status.name);
-    if (busy(row) && slot !== MAIN_SLOT && harnessThread(slot) && status.progressAgeMs > data.hangMs) stuck.push(status.name);
-    if (row.wait?.kind === 'lock' || row.wait?.kind === 'lock-shared') checkDeadlock(slot, elapsed);
+    if (busy && slot === MAIN_SLOT && now - track.heartbeatAt > data.hangMs) stuck.push(slot);
+    if (busy && slot !== MAIN_SLOT && harnessThread(slot) && now - track.progressAt > data.hangMs) stuck.push(slot);
+    if (board.waitingOnLock(slot) !== 0) checkDeadlock(slot, elapsed);
   }
   if (progress !== globalProgress) {
     globalProgress = progress;
     globalProgressAt = now;
   } else if (workRemains && now - globalProgressAt > data.hangMs && stuck.length === 0) {
     // Nothing anywhere moved: name the harness threads that wait for it.
-    for (const s of statuses) if (harnessThread(s.slot) && s.state !== 'done' && s.state !== 'free' && s.state !== 'dead') stuck.push(s.name);
+    for (const slot of tracks.keys()) if (harnessThread(slot) && !finished(board.stateOf(slot))) stuck.push(slot);
   }
   if (!hangReported && stuck.length > 0) {
     hangReported = true;
-    reportHang(stuck, statuses);
+    const statuses = describeAll(now, elapsed);
+    reportHang(
+      statuses.filter((s) => stuck.includes(s.slot)).map((s) => s.name),
+      statuses,
+    );
   }
   if (now - lastProgressEvent >= data.progressMs) {
     lastProgressEvent = now;
-    channel.send({ type: 'progress', elapsedMs: elapsed, produced, threads: statuses });
+    const statuses = describeAll(now, elapsed);
+    channel.send({ type: 'progress', elapsedMs: elapsed, produced: statuses.reduce((sum, s) => sum + s.produced, 0), threads: statuses });
   }
+}
+
+function describeAll(now: number, elapsed: number): ThreadStatus[] {
+  const rows = new Map<number, BoardRow>();
+  for (const slot of tracks.keys()) rows.set(slot, board.read(slot));
+  const names = new Map([...rows].map(([slot, row]) => [slot, threadName(slot, row)]));
+  return [...rows].map(([slot, row]) => describeThread(slot, row, names, now, tracks.get(slot) as Track, elapsed));
 }
 
 function describeThread(slot: number, row: BoardRow, names: Map<number, string>, now: number, track: Track, elapsed: number): ThreadStatus {
