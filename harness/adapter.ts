@@ -27,6 +27,8 @@ export interface Capabilities {
    * inject sink pathologies (a lock taken per write, failing writes). @default false
    */
   readonly harnessSink?: boolean;
+  /** `setup()` returns `reconfigure()`, which swaps the sinks while producers log. @default false */
+  readonly reconfigure?: boolean;
 }
 
 export interface AdapterContext {

@@ -112,6 +112,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     createLock: (className, options) => Mutex.create(className, options).handle,
     runProducers: (options) => runProducers(adapter, file, options),
     logFromMain: (options) => logFromMain(adapter, file, options),
+    closeProcess: reportProcessClose,
     reconfigure: async () => {
       mainRow.set('running', 'reconfigure');
       await processSetup?.reconfigure?.();

@@ -78,6 +78,8 @@ export interface ScenarioContext {
   createLock(className: string, options?: MutexOptions): LockHandle;
   /** Swaps the adapter's sinks through its process-wide setup, while producers log. */
   reconfigure(): Promise<void>;
+  /** Runs the adapter's process-wide shutdown now (after `runProducers({ closeProcess: false })`). */
+  closeProcess(): Promise<void>;
   /** Logs from worker threads started together through a shared-memory gate. */
   runProducers(options: ProducerOptions): Promise<ProducersOutcome>;
   /** Creates a logger in the main thread (producer 0) and logs synchronously, as an app does. */

@@ -9,6 +9,7 @@ export const scenarioLoaders = {
   'exit-after-logging': async () => (await import('./exit-after-logging.js')).default,
   'graceful-exit': async () => (await import('./graceful-exit.js')).default,
   'lock-inversion': async () => (await import('./lock-inversion.js')).default,
+  'reconfigure-under-load': async () => (await import('./reconfigure-under-load.js')).default,
 } satisfies Record<string, () => Promise<ScenarioDefinition>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;
