@@ -262,18 +262,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
   merged.destroy();
   for (const r of results.values()) {
     if (r.closeTimedOut || r.closeError !== undefined) {
-      send({
-        type: 'finding',
-        finding: {
-          kind: 'exit-hang',
-          severity: 'error',
-          message:
-            r.closeError !== undefined
-              ? `producer-${r.producer}'s logger shutdown failed: ${r.closeError}`
-              : `producer-${r.producer}'s logger shutdown did not finish within ${spec.closeMs} ms`,
-          evidence: { producer: r.producer, closeMs: r.closeMs, boundMs: spec.closeMs, ...(r.closeError !== undefined ? { error: r.closeError } : {}) },
-        },
-      });
+      reportShutdown(`producer-${r.producer}'s logger shutdown`, { ok: false, ms: r.closeMs, ...(r.closeError !== undefined ? { error: r.closeError } : {}) }, { producer: r.producer });
     }
   }
   return { produced, droppedReported, latency, wallMs };
@@ -281,21 +270,21 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
 
 async function reportProcessClose(): Promise<void> {
   mainRow.set('closing', 'close');
-  const closed = await closeProcess();
-  if (!closed.ok) {
-    send({
-      type: 'finding',
-      finding: {
-        kind: 'exit-hang',
-        severity: 'error',
-        message:
-          closed.error !== undefined
-            ? `the logger's process-wide shutdown failed: ${closed.error}`
-            : `the logger's process-wide shutdown did not finish within ${spec.closeMs} ms`,
-        evidence: { closeMs: closed.ms, boundMs: spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
-      },
-    });
-  }
+  reportShutdown("the logger's process-wide shutdown", await closeProcess(), {});
+}
+
+/** A shutdown that failed or outlived the close bound is an exit-hang. */
+function reportShutdown(what: string, closed: { readonly ok: boolean; readonly ms: number; readonly error?: string }, evidence: Record<string, unknown>): void {
+  if (closed.ok) return;
+  send({
+    type: 'finding',
+    finding: {
+      kind: 'exit-hang',
+      severity: 'error',
+      message: closed.error !== undefined ? `${what} failed: ${closed.error}` : `${what} did not finish within ${spec.closeMs} ms`,
+      evidence: { ...evidence, closeMs: closed.ms, boundMs: spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
+    },
+  });
 }
 
 /** Producers that failed or died: once one has, nobody waits for it at the start gate. */
