@@ -6,6 +6,7 @@ export const builtinAdapters = {
   'pino-sync': new URL('./pino-sync.js', import.meta.url).href,
   'pino-async': new URL('./pino-async.js', import.meta.url).href,
   'pino-transport': new URL('./pino-transport.js', import.meta.url).href,
+  reference: new URL('./reference/adapter.js', import.meta.url).href,
   'reference-bug-three-lock': new URL('./reference/bugs/three-lock.js', import.meta.url).href,
 } satisfies Record<string, string>;
 

@@ -1,0 +1,95 @@
+/**
+ * Formatters turn a record into one line. Templates are compiled once, when the configuration
+ * is applied, into a list of parts; formatting a record is then a loop of string concatenation
+ * with no parsing (seeds: "format string parsing happens … at initialization time").
+ */
+
+import { levelName } from './levels.js';
+import type { LogRecord } from './record.js';
+
+export interface Formatter {
+  /** One line, without the trailing newline. */
+  format(record: LogRecord): string;
+}
+
+/** Placeholders a template may use, e.g. `'{time} {level} [{name}] {message}'`. */
+export const PLACEHOLDERS = ['time', 'epoch', 'level', 'LEVEL', 'name', 'message', 'fields', 'context', 'error'] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+type Part = string | ((r: LogRecord) => string);
+
+const getters: Readonly<Record<Placeholder, (r: LogRecord) => string>> = {
+  time: (r) => new Date(r.time).toISOString(),
+  epoch: (r) => String(r.time),
+  level: (r) => levelName(r.level),
+  LEVEL: (r) => levelName(r.level).toUpperCase(),
+  name: (r) => (r.name === '' ? 'root' : r.name),
+  message: (r) => r.message,
+  fields: (r) => (r.fields === '' ? '' : ` {${r.fields}}`),
+  context: (r) => (r.context === '' ? '' : ` {${r.context}}`),
+  error: (r) => (r.error === '' ? '' : `\n${r.error}`),
+};
+
+/**
+ * Parses a template into parts. Answers the unknown placeholder names so configuration can say
+ * which one is wrong; `{{` and `}}` stand for literal braces.
+ */
+export function compileTemplate(template: string): { parts: Part[]; unknown: string[] } {
+  const parts: Part[] = [];
+  const unknown: string[] = [];
+  let literal = '';
+  for (let i = 0; i < template.length; i++) {
+    const ch = template[i] as string;
+    if ((ch === '{' || ch === '}') && template[i + 1] === ch) {
+      literal += ch;
+      i++;
+      continue;
+    }
+    if (ch !== '{') {
+      literal += ch;
+      continue;
+    }
+    const close = template.indexOf('}', i);
+    const key = close < 0 ? template.slice(i + 1) : template.slice(i + 1, close);
+    if (close < 0 || !(PLACEHOLDERS as readonly string[]).includes(key)) {
+      unknown.push(key);
+      if (close < 0) break;
+    } else {
+      if (literal !== '') parts.push(literal);
+      literal = '';
+      parts.push(getters[key as Placeholder]);
+    }
+    i = close;
+  }
+  if (literal !== '') parts.push(literal);
+  return { parts, unknown };
+}
+
+/** A text formatter over a compiled template. */
+export class TemplateFormatter implements Formatter {
+  readonly #parts: Part[];
+
+  constructor(template: string) {
+    const { parts, unknown } = compileTemplate(template);
+    if (unknown.length > 0) throw new TypeError(`Unknown placeholder {${unknown.join('}, {')}} in template \`${template}\``);
+    this.#parts = parts;
+  }
+
+  format(record: LogRecord): string {
+    let out = '';
+    for (const part of this.#parts) out += typeof part === 'string' ? part : part(record);
+    // One record, one line: a newline inside a message would split it for every line reader.
+    return out.includes('\n') ? out.replaceAll('\r', '\\r').replaceAll('\n', '\\n') : out;
+  }
+}
+
+/** One JSON object per line: `{"time":…,"level":"info","name":"…","msg":"…",…fields,…context}`. */
+export class JsonFormatter implements Formatter {
+  format(r: LogRecord): string {
+    let out = `{"time":${r.time},"level":"${levelName(r.level)}","name":${JSON.stringify(r.name)},"msg":${JSON.stringify(r.message)}`;
+    if (r.fields !== '') out += `,${r.fields}`;
+    if (r.context !== '') out += `,${r.context}`;
+    if (r.error !== '') out += `,"err":${JSON.stringify(r.error)}`;
+    return `${out}}`;
+  }
+}

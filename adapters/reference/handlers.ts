@@ -1,0 +1,390 @@
+/**
+ * Handlers: one per sink, each with its own level, filters, formatter and lock, each isolated
+ * from the others' failures. They live in the listener thread and receive records in batches,
+ * so a file handler writes one batch with one system call.
+ *
+ * A handler's lock (`reference.handler.<type>`) is taken by `handle` around `emitBatch`. It is
+ * not reentrant on purpose: the listener never calls back into a handler that is emitting
+ * (records logged from inside emit go to the other handlers, see listener.ts), so a handler
+ * that does re-enter itself is a bug the lock makes loud (a LockError, a `recursive-lock` under
+ * the harness) instead of an unbounded recursion.
+ */
+
+import { closeSync, fstatSync, openSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { Mutex } from '../../harness/sync.js';
+import type { FilterConfig, HandlerConfig, LoggingConfig, ModuleRef } from './config.js';
+import { JsonFormatter, TemplateFormatter, type Formatter } from './format.js';
+import { ERROR, levelValue } from './levels.js';
+import type { LogRecord } from './record.js';
+
+/** Where a handler's text goes: one or more whole lines per write. */
+export interface Writer {
+  write(text: string): void;
+  flush?(): void;
+  close?(): void;
+}
+
+export interface Filter {
+  filter(record: LogRecord): boolean;
+}
+
+// Captured at load: a logger under test may patch process.stderr.
+const stderrFd = 2;
+const writeStderr = (text: string): void => {
+  try {
+    writeSync(stderrFd, text);
+  } catch {
+    // Nowhere left to report to.
+  }
+};
+
+export abstract class Handler {
+  readonly name: string;
+  /** Records below this level are skipped when the listener respects handler levels. */
+  level = 0;
+  formatter: Formatter = new JsonFormatter();
+  filters: Filter[] = [];
+  /** Failures handed to handleError so far. */
+  errors = 0;
+  protected readonly lock: Mutex;
+  #emitting = false;
+
+  constructor(name: string, lockClass = 'reference.handler') {
+    this.name = name;
+    this.lock = Mutex.create(lockClass);
+  }
+
+  /** Whether this handler is inside its own emit on this thread (reentry guard for the listener). */
+  get emitting(): boolean {
+    return this.#emitting;
+  }
+
+  /**
+   * Filters the batch, then emits what passed under the handler's lock. Never throws: a
+   * failure goes to handleError, so one handler cannot stop the others.
+   */
+  handle(records: readonly LogRecord[]): void {
+    let accepted = records;
+    if (this.filters.length > 0) accepted = records.filter((r) => this.filters.every((f) => f.filter(r)));
+    if (accepted.length === 0) return;
+    this.lock.lock();
+    this.#emitting = true;
+    try {
+      this.emitBatch(accepted);
+    } catch (error: unknown) {
+      this.handleError(error, accepted);
+    } finally {
+      this.#emitting = false;
+      this.lock.unlock();
+    }
+  }
+
+  /** Emits records one by one; handlers that can write a batch at once override this. */
+  protected emitBatch(records: readonly LogRecord[]): void {
+    for (const r of records) this.emit(r);
+  }
+
+  protected abstract emit(record: LogRecord): void;
+
+  format(record: LogRecord): string {
+    return this.formatter.format(record);
+  }
+
+  /**
+   * What a failure in emit turns into (Python's Handler.handleError): counted, and reported on
+   * stderr for the first failure and every thousandth after, never rethrown.
+   */
+  handleError(error: unknown, records: readonly LogRecord[]): void {
+    this.errors++;
+    if (this.errors === 1 || this.errors % 1000 === 0) {
+      const e = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      writeStderr(`reference logger: handler ${this.name} failed (${this.errors} failure(s) so far) on a batch of ${records.length}: ${e}\n`);
+    }
+  }
+
+  flush(): void {}
+
+  close(): void {
+    this.flush();
+  }
+}
+
+export class NullHandler extends Handler {
+  protected emit(): void {}
+}
+
+/** Writes lines to stdout or stderr, synchronously, from the listener thread. */
+export class StreamHandler extends Handler {
+  readonly #fd: number;
+
+  constructor(name: string, stream: 'stdout' | 'stderr' = 'stderr') {
+    super(name, 'reference.handler.stream');
+    this.#fd = stream === 'stdout' ? 1 : 2;
+  }
+
+  protected override emitBatch(records: readonly LogRecord[]): void {
+    let text = '';
+    for (const r of records) text += `${this.format(r)}\n`;
+    writeSync(this.#fd, text);
+  }
+
+  protected emit(record: LogRecord): void {
+    this.emitBatch([record]);
+  }
+}
+
+/** Appends to a file; opens it at the first record (delay) or at once. */
+export function fileWriter(filename: string, delay = true): Writer {
+  let fd: number | undefined;
+  const open = (): number => (fd ??= openSync(filename, 'a'));
+  if (!delay) open();
+  return {
+    write(text) {
+      const bytes = Buffer.from(text, 'utf8');
+      const f = open();
+      let off = 0;
+      while (off < bytes.length) off += writeSync(f, bytes, off, bytes.length - off);
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/** One write per batch through a Writer (a file, or a writer from a module such as logjam's sink). */
+export class FileHandler extends Handler {
+  protected readonly writer: Writer;
+
+  constructor(name: string, writer: Writer) {
+    super(name, 'reference.handler.file');
+    this.writer = writer;
+  }
+
+  protected override emitBatch(records: readonly LogRecord[]): void {
+    let text = '';
+    for (const r of records) text += `${this.format(r)}\n`;
+    this.writer.write(text);
+  }
+
+  protected emit(record: LogRecord): void {
+    this.emitBatch([record]);
+  }
+
+  override flush(): void {
+    this.writer.flush?.();
+  }
+
+  override close(): void {
+    this.writer.close?.();
+  }
+}
+
+/** A file that is renamed to name.1 (name.1 to name.2, …) before it would exceed maxBytes. */
+export class RotatingFileHandler extends Handler {
+  readonly filename: string;
+  readonly maxBytes: number;
+  readonly backupCount: number;
+  #fd: number | undefined;
+  #size = 0;
+
+  constructor(name: string, filename: string, maxBytes: number, backupCount: number, delay = true) {
+    super(name, 'reference.handler.rotating-file');
+    this.filename = filename;
+    this.maxBytes = maxBytes;
+    this.backupCount = backupCount;
+    if (!delay) this.#open();
+  }
+
+  #open(): number {
+    if (this.#fd === undefined) {
+      this.#fd = openSync(this.filename, 'a');
+      this.#size = fstatSync(this.#fd).size;
+    }
+    return this.#fd;
+  }
+
+  #rotate(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    rmSync(`${this.filename}.${this.backupCount}`, { force: true });
+    for (let i = this.backupCount - 1; i >= 1; i--) {
+      if (existsSync(`${this.filename}.${i}`)) renameSync(`${this.filename}.${i}`, `${this.filename}.${i + 1}`);
+    }
+    if (existsSync(this.filename)) renameSync(this.filename, `${this.filename}.1`);
+  }
+
+  #write(bytes: Buffer): void {
+    const fd = this.#open();
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    this.#size += bytes.length;
+  }
+
+  protected override emitBatch(records: readonly LogRecord[]): void {
+    // Lines are gathered while they fit; a line that would overflow the file rotates it first.
+    let chunk: Buffer[] = [];
+    let chunkBytes = 0;
+    for (const r of records) {
+      const line = Buffer.from(`${this.format(r)}\n`, 'utf8');
+      this.#open();
+      if (this.#size + chunkBytes > 0 && this.#size + chunkBytes + line.length > this.maxBytes) {
+        if (chunk.length > 0) this.#write(Buffer.concat(chunk, chunkBytes));
+        chunk = [];
+        chunkBytes = 0;
+        if (this.#size > 0) this.#rotate();
+      }
+      chunk.push(line);
+      chunkBytes += line.length;
+    }
+    if (chunk.length > 0) this.#write(Buffer.concat(chunk, chunkBytes));
+  }
+
+  protected emit(record: LogRecord): void {
+    this.emitBatch([record]);
+  }
+
+  override close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/**
+ * Buffers records and hands them to its target when one at or above `flushLevel` arrives, when
+ * `capacity` records are buffered, on flush(), and on close() if `flushOnClose`.
+ */
+export class MemoryHandler extends Handler {
+  readonly capacity: number;
+  readonly flushLevel: number;
+  readonly target: Handler;
+  readonly flushOnClose: boolean;
+  #buffer: LogRecord[] = [];
+
+  constructor(name: string, capacity: number, target: Handler, flushLevel = ERROR, flushOnClose = true) {
+    super(name, 'reference.handler.memory');
+    this.capacity = capacity;
+    this.target = target;
+    this.flushLevel = flushLevel;
+    this.flushOnClose = flushOnClose;
+  }
+
+  protected emit(record: LogRecord): void {
+    this.#buffer.push(record);
+    if (record.level >= this.flushLevel || this.#buffer.length >= this.capacity) this.#flushBuffer();
+  }
+
+  #flushBuffer(): void {
+    const buffered = this.#buffer;
+    this.#buffer = [];
+    // The target's handle() isolates its own failures.
+    if (buffered.length > 0) this.target.handle(buffered);
+  }
+
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  override flush(): void {
+    this.lock.with(() => this.#flushBuffer());
+  }
+
+  override close(): void {
+    if (this.flushOnClose) this.flush();
+    else this.#buffer = [];
+  }
+}
+
+// ---- building handlers from configuration (in the listener thread) ----
+
+async function loadExport(ref: ModuleRef, what: string): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(ref.module)) as Record<string, unknown>;
+  } catch (error: unknown) {
+    throw new Error(`Could not load ${what} module ${ref.module}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const name = ref.export ?? 'default';
+  const value = mod[name];
+  if (value === undefined) {
+    throw new Error(`Expected ${what} module ${ref.module} to export \`${name}\`, but it exports ${Object.keys(mod).join(', ') || 'nothing'}`);
+  }
+  return value;
+}
+
+function buildFormatter(config: LoggingConfig, name: string | undefined): Formatter {
+  if (name === undefined) return new JsonFormatter();
+  const f = config.formatters?.[name];
+  if (f === undefined || !('template' in f)) return new JsonFormatter();
+  return new TemplateFormatter(f.template);
+}
+
+async function buildFilter(f: FilterConfig): Promise<Filter> {
+  switch (f.type) {
+    case 'level-range': {
+      const min = f.min !== undefined ? levelValue(f.min) : 0;
+      const max = f.max !== undefined ? levelValue(f.max) : Infinity;
+      return { filter: (r) => r.level >= min && r.level <= max };
+    }
+    case 'name': {
+      const prefix = f.name;
+      return { filter: (r) => prefix === '' || r.name === prefix || r.name.startsWith(`${prefix}.`) };
+    }
+    case 'custom': {
+      const value = await loadExport(f, 'filter');
+      if (typeof value !== 'function') throw new Error(`Expected filter ${f.module}#${f.export ?? 'default'} to be a class or a function`);
+      const ctor = value as new (options: unknown) => Filter;
+      // A class with a filter method, or a plain predicate.
+      if (typeof (ctor.prototype as Partial<Filter> | undefined)?.filter === 'function') return new ctor(f.options);
+      const fn = value as (r: LogRecord) => boolean;
+      return { filter: fn };
+    }
+  }
+}
+
+/** Builds every handler of a configuration, targets before the memory handlers that use them. */
+export async function buildHandlers(config: LoggingConfig): Promise<Map<string, Handler>> {
+  const specs = config.handlers ?? {};
+  const built = new Map<string, Handler>();
+  const filters = new Map<string, Filter>();
+  for (const [name, f] of Object.entries(config.filters ?? {})) filters.set(name, await buildFilter(f));
+  const build = async (name: string): Promise<Handler> => {
+    const existing = built.get(name);
+    if (existing !== undefined) return existing;
+    const spec = specs[name] as HandlerConfig;
+    const handler = await construct(name, spec, build);
+    if (spec.level !== undefined) handler.level = levelValue(spec.level);
+    handler.formatter = buildFormatter(config, spec.formatter);
+    handler.filters = (spec.filters ?? []).map((f) => filters.get(f) as Filter);
+    built.set(name, handler);
+    return handler;
+  };
+  for (const name of Object.keys(specs)) await build(name);
+  return built;
+}
+
+async function construct(name: string, spec: HandlerConfig, build: (name: string) => Promise<Handler>): Promise<Handler> {
+  switch (spec.type) {
+    case 'stream':
+      return new StreamHandler(name, spec.stream);
+    case 'file': {
+      if (spec.writer === undefined) return new FileHandler(name, fileWriter(spec.filename, spec.delay ?? true));
+      const factory = await loadExport(spec.writer, 'writer');
+      if (typeof factory !== 'function') throw new Error(`Expected writer ${spec.writer.module}#${spec.writer.export ?? 'default'} to be a function (filename, options) => Writer`);
+      return new FileHandler(name, (factory as (file: string, options: unknown) => Writer)(spec.filename, spec.writer.options));
+    }
+    case 'rotating-file':
+      return new RotatingFileHandler(name, spec.filename, spec.maxBytes, spec.backupCount, spec.delay ?? true);
+    case 'memory':
+      return new MemoryHandler(name, spec.capacity, await build(spec.target), levelValue(spec.flushLevel ?? 'error'), spec.flushOnClose ?? true);
+    case 'null':
+      return new NullHandler(name);
+    case 'custom': {
+      const ctor = await loadExport(spec, 'handler');
+      if (typeof ctor !== 'function') throw new Error(`Expected handler ${spec.module}#${spec.export ?? 'default'} to be a Handler subclass`);
+      const handler = new (ctor as new (name: string, options: unknown) => Handler)(name, spec.options);
+      if (typeof handler.handle !== 'function') throw new Error(`Expected handler ${spec.module}#${spec.export ?? 'default'} to extend Handler`);
+      return handler;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * How the `reference` adapter and its seeded-defect variants drive the reference logger: one
+ * configuration per run, made in the child's main thread by `setup`, a logger per producer
+ * thread from `create`. A variant adapter is this with its own module as the `variant`, so
+ * every thread of the run loads the variant's replacement classes.
+ */
+
+import { defineAdapter, type AdapterDefinition, type ProcessContext } from '../../harness/adapter.js';
+import type { LoggingConfig } from './config.js';
+import { connect } from './logger.js';
+import { configure, type LoggingSystem } from './system.js';
+
+const sinkModule = new URL('../../harness/sinks.js', import.meta.url).href;
+
+export interface ReferenceAdapterOptions {
+  readonly name: string;
+  readonly description: string;
+  /** URL of the module exporting replacement classes (usually the variant adapter's own). */
+  readonly variant?: string;
+  /** Adjusts the configuration (a tiny queue, an extra handler) for a variant. */
+  readonly tune?: (config: LoggingConfig, ctx: ProcessContext) => LoggingConfig;
+}
+
+/** The configuration a run gets: one ndjson file handler writing through logjam's sink. */
+export function runConfig(ctx: ProcessContext, generation = 0): LoggingConfig {
+  return {
+    queue: { capacity: 4 * 1024 * 1024 },
+    formatters: { json: { format: 'ndjson' } },
+    handlers: {
+      [`file${generation}`]: {
+        type: 'file',
+        filename: ctx.file,
+        formatter: 'json',
+        writer: { module: sinkModule, export: 'createSink', options: ctx.sink },
+      },
+    },
+    root: { level: ctx.level, handlers: [`file${generation}`] },
+    listener: { respectHandlerLevel: true },
+  };
+}
+
+export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefinition {
+  const tune = options.tune ?? ((c: LoggingConfig) => c);
+  const configFor = (ctx: ProcessContext, generation: number): LoggingConfig => ({
+    ...tune(runConfig(ctx, generation), ctx),
+    ...(options.variant !== undefined ? { variant: options.variant } : {}),
+  });
+  let system: LoggingSystem | undefined;
+  return defineAdapter({
+    name: options.name,
+    description: options.description,
+    capabilities: { format: 'ndjson', gracefulShutdown: true, reportsDrops: true, threads: true, harnessSink: true },
+    async setup(ctx) {
+      const s = await configure(configFor(ctx, 0));
+      system = s;
+      let generation = 0;
+      return {
+        close() {
+          if (!s.stop()) throw new Error(`the reference logger's stop() did not drain within ${s.timeoutMs} ms`);
+        },
+        dropped: () => s.dropped().total,
+        reconfigure: () => s.reconfigure(configFor(ctx, ++generation)),
+      };
+    },
+    async create(ctx) {
+      const client = await connect();
+      const name = `producer.${ctx.producer}`;
+      return {
+        // getLogger per call, as Python code calls logging.getLogger(__name__): it takes the
+        // registry lock, which is what lock-inversion needs producers to do.
+        log: (level, message) => client.getLogger(name).log(level, message),
+        close() {
+          // Cheap when idle; the process-wide stop is setup's close. The main thread's own
+          // logger leaves flushing to it when the system is already stopped.
+          if (system?.stopped === true) return;
+          if (!client.flush()) throw new Error(`the reference logger's flush() did not finish within ${client.flushMs} ms`);
+        },
+      };
+    },
+  });
+}

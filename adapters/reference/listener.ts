@@ -1,0 +1,284 @@
+/**
+ * The QueueListener: runs in its own worker thread, owns the real handlers, drains the shared
+ * queue in batches and hands each handler its share of a batch.
+ *
+ * Lock discipline (seeds: the LogXide deadlock): the handler table is read under the
+ * `reference.registry` lock and the lock is released before any handler runs: copy, release,
+ * call. The queue lock is held only to claim and to release bytes, never while a handler runs
+ * or while any I/O happens. Handler locks are taken with nothing else held.
+ *
+ * Requests reach the listener between batches: flush tickets and stop through shared words,
+ * reconfiguration (a new handler table) through a MessagePort read synchronously. A swap is
+ * applied between two batches, after the batch in hand was written to the old handlers and
+ * before the next is claimed, so no record is written by both tables or by neither.
+ */
+
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { registerThread, reportProgress } from '../../harness/sync.js';
+import type { LoggingConfig } from './config.js';
+import { buildHandlers, type Handler } from './handlers.js';
+import { installClient, type LoggingClient, type SharedSetup, type Variant as ClientVariant } from './logger.js';
+import { LISTENER_DEAD, LISTENER_LIVE, LISTENER_STOPPED, type SharedQueue } from './queue.js';
+import type { LogRecord } from './record.js';
+
+/** The handlers and the routing from logger names to them; immutable once built. */
+export interface HandlerTable {
+  readonly handlers: ReadonlyMap<string, Handler>;
+  readonly root: readonly Handler[];
+  readonly loggers: ReadonlyMap<string, { readonly handlers: readonly Handler[]; readonly propagate: boolean }>;
+  /** Logger name → the handlers its records reach, filled as names are seen. */
+  readonly routes: Map<string, readonly Handler[]>;
+}
+
+/** Messages the configuring thread sends the listener. */
+export type ListenerRequest = { readonly type: 'swap'; readonly config: LoggingConfig };
+
+/** Messages the listener sends the configuring thread. */
+export type ListenerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'swap-failed'; readonly message: string }
+  | { readonly type: 'dropped'; readonly total: number };
+
+export interface ListenerOptions {
+  readonly setup: SharedSetup;
+  readonly config: LoggingConfig;
+  readonly port: MessagePort;
+  readonly post: (message: ListenerMessage) => void;
+}
+
+/** Extension point: a variant module may export a subclass as `listener`. */
+export interface ListenerVariant extends ClientVariant {
+  readonly listener?: new (queue: SharedQueue, client: LoggingClient, options: ListenerOptions) => Listener;
+}
+
+export async function buildTable(config: LoggingConfig): Promise<HandlerTable> {
+  const handlers = await buildHandlers(config);
+  const pick = (names: readonly string[] | undefined): Handler[] => (names ?? []).map((n) => handlers.get(n) as Handler);
+  const loggers = new Map(
+    Object.entries(config.loggers ?? {}).map(([name, l]) => [name, { handlers: pick(l.handlers), propagate: l.propagate ?? true }] as const),
+  );
+  return { handlers, root: pick(config.root?.handlers), loggers, routes: new Map() };
+}
+
+/** Python's callHandlers: the logger's handlers, then its ancestors' while propagate holds. */
+function route(table: HandlerTable, name: string): readonly Handler[] {
+  let handlers = table.routes.get(name);
+  if (handlers !== undefined) return handlers;
+  const out: Handler[] = [];
+  let at = name;
+  let propagate = true;
+  while (at !== '' && propagate) {
+    const l = table.loggers.get(at);
+    if (l !== undefined) {
+      out.push(...l.handlers);
+      propagate = l.propagate;
+    }
+    const dot = at.lastIndexOf('.');
+    at = dot < 0 ? '' : at.slice(0, dot);
+  }
+  if (propagate) out.push(...table.root);
+  handlers = [...new Set(out)];
+  table.routes.set(name, handlers);
+  return handlers;
+}
+
+const MAX_BATCH_BYTES = 256 * 1024;
+
+export class Listener {
+  readonly queue: SharedQueue;
+  readonly client: LoggingClient;
+  readonly respectHandlerLevel: boolean;
+  readonly batchRecords: number;
+  /** How long to sleep before rechecking the queue when no notify came: a safety net. */
+  protected idleRecheckMs: number;
+  /** Records written (claimed and handed to handlers). */
+  delivered = 0;
+  /** Records logged from inside a handler that were not handled, to bound reentry. */
+  reentrantDropped = 0;
+  protected table: HandlerTable;
+  readonly #port: MessagePort;
+  readonly #post: (message: ListenerMessage) => void;
+  #controlSeen = 0;
+  #flushTicket = 0;
+  #flushTarget = 0;
+  #nested = 0;
+  #droppedSeen = 0;
+  #droppedAt = 0;
+
+  constructor(queue: SharedQueue, client: LoggingClient, options: ListenerOptions) {
+    this.queue = queue;
+    this.client = client;
+    this.respectHandlerLevel = options.config.listener?.respectHandlerLevel ?? false;
+    this.batchRecords = options.config.listener?.batchRecords ?? 1024;
+    this.idleRecheckMs = options.config.listener?.idleRecheckMs ?? 1000;
+    this.#port = options.port;
+    this.#post = options.post;
+    this.table = { handlers: new Map(), root: [], loggers: new Map(), routes: new Map() };
+    // Records logged on this thread (from inside a handler) must not go back into the queue
+    // this thread drains: they go straight to the handlers that are not emitting.
+    client.sink = (level, time, name, message, fields, context, error) => this.dispatchNested({ level, time, name, message, fields, context, error });
+  }
+
+  async start(config: LoggingConfig): Promise<void> {
+    this.table = await buildTable(config);
+  }
+
+  /** The listener's loop: claim a batch, write it, give it back, serve requests; until stopped. */
+  async run(): Promise<void> {
+    registerThread('reference-listener');
+    this.queue.setListenerState(LISTENER_LIVE);
+    try {
+      for (;;) {
+        const claim = this.queue.claim(this.batchRecords, MAX_BATCH_BYTES, this.idleRecheckMs, () => this.#pending());
+        const n = claim.offsets.length;
+        if (n > 0) {
+          const records = new Array<LogRecord>(n);
+          for (let i = 0; i < n; i++) records[i] = this.queue.decode(claim.offsets[i] as number);
+          this.dispatch(records);
+          this.queue.release(claim);
+          this.delivered += n;
+          reportProgress(this.delivered);
+        }
+        if (this.queue.controlRequested() !== this.#controlSeen) await this.#serveControl();
+        this.#serveFlush();
+        this.#reportDrops();
+        if (this.queue.stopping && this.queue.queued === 0) break;
+      }
+      for (const h of this.table.handlers.values()) this.#closeHandler(h);
+      this.#serveFlush(true);
+      this.queue.setListenerState(LISTENER_STOPPED);
+    } catch (error: unknown) {
+      this.queue.setListenerState(LISTENER_DEAD);
+      throw error;
+    }
+  }
+
+  #pending(): boolean {
+    return this.queue.flushRequested() > this.queue.flushServed() || this.queue.controlRequested() !== this.#controlSeen;
+  }
+
+  /** The handler table to use for one batch: copied under the registry lock, which is then released. */
+  protected snapshot(): HandlerTable {
+    return this.client.registry.with(() => this.table);
+  }
+
+  /** Hands a batch to the handlers, each its share in order. Holds no lock while they run. */
+  protected dispatch(records: readonly LogRecord[]): void {
+    this.callHandlers(this.snapshot(), records);
+  }
+
+  protected callHandlers(table: HandlerTable, records: readonly LogRecord[]): void {
+    const shares = new Map<Handler, LogRecord[]>();
+    let lastName: string | undefined;
+    let handlers: readonly Handler[] = [];
+    for (const r of records) {
+      if (r.name !== lastName) {
+        lastName = r.name;
+        handlers = route(table, r.name);
+      }
+      for (const h of handlers) {
+        if (this.respectHandlerLevel && r.level < h.level) continue;
+        let share = shares.get(h);
+        if (share === undefined) shares.set(h, (share = []));
+        share.push(r);
+      }
+    }
+    // Each handler isolates its own failures (handle never throws).
+    for (const [h, share] of shares) h.handle(share);
+  }
+
+  /**
+   * A record logged on this thread, usually from inside a handler's emit: handled at once by
+   * every handler of its route that is not emitting, one level deep. Deeper reentry is
+   * counted and dropped, so a handler that logs from emit cannot recurse without bound.
+   */
+  dispatchNested(record: LogRecord): void {
+    if (this.#nested > 0) {
+      this.reentrantDropped++;
+      return;
+    }
+    this.#nested++;
+    try {
+      const table = this.snapshot();
+      for (const h of route(table, record.name)) {
+        if (h.emitting || (this.respectHandlerLevel && record.level < h.level)) continue;
+        h.handle([record]);
+      }
+    } finally {
+      this.#nested--;
+    }
+  }
+
+  #serveFlush(final = false): void {
+    const requested = this.queue.flushRequested();
+    if (requested > this.#flushTicket) {
+      // Every flusher read `accepted` before taking its ticket; what is accepted now covers them all.
+      this.#flushTicket = requested;
+      this.#flushTarget = this.queue.accepted;
+    }
+    if (this.#flushTicket > this.queue.flushServed() && (final || this.queue.settled >= this.#flushTarget)) {
+      for (const h of this.table.handlers.values()) {
+        try {
+          h.flush();
+        } catch (error: unknown) {
+          h.handleError(error, []);
+        }
+      }
+      this.queue.serveFlush(this.#flushTicket);
+    }
+  }
+
+  async #serveControl(): Promise<void> {
+    const seen = this.queue.controlRequested();
+    for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
+      const request = m.message as ListenerRequest;
+      try {
+        await this.swap(request.config);
+      } catch (error: unknown) {
+        this.#post({ type: 'swap-failed', message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    this.#controlSeen = seen;
+    this.queue.ackControl(seen);
+  }
+
+  /**
+   * Replaces the handler table. Runs between batches: everything claimed so far was written by
+   * the old handlers, everything claimed from now on goes to the new ones. The old handlers
+   * are flushed and closed after the swap, outside the registry lock.
+   */
+  protected async swap(config: LoggingConfig): Promise<void> {
+    const next = await buildTable(config);
+    const old = this.client.registry.with(() => {
+      const previous = this.table;
+      this.table = next;
+      return previous;
+    });
+    for (const h of old.handlers.values()) this.#closeHandler(h);
+  }
+
+  #closeHandler(h: Handler): void {
+    try {
+      h.close();
+    } catch (error: unknown) {
+      h.handleError(error, []);
+    }
+  }
+
+  /** Tells the configuring thread when the drop counter moved, at most every 100 ms. */
+  #reportDrops(): void {
+    const total = this.queue.dropped().total;
+    if (total === this.#droppedSeen) return;
+    const now = performance.now();
+    if (now - this.#droppedAt < 100) return;
+    this.#droppedSeen = total;
+    this.#droppedAt = now;
+    this.#post({ type: 'dropped', total });
+  }
+}
+
+/** Used by listener-worker.ts: this thread's client is the listener's. */
+export function installListenerClient(client: LoggingClient, variant: ListenerVariant | undefined): void {
+  installClient(client, variant);
+}

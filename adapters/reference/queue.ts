@@ -1,0 +1,537 @@
+/**
+ * The one bounded queue every thread of the process logs into: a byte ring in a
+ * SharedArrayBuffer, guarded by the `reference.queue` mutex, drained by the listener thread.
+ *
+ * Producers (`append`) hold the queue lock only to reserve space and copy one record in: no
+ * I/O, no waiting on anything but that short critical section, no handler code. The listener
+ * claims a batch under the lock, releases it, decodes and writes the batch, then releases the
+ * claimed bytes under the lock again. Claimed bytes are the listener's alone until released, so
+ * decoding needs no lock and producers never touch them.
+ *
+ * Overflow policy (seeds: "bound every queue and define an explicit overflow policy"):
+ * DEBUG and INFO may fill the ring to 3/4, WARN to 7/8, ERROR and FATAL to the whole of it.
+ * An ERROR or FATAL that still does not fit evicts older lower-severity records that are not
+ * yet claimed (DEBUG first, then INFO, then WARN, oldest first), so it is dropped only when
+ * every queued record is ERROR or FATAL. Every record refused or evicted is counted, per level,
+ * in shared memory, and announced to this thread's drop listeners.
+ *
+ * Ring layout: records start on 8-byte boundaries and never straddle the end of the ring; a
+ * record that does not fit before the end leaves a pad word (-1) and starts at 0. A record is a
+ * 40-byte header (words below) and the UTF-8 body: name, message, fields, context, error,
+ * concatenated; the header holds each part's UTF-16 length, which UTF-8 round-trips exactly.
+ */
+
+import { Condition, Mutex, type LockHandle } from '../../harness/sync.js';
+import { ERROR, levelIndex, levelName, type LevelName } from './levels.js';
+import type { LogRecord } from './record.js';
+
+/** Control words, in an Int32Array over `QueueHandle.control`. */
+const HEAD = 0; // first byte the listener has not released
+const CLAIM = 1; // first byte not yet claimed by the listener
+const TAIL = 2; // where the next record goes
+const USED = 3; // bytes between HEAD and TAIL, pads included
+const QUEUED = 4; // records not yet claimed
+const ACCEPTED = 5; // records ever accepted
+const SETTLED = 6; // records written by the listener or evicted
+const SLEEPING = 7; // the listener waits on notEmpty
+const STATE = 8; // RUNNING, STOPPING
+const FLUSH_REQ = 9; // flush tickets taken
+const FLUSH_DONE = 10; // flush tickets served
+const LISTENER = 11; // STARTING, LIVE, STOPPED, DEAD
+const CONTROL = 12; // reconfigure requests posted
+const CONTROL_ACK = 13; // reconfigure requests applied
+const DROPPED = 16; // 5 words, per level
+const DROPPED_TOTAL = 21;
+const CONTROL_WORDS = 24;
+
+export const RUNNING = 0;
+export const STOPPING = 1;
+
+export const LISTENER_STARTING = 0;
+export const LISTENER_LIVE = 1;
+export const LISTENER_STOPPED = 2;
+export const LISTENER_DEAD = 3;
+
+const PAD = -1;
+const HEADER = 40;
+/** Header words: size, level, body bytes, name, message, fields, context lengths; time at byte 32. */
+const H_SIZE = 0;
+const H_LEVEL = 1;
+const H_BYTES = 2;
+const H_NAME = 3;
+const H_MESSAGE = 4;
+const H_FIELDS = 5;
+const H_CONTEXT = 6;
+
+/** What crosses to other threads: the ring, its control words and its locks. */
+export interface QueueHandle {
+  readonly ring: SharedArrayBuffer;
+  readonly control: SharedArrayBuffer;
+  readonly lock: LockHandle;
+  readonly notEmpty: LockHandle;
+  readonly drained: LockHandle;
+}
+
+export interface QueueOptions {
+  /** Ring size in bytes, rounded up to a multiple of 8. @default 2 MiB */
+  readonly capacity?: number;
+}
+
+export type DropListener = (level: LevelName, count: number) => void;
+
+/** Drop counts by level, as exposed to users and to the adapter. */
+export interface DropCounts {
+  readonly total: number;
+  readonly debug: number;
+  readonly info: number;
+  readonly warn: number;
+  readonly error: number;
+  readonly fatal: number;
+}
+
+interface Claim {
+  readonly offsets: number[];
+  readonly end: number;
+  readonly bytes: number;
+}
+
+/**
+ * One thread's view of the shared queue. Extension point: a variant module may export a
+ * subclass as `queue`; every thread then builds its view with it.
+ */
+export class SharedQueue {
+  readonly handle: QueueHandle;
+  readonly capacity: number;
+  protected readonly ctl: Int32Array;
+  protected readonly ring: Buffer;
+  protected readonly words: Int32Array;
+  protected readonly times: Float64Array;
+  protected readonly lock: Mutex;
+  protected readonly notEmpty: Condition;
+  protected readonly drained: Condition;
+  readonly #dropListeners = new Set<DropListener>();
+
+  static allocate(options: QueueOptions = {}): QueueHandle {
+    const capacity = Math.ceil((options.capacity ?? 2 * 1024 * 1024) / 8) * 8;
+    return {
+      ring: new SharedArrayBuffer(capacity),
+      control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+      lock: Mutex.create('reference.queue').handle,
+      notEmpty: Condition.create('reference.queue.not-empty').handle,
+      drained: Condition.create('reference.queue.drained').handle,
+    };
+  }
+
+  constructor(handle: QueueHandle) {
+    this.handle = handle;
+    this.capacity = handle.ring.byteLength;
+    this.ctl = new Int32Array(handle.control);
+    this.ring = Buffer.from(handle.ring);
+    this.words = new Int32Array(handle.ring);
+    this.times = new Float64Array(handle.ring);
+    this.lock = Mutex.from(handle.lock);
+    this.notEmpty = Condition.from(handle.notEmpty);
+    this.drained = Condition.from(handle.drained);
+  }
+
+  // ---- producer side ----
+
+  /**
+   * Copies one record into the ring, or counts it as dropped. Never waits for the listener and
+   * never does I/O: the only wait is for the queue lock, held by others for a copy at most.
+   */
+  append(level: number, time: number, name: string, message: string, fields: string, context: string, error: string): boolean {
+    const body = name + message + fields + context + error;
+    const bytes = Buffer.byteLength(body, 'utf8');
+    const size = (HEADER + bytes + 7) & ~7;
+    const ctl = this.ctl;
+    let at = -1;
+    let wake = false;
+    this.lock.lock();
+    try {
+      if (ctl[STATE] === RUNNING && size <= this.capacity) {
+        at = this.reserve(size, this.limitFor(level));
+        if (at < 0 && level >= ERROR) at = this.evictFor(size);
+        if (at >= 0) {
+          const w = at >> 2;
+          const words = this.words;
+          words[w + H_SIZE] = size;
+          words[w + H_LEVEL] = level;
+          words[w + H_BYTES] = bytes;
+          words[w + H_NAME] = name.length;
+          words[w + H_MESSAGE] = message.length;
+          words[w + H_FIELDS] = fields.length;
+          words[w + H_CONTEXT] = context.length;
+          this.times[(at + 32) >> 3] = time;
+          this.ring.write(body, at + HEADER, bytes, 'utf8');
+          ctl[QUEUED] = (ctl[QUEUED] as number) + 1;
+          ctl[ACCEPTED] = (ctl[ACCEPTED] as number) + 1;
+          if (ctl[SLEEPING] === 1) {
+            ctl[SLEEPING] = 0;
+            wake = true;
+          }
+        }
+      }
+    } finally {
+      this.lock.unlock();
+    }
+    if (at < 0) {
+      this.shed(level, 1);
+      return false;
+    }
+    // After the unlock, so the listener does not wake into a held lock. No wakeup is lost:
+    // the listener set SLEEPING under the lock before it read the condition's sequence.
+    if (wake) this.notEmpty.notify();
+    return true;
+  }
+
+  /** The share of the ring a record of this level may fill: lower levels are shed first. */
+  protected limitFor(level: number): number {
+    if (level >= ERROR) return this.capacity;
+    return level >= 30 ? this.capacity - (this.capacity >> 3) : this.capacity - (this.capacity >> 2);
+  }
+
+  /** Counts records this queue refused or evicted, and tells this thread's drop listeners. */
+  protected shed(level: number, count: number): void {
+    Atomics.add(this.ctl, DROPPED + levelIndex(level), count);
+    Atomics.add(this.ctl, DROPPED_TOTAL, count);
+    if (this.#dropListeners.size > 0) {
+      const name = levelName(level);
+      for (const listener of this.#dropListeners) {
+        try {
+          listener(name, count);
+        } catch {
+          // A drop listener's failure must not turn a drop into an error at the call site.
+        }
+      }
+    }
+  }
+
+  /** Space for `size` bytes at the tail within `limit` bytes used, or -1. Caller holds the lock. */
+  protected reserve(size: number, limit: number): number {
+    const ctl = this.ctl;
+    const cap = this.capacity;
+    const used = ctl[USED] as number;
+    if (used + size > limit) return -1;
+    if (used === 0) {
+      // Empty: start again at 0, so the ring is contiguous as long as possible.
+      ctl[HEAD] = 0;
+      ctl[CLAIM] = 0;
+      ctl[TAIL] = 0;
+    }
+    const head = ctl[HEAD] as number;
+    const tail = ctl[TAIL] as number;
+    let at: number;
+    let cost = size;
+    if (tail > head || used === 0) {
+      if (cap - tail >= size) {
+        at = tail;
+      } else if (head >= size && used + (cap - tail) + size <= limit) {
+        // Does not fit before the end: pad to the end, start at 0.
+        this.words[tail >> 2] = PAD;
+        cost += cap - tail;
+        at = 0;
+      } else {
+        return -1;
+      }
+    } else if (head - tail >= size) {
+      at = tail;
+    } else {
+      return -1;
+    }
+    const next = at + size;
+    ctl[TAIL] = next === cap ? 0 : next;
+    ctl[USED] = used + cost;
+    return at;
+  }
+
+  /**
+   * Makes room for an ERROR or FATAL record by evicting unclaimed lower-severity records,
+   * DEBUG first, then INFO, then WARN, oldest first; the kept records keep their order. Answers
+   * where the record goes, or -1 when only ERROR and FATAL records are queued. Caller holds the
+   * lock. Costs a pass over the unclaimed records: it runs only when the ring is full.
+   */
+  protected evictFor(size: number): number {
+    const ctl = this.ctl;
+    const cap = this.capacity;
+    const records = this.#unclaimed();
+    const total = records.reduce((sum, r) => sum + r.size, 0);
+    const unclaimedBytes = this.#distance(ctl[CLAIM] as number, ctl[TAIL] as number, (ctl[QUEUED] as number) > 0);
+    const claimedBytes = (ctl[USED] as number) - unclaimedBytes;
+    const victims = new Set<number>();
+    // A pad is smaller than the record that left it: twice the size is always enough room.
+    let kept = total;
+    for (const level of [10, 20, 30]) {
+      for (let i = 0; i < records.length && claimedBytes + kept + 2 * size > cap; i++) {
+        const r = records[i] as { at: number; size: number; level: number };
+        if (r.level < ERROR && r.level <= level + 9 && r.level >= level && !victims.has(i)) {
+          victims.add(i);
+          kept -= r.size;
+        }
+      }
+    }
+    if (victims.size === 0) return -1;
+    // Copy the survivors out, then lay them back down from CLAIM in order.
+    const scratch = Buffer.allocUnsafe(kept);
+    let offset = 0;
+    const sizes: number[] = [];
+    for (let i = 0; i < records.length; i++) {
+      if (victims.has(i)) continue;
+      const r = records[i] as { at: number; size: number };
+      this.ring.copy(scratch, offset, r.at, r.at + r.size);
+      offset += r.size;
+      sizes.push(r.size);
+    }
+    ctl[TAIL] = ctl[CLAIM] as number;
+    ctl[USED] = claimedBytes;
+    offset = 0;
+    for (const s of sizes) {
+      const at = this.reserve(s, cap);
+      if (at < 0) throw new Error('reference queue: a kept record no longer fits after eviction: this is a reference logger bug');
+      scratch.copy(this.ring, at, offset, offset + s);
+      offset += s;
+    }
+    const perLevel = new Map<number, number>();
+    for (const i of victims) {
+      const level = (records[i] as { level: number }).level;
+      perLevel.set(level, (perLevel.get(level) ?? 0) + 1);
+    }
+    ctl[QUEUED] = (ctl[QUEUED] as number) - victims.size;
+    ctl[SETTLED] = (ctl[SETTLED] as number) + victims.size;
+    for (const [level, count] of perLevel) this.shed(level, count);
+    return this.reserve(size, cap);
+  }
+
+  /** Bytes from `from` to `to` going forward; `full` tells an empty span from a whole ring. */
+  #distance(from: number, to: number, nonEmpty: boolean): number {
+    if (to > from) return to - from;
+    if (to < from) return this.capacity - from + to;
+    return nonEmpty ? this.capacity : 0;
+  }
+
+  #unclaimed(): { at: number; size: number; level: number }[] {
+    const ctl = this.ctl;
+    const out: { at: number; size: number; level: number }[] = [];
+    let p = ctl[CLAIM] as number;
+    for (let n = ctl[QUEUED] as number; n > 0; n--) {
+      if (p === this.capacity || this.words[p >> 2] === PAD) p = 0;
+      const size = this.words[p >> 2] as number;
+      out.push({ at: p, size, level: this.words[(p >> 2) + H_LEVEL] as number });
+      p += size;
+    }
+    return out;
+  }
+
+  onDrop(listener: DropListener): () => void {
+    this.#dropListeners.add(listener);
+    return () => this.#dropListeners.delete(listener);
+  }
+
+  dropped(): DropCounts {
+    const c = this.ctl;
+    return {
+      total: Atomics.load(c, DROPPED_TOTAL),
+      debug: Atomics.load(c, DROPPED),
+      info: Atomics.load(c, DROPPED + 1),
+      warn: Atomics.load(c, DROPPED + 2),
+      error: Atomics.load(c, DROPPED + 3),
+      fatal: Atomics.load(c, DROPPED + 4),
+    };
+  }
+
+  get accepted(): number {
+    return Atomics.load(this.ctl, ACCEPTED);
+  }
+
+  get settled(): number {
+    return Atomics.load(this.ctl, SETTLED);
+  }
+
+  get listenerState(): number {
+    return Atomics.load(this.ctl, LISTENER);
+  }
+
+  get stopping(): boolean {
+    return Atomics.load(this.ctl, STATE) !== RUNNING;
+  }
+
+  // ---- requests from any thread ----
+
+  /**
+   * Waits until every record accepted before the call is written and the handlers flushed.
+   * Answers false when `timeoutMs` passed first or the listener is gone. Holds nothing but the
+   * queue lock, and that is released while waiting.
+   */
+  flush(timeoutMs: number): boolean {
+    const ctl = this.ctl;
+    const deadline = performance.now() + timeoutMs;
+    const ticket = Atomics.add(ctl, FLUSH_REQ, 1) + 1;
+    this.lock.lock();
+    try {
+      this.wakeListener();
+      while ((ctl[FLUSH_DONE] as number) < ticket) {
+        const state = ctl[LISTENER] as number;
+        if (state === LISTENER_STOPPED || state === LISTENER_DEAD) return (ctl[SETTLED] as number) >= (ctl[ACCEPTED] as number);
+        const left = deadline - performance.now();
+        if (left <= 0) return false;
+        this.drained.wait(this.lock, left);
+      }
+      return true;
+    } finally {
+      this.lock.unlock();
+    }
+  }
+
+  /**
+   * Refuses new records (they are counted as dropped) and asks the listener to drain what is
+   * queued, flush and close its handlers, and end. Waits for that at most `timeoutMs`.
+   */
+  stop(timeoutMs: number): boolean {
+    const ctl = this.ctl;
+    const deadline = performance.now() + timeoutMs;
+    this.lock.lock();
+    try {
+      ctl[STATE] = STOPPING;
+      this.wakeListener();
+      for (;;) {
+        const state = ctl[LISTENER] as number;
+        if (state === LISTENER_STOPPED || state === LISTENER_DEAD) return state === LISTENER_STOPPED;
+        const left = deadline - performance.now();
+        if (left <= 0) return false;
+        this.drained.wait(this.lock, left);
+      }
+    } finally {
+      this.lock.unlock();
+    }
+  }
+
+  /** Posts a reconfigure request number; the listener acknowledges it in `controlAck`. */
+  postControl(): number {
+    const n = Atomics.add(this.ctl, CONTROL, 1) + 1;
+    this.lock.with(() => this.wakeListener());
+    return n;
+  }
+
+  /** The word the reconfigure caller waits on (Atomics.waitAsync), and its index. */
+  get controlAck(): { readonly words: Int32Array; readonly index: number } {
+    return { words: this.ctl, index: CONTROL_ACK };
+  }
+
+  /** Wakes the listener if it sleeps. Caller holds the queue lock. */
+  protected wakeListener(): void {
+    this.ctl[SLEEPING] = 0;
+    this.notEmpty.notifyAll();
+  }
+
+  // ---- listener side ----
+
+  setListenerState(state: number): void {
+    this.lock.with(() => {
+      this.ctl[LISTENER] = state;
+      this.drained.notifyAll();
+    });
+  }
+
+  /**
+   * Waits (bounded by `idleMs`, then answers an empty batch) until records are queued or a
+   * request is pending, and claims up to `maxRecords` of them. The listener's only wait.
+   */
+  claim(maxRecords: number, maxBytes: number, idleMs: number, pending: () => boolean): Claim {
+    const ctl = this.ctl;
+    this.lock.lock();
+    try {
+      if ((ctl[QUEUED] as number) === 0 && ctl[STATE] === RUNNING && !pending()) {
+        ctl[SLEEPING] = 1;
+        this.notEmpty.wait(this.lock, idleMs);
+        ctl[SLEEPING] = 0;
+      }
+      const offsets: number[] = [];
+      let p = ctl[CLAIM] as number;
+      let bytes = 0;
+      const cap = this.capacity;
+      while ((ctl[QUEUED] as number) > 0 && offsets.length < maxRecords && bytes < maxBytes) {
+        if (p === cap) p = 0;
+        if (this.words[p >> 2] === PAD) {
+          bytes += cap - p;
+          p = 0;
+        }
+        const size = this.words[p >> 2] as number;
+        offsets.push(p);
+        p += size;
+        bytes += size;
+        ctl[QUEUED] = (ctl[QUEUED] as number) - 1;
+      }
+      const end = p === cap ? 0 : p;
+      ctl[CLAIM] = end;
+      return { offsets, end, bytes };
+    } finally {
+      this.lock.unlock();
+    }
+  }
+
+  /** Reads a claimed record. No lock: claimed bytes belong to the listener until released. */
+  decode(at: number): LogRecord {
+    const w = at >> 2;
+    const words = this.words;
+    const level = words[w + H_LEVEL] as number;
+    const bytes = words[w + H_BYTES] as number;
+    const body = this.ring.toString('utf8', at + HEADER, at + HEADER + bytes);
+    const a = words[w + H_NAME] as number;
+    const b = a + (words[w + H_MESSAGE] as number);
+    const c = b + (words[w + H_FIELDS] as number);
+    const d = c + (words[w + H_CONTEXT] as number);
+    return {
+      time: this.times[(at + 32) >> 3] as number,
+      level,
+      name: body.slice(0, a),
+      message: body.slice(a, b),
+      fields: body.slice(b, c),
+      context: body.slice(c, d),
+      error: body.slice(d),
+    };
+  }
+
+  /** Gives a written batch's bytes back to producers and wakes flushers. */
+  release(claim: Claim): void {
+    const ctl = this.ctl;
+    this.lock.lock();
+    try {
+      ctl[HEAD] = claim.end;
+      ctl[USED] = (ctl[USED] as number) - claim.bytes;
+      ctl[SETTLED] = (ctl[SETTLED] as number) + claim.offsets.length;
+    } finally {
+      this.lock.unlock();
+    }
+  }
+
+  /** Flush tickets taken so far, for the listener to serve once the queue is drained up to now. */
+  flushRequested(): number {
+    return Atomics.load(this.ctl, FLUSH_REQ);
+  }
+
+  flushServed(): number {
+    return Atomics.load(this.ctl, FLUSH_DONE);
+  }
+
+  /** Marks flush tickets up to `ticket` served and wakes their waiters. */
+  serveFlush(ticket: number): void {
+    this.lock.with(() => {
+      this.ctl[FLUSH_DONE] = ticket;
+      this.drained.notifyAll();
+    });
+  }
+
+  controlRequested(): number {
+    return Atomics.load(this.ctl, CONTROL);
+  }
+
+  ackControl(n: number): void {
+    Atomics.store(this.ctl, CONTROL_ACK, n);
+    Atomics.notify(this.ctl, CONTROL_ACK);
+  }
+
+  /** Records neither claimed nor written, for stop: the listener ends only when this is 0. */
+  get queued(): number {
+    return Atomics.load(this.ctl, QUEUED);
+  }
+}

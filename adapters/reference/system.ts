@@ -1,0 +1,188 @@
+/**
+ * `configure()`: applies a configuration once per process, in the thread that owns logging
+ * (usually the main thread): allocates the shared queue, shares it with every worker thread
+ * started afterwards, starts the listener thread, and installs the exit hook that drains the
+ * queue within a bound at `process.exit()` and at natural exit.
+ *
+ * The listener thread is unref'd: it never keeps the process alive. At natural exit and at
+ * `process.exit()`, Node runs 'exit' listeners before it ends worker threads, and the hook
+ * waits there (Atomics, bounded) while the listener drains.
+ */
+
+import { EventEmitter } from 'node:events';
+import { getEnvironmentData, MessageChannel, setEnvironmentData, Worker, type MessagePort } from 'node:worker_threads';
+import { Mutex } from '../../harness/sync.js';
+import { validateConfig, type LoggingConfig } from './config.js';
+import { levelValue } from './levels.js';
+import type { ListenerMessage, ListenerRequest, ListenerVariant } from './listener.js';
+import type { ListenerData } from './listener-worker.js';
+import { configuredLevels, createClient, ENV_KEY, installClient, loadVariant, type LoggingClient, type SharedSetup } from './logger.js';
+import { SharedQueue, type DropCounts, type DropListener } from './queue.js';
+
+/** Extension point: a variant module may export a LoggingSystem subclass as `system`. */
+export interface SystemVariant extends ListenerVariant {
+  readonly system?: new (client: LoggingClient, worker: Worker, port: MessagePort, config: LoggingConfig) => LoggingSystem;
+}
+
+const START_MS = 10_000;
+
+/** The configured process's logging, in the thread that configured it. Emits 'drop' (total). */
+export class LoggingSystem extends EventEmitter<{ drop: [total: number]; error: [error: Error] }> {
+  readonly client: LoggingClient;
+  readonly worker: Worker;
+  readonly #port: MessagePort;
+  readonly exitDrainMs: number;
+  readonly timeoutMs: number;
+  #stopped: boolean | undefined;
+  readonly #exitHook = (): void => {
+    try {
+      this.onExit();
+    } catch {
+      // An error thrown out of an exit listener would end the process on the spot.
+    }
+  };
+
+  constructor(client: LoggingClient, worker: Worker, port: MessagePort, config: LoggingConfig) {
+    super();
+    this.client = client;
+    this.worker = worker;
+    this.#port = port;
+    this.exitDrainMs = config.shutdown?.exitDrainMs ?? 3000;
+    this.timeoutMs = config.shutdown?.timeoutMs ?? 5000;
+    process.on('exit', this.#exitHook);
+    worker.on('message', (m: ListenerMessage) => {
+      if (m.type === 'dropped') this.emit('drop', m.total);
+      else if (m.type === 'failed' || m.type === 'swap-failed') this.#fail(new Error(m.message));
+    });
+    // When: the listener thread threw out of its loop (a bug), or ran out of memory.
+    worker.on('error', (error) => this.#fail(error));
+  }
+
+  #fail(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else process.stderr.write(`reference logger: ${error.message}\n`);
+  }
+
+  get queue(): SharedQueue {
+    return this.client.queue;
+  }
+
+  /** Drop counts by level since configuration, across every thread. */
+  dropped(): DropCounts {
+    return this.queue.dropped();
+  }
+
+  /** Called in this thread for each record this thread's appends drop. */
+  onDrop(listener: DropListener): () => void {
+    return this.client.onDrop(listener);
+  }
+
+  /** Waits (bounded) until every record accepted so far is written and the handlers are flushed. */
+  flush(timeoutMs = this.timeoutMs): boolean {
+    return this.client.flush(timeoutMs);
+  }
+
+  /**
+   * Refuses further records (counted as dropped), drains the queue, flushes and closes the
+   * handlers, and ends the listener thread; waits at most `timeoutMs`. Idempotent.
+   */
+  stop(timeoutMs = this.timeoutMs): boolean {
+    if (this.#stopped === true) return true;
+    this.#stopped = this.queue.stop(timeoutMs);
+    if (this.#stopped) process.off('exit', this.#exitHook);
+    return this.#stopped;
+  }
+
+  get stopped(): boolean {
+    return this.#stopped === true;
+  }
+
+  /**
+   * Swaps the listener's handlers (and routing, formatters, filters) for those of `config`,
+   * while logging goes on: no record is lost or written twice. Logger levels and the queue
+   * stay as configured. Resolves once the listener has applied it.
+   */
+  async reconfigure(config: LoggingConfig, timeoutMs = this.timeoutMs): Promise<void> {
+    validateConfig(config);
+    const request: ListenerRequest = { type: 'swap', config };
+    // The message is in the listener's port before the control word moves.
+    this.#port.postMessage(request);
+    const n = this.queue.postControl();
+    const { words, index } = this.queue.controlAck;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(words, index);
+      if (seen >= n) return;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`The listener did not apply the new configuration within ${timeoutMs} ms`);
+      const waited = Atomics.waitAsync(words, index, seen, left);
+      if (waited.async) await waited.value;
+    }
+  }
+
+  /** At process exit: drain within `exitDrainMs`. */
+  protected onExit(): void {
+    this.stop(this.exitDrainMs);
+  }
+}
+
+let active: LoggingSystem | undefined;
+
+/**
+ * Configures logging for the whole process from a declarative configuration (validated first;
+ * a ConfigError lists every problem). Call once, in the thread that owns logging, before
+ * starting the worker threads that log.
+ */
+export async function configure(input: LoggingConfig): Promise<LoggingSystem> {
+  const config = validateConfig(input);
+  if (active !== undefined && !active.stopped) {
+    throw new Error('Logging is already configured in this process: call `stop()` on the current system first, or `reconfigure()` it');
+  }
+  if (getEnvironmentData(ENV_KEY) !== undefined && active === undefined) {
+    throw new Error('Logging was configured by another thread of this process: configure it once, in the thread that owns logging');
+  }
+  const variant = config.variant !== undefined ? ((await loadVariant(config.variant)) as SystemVariant) : undefined;
+  const queue = SharedQueue.allocate(config.queue?.capacity !== undefined ? { capacity: config.queue.capacity } : {});
+  const setup: SharedSetup = {
+    queue,
+    registry: Mutex.create('reference.registry').handle,
+    rootLevel: levelValue(config.root?.level ?? 'info'),
+    levels: configuredLevels(config.loggers),
+    flushMs: config.shutdown?.timeoutMs ?? 5000,
+    ...(config.variant !== undefined ? { variant: config.variant } : {}),
+  };
+  setEnvironmentData(ENV_KEY, setup);
+  const client = createClient(setup, variant);
+  installClient(client, variant);
+
+  const { port1, port2 } = new MessageChannel();
+  const data: ListenerData = { setup, config, port: port2 };
+  const worker = new Worker(new URL('./listener-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+  // The listener must never keep the process alive: the exit hook drains it instead.
+  worker.unref();
+  port1.unref();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`The listener thread did not start within ${START_MS} ms`)), START_MS);
+    const onMessage = (m: ListenerMessage): void => {
+      if (m.type === 'ready') finish();
+      else if (m.type === 'failed') finish(new Error(`The listener thread could not start: ${m.message}`));
+    };
+    const onError = (error: Error): void => finish(error);
+    const onExit = (code: number): void => finish(new Error(`The listener thread exited with code ${code} while starting`));
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (error === undefined) {
+        resolve();
+      } else {
+        setEnvironmentData(ENV_KEY, undefined);
+        void worker.terminate();
+        reject(error);
+      }
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+  const System = variant?.system ?? LoggingSystem;
+  active = new System(client, worker, port1, config);
+  return active;
+}
