@@ -241,9 +241,9 @@ const firstFrame = (site: string): string => (site.split('\n').find((l) => !l.in
 function lockOrderFinding(cycle: OrderCycle): Finding {
   const hops = cycle.classes.map((from, i) => {
     const to = cycle.classes[(i + 1) % cycle.classes.length] as string;
-    const edges = cycle.hops[i] ?? [];
-    // Show the edge that makes the cycle dangerous: from another thread than the hop before.
-    const edge = edges.find((e) => e.thread !== cycle.hops[(i + cycle.hops.length - 1) % cycle.hops.length]?.[0]?.thread) ?? edges[0];
+    // Show the edge that makes the cycle dangerous: the one taken under the fewest guards.
+    const edges = [...(cycle.hops[i] ?? [])].sort((a, b) => a.guards.length - b.guards.length);
+    const edge = edges[0];
     return { from, to, thread: edge?.thread ?? '?', site: edge?.site ?? '', guards: edge?.guards.map((g) => view.lockName(g)) ?? [], threads: [...new Set(edges.map((e) => e.thread))] };
   });
   const why =
@@ -257,7 +257,8 @@ function lockOrderFinding(cycle: OrderCycle): Finding {
     severity: cycle.benign === undefined ? 'error' : 'info',
     message: `Lock order cycle: ${hops.map((h) => `${h.from} → ${h.to} (${h.thread} at ${firstFrame(h.site)})`).join(', ')}.${why}`,
     evidence: {
-      signature: `lock-order:${cycle.signature}`,
+      // A cycle first seen harmless is reported again, as a hazard, when an edge escapes its guard.
+      signature: `lock-order:${cycle.signature}${cycle.benign !== undefined ? `|${cycle.benign}` : ''}`,
       classes: cycle.classes,
       edges: hops,
       ...(cycle.benign !== undefined ? { benign: cycle.benign } : {}),

@@ -12,7 +12,8 @@ import { api, FIXTURES, scratchDir } from './helpers.js';
 const TIMEOUT_MS = 20_000;
 
 async function run(fixture: string, scenario = 'steady') {
-  const adapter = await api.resolveAdapter(join(FIXTURES, 'adapters', `${fixture}.ts`), process.cwd());
+  const ref = fixture.startsWith('reference-') ? fixture : join(FIXTURES, 'adapters', `${fixture}.ts`);
+  const adapter = await api.resolveAdapter(ref, process.cwd());
   const started = performance.now();
   const result = await api.superviseRun({
     adapter,
@@ -86,5 +87,20 @@ describe('the watchdog', () => {
     expect(cycle.evidence['benign']).toBe('common-guard');
     expect(cycle.message).toContain('fixture.guard');
     expect(result.status).toBe('pass');
+  });
+
+  it('flags the bundled three-lock defect: one cycle over three classes taken by three threads', async () => {
+    const { result } = await run('reference-bug-three-lock', 'lock-inversion');
+    expect(result.status).toBe('fail');
+    // Each thread's first call holds the interpreter lock, so the cycle may first show as guarded
+    // (info); the unguarded calls after it make it a hazard, reported on its own.
+    const cycle = only(
+      result.findings.filter((f) => f.severity === 'error'),
+      'lock-order-cycle',
+    );
+    expect([...(cycle.evidence['classes'] as string[])].sort()).toEqual(['three.audit', 'three.file', 'three.metrics']);
+    const edges = cycle.evidence['edges'] as { thread: string; site: string }[];
+    expect(new Set(edges.map((e) => e.thread)).size).toBe(3);
+    for (const e of edges) expect(e.site).toContain('three-lock.js');
   });
 });
