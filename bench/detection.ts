@@ -115,7 +115,7 @@ for (const target of TARGETS) {
 let falseFindings = 0;
 const falseKinds: Record<string, number> = {};
 let referenceDone = 0;
-if (BUILTIN_ADAPTER_NAMES.includes('reference' as never) && values.only === undefined) {
+if ((BUILTIN_ADAPTER_NAMES as readonly string[]).includes("reference") && values.only === undefined) {
   for (let i = 0; i < referenceRuns; i++) {
     const scenario = REFERENCE_SCENARIOS[i % REFERENCE_SCENARIOS.length] as string;
     const { result } = await once('reference', scenario, 5000 + i);

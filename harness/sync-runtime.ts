@@ -96,6 +96,8 @@ export class LockError extends Error {
 const SITE_FRAMES = 8;
 /** A wait that lasts this long gets its stack captured and shown. */
 export const SITE_GRACE_MS = 2;
+/** How long the thread closing a deadlock waits for the others' wait sites before reporting. */
+const SITE_WAIT_MS = 250;
 
 /** The caller's stack, without the frames of the synchronisation code itself. */
 export function captureSite(): string {
@@ -262,7 +264,8 @@ export class SyncRuntime {
     const cycle = findWaitCycle(this.board, this.slot);
     if (cycle === undefined) return;
     this.waitedLong();
-    const until = performance.now() + SITE_GRACE_MS * 4;
+    // Each of them captures its site SITE_GRACE_MS into its wait; on a loaded machine, later.
+    const until = performance.now() + SITE_WAIT_MS;
     while (performance.now() < until && cycle.some((step) => this.board.read(step.slot).wait?.site === 0)) {
       rawWait(this.#pause, 0, 0, 1);
     }
