@@ -7,6 +7,13 @@ export const builtinAdapters = {
   'pino-async': new URL('./pino-async.js', import.meta.url).href,
   'pino-transport': new URL('./pino-transport.js', import.meta.url).href,
   reference: new URL('./reference/adapter.js', import.meta.url).href,
+  'reference-bug-abba': new URL('./reference/bugs/abba.js', import.meta.url).href,
+  'reference-bug-flush-holds-lock': new URL('./reference/bugs/flush-holds-lock.js', import.meta.url).href,
+  'reference-bug-lost-wakeup': new URL('./reference/bugs/lost-wakeup.js', import.meta.url).href,
+  'reference-bug-recursive': new URL('./reference/bugs/recursive.js', import.meta.url).href,
+  'reference-bug-silent-drop': new URL('./reference/bugs/silent-drop.js', import.meta.url).href,
+  'reference-bug-swap-loses': new URL('./reference/bugs/swap-loses.js', import.meta.url).href,
+  'reference-bug-exit-no-drain': new URL('./reference/bugs/exit-no-drain.js', import.meta.url).href,
   'reference-bug-three-lock': new URL('./reference/bugs/three-lock.js', import.meta.url).href,
 } satisfies Record<string, string>;
 

@@ -98,7 +98,7 @@ export interface LoggingConfig {
   readonly listener?: {
     /** Apply each handler's level in the listener (Python's `respect_handler_level`). @default false */
     readonly respectHandlerLevel?: boolean;
-    /** Most records claimed from the queue in one batch. @default 1024 */
+    /** Most records handed to the handlers in one batch (one write per file handler). @default 1024 */
     readonly batchRecords?: number;
     /** The listener rechecks the queue after this long asleep, as a safety net. @default 1000 */
     readonly idleRecheckMs?: number;

@@ -83,10 +83,35 @@ export class TemplateFormatter implements Formatter {
   }
 }
 
-/** One JSON object per line: `{"time":…,"level":"info","name":"…","msg":"…",…fields,…context}`. */
+/** Characters JSON must escape in a string, and lone surrogates, which JSON.stringify escapes. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A JSON string literal: the common case (nothing to escape) without JSON.stringify. */
+export function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/**
+ * One JSON object per line: `{"time":…,"level":"info","name":"…","msg":"…",…fields,…context}`.
+ * Records of one batch mostly share a millisecond and a logger name: both are kept quoted.
+ */
 export class JsonFormatter implements Formatter {
+  #time = -1;
+  #timeText = '';
+  #name = '';
+  #nameText = '"root"';
+
   format(r: LogRecord): string {
-    let out = `{"time":${r.time},"level":"${levelName(r.level)}","name":${JSON.stringify(r.name)},"msg":${JSON.stringify(r.message)}`;
+    if (r.time !== this.#time) {
+      this.#time = r.time;
+      this.#timeText = `{"time":${r.time},"level":"`;
+    }
+    if (r.name !== this.#name) {
+      this.#name = r.name;
+      this.#nameText = jsonString(r.name === '' ? 'root' : r.name);
+    }
+    let out = `${this.#timeText}${levelName(r.level)}","name":${this.#nameText},"msg":${jsonString(r.message)}`;
     if (r.fields !== '') out += `,${r.fields}`;
     if (r.context !== '') out += `,${r.context}`;
     if (r.error !== '') out += `,"err":${JSON.stringify(r.error)}`;

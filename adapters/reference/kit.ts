@@ -24,7 +24,8 @@ export interface ReferenceAdapterOptions {
 /** The configuration a run gets: one ndjson file handler writing through logjam's sink. */
 export function runConfig(ctx: ProcessContext, generation = 0): LoggingConfig {
   return {
-    queue: { capacity: 4 * 1024 * 1024 },
+    // Big enough to absorb steady's bursts from four producers on two cores.
+    queue: { capacity: 32 * 1024 * 1024 },
     formatters: { json: { format: 'ndjson' } },
     handlers: {
       [`file${generation}`]: {
@@ -49,7 +50,7 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
   return defineAdapter({
     name: options.name,
     description: options.description,
-    capabilities: { format: 'ndjson', gracefulShutdown: true, reportsDrops: true, threads: true, harnessSink: true },
+    capabilities: { format: 'ndjson', gracefulShutdown: true, reportsDrops: true, threads: true, harnessSink: true, reconfigure: true },
     async setup(ctx) {
       const s = await configure(configFor(ctx, 0));
       system = s;

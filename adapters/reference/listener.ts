@@ -83,8 +83,6 @@ function route(table: HandlerTable, name: string): readonly Handler[] {
   return handlers;
 }
 
-const MAX_BATCH_BYTES = 256 * 1024;
-
 export class Listener {
   readonly queue: SharedQueue;
   readonly client: LoggingClient;
@@ -130,13 +128,15 @@ export class Listener {
     this.queue.setListenerState(LISTENER_LIVE);
     try {
       for (;;) {
-        const claim = this.queue.claim(this.batchRecords, MAX_BATCH_BYTES, this.idleRecheckMs, () => this.#pending());
-        const n = claim.offsets.length;
-        if (n > 0) {
+        const cursor = this.queue.claim(this.idleRecheckMs, () => this.#pending());
+        // Written and given back in chunks, so producers get room back while a big claim is written.
+        for (let left = cursor.count; left > 0; ) {
+          const n = Math.min(left, this.batchRecords);
           const records = new Array<LogRecord>(n);
-          for (let i = 0; i < n; i++) records[i] = this.queue.decode(claim.offsets[i] as number);
+          for (let i = 0; i < n; i++) records[i] = this.queue.decode(this.queue.next(cursor));
           this.dispatch(records);
-          this.queue.release(claim);
+          this.queue.release(cursor, n);
+          left -= n;
           this.delivered += n;
           reportProgress(this.delivered);
         }

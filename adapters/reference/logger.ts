@@ -198,8 +198,7 @@ export class Logger {
         const err = extra['err'];
         if (err instanceof Error) {
           error = err.stack ?? `${err.name}: ${err.message}`;
-          const { err: _err, ...rest } = extra;
-          fields = JSON.stringify(rest).slice(1, -1);
+          fields = JSON.stringify(extra, (key, value: unknown) => (key === 'err' ? undefined : value)).slice(1, -1);
         } else {
           fields = JSON.stringify(extra).slice(1, -1);
         }

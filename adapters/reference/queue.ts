@@ -63,6 +63,9 @@ const H_MESSAGE = 4;
 const H_FIELDS = 5;
 const H_CONTEXT = 6;
 
+/** Node's Buffer methods without the encoding dispatch of write()/toString(); present since Node 0.x, untyped. */
+type FastBuffer = Buffer & { utf8Write(s: string, offset: number, length: number): number; utf8Slice(start: number, end: number): string };
+
 /** What crosses to other threads: the ring, its control words and its locks. */
 export interface QueueHandle {
   readonly ring: SharedArrayBuffer;
@@ -89,11 +92,14 @@ export interface DropCounts {
   readonly fatal: number;
 }
 
-interface Claim {
-  readonly offsets: number[];
-  readonly end: number;
-  readonly bytes: number;
+/** The listener's place in the records it claimed: where the next one is, bytes not yet released. */
+export interface Cursor {
+  at: number;
+  /** Records claimed (from `claim`). */
+  count: number;
+  bytes: number;
 }
+type Claim = Cursor;
 
 /**
  * One thread's view of the shared queue. Extension point: a variant module may export a
@@ -163,7 +169,7 @@ export class SharedQueue {
           words[w + H_FIELDS] = fields.length;
           words[w + H_CONTEXT] = context.length;
           this.times[(at + 32) >> 3] = time;
-          this.ring.write(body, at + HEADER, bytes, 'utf8');
+          (this.ring as FastBuffer).utf8Write(body, at + HEADER, bytes);
           ctl[QUEUED] = (ctl[QUEUED] as number) + 1;
           ctl[ACCEPTED] = (ctl[ACCEPTED] as number) + 1;
           if (ctl[SLEEPING] === 1) {
@@ -181,7 +187,7 @@ export class SharedQueue {
     }
     // After the unlock, so the listener does not wake into a held lock. No wakeup is lost:
     // the listener set SLEEPING under the lock before it read the condition's sequence.
-    if (wake) this.notEmpty.notify();
+    if (wake) this.signal();
     return true;
   }
 
@@ -420,6 +426,11 @@ export class SharedQueue {
   /** Wakes the listener if it sleeps. Caller holds the queue lock. */
   protected wakeListener(): void {
     this.ctl[SLEEPING] = 0;
+    this.signal();
+  }
+
+  /** Wakes the listener from its wait on notEmpty: every wakeup goes through here. */
+  protected signal(): void {
     this.notEmpty.notifyAll();
   }
 
@@ -433,10 +444,11 @@ export class SharedQueue {
   }
 
   /**
-   * Waits (bounded by `idleMs`, then answers an empty batch) until records are queued or a
-   * request is pending, and claims up to `maxRecords` of them. The listener's only wait.
+   * Waits (bounded by `idleMs`, then answers an empty claim) until records are queued or a
+   * request is pending, and claims every queued record. O(1) under the lock: the listener walks
+   * the claimed records afterwards, without the lock, with `next`.
    */
-  claim(maxRecords: number, maxBytes: number, idleMs: number, pending: () => boolean): Claim {
+  claim(idleMs: number, pending: () => boolean): Claim {
     const ctl = this.ctl;
     this.lock.lock();
     try {
@@ -445,28 +457,32 @@ export class SharedQueue {
         this.notEmpty.wait(this.lock, idleMs);
         ctl[SLEEPING] = 0;
       }
-      const offsets: number[] = [];
-      let p = ctl[CLAIM] as number;
-      let bytes = 0;
-      const cap = this.capacity;
-      while ((ctl[QUEUED] as number) > 0 && offsets.length < maxRecords && bytes < maxBytes) {
-        if (p === cap) p = 0;
-        if (this.words[p >> 2] === PAD) {
-          bytes += cap - p;
-          p = 0;
-        }
-        const size = this.words[p >> 2] as number;
-        offsets.push(p);
-        p += size;
-        bytes += size;
-        ctl[QUEUED] = (ctl[QUEUED] as number) - 1;
-      }
-      const end = p === cap ? 0 : p;
-      ctl[CLAIM] = end;
-      return { offsets, end, bytes };
+      const count = ctl[QUEUED] as number;
+      const start = ctl[CLAIM] as number;
+      ctl[CLAIM] = ctl[TAIL] as number;
+      ctl[QUEUED] = 0;
+      return { at: start, count, bytes: 0 };
     } finally {
       this.lock.unlock();
     }
+  }
+
+  /**
+   * The offset of the next claimed record at or after `at`, stepping over a pad; `bytes` of the
+   * cursor grows by what is stepped over. No lock: claimed bytes are the listener's.
+   */
+  next(cursor: Cursor): number {
+    const cap = this.capacity;
+    let p = cursor.at;
+    if (p === cap) p = 0;
+    if (this.words[p >> 2] === PAD) {
+      cursor.bytes += cap - p;
+      p = 0;
+    }
+    const size = this.words[p >> 2] as number;
+    cursor.at = p + size;
+    cursor.bytes += size;
+    return p;
   }
 
   /** Reads a claimed record. No lock: claimed bytes belong to the listener until released. */
@@ -475,7 +491,7 @@ export class SharedQueue {
     const words = this.words;
     const level = words[w + H_LEVEL] as number;
     const bytes = words[w + H_BYTES] as number;
-    const body = this.ring.toString('utf8', at + HEADER, at + HEADER + bytes);
+    const body = (this.ring as FastBuffer).utf8Slice(at + HEADER, at + HEADER + bytes);
     const a = words[w + H_NAME] as number;
     const b = a + (words[w + H_MESSAGE] as number);
     const c = b + (words[w + H_FIELDS] as number);
@@ -491,17 +507,18 @@ export class SharedQueue {
     };
   }
 
-  /** Gives a written batch's bytes back to producers and wakes flushers. */
-  release(claim: Claim): void {
+  /** Gives the bytes of `count` written records back to producers, up to the cursor, and wakes flushers. */
+  release(cursor: Cursor, count: number): void {
     const ctl = this.ctl;
     this.lock.lock();
     try {
-      ctl[HEAD] = claim.end;
-      ctl[USED] = (ctl[USED] as number) - claim.bytes;
-      ctl[SETTLED] = (ctl[SETTLED] as number) + claim.offsets.length;
+      ctl[HEAD] = cursor.at === this.capacity ? 0 : cursor.at;
+      ctl[USED] = (ctl[USED] as number) - cursor.bytes;
+      ctl[SETTLED] = (ctl[SETTLED] as number) + count;
     } finally {
       this.lock.unlock();
     }
+    cursor.bytes = 0;
   }
 
   /** Flush tickets taken so far, for the listener to serve once the queue is drained up to now. */
