@@ -56,6 +56,8 @@ export class LoggingSystem extends EventEmitter<{ drop: [total: number]; error: 
     });
     // When: the listener thread threw out of its loop (a bug), or ran out of memory.
     worker.on('error', (error) => this.#fail(error));
+    // Listening on the worker refs its port again: unref after the listeners are on.
+    worker.unref();
   }
 
   #fail(error: Error): void {
