@@ -87,3 +87,4 @@ const locks = await benchLocks();
 printLocks(locks);
 writeLocks(locks);
 console.log('written: bench-results-locks.json');
+await (await import('./reference.js')).runReferenceBench();

@@ -112,13 +112,20 @@ export class LoggingSystem extends EventEmitter<{ drop: [total: number]; error: 
     const n = this.queue.postControl();
     const { words, index } = this.queue.controlAck;
     const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const seen = Atomics.load(words, index);
-      if (seen >= n) return;
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`The listener did not apply the new configuration within ${timeoutMs} ms`);
-      const waited = Atomics.waitAsync(words, index, seen, left);
-      if (waited.async) await waited.value;
+    // Atomics.waitAsync does not keep the event loop alive, and the listener thread is unref'd:
+    // without a ref'd timer the process could end while this waits.
+    const keepAlive = setTimeout(() => undefined, timeoutMs);
+    try {
+      for (;;) {
+        const seen = Atomics.load(words, index);
+        if (seen >= n) return;
+        const left = deadline - performance.now();
+        if (left <= 0) throw new Error(`The listener did not apply the new configuration within ${timeoutMs} ms`);
+        const waited = Atomics.waitAsync(words, index, seen, left);
+        if (waited.async) await waited.value;
+      }
+    } finally {
+      clearTimeout(keepAlive);
     }
   }
 
