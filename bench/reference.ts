@@ -61,6 +61,8 @@ if (kind === 'reference') {
   const dest = kind === 'pino-sync' ? pino.destination({ dest: file, sync: true, append: true })
     : kind === 'pino-async' ? pino.destination({ dest: file, sync: false, append: true, minLength: 4096 })
     : new (await import('node:stream')).Writable({ write(_c, _e, cb) { /* stalled: never calls back */ } , highWaterMark: 1 << 30 });
+  // sonic-boom opens the file asynchronously; flushSync before that throws.
+  if (kind === 'pino-async') await new Promise((resolve) => dest.once('ready', resolve));
   const logger = pino({ level: 'info' }, dest);
   log = logger;
   done = () => { if (dest.flushSync) { dest.flushSync(); dest.end(); } };
