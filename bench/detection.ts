@@ -77,11 +77,14 @@ for (const target of TARGETS) {
   for (let i = 0; i < runs; i++) {
     const { result, arrivals } = await once(target.adapter, target.scenario, 1000 + i);
     for (const kind of new Set(result.findings.map((f) => f.kind))) kindCounts[kind] = (kindCounts[kind] ?? 0) + 1;
-    const hits = target.kinds.map((k) => arrivals.get(k) ?? (result.findings.some((f) => f.kind === k) ? NaN : undefined)).filter((t) => t !== undefined);
+    // Findings streamed by the child carry their arrival time; those the supervisor makes from
+    // the ledger after the run (lost records, exit loss) are known when the run ends.
+    const hits = target.kinds
+      .map((k) => arrivals.get(k) ?? (result.findings.some((f) => f.kind === k) ? result.metrics.wallMs : undefined))
+      .filter((t) => t !== undefined);
     if (hits.length > 0) {
       detected++;
-      const first = Math.min(...hits.filter((t) => !Number.isNaN(t)));
-      if (Number.isFinite(first)) times.push(first);
+      times.push(Math.min(...hits));
     }
     const deadlock = result.findings.find((f) => f.kind === 'deadlock');
     if (deadlock !== undefined) formToReport.push(Number(deadlock.evidence['detectedAtMs']) - Number(deadlock.evidence['formedAtMs']));
