@@ -61,6 +61,8 @@ export const MAX_THREADS = 64;
 export const MAIN_SLOT = 0;
 export const WATCHDOG_SLOT = 1;
 export const FIRST_PRODUCER_SLOT = 2;
+/** Slots reserved for producer threads; the logger's own threads take the ones above. */
+export const MAX_PRODUCERS = 16;
 /** Threads the logger starts itself (a listener, a transport) take slots from the top down. */
 const NEXT_DYNAMIC = MAX_THREADS * STRIDE;
 
@@ -124,7 +126,7 @@ export class Board {
   /** Takes a free slot for a thread the harness did not start; undefined when the board is full. */
   claimDynamicSlot(): number | undefined {
     const slot = Atomics.sub(this.#w, NEXT_DYNAMIC, 1);
-    return slot >= FIRST_PRODUCER_SLOT + 16 ? slot : undefined;
+    return slot >= FIRST_PRODUCER_SLOT + MAX_PRODUCERS ? slot : undefined;
   }
 
   read(slot: number): BoardRow {

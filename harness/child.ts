@@ -22,6 +22,7 @@ import type { MainLogOutcome, ProducerOptions, ProducersOutcome, ScenarioContext
 import type { SinkOptions } from './sinks.js';
 import { attachRuntime, createSyncShared } from './sync-runtime.js';
 import { Mutex } from './sync.js';
+import { logCall } from './log-call.js';
 import { startWatchdog } from './watchdog.js';
 import { loadScenario } from '../scenarios/index.js';
 
@@ -145,6 +146,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
 
 let processSetup: ProcessSetup | undefined;
 let setupDone = false;
+let processClosed = false;
 
 /** The adapter's once-per-process configuration, in this thread, before any producer starts. */
 async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkOptions): Promise<void> {
@@ -157,10 +159,9 @@ async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkO
 
 /** The process-wide flush and stop, with the close deadline; reported like a logger's close. */
 async function closeProcess(): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }> {
-  const setup = processSetup;
-  if (setup?.close === undefined) return { ok: true, ms: 0 };
-  processSetup = { ...(setup.dropped !== undefined ? { dropped: setup.dropped.bind(setup) } : {}) };
-  return closeWithDeadline({ close: () => setup.close?.() }, spec.closeMs);
+  if (processClosed || processSetup === undefined) return { ok: true, ms: 0 };
+  processClosed = true;
+  return closeWithDeadline(processSetup, spec.closeMs);
 }
 
 async function logFromMain(
@@ -171,7 +172,7 @@ async function logFromMain(
   await ensureSetup(adapter, file, options.sink ?? {});
   mainRow.set('starting', 'create-logger');
   const logger: LoggerInstance = await adapter.create({ file, producer: 0, level: 'debug', sink: options.sink ?? {} });
-  const hold = options.holdLock !== undefined ? Mutex.from(options.holdLock) : undefined;
+  const log = logCall(logger, options.holdLock, options.holdEvery);
   const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
@@ -179,16 +180,9 @@ async function logFromMain(
   mainRow.set('running', 'log');
   const started = performance.now();
   let produced = 0;
-  const holdEvery = Math.max(1, options.holdEvery ?? 1);
   for (const message of messages) {
     const t0 = performance.now();
-    const holding = hold !== undefined && produced % holdEvery === 0;
-    if (holding) hold.lock();
-    try {
-      logger.log(options.level, message);
-    } finally {
-      if (holding) hold.unlock();
-    }
+    log(options.level, message, produced);
     histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
     mainRow.produced(++produced);
   }
@@ -227,7 +221,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       seed: deriveSeed(spec.seed, p),
       sink: options.sink ?? {},
       ...(options.holdLock !== undefined ? { holdLock: options.holdLock } : {}),
-      holdEvery: Math.max(1, options.holdEvery ?? 1),
+      holdEvery: options.holdEvery ?? 1,
     };
     const worker = new Worker(new URL('./producer-worker.js', import.meta.url), {
       workerData: data,

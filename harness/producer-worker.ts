@@ -14,7 +14,8 @@ import { createRandom } from './random.js';
 import { encodeRecord, PayloadSource } from './record.js';
 import type { SinkOptions } from './sinks.js';
 import { attachRuntime, SYNC_ENV_KEY, type SyncShared } from './sync-runtime.js';
-import { Mutex, type LockHandle } from './sync.js';
+import type { LockHandle } from './sync.js';
+import { logCall } from './log-call.js';
 
 export interface ProducerData {
   readonly adapterUrl: string;
@@ -54,7 +55,7 @@ try {
   phase = 'create-logger';
   row.set('starting', 'create-logger');
   const logger = await adapter.create({ file: data.file, producer: data.producer, level: 'debug', sink: data.sink });
-  const hold = data.holdLock !== undefined ? Mutex.from(data.holdLock) : undefined;
+  const log = logCall(logger, data.holdLock, data.holdEvery);
   const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload);
   const messages: string[] = new Array<string>(Math.min(data.batch, data.records));
 
@@ -78,16 +79,7 @@ try {
     for (let i = 0; i < n; i++) {
       const message = messages[i] as string;
       const t0 = performance.now();
-      if (hold === undefined || seq % data.holdEvery !== 0) {
-        logger.log(data.level, message);
-      } else {
-        hold.lock();
-        try {
-          logger.log(data.level, message);
-        } finally {
-          hold.unlock();
-        }
-      }
+      log(data.level, message, seq);
       histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
       row.produced(++seq);
     }

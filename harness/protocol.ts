@@ -41,6 +41,12 @@ export interface ThreadStatus {
   readonly waiting?: ThreadWait;
 }
 
+/** The first frame of a captured site outside Node's internals: the line a one-line message shows. */
+export function firstFrame(site: string): string {
+  const lines = site.split('\n');
+  return (lines.find((l) => !l.includes('node:')) ?? lines[0] ?? '').replace(/^at /, '');
+}
+
 /** What a thread is blocked on, as the board shows it. */
 export interface ThreadWait {
   readonly kind: string;

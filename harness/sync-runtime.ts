@@ -17,9 +17,9 @@
  *   the stack and the locks held before it (the guards), into a shared edge table the watchdog
  *   searches for cycles.
  *
- * Acquire sites cost a stack capture (microseconds), so they are taken adaptively: always for
- * a new edge, a wait and a recursion; for a plain uncontended acquire only once the lock has
- * been contended or nested (its SITES flag), or for every lock with LOGJAM_LOCK_SITES=all.
+ * Acquire sites cost a stack capture (5 to 20 µs), so they are taken for a new edge, a wait
+ * that lasts SITE_GRACE_MS and a recursion; for a plain acquire only with
+ * LOGJAM_LOCK_SITES=all (the lock's SITES flag).
  */
 
 import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
@@ -49,14 +49,12 @@ export const L_ID = 3;
 export const L_CLASS = 4;
 export const L_AUX = 5;
 export const L_FLAGS = 6;
-export const L_AUX2 = 7;
 export const FLAG_REENTRANT = 1;
-/** Capture acquire sites for this lock from now on: it has been contended or nested. */
+/** Capture this lock's site at every acquire (LOGJAM_LOCK_SITES=all). */
 export const FLAG_SITES = 2;
 export const LOCK_KINDS = ['mutex', 'rwlock', 'condition', 'semaphore'] as const;
 export type LockKind = (typeof LOCK_KINDS)[number];
 export const kindFlags = (kind: LockKind): number => LOCK_KINDS.indexOf(kind) << 4;
-export const kindOf = (flags: number): LockKind => LOCK_KINDS[(flags >> 4) & 0xf] ?? 'mutex';
 const MAX_LOCKS = 8192;
 
 // ---- lock-order edges: EDGE_STRIDE words each, after a header of EDGE_HEADER words ----
@@ -66,10 +64,8 @@ export const E_FROM_CLASS = 0;
 export const E_TO_CLASS = 1;
 export const E_SLOT = 2;
 export const E_SITE = 3;
-export const E_FROM_LOCK = 4;
-export const E_TO_LOCK = 5;
-export const E_GUARDS = 6;
-export const E_GUARD0 = 7;
+export const E_GUARDS = 4;
+export const E_GUARD0 = 5;
 export const MAX_GUARDS = 4;
 export const E_READY = 15;
 const MAX_EDGES = 4096;
@@ -99,6 +95,12 @@ export const SITE_GRACE_MS = 2;
 /** How long the thread closing a deadlock waits for the others' wait sites before reporting. */
 const SITE_WAIT_MS = 250;
 
+/** `class#id`, the name a lock goes by in reports. */
+export function lockName(locks: Int32Array, strings: StringTable, id: number): string {
+  if (id <= 0) return '?';
+  return `${strings.read(Atomics.load(locks, id * LOCK_STRIDE + L_CLASS))}#${id}`;
+}
+
 /** The caller's stack, without the frames of the synchronisation code itself. */
 export function captureSite(): string {
   const limit = Error.stackTraceLimit;
@@ -122,8 +124,6 @@ export class SyncRuntime {
   readonly locks: Int32Array;
   readonly edges: Int32Array;
   readonly channel: EventChannel;
-  /** Owner tag written into locks this thread holds: never 0. */
-  readonly tag = threadId + 1;
   readonly allSites: boolean;
   // The held stack, mirrored in plain arrays for this thread's own checks.
   readonly #heldLocks: number[] = [];
@@ -131,9 +131,10 @@ export class SyncRuntime {
   /** Edge key → the guard locks common to every time this thread took the edge. */
   readonly #edgeGuards = new Map<number, number[]>();
   readonly #classNestingReported = new Set<number>();
-  readonly #classIds = new Map<string, number>();
   /** The site captured for a new edge by beforeAcquire, for the lock about to be held. */
   #pendingSite = 0;
+  /** For short bounded sleeps while a deadlock report waits for the other waiters' sites. */
+  readonly #pause = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(shared: SyncShared, slot: number, name: string) {
     this.shared = shared;
@@ -167,30 +168,19 @@ export class SyncRuntime {
     return this.channel.elapsedMs();
   }
 
-  classId(name: string): number {
-    let id = this.#classIds.get(name);
-    if (id === undefined) {
-      id = this.strings.intern(name);
-      this.#classIds.set(name, id);
-    }
-    return id;
-  }
-
   /** A new lock record in the arena; its words start at the returned index. */
   allocate(className: string, kind: LockKind, reentrant: boolean): number {
     const id = Atomics.add(this.locks, 0, 1);
     if (id >= MAX_LOCKS) return -1;
     const at = id * LOCK_STRIDE;
     Atomics.store(this.locks, at + L_ID, id);
-    Atomics.store(this.locks, at + L_CLASS, this.classId(className));
+    Atomics.store(this.locks, at + L_CLASS, this.strings.intern(className));
     Atomics.store(this.locks, at + L_FLAGS, kindFlags(kind) | (reentrant ? FLAG_REENTRANT : 0) | (this.allSites ? FLAG_SITES : 0));
     return at;
   }
 
   lockName(id: number): string {
-    if (id <= 0) return '?';
-    const at = id * LOCK_STRIDE;
-    return `${this.strings.read(Atomics.load(this.locks, at + L_CLASS))}#${id}`;
+    return lockName(this.locks, this.strings, id);
   }
 
   /**
@@ -206,20 +196,22 @@ export class SyncRuntime {
       if (this.#heldClasses[i] === cls && held[i] !== id) this.#classNesting(id, cls, held[i] as number);
     }
     for (let i = 0; i < held.length; i++) {
-      const from = held[i] as number;
-      if (from === id) continue;
+      if (held[i] === id) continue;
       const key = (this.#heldClasses[i] as number) * 0x100000 + cls;
       const known = this.#edgeGuards.get(key);
       if (known === undefined) {
         const guards = held.slice(0, i);
         this.#edgeGuards.set(key, guards);
-        this.#pendingSite = this.#publishEdge(this.#heldClasses[i] as number, cls, from, id, guards);
+        this.#pendingSite = this.#publishEdge(this.#heldClasses[i] as number, cls, guards);
       } else if (known.length > 0) {
         // The edge again: its guards are only those held every time. Fewer guards, new evidence.
-        const common = known.filter((g) => held.indexOf(g) >= 0 && held.indexOf(g) < i);
+        const common = known.filter((g) => {
+          const at = held.indexOf(g);
+          return at >= 0 && at < i;
+        });
         if (common.length < known.length) {
           this.#edgeGuards.set(key, common);
-          this.#pendingSite = this.#publishEdge(this.#heldClasses[i] as number, cls, from, id, common);
+          this.#pendingSite = this.#publishEdge(this.#heldClasses[i] as number, cls, common);
         }
       }
     }
@@ -281,8 +273,6 @@ export class SyncRuntime {
     this.row.waitEnd();
   }
 
-  readonly #pause = new Int32Array(new SharedArrayBuffer(4));
-
   #recursive(id: number, cls: number): never {
     const site = captureSite();
     const name = this.strings.read(cls);
@@ -318,7 +308,7 @@ export class SyncRuntime {
   }
 
   /** Publishes an edge with the stack taking it; answers the site's string id. */
-  #publishEdge(fromClass: number, toClass: number, fromLock: number, toLock: number, guards: readonly number[]): number {
+  #publishEdge(fromClass: number, toClass: number, guards: readonly number[]): number {
     const site = this.strings.intern(captureSite());
     const n = Atomics.add(this.edges, 0, 1);
     if (n >= MAX_EDGES) return site;
@@ -328,8 +318,6 @@ export class SyncRuntime {
     Atomics.store(e, at + E_TO_CLASS, toClass);
     Atomics.store(e, at + E_SLOT, this.slot);
     Atomics.store(e, at + E_SITE, site);
-    Atomics.store(e, at + E_FROM_LOCK, fromLock);
-    Atomics.store(e, at + E_TO_LOCK, toLock);
     const g = Math.min(MAX_GUARDS, guards.length);
     for (let i = 0; i < g; i++) Atomics.store(e, at + E_GUARD0 + i, guards[i] as number);
     Atomics.store(e, at + E_GUARDS, g);

@@ -14,10 +14,10 @@
  */
 
 import { workerData } from 'node:worker_threads';
-import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_THREADS, WATCHDOG_SLOT, type BoardRow } from './board.js';
+import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS, MAX_THREADS, WATCHDOG_SLOT, type BoardRow } from './board.js';
 import { EventChannel } from './channel.js';
 import { LockOrderGraph, type OrderCycle, type OrderEdge } from './lockgraph.js';
-import type { ThreadStatus, ThreadWait } from './protocol.js';
+import { firstFrame, type ThreadStatus, type ThreadWait } from './protocol.js';
 import type { Finding } from './result.js';
 import { StringTable } from './strings.js';
 import {
@@ -33,8 +33,7 @@ import {
   EDGE_STRIDE,
   findWaitCycle,
   interleavingTable,
-  L_CLASS,
-  LOCK_STRIDE,
+  lockName,
   type SyncShared,
 } from './sync-runtime.js';
 
@@ -75,23 +74,20 @@ let globalProgressAt = performance.now();
 const view = {
   board,
   strings,
-  lockName(id: number): string {
-    if (id <= 0) return '?';
-    return `${strings.read(Atomics.load(locks, id * LOCK_STRIDE + L_CLASS))}#${id}`;
-  },
+  lockName: (id: number): string => lockName(locks, strings, id),
 };
 
 function threadName(slot: number, row: BoardRow): string {
   const named = strings.read(row.name);
   if (named !== '') return named;
   if (slot === MAIN_SLOT) return 'main';
-  if (slot >= FIRST_PRODUCER_SLOT && slot < FIRST_PRODUCER_SLOT + 16) return `producer-${slot - FIRST_PRODUCER_SLOT}`;
+  if (slot >= FIRST_PRODUCER_SLOT && slot < FIRST_PRODUCER_SLOT + MAX_PRODUCERS) return `producer-${slot - FIRST_PRODUCER_SLOT}`;
   return `thread-${row.threadId}`;
 }
 
 const finished = (state: string): boolean => state === 'free' || state === 'done' || state === 'dead';
 /** Threads the harness started: their being stuck is a hang. A logger's own idle threads are not. */
-const harnessThread = (slot: number): boolean => slot === MAIN_SLOT || (slot >= FIRST_PRODUCER_SLOT && slot < FIRST_PRODUCER_SLOT + 16);
+const harnessThread = (slot: number): boolean => slot === MAIN_SLOT || (slot >= FIRST_PRODUCER_SLOT && slot < FIRST_PRODUCER_SLOT + MAX_PRODUCERS);
 
 /**
  * One look at the board, kept cheap: counters and states only. The full description of every
@@ -235,8 +231,6 @@ function readEdges(): void {
   }
 }
 
-/** The first frame of a site outside node's internals: the line to show in a one-line message. */
-const firstFrame = (site: string): string => (site.split('\n').find((l) => !l.includes('node:')) ?? site.split('\n')[0] ?? '').replace(/^at /, '');
 
 function lockOrderFinding(cycle: OrderCycle): Finding {
   const hops = cycle.classes.map((from, i) => {

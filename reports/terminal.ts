@@ -4,7 +4,7 @@
  */
 
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { ThreadStatus } from '../harness/protocol.js';
+import { firstFrame, type ThreadStatus } from '../harness/protocol.js';
 import type { Finding, Report, RunResult } from '../harness/result.js';
 import type { Output, PlannedRun, Reporter } from './reporter.js';
 
@@ -128,10 +128,6 @@ function boardThreads(c: ChalkInstance, threads: readonly ThreadStatus[]): strin
 /** The first few frames of a captured site, one per line. */
 function frames(site: string): string {
   return site === '' ? '(site not captured)\n' : `${site.split('\n').slice(0, 4).join('\n')}\n`;
-}
-
-function firstFrame(site: string): string {
-  return (site.split('\n')[0] ?? '').replace(/^at /, '');
 }
 
 function compact(value: unknown): string {

@@ -125,12 +125,18 @@ export class StreamHandler extends Handler {
   protected override emitBatch(records: readonly LogRecord[]): void {
     let text = '';
     for (const r of records) text += `${this.format(r)}\n`;
-    writeSync(this.#fd, text);
+    writeAll(this.#fd, Buffer.from(text, 'utf8'));
   }
 
   protected emit(record: LogRecord): void {
     this.emitBatch([record]);
   }
+}
+
+/** Writes every byte, however many writes the descriptor takes (a pipe may take part of it). */
+function writeAll(fd: number, bytes: Buffer): void {
+  let off = 0;
+  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 
 /** Appends to a file; opens it at the first record (delay) or at once. */
@@ -140,10 +146,7 @@ export function fileWriter(filename: string, delay = true): Writer {
   if (!delay) open();
   return {
     write(text) {
-      const bytes = Buffer.from(text, 'utf8');
-      const f = open();
-      let off = 0;
-      while (off < bytes.length) off += writeSync(f, bytes, off, bytes.length - off);
+      writeAll(open(), Buffer.from(text, 'utf8'));
     },
     close() {
       if (fd !== undefined) closeSync(fd);
@@ -215,9 +218,7 @@ export class RotatingFileHandler extends Handler {
   }
 
   #write(bytes: Buffer): void {
-    const fd = this.#open();
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    writeAll(this.#open(), bytes);
     this.#size += bytes.length;
   }
 
