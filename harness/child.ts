@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const file = join(spec.dir, 'sink.log');
   send({ type: 'sink', path: file, format: adapter.capabilities.format });
   mainRow.set('running', 'idle');
-  await scenario.run(createContext(adapter, file));
+  await scenario.run(createContext(adapter, file), spec.params);
   loopDelay.disable();
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
   send({

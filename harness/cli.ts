@@ -100,6 +100,7 @@ const RUN_OPTIONS = {
   adapter: { type: 'string', short: 'a', multiple: true },
   scenario: { type: 'string', short: 's', multiple: true },
   seed: { type: 'string' },
+  path: { type: 'string' },
   runs: { type: 'string' },
   timeout: { type: 'string' },
   memory: { type: 'string' },
@@ -121,6 +122,8 @@ Options:
   -s, --scenario NAME      scenario, repeatable or comma-separated (default: all:
                            ${SCENARIO_NAMES.join(', ')})
       --seed N             seed of the first run (default: a fresh random seed)
+      --path PATH          fast-check path to shrunk parameters, as a failing run printed it
+                           (needs --seed; one adapter and one scenario)
       --runs N             runs per adapter and scenario, with seeds N, N+1, ... (default: 1)
       --timeout DURATION   hard deadline of each run, e.g. 30s (default: 60s)
       --memory MB          resident memory cap of each run's process (default: 2048)
@@ -146,6 +149,11 @@ async function run(args: string[]): Promise<number> {
   const runs = values.runs === undefined ? 1 : parseInteger(values.runs, '--runs', 1, 100_000);
   const timeoutMs = values.timeout === undefined ? 60_000 : parseDuration(values.timeout, '--timeout');
   const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
+  const path = values.path;
+  if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) {
+    throw new UsageError(`Expected \`--path\` to be a fast-check path such as 0:1:0, as a failing run printed it; got \`${path}\``);
+  }
+  if (path !== undefined && values.seed === undefined) throw new UsageError('Expected `--seed` with `--path`: a path leads from the parameters of one seed');
   const jsonFile = values.json;
   if (jsonFile !== undefined && jsonFile.trim() === '') throw new UsageError('Expected `--json` to name a file, got an empty string');
 
@@ -158,6 +166,9 @@ async function run(args: string[]): Promise<number> {
   const scenarios = [];
   for (const name of scenarioNames) scenarios.push(await resolveScenario(name));
 
+  if (path !== undefined && (adapters.length !== 1 || scenarios.length !== 1)) {
+    throw new UsageError('Expected one `--adapter` and one `--scenario` with `--path`: a path names parameters of one scenario');
+  }
   const reporters: Reporter[] = [reporterFactories[reporterName](stdout, chalkFor(stdout, process.env))];
   // Ctrl-C ends the current run's process and still writes what was gathered.
   const abort = new AbortController();
@@ -168,6 +179,7 @@ async function run(args: string[]): Promise<number> {
       adapters,
       scenarios,
       seeds: Array.from({ length: runs }, (_, i) => seed + i),
+      ...(path !== undefined ? { path } : {}),
       timeoutMs,
       memoryMb,
       keepFiles: values.keep === true,

@@ -9,7 +9,7 @@ export type { LockHandle, MutexOptions } from './sync.js';
 export { createSink, SinkError } from './sinks.js';
 export type { Sink, SinkOptions } from './sinks.js';
 export { defineScenario } from './scenario.js';
-export type { ScenarioContext, ScenarioDefinition } from './scenario.js';
+export type { AnyScenario, ScenarioContext, ScenarioDefinition } from './scenario.js';
 export { Ledger } from './ledger.js';
 export type { Reconciliation } from './ledger.js';
 export { encodeRecord, parseLine } from './record.js';

@@ -11,6 +11,8 @@ export interface RunSpec {
   readonly adapter: { readonly name: string; readonly url: string };
   readonly scenario: string;
   readonly seed: number;
+  /** The scenario's parameters for this run (JSON), from its arbitrary and the seed, or shrunk. */
+  readonly params: unknown;
   /** The run's own scratch folder: sink files live here. */
   readonly dir: string;
   readonly timeoutMs: number;

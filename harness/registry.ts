@@ -10,7 +10,7 @@ import { asAdapter, isTypeScriptModule, type AdapterDefinition } from './adapter
 import { UsageError } from './errors.js';
 import { BUILTIN_ADAPTER_NAMES, builtinAdapters, isBuiltinAdapter } from '../adapters/index.js';
 import { isScenarioName, loadScenario, SCENARIO_NAMES } from '../scenarios/index.js';
-import type { ScenarioDefinition } from './scenario.js';
+import type { AnyScenario } from './scenario.js';
 
 export interface ResolvedAdapter {
   /** The adapter's own name. */
@@ -59,7 +59,7 @@ export async function resolveAdapter(ref: string, cwd: string): Promise<Resolved
   return { name: definition.name, url, ref, definition };
 }
 
-export async function resolveScenario(name: string): Promise<ScenarioDefinition> {
+export async function resolveScenario(name: string): Promise<AnyScenario> {
   if (!isScenarioName(name)) {
     throw new UsageError(`Unknown scenario \`${name}\`. Expected one of: ${SCENARIO_NAMES.join(', ')}`);
   }

@@ -82,13 +82,22 @@ export interface RunMetrics extends LedgerCounts {
 
 export interface Replay {
   readonly command: string;
+  /** The adapter as the user named it (a bundled name or a path). */
+  readonly adapter: string;
+  readonly scenario: string;
   readonly seed: number;
+  /** fast-check's path from the seed's parameters to shrunk ones, when the run's were shrunk. */
+  readonly path?: string;
+  /** The replay artefact written for this failure (`logjam replay FILE`). */
+  readonly file?: string;
 }
 
 export interface RunResult {
   readonly adapter: string;
   readonly scenario: string;
   readonly seed: number;
+  /** The scenario's parameters for this run, as generated from the seed (or shrunk). */
+  readonly params?: unknown;
   readonly status: RunStatus;
   /** Why the run was skipped, or what went wrong inside the harness. */
   readonly reason?: string;

@@ -3,13 +3,14 @@
  * adapter inside a run's child process and says which findings fail it.
  */
 
+import type { Arbitrary } from 'fast-check';
 import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
 import type { RunSpec } from './protocol.js';
 import type { SinkOptions } from './sinks.js';
 import type { LockHandle, MutexOptions } from './sync.js';
 import type { Finding, FindingKind, LatencySummary, RunMetrics } from './result.js';
 
-export interface ScenarioDefinition {
+export interface ScenarioDefinition<P = unknown> {
   /** Kebab-case name, e.g. `steady`. */
   readonly name: string;
   /** One line for `logjam list`. */
@@ -20,11 +21,23 @@ export interface ScenarioDefinition {
   readonly failOn: readonly FindingKind[];
   /** What records missing from the sink are called here: lost in flight, or lost at exit. */
   readonly lossKind: 'lost-records' | 'exit-loss';
+  /**
+   * The scenario's parameters, as a fast-check arbitrary with bounds. A run takes the first
+   * value for its seed; a failing run shrinks it. Values must be plain JSON: they cross to the
+   * run's process and into replay files.
+   */
+  readonly params: Arbitrary<P>;
+  /** The upstream bug class the scenario reproduces, with a link where one exists. */
+  readonly reproduces?: string;
   /** Drives the run in the child's main thread. */
-  run(ctx: ScenarioContext): Promise<void>;
+  run(ctx: ScenarioContext, params: P): Promise<void>;
 }
 
-export function defineScenario<const T extends ScenarioDefinition>(definition: T): T {
+/** Any scenario, whatever its parameters' type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyScenario = ScenarioDefinition<any>;
+
+export function defineScenario<P>(definition: ScenarioDefinition<P>): ScenarioDefinition<P> {
   return definition;
 }
 

@@ -10,14 +10,16 @@ import { readFileSync } from 'node:fs';
 import { errorMessage } from './deadline.js';
 import type { ResolvedAdapter } from './registry.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from './result.js';
-import type { ScenarioDefinition } from './scenario.js';
+import type { AnyScenario } from './scenario.js';
 import { replayFor, superviseRun } from './supervisor.js';
 import type { PlannedRun, Reporter } from '../reports/reporter.js';
 
 export interface SuiteOptions {
   readonly adapters: readonly ResolvedAdapter[];
-  readonly scenarios: readonly ScenarioDefinition[];
+  readonly scenarios: readonly AnyScenario[];
   readonly seeds: readonly number[];
+  /** fast-check path to shrunk parameters (one adapter, one scenario). */
+  readonly path?: string;
   /** @default 60000 */
   readonly timeoutMs?: number;
   /** @default 2048 */
@@ -71,14 +73,14 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
 
 async function runOne(
   adapter: ResolvedAdapter,
-  scenario: ScenarioDefinition,
+  scenario: AnyScenario,
   seed: number,
   workDir: string,
   options: SuiteOptions,
   planned: PlannedRun,
   reporters: readonly Reporter[],
 ): Promise<RunResult> {
-  const replay = replayFor(adapter.ref, scenario.name, seed);
+  const replay = replayFor(adapter.ref, scenario.name, seed, options.path);
   const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
   const skip = scenario.skip?.(adapter.definition.capabilities);
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
@@ -87,6 +89,7 @@ async function runOne(
       adapter,
       scenario,
       seed,
+      ...(options.path !== undefined ? { path: options.path } : {}),
       timeoutMs: options.timeoutMs ?? 60_000,
       memoryMb: options.memoryMb ?? 2048,
       workDir,

@@ -16,15 +16,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { isTypeScriptModule } from './adapter.js';
+import type { Arbitrary } from 'fast-check';
+import { paramsFor } from './params.js';
 import { Ledger, type Reconciliation } from './ledger.js';
 import type { ChildEvent, RunSpec, ThreadStatus } from './protocol.js';
 import { EMPTY_METRICS, type Finding, type LedgerCounts, type Replay, type RunMetrics, type RunResult, type RunStatus } from './result.js';
-import type { ScenarioDefinition } from './scenario.js';
+import type { AnyScenario } from './scenario.js';
 
 export interface SuperviseOptions {
   readonly adapter: { readonly name: string; readonly url: string; readonly ref: string };
-  readonly scenario: ScenarioDefinition;
+  readonly scenario: AnyScenario;
   readonly seed: number;
+  /** The scenario's parameters; by default its arbitrary's value for the seed. */
+  readonly params?: unknown;
+  /** fast-check's path to `params` from the seed's, when they were shrunk. */
+  readonly path?: string;
   /** Hard deadline of the whole run. @default 60000 */
   readonly timeoutMs: number;
   /** Resident memory cap of the child process, in MB. @default 2048 */
@@ -57,11 +63,13 @@ const TAIL_BYTES = 16 * 1024;
 export async function superviseRun(options: SuperviseOptions): Promise<RunResult> {
   const started = performance.now();
   const { adapter, scenario, seed } = options;
+  const params: unknown = options.params ?? paramsFor(scenario.params as Arbitrary<unknown>, seed, options.path);
   const dir = await mkdtemp(join(options.workDir, `${safe(adapter.name)}.${scenario.name}.${seed}-`));
   const spec: RunSpec = {
     adapter: { name: adapter.name, url: adapter.url },
     scenario: scenario.name,
     seed,
+    params,
     dir,
     timeoutMs: options.timeoutMs,
     hangMs: options.hangMs ?? 3000,
@@ -70,7 +78,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     workerHeapMb: Math.max(32, Math.floor(options.memoryMb / 8)),
   };
   const exitMs = options.exitMs ?? 3000;
-  const replay = replayFor(adapter.ref, scenario.name, seed);
+  const replay = replayFor(adapter.ref, scenario.name, seed, options.path);
 
   const needsTsLoader = isTypeScriptModule(adapter.url);
   const args = [
@@ -286,6 +294,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     adapter: adapter.name,
     scenario: scenario.name,
     seed,
+    params,
     status,
     ...(reason !== undefined ? { reason } : {}),
     findings: verdictFindings,
@@ -296,8 +305,11 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
 }
 
 /** The one command that replays a run. */
-export function replayFor(adapterRef: string, scenario: string, seed: number): Replay {
-  return { command: `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}`, seed };
+export function replayFor(adapterRef: string, scenario: string, seed: number, path?: string): Replay {
+  const withPath = path !== undefined && path !== '' ? ` --path ${path}` : '';
+  const command = `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}${withPath}`;
+  const base = { command, adapter: adapterRef, scenario, seed };
+  return path !== undefined && path !== '' ? { ...base, path } : base;
 }
 
 /** The scenario's oracle decides which findings fail the run; nothing else does. */
@@ -310,7 +322,7 @@ function isRepeat(findings: readonly Finding[], finding: Finding): boolean {
  * The scenario decides which kinds fail a run. A finding the watchdog itself judged harmless
  * (a lock-order cycle all in one thread, or under a common guard) stays information.
  */
-function withSeverity(finding: Finding, scenario: ScenarioDefinition): Finding {
+function withSeverity(finding: Finding, scenario: AnyScenario): Finding {
   if (finding.severity === 'info') return finding;
   return { ...finding, severity: scenario.failOn.includes(finding.kind) ? 'error' : 'warning' };
 }
@@ -319,7 +331,7 @@ async function reconcile(
   sink: Extract<ChildEvent, { type: 'sink' }>,
   produced: Extract<ChildEvent, { type: 'produced' }> | undefined,
   threads: readonly ThreadStatus[],
-  scenario: ScenarioDefinition,
+  scenario: AnyScenario,
   findings: Finding[],
 ): Promise<Reconciliation> {
   // Exact counts when the child reported them; otherwise the watchdog's last look at the

@@ -8,6 +8,7 @@
  * e.g. pino's "sonic boom is not ready yet" (https://github.com/pinojs/pino/issues/2326).
  */
 
+import fc from 'fast-check';
 import { defineScenario } from '../harness/scenario.js';
 
 export default defineScenario({
@@ -15,10 +16,10 @@ export default defineScenario({
   description: 'log M records in the main thread, then process.exit(0) with no shutdown call; reports exit loss and exit hang as facts',
   failOn: ['crash', 'unhandled-error', 'hang', 'deadlock', 'recursive-lock'],
   lossKind: 'exit-loss',
-  async run(ctx) {
-    const records = 1000 + Math.floor(ctx.random() * 4000);
+  params: fc.record({ records: fc.integer({ min: 1, max: 5000 }), maxPayload: fc.integer({ min: 16, max: 4096 }) }),
+  async run(ctx, { records, maxPayload }) {
     ctx.phase('producing');
-    const outcome = await ctx.logFromMain({ records, minPayload: 16, maxPayload: 160, level: 'info' });
+    const outcome = await ctx.logFromMain({ records, minPayload: 16, maxPayload, level: 'info' });
     ctx.produced([outcome.produced], outcome.logger.dropped?.() ?? 0);
     ctx.metrics({ callLatencyUs: outcome.latency });
     ctx.phase('exiting');

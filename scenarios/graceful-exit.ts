@@ -4,6 +4,7 @@
  * a shutdown that never finishes, or a process that does not end fails the run.
  */
 
+import fc from 'fast-check';
 import { defineScenario } from '../harness/scenario.js';
 
 export default defineScenario({
@@ -11,11 +12,11 @@ export default defineScenario({
   description: "log M records, run the adapter's documented shutdown, then exit; any loss or hang fails",
   failOn: ['exit-loss', 'exit-hang', 'crash', 'unhandled-error', 'hang', 'deadlock', 'recursive-lock', 'duplicate-records', 'torn-records'],
   lossKind: 'exit-loss',
+  params: fc.record({ records: fc.integer({ min: 1, max: 5000 }), maxPayload: fc.integer({ min: 16, max: 4096 }) }),
   skip: (capabilities) => (capabilities.gracefulShutdown ? undefined : 'the adapter declares no documented shutdown (capabilities.gracefulShutdown: false)'),
-  async run(ctx) {
-    const records = 1000 + Math.floor(ctx.random() * 4000);
+  async run(ctx, { records, maxPayload }) {
     ctx.phase('producing');
-    const outcome = await ctx.logFromMain({ records, minPayload: 16, maxPayload: 160, level: 'info' });
+    const outcome = await ctx.logFromMain({ records, minPayload: 16, maxPayload, level: 'info' });
     ctx.phase('closing');
     const closed = await ctx.close(outcome.logger);
     if (!closed.ok) {

@@ -2,7 +2,7 @@
  * The scenario registry. A name missing here is a type error in every `ScenarioName` use.
  */
 
-import type { ScenarioDefinition } from '../harness/scenario.js';
+import type { AnyScenario } from '../harness/scenario.js';
 
 export const scenarioLoaders = {
   steady: async () => (await import('./steady.js')).default,
@@ -10,7 +10,7 @@ export const scenarioLoaders = {
   'graceful-exit': async () => (await import('./graceful-exit.js')).default,
   'lock-inversion': async () => (await import('./lock-inversion.js')).default,
   'reconfigure-under-load': async () => (await import('./reconfigure-under-load.js')).default,
-} satisfies Record<string, () => Promise<ScenarioDefinition>>;
+} satisfies Record<string, () => Promise<AnyScenario>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;
 
@@ -20,7 +20,7 @@ export function isScenarioName(name: string): name is ScenarioName {
   return Object.hasOwn(scenarioLoaders, name);
 }
 
-export async function loadScenario(name: string): Promise<ScenarioDefinition> {
+export async function loadScenario(name: string): Promise<AnyScenario> {
   if (!isScenarioName(name)) {
     throw new Error(`Expected a scenario name, one of ${SCENARIO_NAMES.join(', ')}; got \`${name}\``);
   }

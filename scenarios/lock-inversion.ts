@@ -16,34 +16,41 @@
  * ordering inside it safe.
  */
 
+import fc from 'fast-check';
 import { defineScenario } from '../harness/scenario.js';
 
 export default defineScenario({
   name: 'lock-inversion',
-  description: 'producers hold an interpreter-like lock while logging, the sink takes it per write and fails every 50th; flags lock-order cycles and deadlocks',
+  description: 'producers hold an interpreter-like lock while logging, the sink takes it per write and fails every k-th; flags lock-order cycles and deadlocks',
   failOn: ['deadlock', 'lock-order-cycle', 'recursive-lock', 'hang', 'lost-records', 'duplicate-records', 'torn-records', 'crash', 'unhandled-error', 'exit-hang'],
   lossKind: 'lost-records',
+  reproduces: 'LogXide: a logger mutex held across a call that takes the GIL (seeds: "The Deadlock War Story")',
+  // Three threads at least: a cycle over three lock classes needs three threads to deadlock.
+  params: fc.record({
+    threads: fc.integer({ min: 3, max: 4 }),
+    records: fc.integer({ min: 1, max: 2000 }),
+    holdEvery: fc.integer({ min: 2, max: 4 }),
+    failEvery: fc.integer({ min: 2, max: 100 }),
+  }),
   skip: (capabilities) =>
     capabilities.harnessSink !== true
       ? 'the adapter does not write through logjam\'s createSink, so its sink cannot take the interpreter lock'
       : capabilities.threads === false
         ? 'the adapter cannot run one logger per worker thread'
         : undefined,
-  async run(ctx) {
-    // Three threads at least: a cycle over three lock classes needs three threads to deadlock.
-    const threads = 3 + Math.floor(ctx.random() * 2);
+  async run(ctx, { threads, records, holdEvery, failEvery }) {
     const interpreter = ctx.createLock('interpreter', { reentrant: true });
     ctx.phase('producing');
     const outcome = await ctx.runProducers({
       threads,
-      records: 2000,
+      records,
       batch: 64,
       minPayload: 16,
       maxPayload: 120,
       level: 'info',
       holdLock: interpreter,
-      holdEvery: 2,
-      sink: { lock: interpreter, failEvery: 50, failWhen: 'after' },
+      holdEvery,
+      sink: { lock: interpreter, failEvery, failWhen: 'after' },
     });
     ctx.produced(outcome.produced, outcome.droppedReported);
     ctx.metrics({ loadMs: Math.round(outcome.wallMs), callLatencyUs: outcome.latency });

@@ -6,6 +6,7 @@
  */
 
 import { setTimeout as delay } from 'node:timers/promises';
+import fc from 'fast-check';
 import { defineScenario } from '../harness/scenario.js';
 
 export default defineScenario({
@@ -13,10 +14,13 @@ export default defineScenario({
   description: 'worker threads log while the main thread swaps the sinks every few milliseconds; nothing may be lost or duplicated',
   failOn: ['lost-records', 'duplicate-records', 'torn-records', 'crash', 'hang', 'deadlock', 'lock-order-cycle', 'recursive-lock', 'unhandled-error', 'exit-hang'],
   lossKind: 'lost-records',
+  params: fc.record({
+    threads: fc.integer({ min: 1, max: 3 }),
+    records: fc.integer({ min: 1, max: 10_000 }),
+    gapMs: fc.integer({ min: 0, max: 5 }),
+  }),
   skip: (capabilities) => (capabilities.reconfigure !== true ? 'the adapter cannot swap its sinks while logging (no setup().reconfigure)' : undefined),
-  async run(ctx) {
-    const threads = 2 + Math.floor(ctx.random() * 2);
-    const gapMs = 1 + Math.floor(ctx.random() * 5);
+  async run(ctx, { threads, records, gapMs }) {
     ctx.phase('producing');
     let producing = true;
     let swaps = 0;
@@ -27,7 +31,7 @@ export default defineScenario({
         await delay(gapMs);
       }
     })();
-    const outcome = await ctx.runProducers({ threads, records: 10_000, batch: 128, minPayload: 16, maxPayload: 160, level: 'info', closeProcess: false });
+    const outcome = await ctx.runProducers({ threads, records, batch: 128, minPayload: 16, maxPayload: 160, level: 'info', closeProcess: false });
     producing = false;
     await swapping;
     ctx.phase(`closing after ${swaps} sink swaps`);

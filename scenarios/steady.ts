@@ -5,6 +5,7 @@
  * when asked. Metrics: delivered records per second end to end and per-call latency.
  */
 
+import fc from 'fast-check';
 import { defineScenario } from '../harness/scenario.js';
 
 export default defineScenario({
@@ -12,12 +13,16 @@ export default defineScenario({
   description: 'N worker threads log M records each to a fast file sink; nothing may be lost, duplicated, reordered or torn',
   failOn: ['lost-records', 'duplicate-records', 'reordered-records', 'torn-records', 'crash', 'hang', 'deadlock', 'lock-order-cycle', 'recursive-lock', 'unhandled-error', 'exit-hang'],
   lossKind: 'lost-records',
+  params: fc.record({
+    threads: fc.integer({ min: 2, max: 4 }),
+    records: fc.integer({ min: 1, max: 20_000 }),
+    batch: fc.integer({ min: 1, max: 512 }),
+    maxPayload: fc.integer({ min: 16, max: 4096 }),
+  }),
   skip: (capabilities) => (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
-  async run(ctx) {
-    const threads = 2 + Math.floor(ctx.random() * 3);
-    const records = 20_000;
+  async run(ctx, { threads, records, batch, maxPayload }) {
     ctx.phase('producing');
-    const outcome = await ctx.runProducers({ threads, records, batch: 256, minPayload: 16, maxPayload: 160, level: 'info' });
+    const outcome = await ctx.runProducers({ threads, records, batch, minPayload: 16, maxPayload, level: 'info' });
     ctx.produced(outcome.produced, outcome.droppedReported);
     // The supervisor turns this into delivered records per second once the sink is read back.
     ctx.metrics({ loadMs: Math.round(outcome.wallMs), callLatencyUs: outcome.latency });
