@@ -16,6 +16,8 @@ import { freshSeed } from './random.js';
 import { resolveAdapter, resolveScenario } from './registry.js';
 import { EXIT, exitCodeFor } from './result.js';
 import { runSuite } from './suite.js';
+import { ciCommand } from './commands/ci.js';
+import { mergeReportsCommand } from './commands/merge-reports.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -26,19 +28,21 @@ const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stder
 const COMMANDS = {
   list: { summary: 'list the bundled adapters and scenarios', run: list },
   run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
+  ci: ciCommand,
+  'merge-reports': mergeReportsCommand,
   help: { summary: 'show this help', run: async () => mainHelp() },
 } satisfies Record<string, { summary: string; run: (args: string[]) => Promise<number> }>;
 
 type CommandName = keyof typeof COMMANDS;
 
-const PLANNED = ['ci', 'stress', 'compare', 'replay', 'merge-reports'];
+const PLANNED = ['stress', 'compare', 'replay'];
 
 function mainHelp(): number {
   const lines = [
     'Usage: logjam <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`),
     '',
     'Run `logjam <command> --help` for the options of a command.',
     'Exit codes: 0 all passed, 1 findings failed a run, 2 usage error, 3 internal harness error.',
