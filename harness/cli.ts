@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Output, type Reporter } from '../reports/index.js';
 import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../adapters/index.js';
 import { SCENARIO_NAMES } from '../scenarios/index.js';
+import { PROJECT_ENV } from '../adapters/load.js';
 import { parseDuration, parseInteger } from './duration.js';
 import { UsageError } from './errors.js';
 import { freshSeed } from './random.js';
@@ -218,6 +219,8 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Bundled adapters load their logger from this project; every run's process inherits it.
+  process.env[PROJECT_ENV] ??= process.cwd();
   if (command === undefined || command === '--help' || command === '-h') return mainHelp();
   try {
     if (!Object.hasOwn(COMMANDS, command)) {
