@@ -19,6 +19,7 @@ import { runSuite } from './suite.js';
 import { ciCommand } from './commands/ci.js';
 import { mergeReportsCommand } from './commands/merge-reports.js';
 import { compareCommand } from './commands/compare.js';
+import { stressCommand } from './commands/stress.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -31,13 +32,14 @@ const COMMANDS = {
   run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
   ci: ciCommand,
   'merge-reports': mergeReportsCommand,
+  stress: stressCommand,
   compare: compareCommand,
   help: { summary: 'show this help', run: async () => mainHelp() },
 } satisfies Record<string, { summary: string; run: (args: string[]) => Promise<number> }>;
 
 type CommandName = keyof typeof COMMANDS;
 
-const PLANNED = ['stress', 'replay'];
+const PLANNED = ['replay'];
 
 function mainHelp(): number {
   const lines = [

@@ -20,7 +20,7 @@ import { EXIT } from '../result.js';
 import { runSuite } from '../suite.js';
 import { parse, requireNonEmpty, resolveTargets, splitList, stdout } from './shared.js';
 
-export const COMPARE_DEFAULTS = { seed: 1, runs: 1, records: 20_000, iterations: 3, threads: [1, 2], out: 'logjam-compare', timeoutMs: 60_000 } as const;
+export const COMPARE_DEFAULTS = { seed: 1, runs: 1, records: 10_000, iterations: 2, threads: [1, 2], out: 'logjam-compare', timeoutMs: 60_000 } as const;
 
 const OPTIONS = {
   adapter: { type: 'string', short: 'a', multiple: true },
@@ -41,7 +41,7 @@ const HELP = `Usage: logjam compare [options]
 
 Runs the scenarios and the benchmarks against every adapter (default: the bundled loggers) and
 writes compare.html (one self-contained file: verdict matrix, charts, environment; opens
-offline), compare.md and compare.json to --out. About two minutes with the defaults on two cores.
+offline), compare.md and compare.json to --out.
 
 Options:
   -a, --adapter NAME|PATH  adapters, repeatable or comma-separated (default: the bundled loggers)
