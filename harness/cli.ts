@@ -15,6 +15,7 @@ import { freshSeed } from './random.js';
 import { resolveAdapter, resolveScenario } from './registry.js';
 import { EXIT, exitCodeFor } from './result.js';
 import { runSuite } from './suite.js';
+import { replayCommand } from './replay-command.js';
 import { SCHEDULE_MODES, type ScheduleMode } from './schedule.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
@@ -26,12 +27,16 @@ const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stder
 const COMMANDS = {
   list: { summary: 'list the bundled adapters and scenarios', run: list },
   run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
+  replay: {
+    summary: 'run a failing run again from its replay file: logjam replay FILE',
+    run: async (args: string[]) => replayCommand(args, stdout, chalkFor(stdout, process.env), reporterFactories.terminal(stdout, chalkFor(stdout, process.env))),
+  },
   help: { summary: 'show this help', run: async () => mainHelp() },
 } satisfies Record<string, { summary: string; run: (args: string[]) => Promise<number> }>;
 
 type CommandName = keyof typeof COMMANDS;
 
-const PLANNED = ['ci', 'stress', 'compare', 'replay', 'merge-reports'];
+const PLANNED = ['ci', 'stress', 'compare', 'merge-reports'];
 
 function mainHelp(): number {
   const lines = [

@@ -35,7 +35,7 @@ export interface ShrinkOutcome<P> {
 export interface ShrinkOptions {
   /** Most candidates to try (a failing candidate is run twice). @default 60 */
   readonly maxRuns?: number;
-  /** Wall-time budget. @default 120000 */
+  /** Wall-time budget. @default 180000 */
   readonly timeMs?: number;
 }
 
@@ -56,7 +56,7 @@ export async function shrinkParams<P>(
   const details = await fc.check(
     fc.asyncProperty(fc.limitShrink(fc.noBias(arbitrary), maxRuns), async (params) => {
       // Out of budget: pretend candidates pass, so fast-check keeps the smallest failure so far.
-      if (runs >= maxRuns || performance.now() - started > (options.timeMs ?? 120_000)) return true;
+      if (runs >= maxRuns || performance.now() - started > (options.timeMs ?? 180_000)) return true;
       runs++;
       return !(await stillFails(params));
     }),

@@ -13,7 +13,7 @@
  *   (scheduler-worker.ts) waits until every controlled thread is held at a point, parked on a
  *   wait, or finished, and then lets exactly one proceed. By default the thread that ran last
  *   keeps running (no preemption); the schedule is the list of preemptions, each "at step k,
- *   switch to the j-th runnable thread". That schedule is a fast-check arbitrary: a failing one
+ *   switch to the j-th other held thread". That schedule is a fast-check arbitrary: a failing one
  *   shrinks to the fewest, earliest preemptions, as CHESS's preemption bounding suggests most
  *   concurrency bugs need only one or two.
  *
@@ -24,7 +24,10 @@ import fc from 'fast-check';
 import { rawNotify, rawWait } from './atomics.js';
 import { createRandom, deriveSeed } from './random.js';
 
-/** One preemption: at coordinator step `at`, run the `pick`-th runnable thread (by slot, modulo). */
+/**
+ * One preemption: at coordinator step `at`, switch to the `pick`-th of the other held threads
+ * (by slot, modulo their number). Nothing happens when no other thread is held.
+ */
 export interface Preemption {
   readonly at: number;
   readonly pick: number;

@@ -5,8 +5,10 @@
  * 1. it waits until every thread of the run is held at a point, parked on a wait the board
  *    shows, or finished; a thread that stays between points longer than QUIET_MS (off in its
  *    event loop, in I/O) is left to run free until its next point;
- * 2. it picks who goes next: a preemption due at this step picks the j-th held thread by slot;
- *    otherwise the thread that went last goes on, or the lowest slot when it cannot;
+ * 2. it picks who goes next: a preemption due at this step, while the thread that went last is
+ *    held and others are too, switches to the j-th of the others by slot; otherwise the thread
+ *    that went last goes on, or the lowest slot when it cannot (a switch that is not a
+ *    preemption, and uses none up);
  * 3. it grants that thread's point and counts a step.
  *
  * It keeps the last TRACE decisions and sends them as a `schedule` event when the run stands
@@ -109,12 +111,14 @@ for (;;) {
   let pick: number;
   let preempted = false;
   const due = preemptions[nextPreemption];
-  if (due !== undefined && due.at <= step) {
+  const others = held.filter((slot) => slot !== current);
+  if (due !== undefined && due.at <= step && others.length > 0 && others.length < held.length) {
     nextPreemption++;
-    pick = held[due.pick % held.length] as number;
-    preempted = pick !== current;
-    if (preempted) applied++;
+    pick = others[due.pick % others.length] as number;
+    preempted = true;
+    applied++;
   } else {
+    if (due !== undefined && due.at <= step && !held.includes(current)) nextPreemption++;
     pick = held.includes(current) ? current : (held[0] as number);
   }
   const kind = POINT_KINDS[Atomics.load(w, slotWord(pick, P_KIND))] ?? '?';

@@ -28,6 +28,8 @@ export interface SuiteOptions {
   readonly scheduleMode?: ScheduleMode;
   /** Shrink each failing run's parameters (and controlled schedule) before reporting it. */
   readonly shrink?: boolean | ShrinkOptions;
+  /** Exact parameters and schedule for every run (a replay), instead of drawing them from the seed. */
+  readonly value?: RunValue;
   /** Where each failing run's replay file goes; none are written without it. */
   readonly replayDir?: string;
   /** @default 60000 */
@@ -97,13 +99,13 @@ async function runOne(
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
   let result: RunResult;
   try {
-    result = await superviseOnce(adapter, scenario, seed, workDir, options, planned, reporters, {});
+    result = await superviseOnce(adapter, scenario, seed, workDir, options, planned, reporters, options.value ?? {});
   } catch (error: unknown) {
     // The supervisor itself failed: a harness bug. Keep the other runs' results.
     return { ...base, status: 'error', reason: `harness bug while supervising this run: ${errorMessage(error)}` };
   }
   if (result.status !== 'fail') return result;
-  if (options.shrink !== undefined && options.shrink !== false && options.path === undefined) {
+  if (options.shrink !== undefined && options.shrink !== false && options.path === undefined && options.value === undefined) {
     result = await shrinkRun(result, adapter, scenario, seed, workDir, options, planned, reporters);
   }
   if (options.replayDir === undefined) return result;
