@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Output, type Reporter } from '../reports/index.js';
 import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../adapters/index.js';
 import { SCENARIO_NAMES } from '../scenarios/index.js';
+import { PROJECT_ENV } from '../adapters/load.js';
 import { parseDuration, parseInteger } from './duration.js';
 import { UsageError } from './errors.js';
 import { freshSeed } from './random.js';
@@ -17,6 +18,8 @@ import { EXIT, exitCodeFor } from './result.js';
 import { runSuite } from './suite.js';
 import { replayCommand } from './replay-command.js';
 import { SCHEDULE_MODES, type ScheduleMode } from './schedule.js';
+import { ciCommand } from './commands/ci.js';
+import { mergeReportsCommand } from './commands/merge-reports.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -27,6 +30,8 @@ const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stder
 const COMMANDS = {
   list: { summary: 'list the bundled adapters and scenarios', run: list },
   run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
+  ci: ciCommand,
+  'merge-reports': mergeReportsCommand,
   replay: {
     summary: 'run a failing run again from its replay file: logjam replay FILE',
     run: async (args: string[]) => replayCommand(args, stdout, chalkFor(stdout, process.env), reporterFactories.terminal(stdout, chalkFor(stdout, process.env))),
@@ -36,14 +41,14 @@ const COMMANDS = {
 
 type CommandName = keyof typeof COMMANDS;
 
-const PLANNED = ['ci', 'stress', 'compare', 'merge-reports'];
+const PLANNED = ['stress', 'compare'];
 
 function mainHelp(): number {
   const lines = [
     'Usage: logjam <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`),
     '',
     'Run `logjam <command> --help` for the options of a command.',
     'Exit codes: 0 all passed, 1 findings failed a run, 2 usage error, 3 internal harness error.',
@@ -239,6 +244,8 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Bundled adapters load their logger from this project; every run's process inherits it.
+  process.env[PROJECT_ENV] ??= process.cwd();
   if (command === undefined || command === '--help' || command === '-h') return mainHelp();
   try {
     if (!Object.hasOwn(COMMANDS, command)) {
