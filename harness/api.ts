@@ -14,6 +14,7 @@ import { EMPTY_METRICS, type Report, type RunResult } from './result.js';
 import { runSuite } from './suite.js';
 import { replayFor, superviseRun } from './supervisor.js';
 import { resolveTargets } from './commands/shared.js';
+import type { ScheduleMode } from './schedule.js';
 
 export interface RunScenarioOptions {
   /** A bundled adapter's name (`pino-sync`) or a path to your adapter module (`./my-adapter.ts`), from `cwd`. */
@@ -24,6 +25,8 @@ export interface RunScenarioOptions {
   readonly seed?: number;
   /** The scenario's parameters, plain JSON, instead of the seed's (e.g. fewer records in a unit test). */
   readonly params?: unknown;
+  /** Free-running, seeded PCT-style delays at scheduling points (`pct`), or one thread at a time (`controlled`). @default 'free' */
+  readonly scheduleMode?: ScheduleMode;
   /** Hard deadline of the run's process. @default 60000 */
   readonly timeoutMs?: number;
   /** Resident memory cap of the run's process, in MB. @default 2048 */
@@ -48,7 +51,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new UsageError(`Expected \`seed\` to be an integer from 0 to 2147483647, got \`${String(seed)}\``);
   const skip = scenario.skip?.(adapter.definition.capabilities);
   if (skip !== undefined) {
-    return { adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: skip, findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.name, seed) };
+    return { adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: skip, findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.name, seed, undefined, options.scheduleMode) };
   }
   const workDir = await mkdtemp(join(tmpdir(), 'logjam-api-'));
   try {
@@ -57,6 +60,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       scenario,
       seed,
       ...(options.params !== undefined ? { params: options.params } : {}),
+      ...(options.scheduleMode !== undefined ? { scheduleMode: options.scheduleMode } : {}),
       timeoutMs: options.timeoutMs ?? 60_000,
       memoryMb: options.memoryMb ?? 2048,
       workDir,

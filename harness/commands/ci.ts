@@ -6,6 +6,7 @@
  * the shards' reports back into one.
  */
 
+import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, terminalReporter, type PlannedRun, type Reporter } from '../../reports/index.js';
 import { reportToGitHub } from '../../reports/github.js';
@@ -40,7 +41,7 @@ const OPTIONS = {
 const HELP = `Usage: logjam ci [options]
 
 The pull-request gate: a fixed-seed suite inside a time budget. Writes report.json (the result
-model), junit.xml and summary.md to --out; with GITHUB_ACTIONS=true it also prints annotations
+model), junit.xml, summary.md and a replay file per failing run (replays/) to --out; with GITHUB_ACTIONS=true it also prints annotations
 and appends the summary to $GITHUB_STEP_SUMMARY.
 
 Options:
@@ -113,6 +114,8 @@ async function ci(args: string[]): Promise<number> {
       timeoutMs,
       memoryMb,
       reporters: [budget.reporter, live],
+      // Each failing run leaves a replay file beside the report, uploaded with it.
+      replayDir: join(out, 'replays'),
       beforeRun: (run) => budget.reasonToSkip(run),
       signal: AbortSignal.any([interrupt.signal, budgetEnd.signal]),
       command,

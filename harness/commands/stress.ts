@@ -118,7 +118,7 @@ async function stress(args: string[]): Promise<number> {
         const run: SuiteRun = { ...pair, seed: freshSeed() };
         progress.current = `${run.adapter.name} × ${run.scenario.name} seed ${run.seed}`;
         display.update();
-        const report = await runSuite(stressRunOptions(run, { timeoutMs, memoryMb, signal: interrupt.signal }));
+        const report = await runSuite(stressRunOptions(run, { timeoutMs, memoryMb, signal: interrupt.signal, replayDir: out }));
         const result = report.runs[0];
         // A run cut short by Ctrl-C has no verdict: it is left out.
         if (result === undefined || interrupt.signal.aborted) break outer;
@@ -141,24 +141,18 @@ async function stress(args: string[]): Promise<number> {
   }
   stdout.write(summary(progress, stopReason, c));
   const first = progress.failing.find((r) => r.status === 'fail') ?? progress.failing[0];
-  if (first !== undefined) {
-    const replay = writeArtefact(first, out);
-    stdout.write(`\n${c.bold('Replay the first failure:')}\n  ${c.cyan(replay)}\n`);
-  }
+  if (first !== undefined) stdout.write(`\n${c.bold('Replay the first failure:')}\n  ${c.cyan(first.replay.command)}\n`);
   if (progress.errors > 0) return EXIT.internal;
   return progress.failing.length > 0 ? EXIT.findings : EXIT.pass;
 }
 
 /**
- * Every stress run goes through here: one planned run, its fresh seed, schedule perturbation on.
+ * Every stress run goes through here: one planned run with its fresh seed, PCT-style schedule
+ * perturbation on (seeded from the run's seed, so the replay file repeats it), and a replay
+ * file written for a failing run.
  */
-function stressRunOptions(run: SuiteRun, common: Pick<SuiteOptions, 'timeoutMs' | 'memoryMb' | 'signal'>): SuiteOptions {
-  return { ...common, adapters: [run.adapter], scenarios: [run.scenario], seeds: [run.seed], plan: [run], command: 'logjam stress' };
-}
-
-/** Writes the replay artefact of a failing run and returns the command that replays it. */
-function writeArtefact(run: RunResult, _dir: string): string {
-  return run.replay.command;
+function stressRunOptions(run: SuiteRun, common: Pick<SuiteOptions, 'timeoutMs' | 'memoryMb' | 'signal' | 'replayDir'>): SuiteOptions {
+  return { ...common, adapters: [run.adapter], scenarios: [run.scenario], seeds: [run.seed], plan: [run], scheduleMode: 'pct', command: 'logjam stress' };
 }
 
 /** log-update on a terminal, redrawn a few times a second; one plain line per iteration elsewhere. */
