@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 export default defineAdapter({
   name: 'pino-async',
   description: 'pino with pino.destination({ sync: false }) to a file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
   versions: () => packageVersions(require, ['pino', 'sonic-boom']),
   create(ctx) {
     const destination = pino.destination({ dest: ctx.file, sync: false, append: true });
@@ -25,7 +25,7 @@ export default defineAdapter({
       ready = true;
     });
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       close: async () => {
         // flush() throws if the destination is not open yet; wait for it as the docs advise.
         if (!ready) await once(destination, 'ready');
