@@ -4,20 +4,17 @@
  * then `end()`, waiting for the destination's `close` event.
  */
 
-import { createRequire } from 'node:module';
 import { once } from 'node:events';
-import pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
-import { packageVersions } from './versions.js';
-
-const require = createRequire(import.meta.url);
+import { loadPino, versionsOf } from './loggers.js';
 
 export default defineAdapter({
   name: 'pino-async',
   description: 'pino with pino.destination({ sync: false }) to a file',
   capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
-  versions: () => packageVersions(require, ['pino', 'sonic-boom']),
+  versions: () => versionsOf('pino'),
   create(ctx) {
+    const pino = loadPino();
     const destination = pino.destination({ dest: ctx.file, sync: false, append: true });
     const logger = pino({ level: ctx.level }, destination);
     let ready = false;

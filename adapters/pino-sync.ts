@@ -3,19 +3,16 @@
  * writes before it returns. Documented shutdown: `flushSync()` then `end()`.
  */
 
-import { createRequire } from 'node:module';
-import pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
-import { packageVersions } from './versions.js';
-
-const require = createRequire(import.meta.url);
+import { loadPino, versionsOf } from './loggers.js';
 
 export default defineAdapter({
   name: 'pino-sync',
   description: 'pino with pino.destination({ sync: true }) to a file',
   capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
-  versions: () => packageVersions(require, ['pino', 'sonic-boom']),
+  versions: () => versionsOf('pino'),
   create(ctx) {
+    const pino = loadPino();
     const destination = pino.destination({ dest: ctx.file, sync: true, append: true });
     const logger = pino({ level: ctx.level }, destination);
     return {

@@ -6,24 +6,21 @@
  * Documented shutdown: `end()` on the socket, then its `close` event.
  */
 
-import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
-import { packageVersions } from './versions.js';
-
-const require = createRequire(import.meta.url);
+import { loadPino, versionsOf } from './loggers.js';
 
 export default defineAdapter({
   name: 'pino-tcp',
   description: 'pino with a net.Socket destination to the TCP collector (no reconnect)',
   capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, tcp: true },
-  versions: () => packageVersions(require, ['pino']),
+  versions: () => versionsOf('pino'),
   create(ctx) {
     if (ctx.collector === undefined) {
       throw new Error('pino-tcp sends to the collector logjam starts for adapters with `tcp: true`, but none was given: this is a harness bug');
     }
+    const pino = loadPino();
     const socket = connect({ host: ctx.collector.host, port: ctx.collector.port });
     const logger = pino({ level: ctx.level }, socket);
     return {

@@ -4,20 +4,17 @@
  * Documented shutdown: `end()` on the transport, then its `close` event.
  */
 
-import { createRequire } from 'node:module';
 import { once } from 'node:events';
-import pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
-import { packageVersions } from './versions.js';
-
-const require = createRequire(import.meta.url);
+import { loadPino, versionsOf } from './loggers.js';
 
 export default defineAdapter({
   name: 'pino-transport',
   description: "pino with pino.transport({ target: 'pino/file' }), a worker-thread transport, to a file",
   capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
-  versions: () => packageVersions(require, ['pino', 'thread-stream']),
+  versions: () => versionsOf('pino'),
   create(ctx) {
+    const pino = loadPino();
     const transport = pino.transport({ target: 'pino/file', options: { destination: ctx.file, append: true } });
     const logger = pino({ level: ctx.level }, transport);
     return {

@@ -32,7 +32,9 @@ export default defineScenario({
     maxPayload: fc.integer({ min: 16, max: 1024 }),
     resetAfterKiB: fc.integer({ min: 4, max: 256 }),
     resets: fc.integer({ min: 1, max: 3 }),
-    refuseMs: fc.integer({ min: 20, max: 400 }),
+    // From the collector's start, which comes before any logger is created: long enough that
+    // a logger connecting at creation meets the refusal even on a loaded machine.
+    refuseMs: fc.integer({ min: 300, max: 1500 }),
     slowMs: fc.integer({ min: 1, max: 10 }),
   }),
   skip: (capabilities) => (capabilities.tcp !== true ? 'the adapter does not send its records over TCP (capabilities.tcp)' : undefined),
