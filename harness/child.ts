@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup } from './adapter.js';
-import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT } from './board.js';
+import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_THREADS } from './board.js';
 import { EventChannel } from './channel.js';
 import { closeWithDeadline, errorMessage } from './deadline.js';
 import { createHistogram, mergeHistograms, summarise } from './latency.js';
@@ -23,7 +23,8 @@ import type { SinkOptions } from './sinks.js';
 import { attachRuntime, createSyncShared } from './sync-runtime.js';
 import { Mutex } from './sync.js';
 import { logCall } from './log-call.js';
-import { startWatchdog } from './watchdog.js';
+import { startScheduler, startWatchdog } from './watchdog.js';
+import { createScheduleShared, startSchedule, stopSchedule } from './schedule.js';
 import { Collector, type CollectorFaults } from './collector.js';
 import { runProcesses } from './processes.js';
 import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
@@ -68,7 +69,8 @@ function reportEscaped(error: unknown, origin: string, what: string): void {
 
 const board = Board.create();
 // Before any worker starts: every thread of the run, the logger's own included, inherits it.
-const syncShared = createSyncShared(board, channel.handle);
+const scheduleShared = spec.schedule !== undefined ? createScheduleShared(spec.schedule, MAX_THREADS) : undefined;
+const syncShared = createSyncShared(board, channel.handle, scheduleShared);
 const mainRow = attachRuntime(syncShared, MAIN_SLOT, 'main').row;
 mainRow.set('starting', 'load-adapter');
 const heartbeat = setInterval(() => mainRow.beat(), 10);
@@ -76,6 +78,7 @@ heartbeat.unref();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs });
+if (scheduleShared !== undefined && spec.schedule?.mode === 'controlled') startScheduler(scheduleShared, syncShared, channel, spec.schedule.preemptions);
 
 let currentPhase = 'load-adapter';
 const phase = (name: string): void => {
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
     },
   });
   mainRow.set('done', 'idle');
+  stopSchedule(scheduleShared);
   send({ type: 'done' });
 }
 
@@ -164,6 +168,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       return all;
     },
     exit: (code) => {
+      stopSchedule(scheduleShared);
       mainRow.set('done', 'exit');
       send({ type: 'exiting', code });
       try {
@@ -229,6 +234,7 @@ async function logFromMain(
   const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
+  startSchedule(scheduleShared);
   mainRow.target(options.records);
   mainRow.set('running', 'log');
   const started = performance.now();
@@ -297,6 +303,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
     if (failures > 0) break;
   }
   const started = performance.now();
+  startSchedule(scheduleShared);
   Atomics.store(gateWords, 1, 1);
   Atomics.notify(gateWords, 1);
   await Promise.all(settled);

@@ -5,6 +5,7 @@
 
 import type { Capabilities, CollectorAddress, Level } from './adapter.js';
 import type { Finding, RunMetrics } from './result.js';
+import type { ScheduleSpec } from './schedule.js';
 
 /** What the supervisor asks one child process to do. Passed as JSON in argv. */
 export interface RunSpec {
@@ -13,6 +14,8 @@ export interface RunSpec {
   readonly seed: number;
   /** The scenario's parameters for this run (JSON), from its arbitrary and the seed, or shrunk. */
   readonly params: unknown;
+  /** Schedule perturbation (`pct`) or control (`controlled`); free-running when absent. */
+  readonly schedule?: ScheduleSpec;
   /** The run's own scratch folder: sink files live here. */
   readonly dir: string;
   readonly timeoutMs: number;
@@ -89,6 +92,17 @@ export type ChildEvent =
        * an end that does not come within the exit bound is a finding (exit-hang).
        */
       readonly injected?: 'uncaught-exception' | 'sigterm';
+    }
+  | {
+      readonly type: 'schedule';
+      /** `still`: every controlled thread is parked; `end`: the run finished. */
+      readonly reason: 'still' | 'end';
+      readonly steps: number;
+      readonly preemptionsApplied: number;
+      /** A thread waited past the bound for its turn and ran on uncontrolled. */
+      readonly abandoned: boolean;
+      /** The last decisions: step, thread, point kind, and which threads were held. */
+      readonly trace: readonly string[];
     }
   | { readonly type: 'done' };
 
