@@ -117,6 +117,10 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     createLock: (className, options) => Mutex.create(className, options).handle,
     runProducers: (options) => runProducers(adapter, file, options),
     logFromMain: (options) => logFromMain(adapter, file, options),
+    createLogger: async (options = {}) => {
+      await ensureSetup(adapter, file, {});
+      return adapter.create({ file, producer: 0, level: options.level ?? 'debug', sink: {}, ...(options.stream !== undefined ? { stream: options.stream } : {}) });
+    },
     closeProcess: reportProcessClose,
     reconfigure: async () => {
       mainRow.set('running', 'reconfigure');

@@ -3,6 +3,7 @@
  * adapter inside a run's child process and says which findings fail it.
  */
 
+import type { Writable } from 'node:stream';
 import type { Arbitrary } from 'fast-check';
 import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
 import type { RunSpec } from './protocol.js';
@@ -97,6 +98,8 @@ export interface ScenarioContext {
   runProducers(options: ProducerOptions): Promise<ProducersOutcome>;
   /** Creates a logger in the main thread (producer 0) and logs synchronously, as an app does. */
   logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch' | 'closeProcess'>): Promise<MainLogOutcome>;
+  /** Creates a logger in the main thread (producer 0) without logging, e.g. over a harness stream. */
+  createLogger(options?: { readonly level?: Level; readonly stream?: Writable }): Promise<LoggerInstance>;
   /** Runs a logger's documented shutdown, then the process-wide one, with the run's close deadline. */
   close(logger: LoggerInstance): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }>;
   /** Ends the process on purpose with `process.exit(code)`, as an application would. */

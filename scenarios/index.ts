@@ -10,6 +10,7 @@ export const scenarioLoaders = {
   'graceful-exit': async () => (await import('./graceful-exit.js')).default,
   'lock-inversion': async () => (await import('./lock-inversion.js')).default,
   'reconfigure-under-load': async () => (await import('./reconfigure-under-load.js')).default,
+  'async-interleavings': async () => (await import('./async-interleavings.js')).default,
 } satisfies Record<string, () => Promise<AnyScenario>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;

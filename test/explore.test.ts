@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type * as Params from '../harness/params.js';
 import type { ReplayArtefact } from '../harness/replay.js';
 import { FIXTURES, logjam, logjamReport, ROOT, scratchDir } from './helpers.js';
 
-const params = (await import(join(ROOT, 'dist', 'harness', 'params.js'))) as typeof import('../harness/params.js');
+const params = (await import(join(ROOT, 'dist', 'harness', 'params.js'))) as typeof Params;
 
 describe('parameters', () => {
   it('shrink to the smallest failing value, which seed and path give back', async () => {
@@ -110,4 +111,20 @@ describe('logjam replay', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/is not valid\. Expected `schema` to be "logjam\.replay\/1"/);
   });
+});
+
+describe('async-interleavings', () => {
+  it("shows pino's flush resolving before a plain stream's pending writes complete, and bunyan's stream shutdown keeping its promise", () => {
+    const { report } = logjamReport(['run', '--adapter', 'pino-sync,bunyan-stream', '--scenario', 'async-interleavings', '--seed', '1']);
+    const [pino, bunyan] = report.runs;
+    expect(pino?.status).toBe('fail');
+    const early = pino?.findings.find((f) => f.evidence['signature'] === 'flush-before-delivered');
+    expect(early?.kind).toBe('lost-records');
+    expect(early?.evidence['deliveredAtResolve']).toBeLessThan(early?.evidence['loggedBefore'] as number);
+    expect(early?.evidence['schedulerOrder']).toContain('schedulerFor(');
+    // The shutdown itself delivers everything: nothing is lost in the end.
+    expect(pino?.metrics.lost).toBe(0);
+    expect(bunyan?.status).toBe('pass');
+    expect(bunyan?.metrics.delivered).toBe(bunyan?.metrics.produced);
+  }, 60_000);
 });
