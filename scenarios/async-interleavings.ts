@@ -112,7 +112,8 @@ export default defineScenario({
     }
     if (closed) await scheduler.waitIdle();
     await Promise.race([closing, new Promise((resolve) => setImmediate(resolve))]);
-    const order = String(scheduler).split('\n').slice(0, 40).join('\n');
+    // The scheduler prints the order it chose as a `schedulerFor` call that replays it.
+    const order = (scheduler as { toString(): string }).toString().split('\n').slice(0, 40).join('\n');
     for (const e of early) {
       ctx.finding({
         kind: 'lost-records',
@@ -142,7 +143,7 @@ export default defineScenario({
       ctx.finding({
         kind: 'unhandled-error',
         severity: 'error',
-        message: `The documented shutdown failed: ${closeError instanceof Error ? closeError.message : String(closeError)}`,
+        message: `The documented shutdown failed: ${closeError instanceof Error ? closeError.message : JSON.stringify(closeError)}`,
         evidence: { delivered, logged, inFlight, ...(closeError instanceof Error && closeError.stack !== undefined ? { stack: closeError.stack } : {}) },
       });
     }
