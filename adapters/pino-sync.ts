@@ -9,7 +9,7 @@ import { loadPino, versionsOf } from './loggers.js';
 export default defineAdapter({
   name: 'pino-sync',
   description: 'pino with pino.destination({ sync: true }) to a file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, stream: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, stream: true },
   versions: () => versionsOf('pino'),
   create(ctx) {
     const pino = loadPino();
@@ -20,7 +20,7 @@ export default defineAdapter({
       const logger = pino({ level: ctx.level }, stream);
       const flush = (): Promise<void> => new Promise((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
       return {
-        log: (level, message) => logger[level](message),
+        log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
         flush,
         close: async () => {
           await flush();
@@ -34,7 +34,7 @@ export default defineAdapter({
     const destination = pino.destination({ dest: ctx.file, sync: true, append: true });
     const logger = pino({ level: ctx.level }, destination);
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       close: () => {
         logger.flush();
         destination.end();

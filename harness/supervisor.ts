@@ -234,7 +234,8 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       evidence: { ...evidenceBase, deadlineMs: options.timeoutMs, threads },
     });
   } else if (killedFor === 'exit-hang') {
-    const after = exiting !== undefined ? `process.exit(${exiting.code})` : 'the scenario finished';
+    const after =
+      exiting?.injected !== undefined ? `the injected ${exiting.injected}` : exiting !== undefined ? `process.exit(${exiting.code})` : 'the scenario finished';
     findings.push({
       kind: 'exit-hang',
       severity: 'error',
@@ -251,7 +252,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   } else if (killedFor === undefined && status !== 'skip') {
     const outOfMemory = exit.signal === 'SIGABRT' || /heap out of memory|Allocation failed/i.test(stderr.text());
     if (exiting !== undefined) {
-      if (exit.code !== exiting.code) {
+      if (exiting.injected === undefined && exit.code !== exiting.code) {
         findings.push({
           kind: 'crash',
           severity: 'error',

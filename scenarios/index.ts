@@ -10,6 +10,10 @@ export const scenarioLoaders = {
   'graceful-exit': async () => (await import('./graceful-exit.js')).default,
   'lock-inversion': async () => (await import('./lock-inversion.js')).default,
   'reconfigure-under-load': async () => (await import('./reconfigure-under-load.js')).default,
+  'torn-lines': async () => (await import('./torn-lines.js')).default,
+  'hostile-input': async () => (await import('./hostile-input.js')).default,
+  'crash-mid-write': async () => (await import('./crash-mid-write.js')).default,
+  'tcp-collector': async () => (await import('./tcp-collector.js')).default,
   'async-interleavings': async () => (await import('./async-interleavings.js')).default,
 } satisfies Record<string, () => Promise<AnyScenario>>;
 
