@@ -23,12 +23,13 @@ export const stdout: Output = { write: (t) => void stdoutWrite(t), isTTY: proces
 export const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stderr.isTTY === true };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
-export type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>>;
+type ParseConfig<T extends Options> = { args: string[]; options: T; strict: true; allowPositionals: boolean };
+export type Parsed<T extends Options> = ReturnType<typeof parseArgs<ParseConfig<T>>>;
 
 export function parse<T extends Options>(args: string[], options: T, command: string, allowPositionals = false): Parsed<T> {
   try {
     // Node words its own error for a stray argument; `positionals` is an empty list when refused.
-    return parseArgs({ args, options, strict: true, allowPositionals }) as Parsed<T>;
+    return parseArgs<ParseConfig<T>>({ args, options, strict: true, allowPositionals });
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(`${message.replace(/\.$/, '')}. Run \`logjam ${command} --help\` for the options.`);
