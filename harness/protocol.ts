@@ -4,6 +4,7 @@
  */
 
 import type { Capabilities } from './adapter.js';
+import type { CallSummary } from './call-stats.js';
 import type { Finding, RunMetrics } from './result.js';
 
 /** What the supervisor asks one child process to do. Passed as JSON in argv. */
@@ -92,6 +93,7 @@ export type ProducerMessage =
       readonly dropped: number;
       /** hdr-histogram-js compressed base64 of per-call latency in nanoseconds. */
       readonly latency: string;
+      readonly calls: CallSummary;
       readonly closeMs: number;
       readonly closeTimedOut: boolean;
       readonly closeError?: string;

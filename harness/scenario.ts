@@ -6,6 +6,9 @@
 import type { Arbitrary } from 'fast-check';
 import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
 import type { RunSpec } from './protocol.js';
+import type { CallSummary } from './call-stats.js';
+import type { LevelMix } from './level-mix.js';
+import type { RelayOptions, RelayStats } from './relay.js';
 import type { SinkOptions } from './sinks.js';
 import type { LockHandle, MutexOptions } from './sync.js';
 import type { Finding, FindingKind, LatencySummary, RunMetrics } from './result.js';
@@ -59,6 +62,32 @@ export interface ProducerOptions {
   readonly holdEvery?: number;
   /** Run the adapter's process-wide shutdown once the producers are done. @default true */
   readonly closeProcess?: boolean;
+  /** Mixed severities, a pure function of (producer, seq), instead of `level`. */
+  readonly mix?: LevelMix;
+  /** Pause between batches: bursts of `batch` records, then quiet. @default 0 */
+  readonly pauseMs?: number;
+  /**
+   * Log inside trace contexts (`LoggerInstance.withContext`): `concurrent` tasks per thread, a
+   * new context every `perContext` records, awaits between records; each record's payload
+   * starts with `T<traceId>-`.
+   */
+  readonly context?: { readonly perContext: number; readonly concurrent: number };
+  /** Calls at least this long are counted as slow. @default 50 */
+  readonly slowCallMs?: number;
+  /** Make the sink path a named pipe drained at this pace (loggers that open a path). */
+  readonly relay?: RelayOptions;
+  /** A second sink file for the adapter, with its own pathologies. */
+  readonly second?: { readonly sink: SinkOptions };
+  /** Asks the logger to bound its in-memory buffer to this, where it has one. */
+  readonly bufferBytes?: number;
+}
+
+/** A thread's slowest log call, and where. */
+export interface SlowestCall {
+  readonly thread: string;
+  readonly producer: number;
+  readonly seq: number;
+  readonly ms: number;
 }
 
 export interface ProducersOutcome {
@@ -67,6 +96,12 @@ export interface ProducersOutcome {
   readonly latency: LatencySummary;
   /** From opening the start gate to the last producer's logger being closed. */
   readonly wallMs: number;
+  /** Per producer: slowest call, slow calls, calls that threw. */
+  readonly calls: readonly (CallSummary & { readonly producer: number; readonly thread: string })[];
+  /** What the relay drained, when the sink was a paced pipe. */
+  readonly relay?: RelayStats;
+  /** The second sink's file, when one was asked for. */
+  readonly secondFile?: string;
 }
 
 export interface MainLogOutcome {
@@ -74,6 +109,9 @@ export interface MainLogOutcome {
   readonly produced: number;
   readonly latency: LatencySummary;
   readonly wallMs: number;
+  readonly calls: CallSummary & { readonly producer: number; readonly thread: string };
+  /** Stops the paced pipe (after the logger's close) and says what it drained. */
+  readonly stopRelay?: () => Promise<RelayStats>;
 }
 
 export interface ScenarioContext {
@@ -96,7 +134,9 @@ export interface ScenarioContext {
   /** Logs from worker threads started together through a shared-memory gate. */
   runProducers(options: ProducerOptions): Promise<ProducersOutcome>;
   /** Creates a logger in the main thread (producer 0) and logs synchronously, as an app does. */
-  logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch' | 'closeProcess'>): Promise<MainLogOutcome>;
+  logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch' | 'closeProcess' | 'context' | 'pauseMs'>): Promise<MainLogOutcome>;
+  /** Records logged so far by every producer and the main thread, from the status board. */
+  producedSoFar(): number;
   /** Runs a logger's documented shutdown, then the process-wide one, with the run's close deadline. */
   close(logger: LoggerInstance): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }>;
   /** Ends the process on purpose with `process.exit(code)`, as an application would. */
