@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
+import { contextOptions, destinationFor, hookReentry, withTraceContext } from './pino-kit.js';
 import { packageVersions } from './versions.js';
 
 const require = createRequire(import.meta.url);
@@ -15,23 +16,36 @@ const require = createRequire(import.meta.url);
 export default defineAdapter({
   name: 'pino-async',
   description: 'pino with pino.destination({ sync: false }) to a file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: {
+    format: 'ndjson',
+    gracefulShutdown: true,
+    threads: true,
+    // sonic-boom's buffer has no maxLength by default: a slow device makes it grow.
+    overflow: 'grow',
+    secondSink: true,
+    reentrantSink: true,
+    context: 'async-local-storage',
+  },
   versions: () => packageVersions(require, ['pino', 'sonic-boom']),
   create(ctx) {
     const destination = pino.destination({ dest: ctx.file, sync: false, append: true });
-    const logger = pino({ level: ctx.level }, destination);
+    const { stream, second } = destinationFor(ctx, destination);
+    const logger = pino({ level: ctx.level, ...contextOptions() }, stream);
+    hookReentry(ctx, destination, logger);
     let ready = false;
     destination.once('ready', () => {
       ready = true;
     });
     return {
       log: (level, message) => logger[level](message),
+      withContext: withTraceContext,
       close: async () => {
         // flush() throws if the destination is not open yet; wait for it as the docs advise.
         if (!ready) await once(destination, 'ready');
         await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
         const closed = once(destination, 'close');
         destination.end();
+        second?.end();
         await closed;
       },
     };

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
+import { contextOptions, destinationFor, hookReentry, withTraceContext } from './pino-kit.js';
 import { packageVersions } from './versions.js';
 
 const require = createRequire(import.meta.url);
@@ -13,16 +14,29 @@ const require = createRequire(import.meta.url);
 export default defineAdapter({
   name: 'pino-sync',
   description: 'pino with pino.destination({ sync: true }) to a file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: {
+    format: 'ndjson',
+    gracefulShutdown: true,
+    threads: true,
+    // A full device blocks the caller in write(2): nothing is dropped, nothing is bounded.
+    overflow: 'block',
+    secondSink: true,
+    reentrantSink: true,
+    context: 'async-local-storage',
+  },
   versions: () => packageVersions(require, ['pino', 'sonic-boom']),
   create(ctx) {
     const destination = pino.destination({ dest: ctx.file, sync: true, append: true });
-    const logger = pino({ level: ctx.level }, destination);
+    const { stream, second } = destinationFor(ctx, destination);
+    const logger = pino({ level: ctx.level, ...contextOptions() }, stream);
+    hookReentry(ctx, destination, logger);
     return {
       log: (level, message) => logger[level](message),
+      withContext: withTraceContext,
       close: () => {
         logger.flush();
         destination.end();
+        second?.end();
       },
     };
   },
