@@ -10,6 +10,13 @@ export const scenarioLoaders = {
   'graceful-exit': async () => (await import('./graceful-exit.js')).default,
   'lock-inversion': async () => (await import('./lock-inversion.js')).default,
   'reconfigure-under-load': async () => (await import('./reconfigure-under-load.js')).default,
+  'slow-sink': async () => (await import('./slow-sink.js')).default,
+  'blocking-sink': async () => (await import('./blocking-sink.js')).default,
+  'stalled-sink': async () => (await import('./stalled-sink.js')).default,
+  'failing-sink': async () => (await import('./failing-sink.js')).default,
+  'reentrant-sink': async () => (await import('./reentrant-sink.js')).default,
+  'burst-overflow': async () => (await import('./burst-overflow.js')).default,
+  'context-propagation': async () => (await import('./context-propagation.js')).default,
 } satisfies Record<string, () => Promise<AnyScenario>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;
