@@ -4,14 +4,10 @@
  * then `end()`, waiting for the destination's `close` event.
  */
 
-import { createRequire } from 'node:module';
 import { once } from 'node:events';
-import pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
+import { loadPino, versionsOf } from './loggers.js';
 import { contextOptions, destinationFor, hookReentry, withTraceContext } from './pino-kit.js';
-import { packageVersions } from './versions.js';
-
-const require = createRequire(import.meta.url);
 
 export default defineAdapter({
   name: 'pino-async',
@@ -26,10 +22,11 @@ export default defineAdapter({
     reentrantSink: true,
     context: 'async-local-storage',
   },
-  versions: () => packageVersions(require, ['pino', 'sonic-boom']),
+  versions: () => versionsOf('pino'),
   create(ctx) {
+    const pino = loadPino();
     const destination = pino.destination({ dest: ctx.file, sync: false, append: true });
-    const { stream, second } = destinationFor(ctx, destination);
+    const { stream, second } = destinationFor(pino, ctx, destination);
     const logger = pino({ level: ctx.level, ...contextOptions() }, stream);
     hookReentry(ctx, destination, logger);
     let ready = false;

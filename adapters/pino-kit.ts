@@ -5,14 +5,14 @@
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import pino from 'pino';
+import type Pino from 'pino';
 import type { AdapterContext } from '../harness/adapter.js';
 import { reentryHook, sinkStream } from '../harness/sinks.js';
 
 /** The trace context of the calling code; pino's `mixin` adds it to every record. */
 export const traceContext = new AsyncLocalStorage<Readonly<Record<string, string>>>();
 
-export function contextOptions(): Pick<pino.LoggerOptions, 'mixin'> {
+export function contextOptions(): Pick<Pino.LoggerOptions, 'mixin'> {
   return { mixin: () => traceContext.getStore() ?? {} };
 }
 
@@ -24,7 +24,11 @@ export const withTraceContext = <T>(fields: Readonly<Record<string, string>>, fn
  * reverse order of the array, so the failing sink is written first, the configuration of
  * https://github.com/pinojs/pino/pull/2455.
  */
-export function destinationFor(ctx: AdapterContext, primary: pino.DestinationStream): { stream: pino.DestinationStream; second?: ReturnType<typeof sinkStream> } {
+export function destinationFor(
+  pino: typeof Pino,
+  ctx: AdapterContext,
+  primary: Pino.DestinationStream,
+): { stream: Pino.DestinationStream; second?: ReturnType<typeof sinkStream> } {
   if (ctx.secondFile === undefined) return { stream: primary };
   const second = sinkStream(ctx.secondFile, ctx.secondSink ?? {});
   const stream = pino.multistream([
@@ -35,7 +39,7 @@ export function destinationFor(ctx: AdapterContext, primary: pino.DestinationStr
 }
 
 /** Logs from inside every write of `destination` through `logger` (reentrant-sink). */
-export function hookReentry(ctx: AdapterContext, destination: { on(event: 'write', listener: (n: number) => void): unknown }, logger: pino.Logger): void {
+export function hookReentry(ctx: AdapterContext, destination: { on(event: 'write', listener: (n: number) => void): unknown }, logger: Pino.Logger): void {
   const hook = reentryHook(ctx.sink, (message) => logger.info(message));
   if (hook !== undefined) destination.on('write', () => hook());
 }

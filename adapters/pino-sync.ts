@@ -3,13 +3,9 @@
  * writes before it returns. Documented shutdown: `flushSync()` then `end()`.
  */
 
-import { createRequire } from 'node:module';
-import pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
+import { loadPino, versionsOf } from './loggers.js';
 import { contextOptions, destinationFor, hookReentry, withTraceContext } from './pino-kit.js';
-import { packageVersions } from './versions.js';
-
-const require = createRequire(import.meta.url);
 
 export default defineAdapter({
   name: 'pino-sync',
@@ -24,10 +20,11 @@ export default defineAdapter({
     reentrantSink: true,
     context: 'async-local-storage',
   },
-  versions: () => packageVersions(require, ['pino', 'sonic-boom']),
+  versions: () => versionsOf('pino'),
   create(ctx) {
+    const pino = loadPino();
     const destination = pino.destination({ dest: ctx.file, sync: true, append: true });
-    const { stream, second } = destinationFor(ctx, destination);
+    const { stream, second } = destinationFor(pino, ctx, destination);
     const logger = pino({ level: ctx.level, ...contextOptions() }, stream);
     hookReentry(ctx, destination, logger);
     return {

@@ -4,15 +4,13 @@
  * Documented shutdown: `end()` on the transport, then its `close` event.
  */
 
-import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
+import type Pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
+import { loadPino, versionsOf } from './loggers.js';
 import { contextOptions, withTraceContext } from './pino-kit.js';
-import { packageVersions } from './versions.js';
 
-const require = createRequire(import.meta.url);
 const sinkTarget = fileURLToPath(new URL('./sink-target.js', import.meta.url));
 
 export default defineAdapter({
@@ -26,10 +24,11 @@ export default defineAdapter({
     secondSink: true,
     context: 'async-local-storage',
   },
-  versions: () => packageVersions(require, ['pino', 'thread-stream']),
+  versions: () => versionsOf('pino'),
   create(ctx) {
-    const file: pino.TransportTargetOptions = { target: 'pino/file', level: ctx.level, options: { destination: ctx.file, append: true } };
-    const second: pino.TransportTargetOptions | undefined =
+    const pino = loadPino();
+    const file: Pino.TransportTargetOptions = { target: 'pino/file', level: ctx.level, options: { destination: ctx.file, append: true } };
+    const second: Pino.TransportTargetOptions | undefined =
       ctx.secondFile === undefined ? undefined : { target: sinkTarget, level: ctx.level, options: { file: ctx.secondFile, sink: ctx.secondSink ?? {} } };
     const transport =
       second === undefined

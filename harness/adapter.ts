@@ -120,6 +120,12 @@ export interface AdapterDefinition {
   /** Versions of the packages this adapter loads, helpers included, for the report. */
   versions?(): Record<string, string> | Promise<Record<string, string>>;
   /**
+   * The files the logger wrote for `file`, oldest first, for a logger that rotates: logjam
+   * reads every one back, in this order, after the run. Called in the supervisor once the run's
+   * process has ended. @default [file]
+   */
+  sinkFiles?(file: string): readonly string[];
+  /**
    * Configures the logger once, in the main thread, before producer threads start, as an
    * application configures logging at start-up. Worker threads started afterwards inherit
    * what it sets with `worker_threads.setEnvironmentData`.

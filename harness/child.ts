@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);
   send({ type: 'hello', pid: process.pid, versions: (await adapter.versions?.()) ?? {} });
   const scenario = await loadScenario(spec.scenario);
-  const skip = scenario.skip?.(adapter.capabilities);
+  const skip = scenario.skip?.(adapter.capabilities, adapter);
   if (skip !== undefined) {
     send({ type: 'skip', reason: skip });
     return;

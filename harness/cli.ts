@@ -9,12 +9,15 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Output, type Reporter } from '../reports/index.js';
 import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../adapters/index.js';
 import { SCENARIO_NAMES } from '../scenarios/index.js';
+import { PROJECT_ENV } from '../adapters/load.js';
 import { parseDuration, parseInteger } from './duration.js';
 import { UsageError } from './errors.js';
 import { freshSeed } from './random.js';
 import { resolveAdapter, resolveScenario } from './registry.js';
 import { EXIT, exitCodeFor } from './result.js';
 import { runSuite } from './suite.js';
+import { ciCommand } from './commands/ci.js';
+import { mergeReportsCommand } from './commands/merge-reports.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -25,19 +28,21 @@ const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stder
 const COMMANDS = {
   list: { summary: 'list the bundled adapters and scenarios', run: list },
   run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
+  ci: ciCommand,
+  'merge-reports': mergeReportsCommand,
   help: { summary: 'show this help', run: async () => mainHelp() },
 } satisfies Record<string, { summary: string; run: (args: string[]) => Promise<number> }>;
 
 type CommandName = keyof typeof COMMANDS;
 
-const PLANNED = ['ci', 'stress', 'compare', 'replay', 'merge-reports'];
+const PLANNED = ['stress', 'compare', 'replay'];
 
 function mainHelp(): number {
   const lines = [
     'Usage: logjam <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`),
     '',
     'Run `logjam <command> --help` for the options of a command.',
     'Exit codes: 0 all passed, 1 findings failed a run, 2 usage error, 3 internal harness error.',
@@ -212,6 +217,8 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Bundled adapters load their logger from this project; every run's process inherits it.
+  process.env[PROJECT_ENV] ??= process.cwd();
   if (command === undefined || command === '--help' || command === '-h') return mainHelp();
   try {
     if (!Object.hasOwn(COMMANDS, command)) {

@@ -4,7 +4,7 @@
  * loggers that open the sink path themselves (capability `pathSink`, the default otherwise).
  */
 
-import type { Capabilities } from './adapter.js';
+import type { AdapterDefinition, Capabilities } from './adapter.js';
 
 export type InjectionPath = 'harness-sink' | 'paced-pipe';
 
@@ -15,10 +15,15 @@ export function injectionPath(capabilities: Capabilities): InjectionPath | undef
 }
 
 /** The skip reason for an adapter no pacing can reach. */
-export function skipUnpaceable(capabilities: Capabilities): string | undefined {
-  return injectionPath(capabilities) === undefined
-    ? 'the adapter neither writes through logjam\'s createSink nor opens the sink path itself (pathSink: false), so no sink pathology can reach it'
-    : undefined;
+export function skipUnpaceable(capabilities: Capabilities, adapter?: AdapterDefinition): string | undefined {
+  const path = injectionPath(capabilities);
+  if (path === undefined) {
+    return 'the adapter neither writes through logjam\'s createSink nor opens the sink path itself (pathSink: false), so no sink pathology can reach it';
+  }
+  if (path === 'paced-pipe' && adapter?.sinkFiles !== undefined) {
+    return 'the adapter rotates its sink across several files (sinkFiles), so one paced pipe cannot stand in for its sink';
+  }
+  return undefined;
 }
 
 /** Milliseconds to sleep after each chunk of `chunkBytes` for a rate of `mbPerSec`. */

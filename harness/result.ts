@@ -126,6 +126,8 @@ export interface Report {
   readonly environment: Environment;
   readonly runs: readonly RunResult[];
   readonly summary: { readonly pass: number; readonly fail: number; readonly skip: number; readonly error: number };
+  /** Set on one shard's report (`logjam ci --shard 2/4`); `logjam merge-reports` joins them. */
+  readonly shard?: { readonly index: number; readonly count: number; readonly planned: number };
 }
 
 export const EMPTY_METRICS: RunMetrics = {

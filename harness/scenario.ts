@@ -19,7 +19,7 @@ export interface ScenarioDefinition<P = unknown> {
   /** One line for `logjam list`. */
   readonly description: string;
   /** Why the scenario does not apply to an adapter with these capabilities; undefined if it does. */
-  skip?(capabilities: Capabilities): string | undefined;
+  skip?(capabilities: Capabilities, adapter?: AdapterDefinition): string | undefined;
   /** The finding kinds that fail a run of this scenario; every other finding is a reported fact. */
   readonly failOn: readonly FindingKind[];
   /** What records missing from the sink are called here: lost in flight, or lost at exit. */

@@ -29,6 +29,21 @@ export interface SuiteOptions {
   readonly signal?: AbortSignal;
   /** The command line that produced the report, for the environment block. */
   readonly command?: string;
+  /** The runs to make, in order. @default every adapter × scenario × seed (`planRuns`) */
+  readonly plan?: readonly SuiteRun[];
+  /** Asked before each run starts; a reason skips the run (`logjam ci` when its budget runs out). */
+  readonly beforeRun?: (run: PlannedRun) => string | undefined;
+}
+
+export interface SuiteRun {
+  readonly adapter: ResolvedAdapter;
+  readonly scenario: AnyScenario;
+  readonly seed: number;
+}
+
+/** Every adapter × scenario × seed, in that nesting order: the order a report lists its runs. */
+export function planRuns(adapters: readonly ResolvedAdapter[], scenarios: readonly AnyScenario[], seeds: readonly number[]): SuiteRun[] {
+  return adapters.flatMap((adapter) => scenarios.flatMap((scenario) => seeds.map((seed) => ({ adapter, scenario, seed }))));
 }
 
 export async function runSuite(options: SuiteOptions): Promise<Report> {
@@ -36,39 +51,39 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
   const reporters = options.reporters ?? [];
   const workDir = await mkdtemp(join(tmpdir(), 'logjam-'));
   const runs: RunResult[] = [];
-  const total = options.adapters.length * options.scenarios.length * options.seeds.length;
-  let index = 0;
+  const plan = options.plan ?? planRuns(options.adapters, options.scenarios, options.seeds);
   try {
-    for (const adapter of options.adapters) {
-      for (const scenario of options.scenarios) {
-        for (const seed of options.seeds) {
-          if (options.signal?.aborted === true) break;
-          const planned: PlannedRun = { index: index++, total, adapter: adapter.name, scenario: scenario.name, seed };
-          for (const r of reporters) r.onRunStart?.(planned);
-          const result = await runOne(adapter, scenario, seed, workDir, options, planned, reporters);
-          runs.push(result);
-          for (const r of reporters) r.onRunEnd?.(planned, result);
-        }
-      }
+    for (const [index, { adapter, scenario, seed }] of plan.entries()) {
+      if (options.signal?.aborted === true) break;
+      const planned: PlannedRun = { index, total: plan.length, adapter: adapter.name, scenario: scenario.name, seed };
+      for (const r of reporters) r.onRunStart?.(planned);
+      const result = await runOne(adapter, scenario, seed, workDir, options, planned, reporters);
+      runs.push(result);
+      for (const r of reporters) r.onRunEnd?.(planned, result);
     }
   } finally {
     if (options.keepFiles !== true) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
+  return buildReport(runs, started, options.command ?? '', reporters);
+}
+
+/** The report over `runs`, with counts; reporters' `onEnd` see it. */
+export function buildReport(runs: readonly RunResult[], started: number, command: string, reporters: readonly Reporter[] = []): Report {
   const report: Report = {
     schema: 'logjam.report/1',
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    environment: environment(options.command ?? ''),
+    environment: environment(command),
     runs,
-    summary: {
-      pass: runs.filter((r) => r.status === 'pass').length,
-      fail: runs.filter((r) => r.status === 'fail').length,
-      skip: runs.filter((r) => r.status === 'skip').length,
-      error: runs.filter((r) => r.status === 'error').length,
-    },
+    summary: summaryOf(runs),
   };
   for (const r of reporters) r.onEnd?.(report);
   return report;
+}
+
+export function summaryOf(runs: readonly RunResult[]): Report['summary'] {
+  const count = (status: RunResult['status']): number => runs.filter((r) => r.status === status).length;
+  return { pass: count('pass'), fail: count('fail'), skip: count('skip'), error: count('error') };
 }
 
 async function runOne(
@@ -82,7 +97,7 @@ async function runOne(
 ): Promise<RunResult> {
   const replay = replayFor(adapter.ref, scenario.name, seed, options.path);
   const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
-  const skip = scenario.skip?.(adapter.definition.capabilities);
+  const skip = scenario.skip?.(adapter.definition.capabilities, adapter.definition) ?? options.beforeRun?.(planned);
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
   try {
     return await superviseRun({

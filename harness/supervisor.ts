@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
-import { isTypeScriptModule } from './adapter.js';
+import { asAdapter, isTypeScriptModule } from './adapter.js';
 import type { Arbitrary } from 'fast-check';
 import { paramsFor } from './params.js';
 import { Ledger, type Reconciliation } from './ledger.js';
@@ -264,7 +264,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
 
   let reconciliation: Reconciliation | undefined;
   if (sink !== undefined && status !== 'skip') {
-    reconciliation = await reconcile(sink, produced, threads, scenario, findings);
+    reconciliation = await reconcile(sink, await sinkFiles(adapter.url, sink.path), produced, threads, scenario, findings);
   }
 
   if (status === undefined) {
@@ -327,8 +327,19 @@ function withSeverity(finding: Finding, scenario: AnyScenario): Finding {
   return { ...finding, severity: scenario.failOn.includes(finding.kind) ? 'error' : 'warning' };
 }
 
+/** The files to read back: the adapter's list for a rotating logger, else the sink file. */
+async function sinkFiles(adapterUrl: string, file: string): Promise<readonly string[]> {
+  try {
+    const definition = asAdapter(((await import(adapterUrl)) as { default: unknown }).default, adapterUrl);
+    return definition.sinkFiles?.(file) ?? [file];
+  } catch {
+    return [file];
+  }
+}
+
 async function reconcile(
   sink: Extract<ChildEvent, { type: 'sink' }>,
+  files: readonly string[],
   produced: Extract<ChildEvent, { type: 'produced' }> | undefined,
   threads: readonly ThreadStatus[],
   scenario: AnyScenario,
@@ -338,13 +349,19 @@ async function reconcile(
   // board, a lower bound that the ledger raises to cover every record that did arrive.
   const fromBoard = producerCounts(threads);
   const counts = produced?.counts ?? fromBoard.produced;
-  const present = existsSync(sink.path);
-  const seen = produced === undefined && present ? await Ledger.scanShape(sink.path, sink.format) : { producers: 1, capacity: 1 };
+  const present = files.filter((f) => existsSync(f));
+  let seen = { producers: 1, capacity: 1 };
+  if (produced === undefined) {
+    for (const f of present) {
+      const shape = await Ledger.scanShape(f, sink.format);
+      seen = { producers: Math.max(seen.producers, shape.producers), capacity: Math.max(seen.capacity, shape.capacity) };
+    }
+  }
   const ledger = Ledger.createLocal({
     producers: Math.max(1, counts.length, fromBoard.targets.length, seen.producers),
     capacity: Math.max(1, ...counts, ...fromBoard.targets, seen.capacity),
   });
-  if (present) await ledger.deliverFile(sink.path, sink.format);
+  for (const f of present) await ledger.deliverFile(f, sink.format);
   const result = ledger.reconcile(counts, produced?.droppedReported ?? 0);
   const exact = produced !== undefined;
   const counted = { produced: result.produced, delivered: result.delivered, droppedReported: result.droppedReported };

@@ -1,11 +1,15 @@
 import type { ChalkInstance } from 'chalk';
 import { jsonReporter } from './json.js';
+import { junitXml } from './junit.js';
+import { markdownSummary } from './markdown.js';
 import type { Output, Reporter } from './reporter.js';
 import { terminalReporter } from './terminal.js';
 
 export const reporters = {
   terminal: (out: Output, c: ChalkInstance) => terminalReporter(out, c),
   json: (out: Output) => jsonReporter(out),
+  junit: (out: Output) => ({ onEnd: (report) => out.write(junitXml(report)) }),
+  markdown: (out: Output) => ({ onEnd: (report) => out.write(markdownSummary(report)) }),
 } satisfies Record<string, (out: Output, c: ChalkInstance) => Reporter>;
 
 export type ReporterName = keyof typeof reporters;
@@ -16,5 +20,8 @@ export function isReporterName(name: string): name is ReporterName {
   return Object.hasOwn(reporters, name);
 }
 
-export { chalkFor } from './terminal.js';
+export { chalkFor, terminalReporter } from './terminal.js';
+export { githubAnnotations, reportToGitHub } from './github.js';
+export { junitXml } from './junit.js';
+export { markdownSummary } from './markdown.js';
 export type { Output, PlannedRun, Reporter } from './reporter.js';

@@ -37,7 +37,7 @@ export default defineScenario({
     bufferKiB: fc.integer({ min: 16, max: 256 }),
     delayMs: fc.integer({ min: 1, max: 10 }),
   }),
-  skip: (capabilities) => skipUnpaceable(capabilities) ?? (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
+  skip: (capabilities, adapter) => skipUnpaceable(capabilities, adapter) ?? (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
   async run(ctx, { threads, records, burst, pauseMs, maxPayload, bufferKiB, delayMs }) {
     const caps = ctx.adapter.capabilities;
     const viaPipe = injectionPath(caps) === 'paced-pipe';

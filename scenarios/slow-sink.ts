@@ -39,7 +39,7 @@ export default defineScenario({
     delayMs: fc.integer({ min: 1, max: 5 }),
     mbPerSec: fc.integer({ min: 8, max: 32 }),
   }),
-  skip: (capabilities) => skipUnpaceable(capabilities) ?? (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
+  skip: (capabilities, adapter) => skipUnpaceable(capabilities, adapter) ?? (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
   async run(ctx, { threads, records, maxPayload, delayMs, mbPerSec }) {
     const caps = ctx.adapter.capabilities;
     const viaPipe = injectionPath(caps) === 'paced-pipe';

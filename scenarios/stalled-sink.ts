@@ -39,7 +39,7 @@ export default defineScenario({
     stallMs: fc.integer({ min: 200, max: 1500 }),
     bufferKiB: fc.integer({ min: 64, max: 1024 }),
   }),
-  skip: (capabilities) => skipUnpaceable(capabilities) ?? (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
+  skip: (capabilities, adapter) => skipUnpaceable(capabilities, adapter) ?? (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
   async run(ctx, { threads, records, maxPayload, stallMs, bufferKiB }) {
     const caps = ctx.adapter.capabilities;
     const viaPipe = injectionPath(caps) === 'paced-pipe';

@@ -23,12 +23,12 @@ export interface CliResult {
 }
 
 /** Runs the logjam command as a user would, with no colour and a hard timeout of its own. */
-export function logjam(args: readonly string[], timeoutMs = 60_000): CliResult {
+export function logjam(args: readonly string[], timeoutMs = 60_000, env: Readonly<Record<string, string>> = {}): CliResult {
   const started = performance.now();
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     timeout: timeoutMs,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };

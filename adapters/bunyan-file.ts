@@ -1,0 +1,31 @@
+/**
+ * bunyan with a `path` stream (bunyan opens the file itself). bunyan has no close():
+ * its documented way to flush is to end the logger's streams and wait for them to finish
+ * (https://github.com/trentm/node-bunyan/issues/37).
+ */
+
+import type Bunyan from 'bunyan';
+import { defineAdapter } from '../harness/adapter.js';
+import { loadBunyan, versionsOf } from './loggers.js';
+import { endStream } from './streams.js';
+
+/** Ends every stream the logger owns and waits until each has closed its file. */
+export async function endBunyan(logger: Bunyan): Promise<void> {
+  const streams = (logger as unknown as { streams: { stream: NodeJS.WritableStream & NodeJS.EventEmitter }[] }).streams;
+  await Promise.all(streams.map((s) => endStream(s.stream as Parameters<typeof endStream>[0])));
+}
+
+export default defineAdapter({
+  name: 'bunyan-file',
+  description: "bunyan with a { path } file stream; shutdown: end the logger's streams and wait for close",
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  versions: () => versionsOf('bunyan'),
+  create(ctx) {
+    const bunyan = loadBunyan();
+    const logger = bunyan.createLogger({ name: 'logjam', level: ctx.level, streams: [{ level: ctx.level, path: ctx.file }] });
+    return {
+      log: (level, message) => logger[level](message),
+      close: () => endBunyan(logger),
+    };
+  },
+});

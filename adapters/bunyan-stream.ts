@@ -1,0 +1,25 @@
+/**
+ * bunyan writing to the application's own `fs.createWriteStream` (a `{ stream }` entry).
+ * Shutdown: the application ends the stream it owns and waits for it to close.
+ */
+
+import { createWriteStream } from 'node:fs';
+import { defineAdapter } from '../harness/adapter.js';
+import { loadBunyan, versionsOf } from './loggers.js';
+import { endStream } from './streams.js';
+
+export default defineAdapter({
+  name: 'bunyan-stream',
+  description: 'bunyan with a { stream } entry over fs.createWriteStream; shutdown: end the stream and wait for close',
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  versions: () => versionsOf('bunyan'),
+  create(ctx) {
+    const bunyan = loadBunyan();
+    const stream = createWriteStream(ctx.file, { flags: 'a' });
+    const logger = bunyan.createLogger({ name: 'logjam', level: ctx.level, streams: [{ level: ctx.level, stream }] });
+    return {
+      log: (level, message) => logger[level](message),
+      close: () => endStream(stream),
+    };
+  },
+});

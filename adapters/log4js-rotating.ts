@@ -1,0 +1,29 @@
+/**
+ * log4js's file appender with size rotation (`maxLogSize`): streamroller renames sink.log to
+ * sink.log.1 (and .1 to .2, ...) when it is full. One rotating appender per process, so the
+ * adapter logs from the main thread only.
+ */
+
+import { defineAdapter } from '../harness/adapter.js';
+import { versionsOf } from './loggers.js';
+import { configureLog4js, shutdownLog4js } from './log4js-file.js';
+import { rotatedFiles } from './streams.js';
+
+export const ROTATE_BYTES = 64 * 1024;
+/** Backups kept: enough that no run deletes one (a deleted backup is loss by configuration). */
+const BACKUPS = 1000;
+
+export default defineAdapter({
+  name: 'log4js-rotating',
+  description: `log4js file appender with maxLogSize ${ROTATE_BYTES / 1024} KiB, backups ${BACKUPS}, basic layout; shutdown: log4js.shutdown(cb)`,
+  capabilities: { format: 'text', gracefulShutdown: true, threads: false },
+  versions: () => versionsOf('log4js'),
+  sinkFiles: (file) => rotatedFiles(file, 'numbered-suffix'),
+  create(ctx) {
+    const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, maxLogSize: ROTATE_BYTES, backups: BACKUPS }, ctx.level);
+    return {
+      log: (level, message) => logger[level](message),
+      close: () => shutdownLog4js(log4js),
+    };
+  },
+});

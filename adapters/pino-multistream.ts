@@ -1,0 +1,39 @@
+/**
+ * pino over `pino.multistream` with two destinations: an asynchronous sonic-boom to the run's
+ * sink file (the one logjam reads back) and a synchronous one to a second file beside it, as an
+ * application that keeps a local copy does. Documented shutdown: flush both destinations, end
+ * them, and wait for both to close.
+ */
+
+import { once } from 'node:events';
+import { defineAdapter } from '../harness/adapter.js';
+import { loadPino, versionsOf } from './loggers.js';
+
+export default defineAdapter({
+  name: 'pino-multistream',
+  description: 'pino.multistream over pino.destination({ sync: false }) to the sink and a sync destination to a second file',
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  versions: () => versionsOf('pino'),
+  create(ctx) {
+    const pino = loadPino();
+    const primary = pino.destination({ dest: ctx.file, sync: false, append: true });
+    const copy = pino.destination({ dest: `${ctx.file}.copy-${ctx.producer}`, sync: true, append: true });
+    let ready = false;
+    primary.once('ready', () => {
+      ready = true;
+    });
+    const logger = pino({ level: ctx.level }, pino.multistream([{ level: ctx.level, stream: primary }, { level: ctx.level, stream: copy }]));
+    return {
+      log: (level, message) => logger[level](message),
+      close: async () => {
+        // flush() throws while the asynchronous destination is still opening: wait for it first.
+        if (!ready) await once(primary, 'ready');
+        await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+        const closed = Promise.all([once(primary, 'close'), once(copy, 'close')]);
+        primary.end();
+        copy.end();
+        await closed;
+      },
+    };
+  },
+});

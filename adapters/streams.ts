@@ -1,0 +1,67 @@
+/**
+ * Small helpers the bundled adapters share: ending a Node stream and waiting until its file
+ * descriptor is closed, and listing a rotating logger's files in the order they were written.
+ */
+
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+interface EndableStream extends NodeJS.EventEmitter {
+  end(): unknown;
+  readonly closed?: boolean;
+  readonly destroyed?: boolean;
+  readonly writableFinished?: boolean;
+}
+
+/** Ends a writable file stream and resolves once it has closed (or rejects with its error). */
+export async function endStream(stream: EndableStream, event: 'close' | 'finish' = 'close'): Promise<void> {
+  if (stream.closed === true || stream.destroyed === true) return;
+  if (event === 'finish' && stream.writableFinished === true) return;
+  const ended = once(stream, event);
+  stream.end();
+  await ended;
+}
+
+/** How one logger names the files it rotates `file` into. */
+export type RotationNaming =
+  /** winston (`tailable: false`): sink.log first, then sink1.log, sink2.log, ... (oldest first). */
+  | 'winston'
+  /** log4js and bunyan: sink.log.1 (or .0) is the newest rotated file, then .2 ...; sink.log is current. */
+  | 'numbered-suffix';
+
+/**
+ * The files a rotating logger wrote for `file`, oldest first, so the ledger reads records in
+ * the order they were written and a rotation that drops or repeats records shows.
+ */
+export function rotatedFiles(file: string, naming: RotationNaming): string[] {
+  const dir = dirname(file);
+  const name = basename(file);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [file];
+  }
+  if (naming === 'winston') {
+    const dot = name.lastIndexOf('.');
+    const stem = dot > 0 ? name.slice(0, dot) : name;
+    const ext = dot > 0 ? name.slice(dot) : '';
+    const numbered = entries
+      .map((e) => ({ e, m: new RegExp(`^${escape(stem)}(\\d+)${escape(ext)}$`).exec(e) }))
+      .filter((x) => x.m !== null)
+      .map((x) => ({ file: join(dir, x.e), n: Number(x.m?.[1]) }))
+      .sort((a, b) => a.n - b.n);
+    return [file, ...numbered.map((x) => x.file)];
+  }
+  const numbered = entries
+    .map((e) => ({ e, m: new RegExp(`^${escape(name)}\\.(\\d+)$`).exec(e) }))
+    .filter((x) => x.m !== null)
+    .map((x) => ({ file: join(dir, x.e), n: Number(x.m?.[1]) }))
+    .sort((a, b) => b.n - a.n);
+  return [...numbered.map((x) => x.file), file];
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

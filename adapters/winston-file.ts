@@ -1,0 +1,40 @@
+/**
+ * winston with its File transport (`new winston.transports.File({ filename })`), JSON format.
+ * Documented shutdown: `logger.end()`, then the logger's `finish` event
+ * (https://github.com/winstonjs/winston#awaiting-logs-to-be-written-in-winston).
+ */
+
+import type { Logger } from 'winston';
+import { defineAdapter, type Level } from '../harness/adapter.js';
+import { loadWinston, versionsOf } from './loggers.js';
+
+/** winston's npm levels have no `fatal`: an application logs those at `error`. */
+export const winstonLevel = (level: Level): 'debug' | 'info' | 'warn' | 'error' => (level === 'fatal' ? 'error' : level);
+
+/** `logger.end()`, resolved by the logger's `finish` event, as winston's README shows. */
+export function endWinston(logger: Logger): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    logger.once('finish', () => resolve());
+    logger.once('error', (error: Error) => reject(error));
+    logger.end();
+  });
+}
+
+export default defineAdapter({
+  name: 'winston-file',
+  description: 'winston with transports.File to a file, JSON format; shutdown: end() and the finish event',
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  versions: () => versionsOf('winston'),
+  create(ctx) {
+    const winston = loadWinston();
+    const logger = winston.createLogger({
+      level: ctx.level,
+      format: winston.format.json(),
+      transports: [new winston.transports.File({ filename: ctx.file })],
+    });
+    return {
+      log: (level, message) => void logger.log(winstonLevel(level), message),
+      close: () => endWinston(logger),
+    };
+  },
+});

@@ -1,0 +1,34 @@
+/**
+ * winston's File transport with size rotation (`maxsize`): a full file is closed and the next
+ * one is opened (sink.log, sink1.log, sink2.log, ...). One rotating transport per process, as
+ * an application configures it: several threads rotating one file would race each other's
+ * renames by configuration, not by a bug, so this adapter logs from the main thread only.
+ */
+
+import { defineAdapter } from '../harness/adapter.js';
+import { loadWinston, versionsOf } from './loggers.js';
+import { rotatedFiles } from './streams.js';
+import { endWinston, winstonLevel } from './winston-file.js';
+
+/** Small enough that every scenario's load rotates several times. */
+export const ROTATE_BYTES = 64 * 1024;
+
+export default defineAdapter({
+  name: 'winston-rotating',
+  description: `winston transports.File with maxsize ${ROTATE_BYTES / 1024} KiB (size rotation), JSON format; shutdown: end() and finish`,
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: false },
+  versions: () => versionsOf('winston'),
+  sinkFiles: (file) => rotatedFiles(file, 'winston'),
+  create(ctx) {
+    const winston = loadWinston();
+    const logger = winston.createLogger({
+      level: ctx.level,
+      format: winston.format.json(),
+      transports: [new winston.transports.File({ filename: ctx.file, maxsize: ROTATE_BYTES, tailable: false })],
+    });
+    return {
+      log: (level, message) => void logger.log(winstonLevel(level), message),
+      close: () => endWinston(logger),
+    };
+  },
+});

@@ -1,0 +1,34 @@
+/**
+ * winston with its Stream transport over the application's own `fs.createWriteStream` (JSON
+ * format). Documented shutdown: `logger.end()` and `finish`; the application then ends the
+ * stream it owns and waits for it to close.
+ */
+
+import { createWriteStream } from 'node:fs';
+import { defineAdapter } from '../harness/adapter.js';
+import { loadWinston, versionsOf } from './loggers.js';
+import { endStream } from './streams.js';
+import { endWinston, winstonLevel } from './winston-file.js';
+
+export default defineAdapter({
+  name: 'winston-stream',
+  description: 'winston with transports.Stream over fs.createWriteStream, JSON format; shutdown: end(), finish, then the stream',
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  versions: () => versionsOf('winston'),
+  create(ctx) {
+    const winston = loadWinston();
+    const stream = createWriteStream(ctx.file, { flags: 'a' });
+    const logger = winston.createLogger({
+      level: ctx.level,
+      format: winston.format.json(),
+      transports: [new winston.transports.Stream({ stream })],
+    });
+    return {
+      log: (level, message) => void logger.log(winstonLevel(level), message),
+      close: async () => {
+        await endWinston(logger);
+        await endStream(stream);
+      },
+    };
+  },
+});

@@ -1,0 +1,80 @@
+/**
+ * The Markdown summary: a pure view of the result model, for a pull request's job summary or a
+ * file next to the HTML report. Log content never reaches it raw: table cells are escaped and
+ * evidence sits in fenced blocks whose fence is longer than any backtick run inside.
+ */
+
+import type { Finding, Report, RunResult } from '../harness/result.js';
+
+export function markdownSummary(report: Report, title = 'logjam'): string {
+  const s = report.summary;
+  const verdict = s.error > 0 ? 'harness error' : s.fail > 0 ? 'findings failed a run' : 'all runs passed';
+  const lines = [
+    `## ${cell(title)}: ${verdict}`,
+    '',
+    `${s.pass} passed, ${s.fail} failed, ${s.error} errored, ${s.skip} skipped in ${(report.durationMs / 1000).toFixed(1)} s`,
+    '',
+    '| adapter | scenario | seed | status | delivered | lost | rec/s | call p99 (µs) | wall (s) |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|',
+    ...report.runs.map(row),
+    '',
+  ];
+  const failing = report.runs.filter((r) => r.status === 'fail' || r.status === 'error');
+  if (failing.length > 0) {
+    lines.push('### Failing runs', '');
+    for (const run of failing) lines.push(...details(run));
+  }
+  const skipped = report.runs.filter((r) => r.status === 'skip');
+  if (skipped.length > 0) {
+    lines.push('<details><summary>Skipped runs</summary>', '');
+    for (const run of skipped) lines.push(`- ${cell(run.adapter)} × ${cell(run.scenario)} seed ${run.seed}: ${cell(run.reason ?? '')}`);
+    lines.push('', '</details>', '');
+  }
+  const e = report.environment;
+  lines.push(`<sub>Node ${cell(e.node)} · ${cell(`${e.platform}/${e.arch}`)} · ${e.cpus} × ${cell(e.cpuModel)} · logjam ${cell(e.logjam)} · \`${code(e.command)}\`</sub>`, '');
+  return lines.join('\n');
+}
+
+const STATUS: Record<RunResult['status'], string> = { pass: '✅ pass', fail: '❌ fail', skip: '⏭️ skip', error: '⚠️ error' };
+
+function row(r: RunResult): string {
+  const m = r.metrics;
+  const ran = r.status !== 'skip';
+  return `| ${cell(r.adapter)} | ${cell(r.scenario)} | ${r.seed} | ${STATUS[r.status]} | ${ran ? `${m.delivered}/${m.produced}` : ''} | ${ran ? m.lost : ''} | ${m.deliveredPerSec !== undefined ? Math.round(m.deliveredPerSec) : ''} | ${m.callLatencyUs?.p99 ?? ''} | ${ran ? (m.wallMs / 1000).toFixed(1) : ''} |`;
+}
+
+function details(run: RunResult): string[] {
+  const lines = [`#### ${cell(run.adapter)} × ${cell(run.scenario)} seed ${run.seed}`, ''];
+  if (run.reason !== undefined) lines.push(cell(run.reason), '');
+  for (const f of run.findings) lines.push(...finding(f));
+  lines.push('Replay:', '', ...fenced(run.replay.command, 'sh'), '');
+  return lines;
+}
+
+function finding(f: Finding): string[] {
+  return [`- **${cell(f.kind)}** (${f.severity}): ${cell(f.message)}`, '', ...fenced(JSON.stringify(f.evidence, null, 2), 'json').map((l) => `  ${l}`), ''];
+}
+
+/** A fenced block that no backtick run inside can close early. */
+function fenced(body: string, lang: string): string[] {
+  const longest = Math.max(2, ...Array.from(body.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}${lang}`, ...body.split('\n'), fence];
+}
+
+/** Inline text: HTML and table syntax neutralised, one line. */
+export function cell(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
+    .replace(/[\u0000-\u001F\u007F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Text inside single backticks: no backtick may end it. */
+function code(value: string): string {
+  return value.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
+}
