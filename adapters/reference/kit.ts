@@ -75,9 +75,9 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
       // room for scheduling and GC pauses on a loaded machine, not for any sink.
       callBoundMs: 250,
       overflow: 'drop-lowest-first',
-      // The 32 MiB queue is allocated once and touched as it fills; the rest is slack for the
-      // listener's batch strings and the producers' heaps.
-      memoryBoundMb: 64,
+      // The 32 MiB queue is allocated once and touched as it fills; a full queue claimed as one
+      // batch is decoded (UTF-16), formatted and encoded in the listener before it is released.
+      memoryBoundMb: 160,
       secondSink: true,
       context: 'async-local-storage',
     },
