@@ -31,7 +31,7 @@ function harnessCollector(ctx: object): Address | undefined {
 export default defineAdapter({
   name: 'log4js-tcp',
   description: "log4js tcp appender (JSON events, endMsg '\\n') to a loopback collector; shutdown: log4js.shutdown(cb)",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, tcp: true },
   versions: () => versionsOf('log4js'),
   async setup(ctx) {
     if (harnessCollector(ctx) !== undefined) return {};

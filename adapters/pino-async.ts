@@ -21,6 +21,7 @@ export default defineAdapter({
     secondSink: true,
     reentrantSink: true,
     context: 'async-local-storage',
+    fields: true,
   },
   versions: () => versionsOf('pino'),
   create(ctx) {
@@ -34,7 +35,7 @@ export default defineAdapter({
       ready = true;
     });
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       withContext: withTraceContext,
       close: async () => {
         // flush() throws if the destination is not open yet; wait for it as the docs advise.

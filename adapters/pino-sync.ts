@@ -19,6 +19,7 @@ export default defineAdapter({
     secondSink: true,
     reentrantSink: true,
     context: 'async-local-storage',
+    fields: true,
   },
   versions: () => versionsOf('pino'),
   create(ctx) {
@@ -28,7 +29,7 @@ export default defineAdapter({
     const logger = pino({ level: ctx.level, ...contextOptions() }, stream);
     hookReentry(ctx, destination, logger);
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       withContext: withTraceContext,
       close: () => {
         logger.flush();

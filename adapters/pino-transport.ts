@@ -23,6 +23,7 @@ export default defineAdapter({
     // Two targets in the transport's worker (pino's multistream there), the second logjam's sink.
     secondSink: true,
     context: 'async-local-storage',
+    fields: true,
   },
   versions: () => versionsOf('pino'),
   create(ctx) {
@@ -36,7 +37,7 @@ export default defineAdapter({
         : pino.transport({ targets: [second, file] });
     const logger = pino({ level: ctx.level, ...contextOptions() }, transport);
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       withContext: withTraceContext,
       close: async () => {
         const closed = once(transport, 'close');

@@ -9,8 +9,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { asAdapter, type AdapterDefinition, type LoggerInstance, type ProcessSetup } from './adapter.js';
-import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS } from './board.js';
+import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup } from './adapter.js';
+import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS, MAX_THREADS } from './board.js';
 import { EventChannel } from './channel.js';
 import { closeWithDeadline, errorMessage } from './deadline.js';
 import { createHistogram, mergeHistograms, summarise } from './latency.js';
@@ -26,7 +26,11 @@ import { logCall } from './log-call.js';
 import { CallStats, type CallSummary } from './call-stats.js';
 import { levelAt } from './level-mix.js';
 import { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay.js';
-import { startWatchdog } from './watchdog.js';
+import { startScheduler, startWatchdog } from './watchdog.js';
+import { createScheduleShared, startSchedule, stopSchedule } from './schedule.js';
+import { Collector, type CollectorFaults } from './collector.js';
+import { runProcesses } from './processes.js';
+import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
 import { loadScenario } from '../scenarios/index.js';
 
 // Captured before any logger loads: loggers under test patch process and console methods.
@@ -43,8 +47,15 @@ const send = (event: ChildEvent): void => channel.send(event);
 // The monitor does not change what Node does with the error (the process still dies as it
 // would); it only tells the supervisor what escaped, synchronously, before the process ends.
 process.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => {
+  // The crash a scenario injects on purpose (ctx.crash) is not the logger's error.
+  if (error instanceof InjectedCrash) return;
   reportEscaped(error, origin, `An error escaped the logger (${origin})`);
 });
+
+/** The uncaught exception `ctx.crash('uncaught-exception')` throws. */
+class InjectedCrash extends Error {
+  override name = 'InjectedCrash';
+}
 
 function reportEscaped(error: unknown, origin: string, what: string): void {
   const e = error instanceof Error ? error : new Error(String(error));
@@ -61,7 +72,8 @@ function reportEscaped(error: unknown, origin: string, what: string): void {
 
 const board = Board.create();
 // Before any worker starts: every thread of the run, the logger's own included, inherits it.
-const syncShared = createSyncShared(board, channel.handle);
+const scheduleShared = spec.schedule !== undefined ? createScheduleShared(spec.schedule, MAX_THREADS) : undefined;
+const syncShared = createSyncShared(board, channel.handle, scheduleShared);
 const mainRow = attachRuntime(syncShared, MAIN_SLOT, 'main').row;
 mainRow.set('starting', 'load-adapter');
 const heartbeat = setInterval(() => mainRow.beat(), 10);
@@ -69,6 +81,7 @@ heartbeat.unref();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs });
+if (scheduleShared !== undefined && spec.schedule?.mode === 'controlled') startScheduler(scheduleShared, syncShared, channel, spec.schedule.preemptions);
 
 let currentPhase = 'load-adapter';
 const phase = (name: string): void => {
@@ -77,9 +90,11 @@ const phase = (name: string): void => {
 };
 
 async function main(): Promise<void> {
+  const scenario = await loadScenario(spec.scenario);
+  // Before the adapter's module loads, so the logger's Worker is the tracked one.
+  if (scenario.trackWorkers === true) installWorkerTracker();
   const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);
   send({ type: 'hello', pid: process.pid, versions: (await adapter.versions?.()) ?? {} });
-  const scenario = await loadScenario(spec.scenario);
   const skip = scenario.skip?.(adapter.capabilities, adapter);
   if (skip !== undefined) {
     send({ type: 'skip', reason: skip });
@@ -89,6 +104,8 @@ async function main(): Promise<void> {
   send({ type: 'sink', path: file, format: adapter.capabilities.format });
   mainRow.set('running', 'idle');
   await scenario.run(createContext(adapter, file), spec.params);
+  // The loggers are closed: what the collector still holds goes to the sink before the verdict.
+  await runCollector?.close(spec.closeMs);
   loopDelay.disable();
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
   send({
@@ -99,6 +116,7 @@ async function main(): Promise<void> {
     },
   });
   mainRow.set('done', 'idle');
+  stopSchedule(scheduleShared);
   send({ type: 'done' });
 }
 
@@ -115,6 +133,29 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     produced: (counts, droppedReported) => send({ type: 'produced', counts, droppedReported: droppedReported + (processSetup?.dropped?.() ?? 0) }),
     createLock: (className, options) => Mutex.create(className, options).handle,
     runProducers: (options) => runProducers(adapter, file, options),
+    runProcesses: async (options) => {
+      await ensureSetup(adapter, file, {});
+      const collector = await collectorFor(adapter);
+      return runProcesses({ spec, file, row: mainRow, send, ...(collector !== undefined ? { collector } : {}) }, options);
+    },
+    createLogger: async (producer = 0) => {
+      await ensureSetup(adapter, file, {});
+      const collector = await collectorFor(adapter);
+      return adapter.create({ file, producer, level: 'debug', sink: {}, ...(collector !== undefined ? { collector } : {}) });
+    },
+    collector: (faults) => startCollector(file, faults),
+    loggerWorkers,
+    crash: (how) => {
+      mainRow.set('done', 'exit');
+      send({ type: 'exiting', code: how === 'sigterm' ? 143 : 1, injected: how });
+      if (how === 'sigterm') process.kill(process.pid, 'SIGTERM');
+      else
+        setImmediate(() => {
+          throw new InjectedCrash('logjam: the crash crash-mid-write injects, thrown from a callback while records are in flight');
+        });
+      // Never settles: the process ends under it.
+      return new Promise<never>(() => undefined);
+    },
     logFromMain: (options) => logFromMain(adapter, file, options),
     producedSoFar: () => {
       let n = board.read(MAIN_SLOT).produced;
@@ -138,6 +179,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       return all;
     },
     exit: (code) => {
+      stopSchedule(scheduleShared);
       mainRow.set('done', 'exit');
       send({ type: 'exiting', code });
       try {
@@ -158,6 +200,20 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
 let processSetup: ProcessSetup | undefined;
 let setupDone = false;
 let processClosed = false;
+let runCollector: Collector | undefined;
+let collectorStarting: Promise<Collector> | undefined;
+
+/** The run's collector: the first caller's faults start it; every later caller shares it. */
+function startCollector(file: string, faults: CollectorFaults = {}): Promise<Collector> {
+  collectorStarting ??= Collector.start(file, faults).then((c) => (runCollector = c));
+  return collectorStarting;
+}
+
+/** The collector's address for an adapter that sends over TCP; none for the others. */
+async function collectorFor(adapter: AdapterDefinition): Promise<CollectorAddress | undefined> {
+  if (adapter.capabilities.tcp !== true) return undefined;
+  return (await startCollector(join(spec.dir, 'sink.log'))).address;
+}
 
 /** The adapter's once-per-process configuration, in this thread, before any producer starts. */
 async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkOptions, extra: SinkExtras = {}): Promise<void> {
@@ -165,7 +221,8 @@ async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkO
   setupDone = true;
   if (adapter.setup === undefined) return;
   mainRow.set('starting', 'create-logger');
-  processSetup = await adapter.setup({ file, level: 'debug', sink, ...extra });
+  const collector = await collectorFor(adapter);
+  processSetup = await adapter.setup({ file, level: 'debug', sink, ...extra, ...(collector !== undefined ? { collector } : {}) });
 }
 
 /** What a scenario adds to an adapter's context besides the main sink. */
@@ -235,12 +292,14 @@ async function logFromMain(
   const extras = sinkExtras(options);
   await ensureSetup(adapter, path, options.sink ?? {}, extras);
   mainRow.set('starting', 'create-logger');
-  const logger: LoggerInstance = await adapter.create({ file: path, producer: 0, level: 'debug', sink: options.sink ?? {}, ...extras });
+  const collector = await collectorFor(adapter);
+  const logger: LoggerInstance = await adapter.create({ file: path, producer: 0, level: 'debug', sink: options.sink ?? {}, ...extras, ...(collector !== undefined ? { collector } : {}) });
   const log = logCall(logger, options.holdLock, options.holdEvery);
   const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
   const calls = new CallStats(options.slowCallMs ?? 50);
+  startSchedule(scheduleShared);
   mainRow.target(options.records);
   mainRow.set('running', 'log');
   const started = performance.now();
@@ -281,6 +340,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
   const paths = await sinkPaths(file, options.relay, options.threads);
   const extras = sinkExtras(options);
   await ensureSetup(adapter, paths.main, options.sink ?? {}, extras);
+  const collector = await collectorFor(adapter);
   const gate = new SharedArrayBuffer(8);
   const gateWords = new Int32Array(gate);
   const gateMs = Math.max(1000, spec.timeoutMs);
@@ -295,7 +355,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       gate,
       gateMs,
       closeMs: spec.closeMs,
-      file: paths.producer(p),
+      file: options.file ?? paths.producer(p),
       records: options.records,
       batch: options.batch,
       minPayload: options.minPayload,
@@ -311,6 +371,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       ...(options.context !== undefined ? { context: options.context } : {}),
       ...(extras.secondFile !== undefined ? { secondFile: extras.secondFile, secondSink: extras.secondSink ?? {} } : {}),
       ...(extras.bufferBytes !== undefined ? { bufferBytes: extras.bufferBytes } : {}),
+      ...(collector !== undefined ? { collector } : {}),
     };
     const worker = new Worker(new URL('./producer-worker.js', import.meta.url), {
       workerData: data,
@@ -331,6 +392,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
     if (failures > 0) break;
   }
   const started = performance.now();
+  startSchedule(scheduleShared);
   Atomics.store(gateWords, 1, 1);
   Atomics.notify(gateWords, 1);
   await Promise.all(settled);

@@ -5,7 +5,7 @@
 
 import { getEnvironmentData, parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
-import { asAdapter, isTypeScriptModule, type Level, type LoggerInstance } from './adapter.js';
+import { asAdapter, isTypeScriptModule, type CollectorAddress, type Level, type LoggerInstance } from './adapter.js';
 import { CallStats } from './call-stats.js';
 import { rawNotify, rawWait } from './atomics.js';
 import { closeWithDeadline } from './deadline.js';
@@ -49,6 +49,8 @@ export interface ProducerData {
   readonly secondFile?: string;
   readonly secondSink?: SinkOptions;
   readonly bufferBytes?: number;
+  /** The run's collector, for adapters that send over TCP. */
+  readonly collector?: CollectorAddress;
 }
 
 const data = workerData as ProducerData;
@@ -74,6 +76,7 @@ try {
     sink: data.sink,
     ...(data.secondFile !== undefined ? { secondFile: data.secondFile, secondSink: data.secondSink ?? {} } : {}),
     ...(data.bufferBytes !== undefined ? { bufferBytes: data.bufferBytes } : {}),
+    ...(data.collector !== undefined ? { collector: data.collector } : {}),
   });
   const log = logCall(logger, data.holdLock, data.holdEvery);
   const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload);

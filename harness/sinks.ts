@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { REENTRY_MARK } from './record.js';
+import { schedulePoint } from './schedule.js';
 import { Mutex, type LockHandle } from './sync.js';
 
 /** Pathologies a scenario asks the sink to show. Structured-cloneable, for any thread. */
@@ -200,6 +201,7 @@ export function createSink(file: string, options: SinkOptions = {}, hooks: SinkH
       return writes;
     },
     write(text: string): void {
+      schedulePoint('sink');
       const n = ++writes;
       stats?.add(S_WRITES);
       if (options.stall !== undefined && n === options.stall.afterWrites + 1) {

@@ -17,6 +17,10 @@ export const scenarioLoaders = {
   'reentrant-sink': async () => (await import('./reentrant-sink.js')).default,
   'burst-overflow': async () => (await import('./burst-overflow.js')).default,
   'context-propagation': async () => (await import('./context-propagation.js')).default,
+  'torn-lines': async () => (await import('./torn-lines.js')).default,
+  'hostile-input': async () => (await import('./hostile-input.js')).default,
+  'crash-mid-write': async () => (await import('./crash-mid-write.js')).default,
+  'tcp-collector': async () => (await import('./tcp-collector.js')).default,
 } satisfies Record<string, () => Promise<AnyScenario>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;

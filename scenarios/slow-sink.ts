@@ -72,7 +72,8 @@ export default defineScenario({
 
     ctx.phase('checking');
     // Callers: the slowest call of any thread, against the declared bound.
-    const slowest = [...outcome.calls].sort((a, b) => b.slowest.ms - a.slowest.ms)[0];
+    const calls = outcome.calls ?? [];
+    const slowest = [...calls].sort((a, b) => b.slowest.ms - a.slowest.ms)[0];
     if (slowest !== undefined) {
       const bound = caps.callBoundMs;
       const evidence = {
@@ -81,9 +82,9 @@ export default defineScenario({
         seq: slowest.slowest.seq,
         ms: slowest.slowest.ms,
         boundMs: bound ?? 'undeclared',
-        slowCalls: outcome.calls.reduce((n, c) => n + c.slowCalls, 0),
+        slowCalls: calls.reduce((n, c) => n + c.slowCalls, 0),
         slowCallMs: slowest.slowCallMs,
-        blockedMsTotal: outcome.calls.reduce((n, c) => n + c.slowMs, 0),
+        blockedMsTotal: calls.reduce((n, c) => n + c.slowMs, 0),
         pacing: viaPipe ? `named pipe drained at ${mbPerSec} MB/s` : `${delayMs} ms per write`,
       };
       if (bound !== undefined && slowest.slowest.ms > bound) {

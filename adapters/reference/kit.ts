@@ -35,6 +35,8 @@ export function runConfig(ctx: ProcessContext, generation = 0): LoggingConfig {
         type: 'file',
         filename: ctx.file,
         formatter: 'json',
+        // torn-lines: processes sharing one pipe take turns; a file or a thread alone pays nothing.
+        interprocessLock: 'auto',
         writer: { module: sinkModule, export: 'harnessWriter', options: ctx.sink },
       },
       // failing-sink: a second file handler, isolated from the first by its own handleError.
@@ -80,6 +82,7 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
       memoryBoundMb: 160,
       secondSink: true,
       context: 'async-local-storage',
+      fields: true,
     },
     async setup(ctx) {
       const s = await configure(configFor(ctx, 0));
@@ -99,7 +102,7 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
       return {
         // getLogger per call, as Python code calls logging.getLogger(__name__): it takes the
         // registry lock, which is what lock-inversion needs producers to do.
-        log: (level, message) => client.getLogger(name).log(level, message),
+        log: (level, message, fields) => client.getLogger(name).log(level, message, fields),
         // Captured on the producing side, before the queue (logger.ts).
         withContext: (fields, fn) => withContext(fields, fn),
         close() {
