@@ -27,8 +27,8 @@ export default defineAdapter({
   create(ctx) {
     const pino = loadPino();
     const destination = pino.destination({ dest: ctx.file, sync: false, append: true });
-    const { stream, second } = destinationFor(pino, ctx, destination);
-    const logger = pino({ level: ctx.level, ...contextOptions() }, stream);
+    const { stream: out, second } = destinationFor(pino, ctx, destination);
+    const logger = pino({ level: ctx.level, ...contextOptions() }, out);
     hookReentry(ctx, destination, logger);
     let ready = false;
     destination.once('ready', () => {
