@@ -20,6 +20,8 @@ import { replayCommand } from './replay-command.js';
 import { SCHEDULE_MODES, type ScheduleMode } from './schedule.js';
 import { ciCommand } from './commands/ci.js';
 import { mergeReportsCommand } from './commands/merge-reports.js';
+import { compareCommand } from './commands/compare.js';
+import { stressCommand } from './commands/stress.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -32,6 +34,8 @@ const COMMANDS = {
   run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
   ci: ciCommand,
   'merge-reports': mergeReportsCommand,
+  stress: stressCommand,
+  compare: compareCommand,
   replay: {
     summary: 'run a failing run again from its replay file: logjam replay FILE',
     run: async (args: string[]) => replayCommand(args, stdout, chalkFor(stdout, process.env), reporterFactories.terminal(stdout, chalkFor(stdout, process.env))),
@@ -41,7 +45,7 @@ const COMMANDS = {
 
 type CommandName = keyof typeof COMMANDS;
 
-const PLANNED = ['stress', 'compare'];
+const PLANNED: string[] = [];
 
 function mainHelp(): number {
   const lines = [
