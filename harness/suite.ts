@@ -114,7 +114,7 @@ async function runOne(target: RunTarget): Promise<RunResult> {
   const mode = options.scheduleMode ?? 'free';
   const replay = replayFor(adapter.ref, scenario.name, seed, options.path, mode);
   const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
-  const skip = scenario.skip?.(adapter.definition.capabilities) ?? options.beforeRun?.(planned);
+  const skip = scenario.skip?.(adapter.definition.capabilities, adapter.definition) ?? options.beforeRun?.(planned);
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
   let result: RunResult;
   try {
