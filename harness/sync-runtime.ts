@@ -97,7 +97,7 @@ const SITE_FRAMES = 8;
 /** A wait that lasts this long gets its stack captured and shown. */
 export const SITE_GRACE_MS = 2;
 /** How long the thread closing a deadlock waits for the others' wait sites before reporting. */
-const SITE_WAIT_MS = 250;
+export const SITE_WAIT_MS = 1000;
 
 /** `class#id`, the name a lock goes by in reports. */
 export function lockName(locks: Int32Array, strings: StringTable, id: number): string {

@@ -34,6 +34,7 @@ import {
   findWaitCycle,
   interleavingTable,
   lockName,
+  SITE_WAIT_MS,
   type SyncShared,
 } from './sync-runtime.js';
 
@@ -199,12 +200,22 @@ function describeWait(row: BoardRow, names: Map<number, string>, elapsed: number
   return { kind: wait.kind, on: view.lockName(wait.id), ...(holders !== undefined ? { holders } : {}), site, forMs };
 }
 
+/** When the watchdog first saw each deadlock still waiting for its threads' wait sites. */
+const firstSeen = new Map<string, number>();
+
 function checkDeadlock(slot: number, elapsed: number): void {
   const cycle = findWaitCycle(board, slot);
   if (cycle === undefined) return;
   const finding = deadlockFinding(view, cycle, elapsed);
   const signature = String(finding.evidence['signature']);
   if (reported.has(signature)) return;
+  // The thread closing the cycle reports it with every wait site once they are captured; a
+  // loaded machine can take a while to run the others that far. The second look waits as long
+  // before it reports the cycle without them.
+  const sitesMissing = cycle.some((step) => board.read(step.slot).wait?.site === 0);
+  const since = firstSeen.get(signature) ?? elapsed;
+  firstSeen.set(signature, since);
+  if (sitesMissing && elapsed - since < SITE_WAIT_MS) return;
   reported.add(signature);
   channel.send({ type: 'finding', finding: { ...finding, evidence: { ...finding.evidence, detectedBy: 'watchdog' } } });
 }
