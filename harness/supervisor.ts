@@ -307,7 +307,10 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
 /** The one command that replays a run. */
 export function replayFor(adapterRef: string, scenario: string, seed: number, path?: string): Replay {
   const withPath = path !== undefined && path !== '' ? ` --path ${path}` : '';
-  const command = `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}${withPath}`;
+  // Runs against releases pinned with --logger-version replay against the same releases.
+  const pins = (process.env['LOGJAM_LOGGER_VERSIONS'] ?? '').split(' ').filter((p) => p !== '');
+  const withPins = pins.map((p) => ` --logger-version ${p}`).join('');
+  const command = `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}${withPath}${withPins}`;
   const base = { command, adapter: adapterRef, scenario, seed };
   return path !== undefined && path !== '' ? { ...base, path } : base;
 }
