@@ -173,7 +173,7 @@ async function logFromMain(
   mainRow.set('starting', 'create-logger');
   const logger: LoggerInstance = await adapter.create({ file, producer: 0, level: 'debug', sink: options.sink ?? {} });
   const log = logCall(logger, options.holdLock, options.holdEvery);
-  const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload);
+  const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload, options.text);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
   mainRow.target(options.records);
@@ -217,6 +217,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       batch: options.batch,
       minPayload: options.minPayload,
       maxPayload: options.maxPayload,
+      text: options.text ?? 'ascii',
       level: options.level,
       seed: deriveSeed(spec.seed, p),
       sink: options.sink ?? {},

@@ -11,7 +11,7 @@ import { closeWithDeadline } from './deadline.js';
 import { createHistogram, encodeHistogram } from './latency.js';
 import type { ProducerMessage } from './protocol.js';
 import { createRandom } from './random.js';
-import { encodeRecord, PayloadSource } from './record.js';
+import { encodeRecord, PayloadSource, type PayloadText } from './record.js';
 import type { SinkOptions } from './sinks.js';
 import { attachRuntime, SYNC_ENV_KEY, type SyncShared } from './sync-runtime.js';
 import type { LockHandle } from './sync.js';
@@ -30,6 +30,7 @@ export interface ProducerData {
   readonly batch: number;
   readonly minPayload: number;
   readonly maxPayload: number;
+  readonly text: PayloadText;
   readonly level: Level;
   readonly seed: number;
   readonly sink: SinkOptions;
@@ -56,7 +57,7 @@ try {
   row.set('starting', 'create-logger');
   const logger = await adapter.create({ file: data.file, producer: data.producer, level: 'debug', sink: data.sink });
   const log = logCall(logger, data.holdLock, data.holdEvery);
-  const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload);
+  const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload, data.text);
   const messages: string[] = new Array<string>(Math.min(data.batch, data.records));
 
   phase = 'wait-start';
