@@ -108,6 +108,8 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   };
 
   let exitTimer: NodeJS.Timeout | undefined;
+  /** When the scenario said it was done or exiting: the start of time-to-exit. */
+  let endedAt: number | undefined;
   const onEvent = (event: ChildEvent): void => {
     events.push(event);
     options.onEvent?.(event);
@@ -119,6 +121,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       // Its threads will never move again. One more look at the board, then end it.
       setTimeout(() => kill('deadlock'), 300).unref();
     }
+    if ((event.type === 'done' || event.type === 'exiting') && endedAt === undefined) endedAt = performance.now();
     if ((event.type === 'done' || event.type === 'exiting' || event.type === 'skip') && exitTimer === undefined) {
       exitTimer = setTimeout(() => kill('exit-hang'), exitMs);
     }
@@ -147,6 +150,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     // When: the process ended; its pipes may still hold the last events.
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
+  const exitedAt = performance.now();
   clearTimeout(deadline);
   clearTimeout(exitTimer);
   options.signal?.removeEventListener('abort', onAbort);
@@ -288,6 +292,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       ? { deliveredPerSec: Math.round((reconciliation.delivered * 1000) / loadMs) }
       : {}),
     peakRssMb: Math.max(peakRssMb, childMetrics.peakRssMb ?? 0),
+    ...(endedAt !== undefined && killedFor === undefined ? { exitMs: Math.round(exitedAt - endedAt) } : {}),
   };
   if (!options.keepFiles) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   return {

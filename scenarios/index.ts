@@ -10,6 +10,9 @@ export const scenarioLoaders = {
   'graceful-exit': async () => (await import('./graceful-exit.js')).default,
   'lock-inversion': async () => (await import('./lock-inversion.js')).default,
   'reconfigure-under-load': async () => (await import('./reconfigure-under-load.js')).default,
+  'natural-exit': async () => (await import('./natural-exit.js')).default,
+  'natural-exit-graceful': async () => (await import('./natural-exit-graceful.js')).default,
+  'startup-burst': async () => (await import('./startup-burst.js')).default,
 } satisfies Record<string, () => Promise<AnyScenario>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;
