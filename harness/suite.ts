@@ -8,6 +8,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { errorMessage } from './deadline.js';
+import { findingRates } from './rates.js';
 import type { ResolvedAdapter } from './registry.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from './result.js';
 import type { AnyScenario } from './scenario.js';
@@ -76,6 +77,7 @@ export function buildReport(runs: readonly RunResult[], started: number, command
     environment: environment(command),
     runs,
     summary: summaryOf(runs),
+    rates: findingRates(runs),
   };
   for (const r of reporters) r.onEnd?.(report);
   return report;
