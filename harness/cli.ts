@@ -19,6 +19,7 @@ import { EXIT, exitCodeFor } from './result.js';
 import { runSuite } from './suite.js';
 import { ciCommand } from './commands/ci.js';
 import { mergeReportsCommand } from './commands/merge-reports.js';
+import { findingsCommand } from './commands/findings.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -31,6 +32,7 @@ const COMMANDS = {
   run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
   ci: ciCommand,
   'merge-reports': mergeReportsCommand,
+  findings: findingsCommand,
   help: { summary: 'show this help', run: async () => mainHelp() },
 } satisfies Record<string, { summary: string; run: (args: string[]) => Promise<number> }>;
 
