@@ -65,7 +65,7 @@ const heartbeat = setInterval(() => mainRow.beat(), 10);
 heartbeat.unref();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs });
+startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs, sinkDir: spec.dir });
 
 let currentPhase = 'load-adapter';
 const phase = (name: string): void => {
