@@ -9,9 +9,12 @@ import { versionsOf } from './loggers.js';
 import { configureLog4js, shutdownLog4js } from './log4js-file.js';
 import { rotatedFiles } from './streams.js';
 
-export const ROTATE_BYTES = 64 * 1024;
-/** Backups kept: enough that no run deletes one (a deleted backup is loss by configuration). */
-const BACKUPS = 1000;
+export const ROTATE_BYTES = 1024 * 1024;
+/**
+ * Backups kept: enough that no run deletes one (a deleted backup is loss by configuration), few
+ * enough that streamroller's renames of every backup at each roll stay an ordinary cost.
+ */
+const BACKUPS = 100;
 
 export default defineAdapter({
   name: 'log4js-rotating',

@@ -10,8 +10,8 @@ import { loadWinston, versionsOf } from './loggers.js';
 import { rotatedFiles } from './streams.js';
 import { endWinston, winstonLevel } from './winston-file.js';
 
-/** Small enough that every scenario's load rotates several times. */
-export const ROTATE_BYTES = 64 * 1024;
+/** Small enough that a start-up burst (tens of MB) rotates dozens of times. */
+export const ROTATE_BYTES = 1024 * 1024;
 
 export default defineAdapter({
   name: 'winston-rotating',

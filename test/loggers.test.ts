@@ -94,26 +94,25 @@ describe('graceful-exit: the documented shutdown, then process.exit', () => {
 });
 
 describe('rotation', () => {
-  // 6 000 records of ~250 bytes is ~1.5 MB of output: 64 KiB files rotate about 20 times (winston,
-  // log4js); bunyan rotates every 100 ms of the burst and shutdown.
-  it.each(['log4js-rotating', 'bunyan-rotating'])('%s: the ledger reads every rotated file back, and the documented shutdown loses nothing', async (name) => {
+  // A start-up burst of 2 × 6 000 multi-byte records of up to 700 characters is ~15 MB: 1 MiB
+  // files rotate about fifteen times (log4js); bunyan rotates every 100 ms of burst and shutdown.
+  it.each(['log4js-rotating', 'bunyan-rotating'])('%s: the ledger reads every rotated file back, and nothing is lost across rotations', async (name) => {
     const workDir = scratchDir();
-    const adapter = await api.resolveAdapter(name, ROOT);
     const result = await api.superviseRun({
-      adapter,
-      scenario: await api.resolveScenario('graceful-exit'),
+      adapter: await api.resolveAdapter(name, ROOT),
+      scenario: await api.resolveScenario('startup-burst'),
       seed: 3,
-      params: { records: 6000, maxPayload: 400 },
+      params: { threads: 1, records: 12_000, maxPayload: 700 },
       timeoutMs: 30_000,
       memoryMb: 1024,
       workDir,
       keepFiles: true,
     });
     expect(result.status, JSON.stringify(result.findings)).toBe('pass');
-    expect(result.metrics).toMatchObject({ produced: 6000, delivered: 6000, lost: 0, duplicated: 0, reordered: 0, torn: 0 });
+    expect(result.metrics).toMatchObject({ produced: 12_000, delivered: 12_000, lost: 0, duplicated: 0, reordered: 0, torn: 0 });
     if (name === 'log4js-rotating') {
       const [runDir] = readdirSync(workDir);
-      const files = readdirSync(join(workDir, runDir ?? '')).filter((f) => f.startsWith('sink.log'));
+      const files = readdirSync(join(workDir, runDir ?? '')).filter((f) => /^sink\.log(\.\d+)?$/.test(f));
       expect(files.length).toBeGreaterThan(5);
     }
   });
@@ -196,5 +195,31 @@ describe('multi-byte UTF-8 records', () => {
     });
     expect(result.status, JSON.stringify(result.findings)).toBe('pass');
     expect(result.metrics).toMatchObject({ produced: 6000, delivered: 6000, lost: 0, torn: 0, reordered: 0 });
+  });
+});
+
+describe('the liveness probe', () => {
+  // The producer yields every 16 records, so an asynchronous logger would have had every chance
+  // to write; this one never does again after its 100th record.
+  it('reports output that stops growing while input continues as a wedge, with the sink size and the records logged since', async () => {
+    const started = performance.now();
+    const result = await api.superviseRun({
+      adapter: await api.resolveAdapter(join(ROOT, 'test', 'fixtures', 'adapters', 'stalled-output.ts'), ROOT),
+      scenario: await api.resolveScenario('steady'),
+      seed: 1,
+      // Enough records that logging outlasts the hang window even on a fast machine: the
+      // probe must see input continue while the output stands still.
+      params: { threads: 2, records: 20_000_000, batch: 16, maxPayload: 16 },
+      hangMs: 1000,
+      timeoutMs: 30_000,
+      memoryMb: 1024,
+      workDir: scratchDir(),
+    });
+    const wedge = result.findings.find((f) => f.kind === 'hang' && f.evidence['wedge'] === true);
+    expect(wedge?.message).toMatch(/^Wedge: the sink stopped growing for \d+ ms at \d+ bytes while \d+ more records were logged/);
+    expect(wedge?.evidence['sinkBytes']).toBeGreaterThan(0);
+    expect(wedge?.evidence['producedSinceGrowth']).toBeGreaterThan(0);
+    expect(result.status).toBe('fail');
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 });
