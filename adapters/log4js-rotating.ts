@@ -19,13 +19,13 @@ const BACKUPS = 100;
 export default defineAdapter({
   name: 'log4js-rotating',
   description: `log4js file appender with maxLogSize ${ROTATE_BYTES / 1024} KiB, backups ${BACKUPS}, basic layout; shutdown: log4js.shutdown(cb)`,
-  capabilities: { format: 'text', gracefulShutdown: true, threads: false },
+  capabilities: { format: 'text', gracefulShutdown: true, threads: false, fields: true },
   versions: () => versionsOf('log4js'),
   sinkFiles: (file) => rotatedFiles(file, 'numbered-suffix'),
   create(ctx) {
     const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, maxLogSize: ROTATE_BYTES, backups: BACKUPS }, ctx.level);
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),
     };
   },

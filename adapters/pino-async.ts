@@ -11,7 +11,7 @@ import { loadPino, versionsOf } from './loggers.js';
 export default defineAdapter({
   name: 'pino-async',
   description: 'pino with pino.destination({ sync: false }) to a file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
   versions: () => versionsOf('pino'),
   create(ctx) {
     const pino = loadPino();
@@ -22,7 +22,7 @@ export default defineAdapter({
       ready = true;
     });
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       close: async () => {
         // flush() throws if the destination is not open yet; wait for it as the docs advise.
         if (!ready) await once(destination, 'ready');

@@ -11,14 +11,14 @@ import { loadPino, versionsOf } from './loggers.js';
 export default defineAdapter({
   name: 'pino-transport',
   description: "pino with pino.transport({ target: 'pino/file' }), a worker-thread transport, to a file",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
   versions: () => versionsOf('pino'),
   create(ctx) {
     const pino = loadPino();
     const transport = pino.transport({ target: 'pino/file', options: { destination: ctx.file, append: true } });
     const logger = pino({ level: ctx.level }, transport);
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       close: async () => {
         const closed = once(transport, 'close');
         transport.end();

@@ -29,6 +29,34 @@ export interface Capabilities {
   readonly harnessSink?: boolean;
   /** `setup()` returns `reconfigure()`, which swaps the sinks while producers log. @default false */
   readonly reconfigure?: boolean;
+  /**
+   * `log(level, message, fields)` passes `fields` to the logger as structured data (pino's merge
+   * object), so scenarios can log hostile values (hostile-input). @default false
+   */
+  readonly fields?: boolean;
+  /**
+   * The logger sends its records over TCP to `ctx.collector` instead of writing `ctx.file`:
+   * logjam starts a loopback collector for every run of the adapter, which writes each whole
+   * line it receives to the sink file (tcp-collector injects faults into it). @default false
+   */
+  readonly tcp?: boolean;
+}
+
+/**
+ * Where an adapter with `capabilities.tcp` sends its records: a loopback TCP collector that
+ * logjam starts for the run. The protocol is newline-delimited lines of text (one record per
+ * line, as the logger would write them to a file). The collector writes every complete line it
+ * receives to the run's sink file; bytes after the last newline of a connection that ends are
+ * discarded (counted by the collector, and so read as lost records).
+ *
+ * Optional, for loggers that want delivery they can count: a client may send
+ * `#logjam-hello <stream-id>` as its first line; the collector then answers `have <n>` (lines of
+ * that stream already written, across connections) and, after each chunk it writes, `ack <n>`.
+ * A client that resends from line `n` after a reconnect loses and duplicates nothing.
+ */
+export interface CollectorAddress {
+  readonly host: string;
+  readonly port: number;
 }
 
 export interface AdapterContext {
@@ -43,11 +71,18 @@ export interface AdapterContext {
   readonly producer: number;
   /** Lowest level the logger must emit. @default 'info' */
   readonly level: Level;
+  /** The run's collector, for adapters that declare `capabilities.tcp`. */
+  readonly collector?: CollectorAddress;
 }
 
 export interface LoggerInstance {
-  /** Logs one record. `message` carries the record marker and must reach the sink verbatim. */
-  log(level: Level, message: string): void;
+  /**
+   * Logs one record. `message` carries the record marker and must reach the sink verbatim.
+   * `fields` (only for adapters that declare `capabilities.fields`) are structured data the
+   * logger merges into the record, as pino's `logger.info(fields, message)`; they may be hostile
+   * (circular, throwing getters, BigInt): the logger must still log `message` or report why not.
+   */
+  log(level: Level, message: string, fields?: Readonly<Record<string, unknown>>): void;
   /** The logger's documented way to flush and shut down; logjam wraps it with a deadline. */
   close?(): Promise<void> | void;
   /** Records the logger itself dropped and reported, if it counts them. */
@@ -59,6 +94,8 @@ export interface ProcessContext {
   readonly file: string;
   readonly level: Level;
   readonly sink: SinkOptions;
+  /** The run's collector, for adapters that declare `capabilities.tcp`. */
+  readonly collector?: CollectorAddress;
 }
 
 /**

@@ -9,8 +9,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { asAdapter, type AdapterDefinition, type LoggerInstance, type ProcessSetup } from './adapter.js';
-import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT } from './board.js';
+import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup } from './adapter.js';
+import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_THREADS } from './board.js';
 import { EventChannel } from './channel.js';
 import { closeWithDeadline, errorMessage } from './deadline.js';
 import { createHistogram, mergeHistograms, summarise } from './latency.js';
@@ -23,7 +23,11 @@ import type { SinkOptions } from './sinks.js';
 import { attachRuntime, createSyncShared } from './sync-runtime.js';
 import { Mutex } from './sync.js';
 import { logCall } from './log-call.js';
-import { startWatchdog } from './watchdog.js';
+import { startScheduler, startWatchdog } from './watchdog.js';
+import { createScheduleShared, startSchedule, stopSchedule } from './schedule.js';
+import { Collector, type CollectorFaults } from './collector.js';
+import { runProcesses } from './processes.js';
+import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
 import { loadScenario } from '../scenarios/index.js';
 
 // Captured before any logger loads: loggers under test patch process and console methods.
@@ -40,8 +44,15 @@ const send = (event: ChildEvent): void => channel.send(event);
 // The monitor does not change what Node does with the error (the process still dies as it
 // would); it only tells the supervisor what escaped, synchronously, before the process ends.
 process.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => {
+  // The crash a scenario injects on purpose (ctx.crash) is not the logger's error.
+  if (error instanceof InjectedCrash) return;
   reportEscaped(error, origin, `An error escaped the logger (${origin})`);
 });
+
+/** The uncaught exception `ctx.crash('uncaught-exception')` throws. */
+class InjectedCrash extends Error {
+  override name = 'InjectedCrash';
+}
 
 function reportEscaped(error: unknown, origin: string, what: string): void {
   const e = error instanceof Error ? error : new Error(String(error));
@@ -58,7 +69,8 @@ function reportEscaped(error: unknown, origin: string, what: string): void {
 
 const board = Board.create();
 // Before any worker starts: every thread of the run, the logger's own included, inherits it.
-const syncShared = createSyncShared(board, channel.handle);
+const scheduleShared = spec.schedule !== undefined ? createScheduleShared(spec.schedule, MAX_THREADS) : undefined;
+const syncShared = createSyncShared(board, channel.handle, scheduleShared);
 const mainRow = attachRuntime(syncShared, MAIN_SLOT, 'main').row;
 mainRow.set('starting', 'load-adapter');
 const heartbeat = setInterval(() => mainRow.beat(), 10);
@@ -66,6 +78,7 @@ heartbeat.unref();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs, sinkDir: spec.dir });
+if (scheduleShared !== undefined && spec.schedule?.mode === 'controlled') startScheduler(scheduleShared, syncShared, channel, spec.schedule.preemptions);
 
 let currentPhase = 'load-adapter';
 const phase = (name: string): void => {
@@ -74,9 +87,11 @@ const phase = (name: string): void => {
 };
 
 async function main(): Promise<void> {
+  const scenario = await loadScenario(spec.scenario);
+  // Before the adapter's module loads, so the logger's Worker is the tracked one.
+  if (scenario.trackWorkers === true) installWorkerTracker();
   const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);
   send({ type: 'hello', pid: process.pid, versions: (await adapter.versions?.()) ?? {} });
-  const scenario = await loadScenario(spec.scenario);
   const skip = scenario.skip?.(adapter.capabilities);
   if (skip !== undefined) {
     send({ type: 'skip', reason: skip });
@@ -86,6 +101,8 @@ async function main(): Promise<void> {
   send({ type: 'sink', path: file, format: adapter.capabilities.format });
   mainRow.set('running', 'idle');
   await scenario.run(createContext(adapter, file), spec.params);
+  // The loggers are closed: what the collector still holds goes to the sink before the verdict.
+  await runCollector?.close(spec.closeMs);
   loopDelay.disable();
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
   send({
@@ -96,6 +113,7 @@ async function main(): Promise<void> {
     },
   });
   mainRow.set('done', 'idle');
+  stopSchedule(scheduleShared);
   send({ type: 'done' });
 }
 
@@ -112,6 +130,29 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     produced: (counts, droppedReported) => send({ type: 'produced', counts, droppedReported: droppedReported + (processSetup?.dropped?.() ?? 0) }),
     createLock: (className, options) => Mutex.create(className, options).handle,
     runProducers: (options) => runProducers(adapter, file, options),
+    runProcesses: async (options) => {
+      await ensureSetup(adapter, file, {});
+      const collector = await collectorFor(adapter);
+      return runProcesses({ spec, file, row: mainRow, send, ...(collector !== undefined ? { collector } : {}) }, options);
+    },
+    createLogger: async (producer = 0) => {
+      await ensureSetup(adapter, file, {});
+      const collector = await collectorFor(adapter);
+      return adapter.create({ file, producer, level: 'debug', sink: {}, ...(collector !== undefined ? { collector } : {}) });
+    },
+    collector: (faults) => startCollector(file, faults),
+    loggerWorkers,
+    crash: (how) => {
+      mainRow.set('done', 'exit');
+      send({ type: 'exiting', code: how === 'sigterm' ? 143 : 1, injected: how });
+      if (how === 'sigterm') process.kill(process.pid, 'SIGTERM');
+      else
+        setImmediate(() => {
+          throw new InjectedCrash('logjam: the crash crash-mid-write injects, thrown from a callback while records are in flight');
+        });
+      // Never settles: the process ends under it.
+      return new Promise<never>(() => undefined);
+    },
     logFromMain: (options) => logFromMain(adapter, file, options),
     closeProcess: reportProcessClose,
     reconfigure: async () => {
@@ -127,6 +168,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       return all;
     },
     exit: (code) => {
+      stopSchedule(scheduleShared);
       mainRow.set('done', 'exit');
       send({ type: 'exiting', code });
       try {
@@ -147,6 +189,20 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
 let processSetup: ProcessSetup | undefined;
 let setupDone = false;
 let processClosed = false;
+let runCollector: Collector | undefined;
+let collectorStarting: Promise<Collector> | undefined;
+
+/** The run's collector: the first caller's faults start it; every later caller shares it. */
+function startCollector(file: string, faults: CollectorFaults = {}): Promise<Collector> {
+  collectorStarting ??= Collector.start(file, faults).then((c) => (runCollector = c));
+  return collectorStarting;
+}
+
+/** The collector's address for an adapter that sends over TCP; none for the others. */
+async function collectorFor(adapter: AdapterDefinition): Promise<CollectorAddress | undefined> {
+  if (adapter.capabilities.tcp !== true) return undefined;
+  return (await startCollector(join(spec.dir, 'sink.log'))).address;
+}
 
 /** The adapter's once-per-process configuration, in this thread, before any producer starts. */
 async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkOptions): Promise<void> {
@@ -154,7 +210,8 @@ async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkO
   setupDone = true;
   if (adapter.setup === undefined) return;
   mainRow.set('starting', 'create-logger');
-  processSetup = await adapter.setup({ file, level: 'debug', sink });
+  const collector = await collectorFor(adapter);
+  processSetup = await adapter.setup({ file, level: 'debug', sink, ...(collector !== undefined ? { collector } : {}) });
 }
 
 /** The process-wide flush and stop, with the close deadline; reported like a logger's close. */
@@ -171,11 +228,13 @@ async function logFromMain(
 ): Promise<MainLogOutcome> {
   await ensureSetup(adapter, file, options.sink ?? {});
   mainRow.set('starting', 'create-logger');
-  const logger: LoggerInstance = await adapter.create({ file, producer: 0, level: 'debug', sink: options.sink ?? {} });
+  const collector = await collectorFor(adapter);
+  const logger: LoggerInstance = await adapter.create({ file, producer: 0, level: 'debug', sink: options.sink ?? {}, ...(collector !== undefined ? { collector } : {}) });
   const log = logCall(logger, options.holdLock, options.holdEvery);
   const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload, options.text);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
+  startSchedule(scheduleShared);
   mainRow.target(options.records);
   mainRow.set('running', 'log');
   const started = performance.now();
@@ -198,6 +257,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
     throw new Error(`adapter ${adapter.name} declares threads: false, so the scenario must not start ${options.threads} producer threads: this is a harness bug`);
   }
   await ensureSetup(adapter, file, options.sink ?? {});
+  const collector = await collectorFor(adapter);
   const gate = new SharedArrayBuffer(8);
   const gateWords = new Int32Array(gate);
   const gateMs = Math.max(1000, spec.timeoutMs);
@@ -212,7 +272,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       gate,
       gateMs,
       closeMs: spec.closeMs,
-      file,
+      file: options.file ?? file,
       records: options.records,
       batch: options.batch,
       minPayload: options.minPayload,
@@ -223,6 +283,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       sink: options.sink ?? {},
       ...(options.holdLock !== undefined ? { holdLock: options.holdLock } : {}),
       holdEvery: options.holdEvery ?? 1,
+      ...(collector !== undefined ? { collector } : {}),
     };
     const worker = new Worker(new URL('./producer-worker.js', import.meta.url), {
       workerData: data,
@@ -243,6 +304,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
     if (failures > 0) break;
   }
   const started = performance.now();
+  startSchedule(scheduleShared);
   Atomics.store(gateWords, 1, 1);
   Atomics.notify(gateWords, 1);
   await Promise.all(settled);

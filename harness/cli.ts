@@ -17,6 +17,8 @@ import { freshSeed } from './random.js';
 import { resolveAdapter, resolveScenario } from './registry.js';
 import { EXIT, exitCodeFor } from './result.js';
 import { runSuite } from './suite.js';
+import { replayCommand } from './replay-command.js';
+import { SCHEDULE_MODES, type ScheduleMode } from './schedule.js';
 import { ciCommand } from './commands/ci.js';
 import { mergeReportsCommand } from './commands/merge-reports.js';
 import { findingsCommand } from './commands/findings.js';
@@ -33,12 +35,16 @@ const COMMANDS = {
   ci: ciCommand,
   'merge-reports': mergeReportsCommand,
   findings: findingsCommand,
+  replay: {
+    summary: 'run a failing run again from its replay file: logjam replay FILE',
+    run: async (args: string[]) => replayCommand(args, stdout, chalkFor(stdout, process.env), reporterFactories.terminal(stdout, chalkFor(stdout, process.env))),
+  },
   help: { summary: 'show this help', run: async () => mainHelp() },
 } satisfies Record<string, { summary: string; run: (args: string[]) => Promise<number> }>;
 
 type CommandName = keyof typeof COMMANDS;
 
-const PLANNED = ['stress', 'compare', 'replay'];
+const PLANNED = ['stress', 'compare'];
 
 function mainHelp(): number {
   const lines = [
@@ -113,6 +119,9 @@ const RUN_OPTIONS = {
   scenario: { type: 'string', short: 's', multiple: true },
   seed: { type: 'string' },
   path: { type: 'string' },
+  schedule: { type: 'string' },
+  shrink: { type: 'boolean' },
+  'replay-dir': { type: 'string' },
   runs: { type: 'string' },
   timeout: { type: 'string' },
   memory: { type: 'string' },
@@ -137,6 +146,12 @@ Options:
       --seed N             seed of the first run (default: a fresh random seed)
       --path PATH          fast-check path to shrunk parameters, as a failing run printed it
                            (needs --seed; one adapter and one scenario)
+      --schedule MODE      free (default) | pct (seeded delays at every lock, sink write and log
+                           call) | controlled (one thread at a time; the schedule is part of the
+                           run's parameters, so it shrinks and replays)
+      --shrink             shrink each failing run's parameters (and controlled schedule) to the
+                           smallest that still fail the same way; prints the seed and path
+      --replay-dir DIR     where failing runs' replay files go (default: .logjam/replays)
       --runs N             runs per adapter and scenario, with seeds N, N+1, ... (default: 1)
       --timeout DURATION   hard deadline of each run, e.g. 30s (default: 60s)
       --memory MB          resident memory cap of each run's process (default: 2048)
@@ -171,6 +186,7 @@ async function run(args: string[]): Promise<number> {
     throw new UsageError(`Expected \`--path\` to be a fast-check path such as 0:1:0, as a failing run printed it; got \`${path}\``);
   }
   if (path !== undefined && values.seed === undefined) throw new UsageError('Expected `--seed` with `--path`: a path leads from the parameters of one seed');
+  const scheduleMode = parseScheduleMode(values.schedule);
   const jsonFile = values.json;
   if (jsonFile !== undefined && jsonFile.trim() === '') throw new UsageError('Expected `--json` to name a file, got an empty string');
 
@@ -198,6 +214,9 @@ async function run(args: string[]): Promise<number> {
       scenarios,
       seeds: Array.from({ length: runs }, (_, i) => seed + i),
       ...(path !== undefined ? { path } : {}),
+      scheduleMode,
+      ...(values.shrink === true ? { shrink: true } : {}),
+      replayDir: resolve(values['replay-dir'] ?? '.logjam/replays'),
       timeoutMs,
       memoryMb,
       keepFiles: values.keep === true,
@@ -221,6 +240,14 @@ function pinLoggerVersions(values: string[] | undefined): void {
   // Replay commands name the same releases (supervisor.replayFor reads this).
   process.env[PINS_ENV] = pins.map((p) => `${p.name}@${p.version}`).join(' ');
   if (outcome.installed) stderr.write(`logjam: installed in ${(outcome.ms / 1000).toFixed(1)} s\n`);
+}
+
+function parseScheduleMode(value: string | undefined): ScheduleMode {
+  if (value === undefined) return 'free';
+  if (!(SCHEDULE_MODES as readonly string[]).includes(value)) {
+    throw new UsageError(`Expected \`--schedule\` to be one of ${SCHEDULE_MODES.join(', ')}, got \`${value}\``);
+  }
+  return value as ScheduleMode;
 }
 
 function splitList(values: string[] | undefined): string[] | undefined {

@@ -47,6 +47,15 @@ export interface TornSample {
   readonly line: number;
   readonly reason: string;
   readonly text: string;
+  /** Byte offset of the line's first byte in the sink file, when read from a file. */
+  readonly offset?: number;
+  /** Length of the line in bytes, without its newline. */
+  readonly bytes?: number;
+  /**
+   * Every record marker found in the line, with the byte offset (from the line's start) where
+   * each begins: whose bytes were spliced together, and where one record's bytes stop.
+   */
+  readonly markers?: readonly { readonly producer: number; readonly seq: number; readonly at: number }[];
 }
 
 export interface MissingRange {
@@ -158,17 +167,24 @@ export class Ledger {
   }
 
   /** Reads one delivered line (without its newline) and marks it delivered or torn. */
-  deliverLine(line: string, format: 'ndjson' | 'text', lineNumber = 0): void {
+  deliverLine(line: string, format: 'ndjson' | 'text', lineNumber = 0, offset?: number): void {
     const parsed = parseLine(line, format);
     if (parsed.ok && this.deliver(parsed.producer, parsed.seq)) return;
     const reason = parsed.ok ? `record ${parsed.producer}:${parsed.seq} was never produced by this run` : parsed.reason;
-    this.markTorn(reason, line, lineNumber);
+    this.markTorn(reason, line, lineNumber, offset);
   }
 
-  markTorn(reason: string, text: string, lineNumber = 0): void {
+  markTorn(reason: string, text: string, lineNumber = 0, offset?: number): void {
     this.#torn++;
     if (this.#tornSamples.length < 5) {
-      this.#tornSamples.push({ line: lineNumber, reason, text: text.length > 240 ? `${text.slice(0, 240)}…` : text });
+      this.#tornSamples.push({
+        line: lineNumber,
+        reason,
+        text: text.length > 240 ? `${text.slice(0, 240)}…` : text,
+        ...(offset !== undefined ? { offset } : {}),
+        bytes: Buffer.byteLength(text, 'utf8'),
+        markers: findMarkers(text),
+      });
     }
   }
 
@@ -177,7 +193,7 @@ export class Ledger {
    * A final line without a newline is still read: a record cut off at exit shows as torn.
    */
   async deliverFile(path: string, format: 'ndjson' | 'text'): Promise<{ lines: number; bytes: number }> {
-    return readFileLines(path, (line, lineNumber) => this.deliverLine(line, format, lineNumber));
+    return readFileLines(path, (line, lineNumber, offset) => this.deliverLine(line, format, lineNumber, offset));
   }
 
   /**
@@ -298,10 +314,12 @@ export class Ledger {
  * Reads a file line by line without holding it in memory whole. A final line without a newline
  * is still read: a record cut off at exit shows as torn.
  */
-async function readFileLines(path: string, onLine: (line: string, lineNumber: number) => void): Promise<{ lines: number; bytes: number }> {
+async function readFileLines(path: string, onLine: (line: string, lineNumber: number, offset: number) => void): Promise<{ lines: number; bytes: number }> {
   let pending: Buffer | undefined;
   let lines = 0;
   let bytes = 0;
+  /** Byte offset in the file of the line being read. */
+  let lineStart = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     const buf = chunk as Buffer;
     bytes += buf.length;
@@ -310,7 +328,8 @@ async function readFileLines(path: string, onLine: (line: string, lineNumber: nu
     while (nl >= 0) {
       const line = pending === undefined ? buf.toString('utf8', start, nl) : Buffer.concat([pending, buf.subarray(start, nl)]).toString('utf8');
       pending = undefined;
-      onLine(line, ++lines);
+      onLine(line, ++lines, lineStart);
+      lineStart = bytes - buf.length + nl + 1;
       start = nl + 1;
       nl = buf.indexOf(10, start);
     }
@@ -319,6 +338,16 @@ async function readFileLines(path: string, onLine: (line: string, lineNumber: nu
       pending = pending === undefined ? Buffer.from(rest) : Buffer.concat([pending, rest]);
     }
   }
-  if (pending !== undefined && pending.length > 0) onLine(pending.toString('utf8'), ++lines);
+  if (pending !== undefined && pending.length > 0) onLine(pending.toString('utf8'), ++lines, lineStart);
   return { lines, bytes };
+}
+
+/** Record markers in a line (at most eight), with the byte offset where each begins. */
+function findMarkers(text: string): { producer: number; seq: number; at: number }[] {
+  const out: { producer: number; seq: number; at: number }[] = [];
+  const re = /lj:(\d{1,9}):(\d{1,9}):/g;
+  for (let m = re.exec(text); m !== null && out.length < 8; m = re.exec(text)) {
+    out.push({ producer: Number(m[1]), seq: Number(m[2]), at: Buffer.byteLength(text.slice(0, m.index), 'utf8') });
+  }
+  return out;
 }

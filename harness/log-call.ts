@@ -4,15 +4,22 @@
  */
 
 import type { Level, LoggerInstance } from './adapter.js';
+import { schedulePoint } from './schedule.js';
 import { Mutex, type LockHandle } from './sync.js';
 
 export type LogCall = (level: Level, message: string, seq: number) => void;
 
 export function logCall(logger: LoggerInstance, holdLock: LockHandle | undefined, holdEvery = 1): LogCall {
-  if (holdLock === undefined) return (level, message) => logger.log(level, message);
+  if (holdLock === undefined) {
+    return (level, message) => {
+      schedulePoint('log');
+      logger.log(level, message);
+    };
+  }
   const hold = Mutex.from(holdLock);
   const every = Math.max(1, holdEvery);
   return (level, message, seq) => {
+    schedulePoint('log');
     if (seq % every !== 0) {
       logger.log(level, message);
       return;

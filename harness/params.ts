@@ -10,6 +10,8 @@
 
 import fc, { type Arbitrary } from 'fast-check';
 import { UsageError } from './errors.js';
+import { deriveSeed } from './random.js';
+import { preemptionsArbitrary, type ScheduleMode, type ScheduleSpec } from './schedule.js';
 
 /** The parameters of the run with this seed, or the shrunk value that `path` names. */
 export function paramsFor<P>(arbitrary: Arbitrary<P>, seed: number, path?: string): P {
@@ -31,9 +33,9 @@ export interface ShrinkOutcome<P> {
 }
 
 export interface ShrinkOptions {
-  /** Most runs to spend. @default 40 */
+  /** Most candidates to try (a failing candidate is run twice). @default 60 */
   readonly maxRuns?: number;
-  /** Wall-time budget. @default 120000 */
+  /** Wall-time budget. @default 180000 */
   readonly timeMs?: number;
 }
 
@@ -48,13 +50,13 @@ export async function shrinkParams<P>(
   stillFails: (params: P) => Promise<boolean>,
   options: ShrinkOptions = {},
 ): Promise<ShrinkOutcome<P> | undefined> {
-  const maxRuns = options.maxRuns ?? 40;
+  const maxRuns = options.maxRuns ?? 60;
   let runs = 0;
   const started = performance.now();
   const details = await fc.check(
     fc.asyncProperty(fc.limitShrink(fc.noBias(arbitrary), maxRuns), async (params) => {
       // Out of budget: pretend candidates pass, so fast-check keeps the smallest failure so far.
-      if (runs >= maxRuns || performance.now() - started > (options.timeMs ?? 120_000)) return true;
+      if (runs >= maxRuns || performance.now() - started > (options.timeMs ?? 180_000)) return true;
       runs++;
       return !(await stillFails(params));
     }),
@@ -71,4 +73,26 @@ function assertJson<P>(value: P): P {
     throw new TypeError(`A scenario's parameters must be plain JSON (numbers, strings, booleans, arrays, objects); got ${String(text)}`);
   }
   return value;
+}
+
+/** What a run is given: the scenario's parameters, and its schedule when it has one. */
+export interface RunValue {
+  readonly params: unknown;
+  readonly schedule?: ScheduleSpec;
+}
+
+/**
+ * The arbitrary a run's value comes from. In a controlled run the schedule (its preemptions) is
+ * part of the value, so shrinking shrinks the thread schedule together with the parameters.
+ */
+export function runArbitrary(params: Arbitrary<unknown>, mode: ScheduleMode, seed: number): Arbitrary<RunValue> {
+  if (mode === 'controlled') {
+    // The schedule first: fast-check shrinks a record's fields in order, and the fewest
+    // preemptions is the most telling part of a shrunk thread schedule.
+    return fc
+      .record({ preemptions: preemptionsArbitrary, params })
+      .map(({ params: p, preemptions }) => ({ params: p, schedule: { mode: 'controlled' as const, preemptions } }));
+  }
+  if (mode === 'pct') return params.map((p) => ({ params: p, schedule: { mode: 'pct' as const, seed: deriveSeed(seed, 0x5c4ed), depth: 3 } }));
+  return params.map((p) => ({ params: p }));
 }

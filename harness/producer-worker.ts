@@ -5,7 +5,7 @@
 
 import { getEnvironmentData, parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { asAdapter, isTypeScriptModule, type Level } from './adapter.js';
+import { asAdapter, isTypeScriptModule, type CollectorAddress, type Level } from './adapter.js';
 import { rawNotify, rawWait } from './atomics.js';
 import { closeWithDeadline } from './deadline.js';
 import { createHistogram, encodeHistogram } from './latency.js';
@@ -37,6 +37,8 @@ export interface ProducerData {
   /** A lock held around each log call, as an interpreter lock is (lock-inversion). */
   readonly holdLock?: LockHandle;
   readonly holdEvery: number;
+  /** The run's collector, for adapters that send over TCP. */
+  readonly collector?: CollectorAddress;
 }
 
 const data = workerData as ProducerData;
@@ -55,7 +57,13 @@ try {
   const adapter = asAdapter(((await import(data.adapterUrl)) as { default: unknown }).default, data.adapterUrl);
   phase = 'create-logger';
   row.set('starting', 'create-logger');
-  const logger = await adapter.create({ file: data.file, producer: data.producer, level: 'debug', sink: data.sink });
+  const logger = await adapter.create({
+    file: data.file,
+    producer: data.producer,
+    level: 'debug',
+    sink: data.sink,
+    ...(data.collector !== undefined ? { collector: data.collector } : {}),
+  });
   const log = logCall(logger, data.holdLock, data.holdEvery);
   const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload, data.text);
   const messages: string[] = new Array<string>(Math.min(data.batch, data.records));

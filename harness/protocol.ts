@@ -3,8 +3,9 @@
  * Defined once and imported by both sides.
  */
 
-import type { Capabilities } from './adapter.js';
+import type { Capabilities, CollectorAddress, Level } from './adapter.js';
 import type { Finding, RunMetrics } from './result.js';
+import type { ScheduleSpec } from './schedule.js';
 
 /** What the supervisor asks one child process to do. Passed as JSON in argv. */
 export interface RunSpec {
@@ -13,6 +14,8 @@ export interface RunSpec {
   readonly seed: number;
   /** The scenario's parameters for this run (JSON), from its arbitrary and the seed, or shrunk. */
   readonly params: unknown;
+  /** Schedule perturbation (`pct`) or control (`controlled`); free-running when absent. */
+  readonly schedule?: ScheduleSpec;
   /** The run's own scratch folder: sink files live here. */
   readonly dir: string;
   readonly timeoutMs: number;
@@ -80,7 +83,27 @@ export type ChildEvent =
   | { readonly type: 'metrics'; readonly metrics: Partial<RunMetrics> }
   | { readonly type: 'skip'; readonly reason: string }
   | { readonly type: 'harness-error'; readonly message: string; readonly stack?: string }
-  | { readonly type: 'exiting'; readonly code: number }
+  | {
+      readonly type: 'exiting';
+      readonly code: number;
+      /**
+       * The scenario ends the process itself in a way other than process.exit (crash-mid-write:
+       * an uncaught exception, SIGTERM): how the process then ends is a fact, not a crash; only
+       * an end that does not come within the exit bound is a finding (exit-hang).
+       */
+      readonly injected?: 'uncaught-exception' | 'sigterm';
+    }
+  | {
+      readonly type: 'schedule';
+      /** `still`: every controlled thread is parked; `end`: the run finished. */
+      readonly reason: 'still' | 'end';
+      readonly steps: number;
+      readonly preemptionsApplied: number;
+      /** A thread waited past the bound for its turn and ran on uncontrolled. */
+      readonly abandoned: boolean;
+      /** The last decisions: step, thread, point kind, and which threads were held. */
+      readonly trace: readonly string[];
+    }
   | { readonly type: 'done' };
 
 /** Producer worker → child main thread. */
@@ -97,3 +120,38 @@ export type ProducerMessage =
       readonly closeError?: string;
     }
   | { readonly type: 'failed'; readonly producer: number; readonly phase: string; readonly message: string; readonly stack?: string };
+
+/** What the run's main thread tells a producer process (harness/process-producer.ts), in argv. */
+export interface ProcessProducerSpec {
+  readonly adapterUrl: string;
+  readonly producer: number;
+  readonly file: string;
+  readonly records: number;
+  readonly batch: number;
+  readonly minPayload: number;
+  readonly maxPayload: number;
+  readonly level: Level;
+  readonly seed: number;
+  readonly closeMs: number;
+  /** How long to wait for the start signal before giving up. */
+  readonly gateMs: number;
+  readonly collector?: CollectorAddress;
+}
+
+/** Producer process → the run's main thread, over the IPC channel. */
+export type ProcessProducerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'progress'; readonly produced: number }
+  | {
+      readonly type: 'result';
+      readonly produced: number;
+      readonly dropped: number;
+      readonly latency: string;
+      readonly closeMs: number;
+      readonly closeError?: string;
+      readonly closeTimedOut: boolean;
+    }
+  | { readonly type: 'failed'; readonly phase: string; readonly message: string; readonly stack?: string };
+
+/** The run's main thread → a producer process. */
+export type ProcessProducerCommand = { readonly type: 'go' };

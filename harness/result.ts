@@ -4,6 +4,8 @@ import type { FindingRate } from './rates.js';
  * The one JSON result model (`logjam.report/1`). Every reporter is a pure view of it.
  */
 
+import type { ScheduleSpec } from './schedule.js';
+
 /** The closed set of finding kinds (see DESIGN.md). */
 export const FINDING_KINDS = [
   'deadlock',
@@ -108,8 +110,28 @@ export interface RunResult {
   readonly findings: readonly Finding[];
   readonly metrics: RunMetrics;
   readonly replay: Replay;
+  /** Present when the failing run was shrunk: how, and from which parameters. */
+  readonly shrink?: {
+    readonly runs: number;
+    readonly shrinks: number;
+    /** Whether the original parameters failed again; a failure that does not reproduce cannot shrink. */
+    readonly reproduced: boolean;
+    readonly original: unknown;
+  };
+  /** The schedule the run was perturbed or controlled by, and what the coordinator did. */
+  readonly schedule?: RunSchedule;
   /** Exact versions of the packages the adapter loaded. */
   readonly versions?: Readonly<Record<string, string>>;
+}
+
+export interface RunSchedule {
+  readonly spec: ScheduleSpec;
+  readonly steps?: number;
+  readonly preemptionsApplied?: number;
+  /** A thread gave up waiting for its turn: the run was not fully controlled. */
+  readonly abandoned?: boolean;
+  /** The coordinator's last decisions. */
+  readonly trace?: readonly string[];
 }
 
 export interface Environment {

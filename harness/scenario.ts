@@ -4,7 +4,9 @@
  */
 
 import type { Arbitrary } from 'fast-check';
+import type { Worker } from 'node:worker_threads';
 import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
+import type { Collector, CollectorFaults } from './collector.js';
 import type { RunSpec } from './protocol.js';
 import type { SinkOptions } from './sinks.js';
 import type { LockHandle, MutexOptions } from './sync.js';
@@ -30,6 +32,11 @@ export interface ScenarioDefinition<P = unknown> {
   readonly params: Arbitrary<P>;
   /** The upstream bug class the scenario reproduces, with a link where one exists. */
   readonly reproduces?: string;
+  /**
+   * Track every worker thread the logger starts in the run's main thread (a transport's
+   * worker, a listener thread), so `ctx.loggerWorkers()` can end one. @default false
+   */
+  readonly trackWorkers?: boolean;
   /** Drives the run in the child's main thread. */
   run(ctx: ScenarioContext, params: P): Promise<void>;
 }
@@ -62,6 +69,24 @@ export interface ProducerOptions {
   readonly holdEvery?: number;
   /** Run the adapter's process-wide shutdown once the producers are done. @default true */
   readonly closeProcess?: boolean;
+  /**
+   * The path the loggers write to, when it is not the sink file itself (a FIFO that a relay
+   * drains into the sink file). @default ctx.file
+   */
+  readonly file?: string;
+}
+
+/** Producers as separate processes: each loads the adapter, configures it and logs. */
+export interface ProcessProducerOptions {
+  /** Processes, each producer `p` logging as producer `p` with its own logger and setup. */
+  readonly processes: number;
+  readonly records: number;
+  readonly batch: number;
+  readonly minPayload: number;
+  readonly maxPayload: number;
+  readonly level: Level;
+  /** The path the loggers write to. @default ctx.file */
+  readonly file?: string;
 }
 
 export interface ProducersOutcome {
@@ -104,4 +129,25 @@ export interface ScenarioContext {
   close(logger: LoggerInstance): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }>;
   /** Ends the process on purpose with `process.exit(code)`, as an application would. */
   exit(code: number): never;
+  /**
+   * Starts N processes that each load the adapter, run its setup, create a logger as producer
+   * `p` and log to the same path; resolves when every process has ended (or was ended at its
+   * deadline). Their progress shows on the main thread's board row.
+   */
+  runProcesses(options: ProcessProducerOptions): Promise<ProducersOutcome>;
+  /** The adapter's logger for producer `producer` in the main thread (setup runs first). */
+  createLogger(producer?: number): Promise<LoggerInstance>;
+  /**
+   * The run's TCP collector, started with `faults` at the first call (later calls answer the
+   * same one). Runs of adapters with `capabilities.tcp` get a healthy one when no scenario
+   * asked first.
+   */
+  collector(faults?: CollectorFaults): Promise<Collector>;
+  /** Worker threads the logger started in this thread that are still alive (`trackWorkers`). */
+  loggerWorkers(): readonly Worker[];
+  /**
+   * Ends the process on purpose, the way an application crashes: an uncaught exception thrown
+   * from a callback, or SIGTERM sent to itself. The exit bound still applies.
+   */
+  crash(how: 'uncaught-exception' | 'sigterm'): Promise<never>;
 }

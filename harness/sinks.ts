@@ -6,6 +6,7 @@
  */
 
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { schedulePoint } from './schedule.js';
 import { Mutex, type LockHandle } from './sync.js';
 
 /** Pathologies a scenario asks the sink to show. Structured-cloneable, for any thread. */
@@ -54,6 +55,7 @@ export function createSink(file: string, options: SinkOptions = {}): Sink {
       return writes;
     },
     write(text: string): void {
+      schedulePoint('sink');
       const n = ++writes;
       const fail = failEvery > 0 && n % failEvery === 0;
       lock?.lock();

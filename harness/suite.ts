@@ -5,7 +5,11 @@
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
+import type { Arbitrary } from 'fast-check';
+import { runArbitrary, shrinkParams, type RunValue, type ShrinkOptions } from './params.js';
+import { failingKinds, writeReplayArtefact } from './replay.js';
+import type { ScheduleMode } from './schedule.js';
 import { readFileSync } from 'node:fs';
 import { errorMessage } from './deadline.js';
 import { findingRates } from './rates.js';
@@ -21,6 +25,14 @@ export interface SuiteOptions {
   readonly seeds: readonly number[];
   /** fast-check path to shrunk parameters (one adapter, one scenario). */
   readonly path?: string;
+  /** Free-running (default), seeded delays at scheduling points (`pct`), or one thread at a time (`controlled`). */
+  readonly scheduleMode?: ScheduleMode;
+  /** Shrink each failing run's parameters (and controlled schedule) before reporting it. */
+  readonly shrink?: boolean | ShrinkOptions;
+  /** Exact parameters and schedule for every run (a replay), instead of drawing them from the seed. */
+  readonly value?: RunValue;
+  /** Where each failing run's replay file goes; none are written without it. */
+  readonly replayDir?: string;
   /** @default 60000 */
   readonly timeoutMs?: number;
   /** @default 2048 */
@@ -97,16 +109,100 @@ async function runOne(
   planned: PlannedRun,
   reporters: readonly Reporter[],
 ): Promise<RunResult> {
-  const replay = replayFor(adapter.ref, scenario.name, seed, options.path);
+  const mode = options.scheduleMode ?? 'free';
+  const replay = replayFor(adapter.ref, scenario.name, seed, options.path, mode);
   const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
   const skip = scenario.skip?.(adapter.definition.capabilities) ?? options.beforeRun?.(planned);
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
+  let result: RunResult;
   try {
+    result = await superviseOnce(adapter, scenario, seed, workDir, options, planned, reporters, options.value ?? {});
+  } catch (error: unknown) {
+    // The supervisor itself failed: a harness bug. Keep the other runs' results.
+    return { ...base, status: 'error', reason: `harness bug while supervising this run: ${errorMessage(error)}` };
+  }
+  if (result.status !== 'fail') return result;
+  if (options.shrink !== undefined && options.shrink !== false && options.path === undefined && options.value === undefined) {
+    result = await shrinkRun(result, adapter, scenario, seed, workDir, options, planned, reporters);
+  }
+  if (options.replayDir === undefined) return result;
+  const file = writeReplayArtefact(result, options.replayDir, {
+    ...(result.schedule !== undefined ? { schedule: result.schedule.spec } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  return { ...result, replay: { ...result.replay, file, command: `npx logjam replay ${relativeIfInside(file)}` } };
+}
+
+/**
+ * Shrinks a failing run: fast-check proposes smaller parameters (and, in a controlled run,
+ * fewer and earlier preemptions); a candidate is kept when it fails with every kind the
+ * original failed with. Answers the smallest failing run, with the path that names it.
+ */
+async function shrinkRun(
+  original: RunResult,
+  adapter: ResolvedAdapter,
+  scenario: AnyScenario,
+  seed: number,
+  workDir: string,
+  options: SuiteOptions,
+  planned: PlannedRun,
+  reporters: readonly Reporter[],
+): Promise<RunResult> {
+  const kinds = failingKinds(original);
+  const mode = options.scheduleMode ?? 'free';
+  const candidates = new Map<string, RunResult>();
+  for (const r of reporters) r.onShrink?.(planned, { phase: 'start', kinds });
+  const outcome = await shrinkParams(
+    runArbitrary(scenario.params as Arbitrary<unknown>, mode, seed),
+    seed,
+    async (value) => {
+      if (options.signal?.aborted === true) return false;
+      let run: RunResult;
+      try {
+        run = await superviseOnce(adapter, scenario, seed, workDir, options, planned, reporters, value);
+      } catch {
+        return false;
+      }
+      const sameWay = (r: RunResult): boolean => r.status === 'fail' && kinds.every((k) => failingKinds(r).includes(k));
+      // A candidate is kept only if it fails the same way twice: a shrunk failure must replay.
+      const again = sameWay(run) ? await superviseOnce(adapter, scenario, seed, workDir, options, planned, reporters, value).catch(() => undefined) : undefined;
+      const failed = again !== undefined && sameWay(again);
+      if (failed) candidates.set(JSON.stringify(value), run);
+      for (const r of reporters) r.onShrink?.(planned, { phase: 'step', kinds, failed, params: value.params });
+      return failed;
+    },
+    typeof options.shrink === 'object' ? options.shrink : {},
+  );
+  if (outcome === undefined) {
+    return { ...original, shrink: { runs: candidates.size, shrinks: 0, reproduced: false, original: original.params } };
+  }
+  const smallest = candidates.get(JSON.stringify(outcome.params)) ?? original;
+  return {
+    ...smallest,
+    replay: replayFor(adapter.ref, scenario.name, seed, outcome.path, mode),
+    shrink: { runs: outcome.runs, shrinks: outcome.shrinks, reproduced: true, original: original.params },
+  };
+}
+
+async function superviseOnce(
+  adapter: ResolvedAdapter,
+  scenario: AnyScenario,
+  seed: number,
+  workDir: string,
+  options: SuiteOptions,
+  planned: PlannedRun,
+  reporters: readonly Reporter[],
+  value: Partial<RunValue>,
+): Promise<RunResult> {
+  {
     return await superviseRun({
       adapter,
       scenario,
       seed,
       ...(options.path !== undefined ? { path: options.path } : {}),
+      ...(options.scheduleMode !== undefined ? { scheduleMode: options.scheduleMode } : {}),
+      ...('params' in value ? { params: value.params } : {}),
+      ...(value.schedule !== undefined ? { schedule: value.schedule } : {}),
       timeoutMs: options.timeoutMs ?? 60_000,
       memoryMb: options.memoryMb ?? 2048,
       workDir,
@@ -116,10 +212,13 @@ async function runOne(
         for (const r of reporters) r.onEvent?.(planned, event);
       },
     });
-  } catch (error: unknown) {
-    // The supervisor itself failed: a harness bug. Keep the other runs' results.
-    return { ...base, status: 'error', reason: `harness bug while supervising this run: ${errorMessage(error)}` };
   }
+}
+
+/** A replay command names the file as the user would type it from here. */
+function relativeIfInside(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 function environment(command: string): Environment {

@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { asAdapter, isTypeScriptModule } from './adapter.js';
 import type { Arbitrary } from 'fast-check';
-import { paramsFor } from './params.js';
+import { paramsFor, runArbitrary } from './params.js';
+import type { ScheduleMode, ScheduleSpec } from './schedule.js';
 import { Ledger, type Reconciliation } from './ledger.js';
 import type { ChildEvent, RunSpec, ThreadStatus } from './protocol.js';
 import { EMPTY_METRICS, type Finding, type LedgerCounts, type Replay, type RunMetrics, type RunResult, type RunStatus } from './result.js';
@@ -29,6 +30,10 @@ export interface SuperviseOptions {
   readonly seed: number;
   /** The scenario's parameters; by default its arbitrary's value for the seed. */
   readonly params?: unknown;
+  /** Free-running (default), seeded delays at scheduling points (`pct`), or one thread at a time (`controlled`). */
+  readonly scheduleMode?: ScheduleMode;
+  /** An exact schedule (from a replay file or a shrink); overrides the one `scheduleMode` draws. */
+  readonly schedule?: ScheduleSpec;
   /** fast-check's path to `params` from the seed's, when they were shrunk. */
   readonly path?: string;
   /** Hard deadline of the whole run. @default 60000 */
@@ -63,13 +68,16 @@ const TAIL_BYTES = 16 * 1024;
 export async function superviseRun(options: SuperviseOptions): Promise<RunResult> {
   const started = performance.now();
   const { adapter, scenario, seed } = options;
-  const params: unknown = options.params ?? paramsFor(scenario.params as Arbitrary<unknown>, seed, options.path);
+  const drawn = paramsFor(runArbitrary(scenario.params as Arbitrary<unknown>, options.scheduleMode ?? 'free', seed), seed, options.path);
+  const params: unknown = options.params ?? drawn.params;
+  const schedule = options.schedule ?? drawn.schedule;
   const dir = await mkdtemp(join(options.workDir, `${safe(adapter.name)}.${scenario.name}.${seed}-`));
   const spec: RunSpec = {
     adapter: { name: adapter.name, url: adapter.url },
     scenario: scenario.name,
     seed,
     params,
+    ...(schedule !== undefined ? { schedule } : {}),
     dir,
     timeoutMs: options.timeoutMs,
     hangMs: options.hangMs ?? 3000,
@@ -78,7 +86,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     workerHeapMb: Math.max(32, Math.floor(options.memoryMb / 8)),
   };
   const exitMs = options.exitMs ?? 3000;
-  const replay = replayFor(adapter.ref, scenario.name, seed, options.path);
+  const replay = replayFor(adapter.ref, scenario.name, seed, options.path, options.scheduleMode);
 
   const needsTsLoader = isTypeScriptModule(adapter.url);
   const args = [
@@ -168,6 +176,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   let produced: Extract<ChildEvent, { type: 'produced' }> | undefined;
   let lastProgress: Extract<ChildEvent, { type: 'progress' }> | undefined;
   let exiting: Extract<ChildEvent, { type: 'exiting' }> | undefined;
+  let scheduled: Extract<ChildEvent, { type: 'schedule' }> | undefined;
   let done = false;
   let lastPhase = 'start';
   const harnessErrors: string[] = [];
@@ -205,6 +214,9 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       case 'exiting':
         exiting = event;
         break;
+      case 'schedule':
+        scheduled = event;
+        break;
       case 'done':
         done = true;
         break;
@@ -226,7 +238,8 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       evidence: { ...evidenceBase, deadlineMs: options.timeoutMs, threads },
     });
   } else if (killedFor === 'exit-hang') {
-    const after = exiting !== undefined ? `process.exit(${exiting.code})` : 'the scenario finished';
+    const after =
+      exiting?.injected !== undefined ? `the injected ${exiting.injected}` : exiting !== undefined ? `process.exit(${exiting.code})` : 'the scenario finished';
     findings.push({
       kind: 'exit-hang',
       severity: 'error',
@@ -243,7 +256,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   } else if (killedFor === undefined && status !== 'skip') {
     const outOfMemory = exit.signal === 'SIGABRT' || /heap out of memory|Allocation failed/i.test(stderr.text());
     if (exiting !== undefined) {
-      if (exit.code !== exiting.code) {
+      if (exiting.injected === undefined && exit.code !== exiting.code) {
         findings.push({
           kind: 'crash',
           severity: 'error',
@@ -300,6 +313,16 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     scenario: scenario.name,
     seed,
     params,
+    ...(schedule !== undefined
+      ? {
+          schedule: {
+            spec: schedule,
+            ...(scheduled !== undefined
+              ? { steps: scheduled.steps, preemptionsApplied: scheduled.preemptionsApplied, abandoned: scheduled.abandoned, trace: scheduled.trace }
+              : {}),
+          },
+        }
+      : {}),
     status,
     ...(reason !== undefined ? { reason } : {}),
     findings: verdictFindings,
@@ -310,12 +333,13 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
 }
 
 /** The one command that replays a run. */
-export function replayFor(adapterRef: string, scenario: string, seed: number, path?: string): Replay {
+export function replayFor(adapterRef: string, scenario: string, seed: number, path?: string, mode: ScheduleMode = 'free'): Replay {
   const withPath = path !== undefined && path !== '' ? ` --path ${path}` : '';
   // Runs against releases pinned with --logger-version replay against the same releases.
   const pins = (process.env['LOGJAM_LOGGER_VERSIONS'] ?? '').split(' ').filter((p) => p !== '');
   const withPins = pins.map((p) => ` --logger-version ${p}`).join('');
-  const command = `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}${withPath}${withPins}`;
+  const withMode = mode !== 'free' ? ` --schedule ${mode}` : '';
+  const command = `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}${withMode}${withPath}${withPins}`;
   const base = { command, adapter: adapterRef, scenario, seed };
   return path !== undefined && path !== '' ? { ...base, path } : base;
 }

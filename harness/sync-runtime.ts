@@ -27,6 +27,7 @@ import { rawNotify, rawWait } from './atomics.js';
 import { Board, type BoardWriter, type WaitKind } from './board.js';
 import { EventChannel, type ChannelHandle } from './channel.js';
 import type { Finding } from './result.js';
+import { attachSchedule, type ScheduleShared } from './schedule.js';
 import { StringTable } from './strings.js';
 
 export const SYNC_ENV_KEY = 'logjam.sync';
@@ -38,6 +39,8 @@ export interface SyncShared {
   readonly strings: SharedArrayBuffer;
   readonly channel: ChannelHandle;
   readonly sites: 'adaptive' | 'all';
+  /** The run's schedule perturbation or control, when it has one. */
+  readonly schedule?: ScheduleShared;
 }
 
 // ---- lock records: LOCK_STRIDE words per lock, in one shared arena (or a lock's own buffer) ----
@@ -71,7 +74,7 @@ export const E_READY = 15;
 const MAX_EDGES = 4096;
 
 /** Creates the shared tables of one run; done once, by the child's main thread. */
-export function createSyncShared(board: Board, channel: ChannelHandle): SyncShared {
+export function createSyncShared(board: Board, channel: ChannelHandle, schedule?: ScheduleShared): SyncShared {
   const locks = new SharedArrayBuffer(MAX_LOCKS * LOCK_STRIDE * 4);
   Atomics.store(new Int32Array(locks), 0, 1); // lock id 0 means "no lock"
   return {
@@ -81,6 +84,7 @@ export function createSyncShared(board: Board, channel: ChannelHandle): SyncShar
     strings: StringTable.create().buffer,
     channel,
     sites: process.env['LOGJAM_LOCK_SITES'] === 'all' ? 'all' : 'adaptive',
+    ...(schedule !== undefined ? { schedule } : {}),
   };
 }
 
@@ -459,6 +463,7 @@ export function currentRuntime(): SyncRuntime | undefined {
   runtime = new SyncRuntime(shared, slot, `thread-${threadId}`);
   runtime.row.set('running', 'idle');
   runtime.interposeRawWaits();
+  attachSchedule(shared.schedule, slot);
   return runtime;
 }
 
@@ -471,6 +476,7 @@ export function attachRuntime(shared: SyncShared, slot: number, name: string): S
   runtime = new SyncRuntime(shared, slot, name);
   looked = true;
   runtime.interposeRawWaits();
+  attachSchedule(shared.schedule, slot);
   return runtime;
 }
 

@@ -16,6 +16,7 @@
 
 import { threadId } from 'node:worker_threads';
 import { rawNotify, rawWait } from './atomics.js';
+import { schedulePoint } from './schedule.js';
 import {
   currentRuntime,
   FLAG_REENTRANT,
@@ -156,6 +157,7 @@ export class Mutex extends Primitive {
       this.rt?.beforeAcquire(this.id, this.cls, false);
       throw new LockError(`Lock ${this.handle.className} is already held by this thread and is not reentrant`);
     }
+    schedulePoint('lock');
     const rt = this.rt;
     if (rt !== undefined && rt.holding > 0) rt.beforeAcquire(this.id, this.cls, this.#reentrant);
     if (Atomics.compareExchange(w, at + L_STATE, UNLOCKED, LOCKED) !== UNLOCKED && !this.#lockSlow(timeoutMs)) return false;
@@ -329,6 +331,7 @@ export class RwLock extends Primitive {
   readLock(timeoutMs = Infinity): boolean {
     const w = this.w;
     const at = this.at;
+    schedulePoint('lock');
     const rt = this.rt;
     if (rt !== undefined && rt.holding > 0) rt.beforeAcquire(this.id, this.cls, true);
     const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
@@ -360,6 +363,7 @@ export class RwLock extends Primitive {
       rt?.beforeAcquire(this.id, this.cls, false);
       throw new LockError(`RwLock ${this.handle.className} is already write-held by this thread`);
     }
+    schedulePoint('lock');
     if (rt !== undefined && rt.holding > 0) rt.beforeAcquire(this.id, this.cls, false);
     const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
     Atomics.add(w, at + L_AUX, 1);

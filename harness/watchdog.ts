@@ -3,7 +3,10 @@
  */
 
 import { Worker } from 'node:worker_threads';
+import { MAX_THREADS } from './board.js';
 import type { EventChannel } from './channel.js';
+import type { Preemption, ScheduleShared } from './schedule.js';
+import type { SchedulerData } from './scheduler-worker.js';
 import type { SyncShared } from './sync-runtime.js';
 import type { WatchdogData } from './watchdog-worker.js';
 
@@ -18,6 +21,25 @@ export interface WatchdogOptions {
  * Starts the watchdog. The worker is unref'd: it must never be the reason a run's process
  * stays alive, since natural exit is itself under test.
  */
+/** Starts the coordinator of a controlled run (scheduler-worker.ts). */
+export function startScheduler(schedule: ScheduleShared, shared: SyncShared, channel: EventChannel, preemptions: readonly Preemption[]): Worker {
+  const data: SchedulerData = {
+    schedule: schedule.buffer,
+    board: shared.board,
+    strings: shared.strings,
+    channel: shared.channel,
+    preemptions,
+    slots: MAX_THREADS,
+  };
+  const worker = new Worker(new URL('./scheduler-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+  worker.unref();
+  // When: the coordinator's own code threw; the points it held time out and run free.
+  worker.on('error', (error: Error) => {
+    channel.send({ type: 'harness-error', message: `scheduler thread failed: ${error.message}`, ...(error.stack ? { stack: error.stack } : {}) });
+  });
+  return worker;
+}
+
 export function startWatchdog(shared: SyncShared, channel: EventChannel, options: WatchdogOptions): Worker {
   const data: WatchdogData = {
     shared,

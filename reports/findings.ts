@@ -82,7 +82,7 @@ export function findingsMarkdown(report: Report, options: FindingsOptions = {}):
       out.push(...describeRate(rate, group, adapter, scenario));
     }
     for (const run of group.filter((r) => r.status === 'error')) {
-      out.push(`- **harness error** in seed ${run.seed}: ${firstLine(run.reason ?? '')}. Replay: \`${run.replay.command}\``);
+      out.push(`- **harness error** in seed ${run.seed}: ${firstLine(run.reason ?? '')}. Replay: \`${runCommand(run)}\``);
     }
     out.push('');
   }
@@ -99,17 +99,31 @@ function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: s
   const lines = [
     `- **${rate.kind}** in ${rate.seen} of ${rate.runs} runs (${Math.round(rate.rate * 100)} %, ${verdict}; seeds ${rate.seeds.join(', ')})`,
     `  - Evidence (seed ${smallest.seed}): ${escapeInline(finding.message)}${evidenceSummary(finding)}`,
-    `  - Replay: \`${smallest.replay.command}\``,
+    `  - Replay: \`${runCommand(smallest)}\``,
   ];
   const upstream = upstreamFor(adapter, scenario, finding);
   if (upstream !== undefined) {
-    lines.push(`  - Upstream (${upstream.note}): ${upstream.links.map((l) => `[${l.title}](${l.url})`).join('; ')}`);
+    lines.push(
+      upstream.links.length > 0
+        ? `  - Upstream (${upstream.note}): ${upstream.links.map((l) => `[${l.title}](${l.url})`).join('; ')}`
+        : `  - Note: ${upstream.note}.`,
+    );
   } else {
     lines.push(
       `  - Seems new: no matching upstream issue found. Minimal reproduction: ${minimalReproduction(smallest)}; replay it with the command above (add \`--keep\` for the sink files).`,
     );
   }
   return lines;
+}
+
+/**
+ * The command that replays a run from a fresh clone: a replay file written next to the run is
+ * not in the repository, so FINDINGS.md names the seed (and path) instead.
+ */
+function runCommand(run: RunResult): string {
+  if (run.replay.command.startsWith('npx logjam run ')) return run.replay.command;
+  const path = run.replay.path !== undefined && run.replay.path !== '' ? ` --path ${run.replay.path}` : '';
+  return `npx logjam run --adapter ${run.replay.adapter} --scenario ${run.replay.scenario} --seed ${run.replay.seed}${path}`;
 }
 
 function minimalReproduction(run: RunResult): string {

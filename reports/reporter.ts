@@ -14,10 +14,16 @@ export interface PlannedRun {
   readonly seed: number;
 }
 
+export type ShrinkEvent =
+  | { readonly phase: 'start'; readonly kinds: readonly string[] }
+  | { readonly phase: 'step'; readonly kinds: readonly string[]; readonly failed: boolean; readonly params: unknown };
+
 export interface Reporter {
   onRunStart?(run: PlannedRun): void;
   onEvent?(run: PlannedRun, event: ChildEvent): void;
   onRunEnd?(run: PlannedRun, result: RunResult): void;
+  /** A failing run is being shrunk: once at the start, then once per candidate run. */
+  onShrink?(run: PlannedRun, event: ShrinkEvent): void;
   onEnd?(report: Report): void;
 }
 

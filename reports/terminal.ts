@@ -25,7 +25,21 @@ export function terminalReporter(out: Output, c: ChalkInstance): Reporter {
       out.write(`${status(c, result)} ${label(run)}${c.dim(`  ${facts(result)}`)}\n`);
       if (result.reason !== undefined) out.write(indent(result.status === 'skip' ? c.dim(result.reason) : c.red(result.reason), 6));
       for (const f of result.findings) out.write(finding(c, f));
-      if (result.status === 'fail' || result.status === 'error') out.write(indent(c.cyan(`replay: ${result.replay.command}`), 6));
+      if (result.status === 'fail' || result.status === 'error') {
+        for (const line of shrinkLines(result)) out.write(indent(line, 6));
+        const s = result.schedule;
+        if (s !== undefined && s.spec.mode === 'controlled') {
+          const p = s.spec.preemptions;
+          out.write(indent(c.dim(`schedule: ${p.length} preemption(s) ${JSON.stringify(p)}, ${s.steps ?? 0} steps${s.abandoned === true ? ' (a thread outwaited its turn: not fully controlled)' : ''}`), 6));
+          for (const line of (s.trace ?? []).slice(-12)) out.write(indent(c.dim(`  ${line}`), 6));
+        }
+        out.write(indent(c.cyan(`replay: ${result.replay.command}`), 6));
+        if (result.replay.file !== undefined) out.write(indent(c.dim(`  same as: ${replayRunCommand(result)}`), 6));
+      }
+    },
+    onShrink(run, event) {
+      if (event.phase === 'start') out.write(c.dim(`  shrinking ${label(run)} (failing with ${event.kinds.join(', ')})…\n`));
+      else if (out.isTTY) out.write(c.dim(`  … ${event.failed ? 'still fails' : 'passes'}: ${JSON.stringify(event.params)}\r`) + '\u001b[K');
     },
     onEnd(report: Report) {
       const s = report.summary;
@@ -48,6 +62,23 @@ export function terminalReporter(out: Output, c: ChalkInstance): Reporter {
       out.write(`\n${parts.join(', ')} ${c.dim(`in ${(report.durationMs / 1000).toFixed(1)} s`)}\n`);
     },
   };
+}
+
+function shrinkLines(r: RunResult): string[] {
+  if (r.shrink === undefined) return [];
+  if (!r.shrink.reproduced) return [`shrink: the failure did not come back on a re-run with the same parameters, so it was not shrunk (${r.shrink.runs} runs)`];
+  return [
+    `shrunk in ${r.shrink.runs} runs (${r.shrink.shrinks} steps) to ${JSON.stringify(r.params)}`,
+    `  from ${JSON.stringify(r.shrink.original)}`,
+    `seed ${r.seed} path ${r.replay.path ?? '(none: the original was already smallest)'}`,
+  ];
+}
+
+/** The `logjam run` form of a replay, for when the file is not at hand. */
+function replayRunCommand(r: RunResult): string {
+  const { adapter, scenario, seed, path } = r.replay;
+  const mode = r.schedule !== undefined ? ` --schedule ${r.schedule.spec.mode}` : '';
+  return `npx logjam run --adapter ${adapter} --scenario ${scenario} --seed ${seed}${mode}${path !== undefined ? ` --path ${path}` : ''}`;
 }
 
 function label(run: PlannedRun): string {

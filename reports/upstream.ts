@@ -107,6 +107,13 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     note: 'a consequence of the torn lines of the same runs: each torn line holds records that no longer parse (in seed 1, 10 lost and 10 torn)',
     links: [{ url: 'https://github.com/pinojs/thread-stream/pull/217', title: 'pinojs/thread-stream#217 fix: handle multibyte writes across buffer boundaries (closes #215)' }],
   },
+  {
+    adapters: /^log4js-tcp$/,
+    scenarios: /^natural-exit$/,
+    kinds: ['exit-loss'],
+    note: "a consequence of the run's end, not a separate log4js bug: the appender buffers every event until its socket connects, and logjam's collector stops when the scenario returns, so a burst logged before the connection is lost with the process the harness ends",
+    links: [],
+  },
 ];
 
 /** The first rule matching a finding of this adapter and scenario, if any. */

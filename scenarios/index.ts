@@ -13,6 +13,10 @@ export const scenarioLoaders = {
   'natural-exit': async () => (await import('./natural-exit.js')).default,
   'natural-exit-graceful': async () => (await import('./natural-exit-graceful.js')).default,
   'startup-burst': async () => (await import('./startup-burst.js')).default,
+  'torn-lines': async () => (await import('./torn-lines.js')).default,
+  'hostile-input': async () => (await import('./hostile-input.js')).default,
+  'crash-mid-write': async () => (await import('./crash-mid-write.js')).default,
+  'tcp-collector': async () => (await import('./tcp-collector.js')).default,
 } satisfies Record<string, () => Promise<AnyScenario>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;

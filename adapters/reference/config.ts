@@ -49,6 +49,11 @@ export type HandlerConfig = HandlerCommon &
         readonly delay?: boolean;
         /** A writer factory `(filename, options) => { write(text), flush?(), close?() }` used instead of the file system. */
         readonly writer?: ModuleRef;
+        /**
+         * Hold a lock file (`<filename>.lock`) around each batch write, for a destination other
+         * processes write too: always, or `'auto'` when it is a pipe or a socket. @default false
+         */
+        readonly interprocessLock?: boolean | 'auto';
       }
     | {
         readonly type: 'rotating-file';
@@ -254,6 +259,9 @@ export function validateConfig(input: unknown): LoggingConfig {
           if (expect(isRecord(hc['writer']), `${path}.writer`, 'a module reference { module, export?, options? }', hc['writer'])) {
             url((hc['writer'] as Record<string, unknown>)['module'], `${path}.writer.module`);
           }
+        }
+        if (hc['interprocessLock'] !== undefined) {
+          expect(typeof hc['interprocessLock'] === 'boolean' || hc['interprocessLock'] === 'auto', `${path}.interprocessLock`, "a boolean or 'auto'", hc['interprocessLock']);
         }
         break;
       case 'rotating-file':

@@ -10,11 +10,12 @@
  * the harness) instead of an unbounded recursion.
  */
 
-import { closeSync, fstatSync, openSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import { Mutex } from '../../harness/sync.js';
 import type { FilterConfig, HandlerConfig, LoggingConfig, ModuleRef } from './config.js';
 import { JsonFormatter, TemplateFormatter, type Formatter } from './format.js';
 import { ERROR, levelValue } from './levels.js';
+import { LockFile } from './lockfile.js';
 import type { LogRecord } from './record.js';
 
 /** Where a handler's text goes: one or more whole lines per write. */
@@ -155,19 +156,64 @@ export function fileWriter(filename: string, delay = true): Writer {
   };
 }
 
-/** One write per batch through a Writer (a file, or a writer from a module such as logjam's sink). */
+/** Bound on waiting for another process's batch write to a shared pipe. */
+const INTERPROCESS_LOCK_MS = 2000;
+
+/**
+ * One write per batch through a Writer (a file, or a writer from a module such as logjam's
+ * sink). With `interprocessLock`, each batch write holds a lock file (`<filename>.lock`) shared
+ * with the other processes writing the same destination: always (`true`), or only when the
+ * destination is a pipe or a socket (`'auto'`), where a write larger than PIPE_BUF is not
+ * atomic. (A local file opened for append keeps each write whole.)
+ */
 export class FileHandler extends Handler {
   protected readonly writer: Writer;
+  readonly #filename: string | undefined;
+  #lockMode: boolean | 'auto';
+  #lock: LockFile | undefined;
+  /** Batches written without the lock because another process held it past the bound. */
+  lockTimeouts = 0;
 
-  constructor(name: string, writer: Writer) {
+  constructor(name: string, writer: Writer, filename?: string, interprocessLock: boolean | 'auto' = false) {
     super(name, 'reference.handler.file');
     this.writer = writer;
+    this.#filename = filename;
+    this.#lockMode = filename === undefined ? false : interprocessLock;
   }
 
   protected override emitBatch(records: readonly LogRecord[]): void {
     let text = '';
     for (const r of records) text += `${this.format(r)}\n`;
-    this.writer.write(text);
+    const lock = this.#interprocessLock();
+    if (lock === undefined) {
+      this.writer.write(text);
+      return;
+    }
+    const held = lock.acquire(INTERPROCESS_LOCK_MS);
+    if (!held && ++this.lockTimeouts === 1) {
+      writeStderr(`reference logger: handler ${this.name} wrote without ${lock.path}: another process held it over ${INTERPROCESS_LOCK_MS} ms\n`);
+    }
+    try {
+      this.writer.write(text);
+    } finally {
+      if (held) lock.release();
+    }
+  }
+
+  /** The lock file, decided at the first write ('auto': a pipe or a socket gets one). */
+  #interprocessLock(): LockFile | undefined {
+    if (this.#lockMode === 'auto') {
+      let shared = false;
+      try {
+        const stat = statSync(this.#filename as string);
+        shared = stat.isFIFO() || stat.isSocket();
+      } catch {
+        // Not there yet: a file the writer will create.
+      }
+      this.#lockMode = shared;
+    }
+    if (this.#lockMode === true) this.#lock ??= new LockFile(`${this.#filename as string}.lock`);
+    return this.#lock;
   }
 
   protected emit(record: LogRecord): void {
@@ -369,10 +415,10 @@ async function construct(name: string, spec: HandlerConfig, build: (name: string
     case 'stream':
       return new StreamHandler(name, spec.stream);
     case 'file': {
-      if (spec.writer === undefined) return new FileHandler(name, fileWriter(spec.filename, spec.delay ?? true));
+      if (spec.writer === undefined) return new FileHandler(name, fileWriter(spec.filename, spec.delay ?? true), spec.filename, spec.interprocessLock);
       const factory = await loadExport(spec.writer, 'writer');
       if (typeof factory !== 'function') throw new Error(`Expected writer ${spec.writer.module}#${spec.writer.export ?? 'default'} to be a function (filename, options) => Writer`);
-      return new FileHandler(name, (factory as (file: string, options: unknown) => Writer)(spec.filename, spec.writer.options));
+      return new FileHandler(name, (factory as (file: string, options: unknown) => Writer)(spec.filename, spec.writer.options), spec.filename, spec.interprocessLock);
     }
     case 'rotating-file':
       return new RotatingFileHandler(name, spec.filename, spec.maxBytes, spec.backupCount, spec.delay ?? true);

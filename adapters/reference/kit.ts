@@ -32,6 +32,8 @@ export function runConfig(ctx: ProcessContext, generation = 0): LoggingConfig {
         type: 'file',
         filename: ctx.file,
         formatter: 'json',
+        // torn-lines: processes sharing one pipe take turns; a file or a thread alone pays nothing.
+        interprocessLock: 'auto',
         writer: { module: sinkModule, export: 'createSink', options: ctx.sink },
       },
     },
@@ -50,7 +52,7 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
   return defineAdapter({
     name: options.name,
     description: options.description,
-    capabilities: { format: 'ndjson', gracefulShutdown: true, reportsDrops: true, threads: true, harnessSink: true, reconfigure: true },
+    capabilities: { format: 'ndjson', gracefulShutdown: true, reportsDrops: true, threads: true, harnessSink: true, reconfigure: true, fields: true },
     async setup(ctx) {
       const s = await configure(configFor(ctx, 0));
       system = s;
@@ -69,7 +71,7 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
       return {
         // getLogger per call, as Python code calls logging.getLogger(__name__): it takes the
         // registry lock, which is what lock-inversion needs producers to do.
-        log: (level, message) => client.getLogger(name).log(level, message),
+        log: (level, message, fields) => client.getLogger(name).log(level, message, fields),
         close() {
           // Cheap when idle; the process-wide stop is setup's close. The main thread's own
           // logger leaves flushing to it when the system is already stopped.

@@ -17,7 +17,7 @@ import { levelValue } from './levels.js';
 import type { ListenerMessage, ListenerRequest, ListenerVariant } from './listener.js';
 import type { ListenerData } from './listener-worker.js';
 import { configuredLevels, createClient, ENV_KEY, installClient, loadVariant, type LoggingClient, type SharedSetup } from './logger.js';
-import { SharedQueue, type DropCounts, type DropListener } from './queue.js';
+import { LISTENER_DEAD, LISTENER_STOPPED, SharedQueue, type DropCounts, type DropListener } from './queue.js';
 
 /** Extension point: a variant module may export a LoggingSystem subclass as `system`. */
 export interface SystemVariant extends ListenerVariant {
@@ -56,6 +56,14 @@ export class LoggingSystem extends EventEmitter<{ drop: [total: number]; error: 
     });
     // When: the listener thread threw out of its loop (a bug), or ran out of memory.
     worker.on('error', (error) => this.#fail(error));
+    // When: the listener thread ended. Ended without stopping (terminated, or died), it can
+    // write nothing more: flushers and stop() are told at once instead of waiting their bound.
+    // Records logged from then on are refused and counted as drops, as after stop().
+    worker.on('exit', () => {
+      if (this.queue.listenerState === LISTENER_STOPPED) return;
+      this.queue.setListenerState(LISTENER_DEAD);
+      this.queue.stop(0);
+    });
     // Listening on the worker refs its port again: unref after the listeners are on.
     worker.unref();
   }

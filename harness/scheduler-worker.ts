@@ -1,0 +1,133 @@
+/**
+ * The coordinator of a controlled run (see schedule.ts). It lets one thread at a time go from
+ * one scheduling point to the next:
+ *
+ * 1. it waits until every thread of the run is held at a point, parked on a wait the board
+ *    shows, or finished; a thread that stays between points longer than QUIET_MS (off in its
+ *    event loop, in I/O) is left to run free until its next point;
+ * 2. it picks who goes next: a preemption due at this step, while the thread that went last is
+ *    held and others are too, switches to the j-th of the others by slot; otherwise the thread
+ *    that went last goes on, or the lowest slot when it cannot (a switch that is not a
+ *    preemption, and uses none up);
+ * 3. it grants that thread's point and counts a step.
+ *
+ * It keeps the last TRACE decisions and sends them as a `schedule` event when the run stands
+ * still (everyone parked: a deadlock) and when the run ends.
+ */
+
+import { workerData } from 'node:worker_threads';
+import { rawNotify, rawWait } from './atomics.js';
+import { Board, WATCHDOG_SLOT } from './board.js';
+import { EventChannel, type ChannelHandle } from './channel.js';
+import { P_AT, P_GRANT, P_KIND, POINT_KINDS, S_ABANDONED, S_GO, S_STEP, S_STOP, S_WAKE, slotWord, type Preemption } from './schedule.js';
+import { StringTable } from './strings.js';
+
+export interface SchedulerData {
+  readonly schedule: SharedArrayBuffer;
+  readonly board: SharedArrayBuffer;
+  readonly strings: SharedArrayBuffer;
+  readonly channel: ChannelHandle;
+  readonly preemptions: readonly Preemption[];
+  readonly slots: number;
+}
+
+/** How long a thread may take from one point to the next before it is left to run free. */
+const QUIET_MS = 400;
+/** A thread still starting up (loading the adapter, creating its logger) is waited for longer. */
+const STARTING_MS = 5000;
+/** Decisions kept for the report; LOGJAM_SCHEDULE_TRACE=N keeps more. */
+const TRACE = Number(process.env['LOGJAM_SCHEDULE_TRACE']) || 64;
+const FINISHED = new Set(['free', 'done', 'dead']);
+
+const data = workerData as SchedulerData;
+const w = new Int32Array(data.schedule);
+const board = new Board(data.board);
+const strings = new StringTable(data.strings);
+const channel = new EventChannel(data.channel);
+const preemptions = [...data.preemptions].sort((a, b) => a.at - b.at);
+
+const trace: string[] = [];
+const runningSince = new Map<number, number>();
+let step = 0;
+let current = -1;
+let nextPreemption = 0;
+let applied = 0;
+let reportedStill = false;
+
+const name = (slot: number): string => strings.read(board.read(slot).name) || `slot-${slot}`;
+
+function sendTrace(reason: 'still' | 'end'): void {
+  channel.send({
+    type: 'schedule',
+    reason,
+    steps: step,
+    preemptionsApplied: applied,
+    abandoned: Atomics.load(w, S_ABANDONED) !== 0,
+    trace: [...trace],
+  });
+}
+
+for (;;) {
+  if (Atomics.load(w, S_STOP) !== 0) break;
+  const wake = Atomics.load(w, S_WAKE);
+  if (Atomics.load(w, S_GO) === 0) {
+    rawWait(w, S_WAKE, wake, 20);
+    continue;
+  }
+  const now = performance.now();
+  const held: number[] = [];
+  let running = 0;
+  let parked = 0;
+  for (let slot = 0; slot < data.slots; slot++) {
+    // Every thread of the run counts, not only those that reached a point already: one still on
+    // its way to its first point must be waited for, or who goes first depends on start-up timing.
+    if (slot === WATCHDOG_SLOT || board.stateOf(slot) === 'free') continue;
+    const at = Atomics.load(w, slotWord(slot, P_AT));
+    if (at !== 0 && Atomics.load(w, slotWord(slot, P_GRANT)) !== at) {
+      held.push(slot);
+      runningSince.delete(slot);
+    } else if (FINISHED.has(board.stateOf(slot))) {
+      runningSince.delete(slot);
+    } else if (board.read(slot).wait !== undefined) {
+      parked++;
+      runningSince.delete(slot);
+    } else {
+      const since = runningSince.get(slot);
+      if (since === undefined) runningSince.set(slot, now);
+      const bound = board.stateOf(slot) === 'starting' ? STARTING_MS : QUIET_MS;
+      if (since === undefined || now - since < bound) running++;
+    }
+  }
+  if (running > 0 || held.length === 0) {
+    if (held.length === 0 && running === 0 && parked > 0 && !reportedStill) {
+      // Everyone controlled is parked: the schedule led somewhere nothing moves again.
+      reportedStill = true;
+      sendTrace('still');
+    }
+    rawWait(w, S_WAKE, wake, held.length === 0 && running === 0 ? 20 : 1);
+    continue;
+  }
+  reportedStill = false;
+  let pick: number;
+  let preempted = false;
+  const due = preemptions[nextPreemption];
+  const others = held.filter((slot) => slot !== current);
+  if (due !== undefined && due.at <= step && others.length > 0 && others.length < held.length) {
+    nextPreemption++;
+    pick = others[due.pick % others.length] as number;
+    preempted = true;
+    applied++;
+  } else {
+    if (due !== undefined && due.at <= step && !held.includes(current)) nextPreemption++;
+    pick = held.includes(current) ? current : (held[0] as number);
+  }
+  const kind = POINT_KINDS[Atomics.load(w, slotWord(pick, P_KIND))] ?? '?';
+  trace.push(`${step}: ${name(pick)} at ${kind}${preempted ? ' (preemption)' : ''}${held.length > 1 ? ` [of ${held.map(name).join(', ')}]` : ''}`);
+  if (trace.length > TRACE) trace.shift();
+  current = pick;
+  step++;
+  Atomics.store(w, S_STEP, step);
+  Atomics.store(w, slotWord(pick, P_GRANT), Atomics.load(w, slotWord(pick, P_AT)));
+  rawNotify(w, slotWord(pick, P_GRANT));
+}
+sendTrace('end');
