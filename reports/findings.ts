@@ -101,7 +101,7 @@ function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: s
     `  - Evidence (seed ${smallest.seed}): ${escapeInline(finding.message)}${evidenceSummary(finding)}`,
     `  - Replay: \`${runCommand(smallest)}\``,
   ];
-  const upstream = upstreamFor(adapter, scenario, finding);
+  const upstream = upstreamFor(adapter, scenario, finding, smallest.params);
   if (upstream !== undefined) {
     lines.push(
       upstream.links.length > 0

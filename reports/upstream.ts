@@ -23,6 +23,8 @@ export interface UpstreamRule {
   readonly message?: RegExp;
   /** When set, the finding's evidence (as JSON) must match too. */
   readonly evidence?: RegExp;
+  /** When set, the run's parameters (as JSON) must match too. */
+  readonly params?: RegExp;
   /** How the finding relates to the links: the same bug, the same class, or documented behaviour. */
   readonly note: string;
   readonly links: readonly UpstreamLink[];
@@ -46,7 +48,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   },
   {
     adapters: /^winston-(file|rotating)$/,
-    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit)$/,
+    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit|steady)$/,
     kinds: ['exit-hang', 'exit-loss', 'lost-records'],
     note: 'the same bug: logger.end() ends the transports while records are still in the logger\'s buffer; the writes that follow fail with "write after end" and are lost',
     links: [
@@ -114,12 +116,36 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     note: "a consequence of the run's end, not a separate log4js bug: the appender buffers every event until its socket connects, and logjam's collector stops when the scenario returns, so a burst logged before the connection is lost with the process the harness ends",
     links: [],
   },
+  {
+    adapters: /.*/,
+    scenarios: /^crash-mid-write$/,
+    kinds: ['exit-loss'],
+    note: 'expected by the scenario, reported as a fact: the process (or the logger\'s own thread) is crashed on purpose, and the count is what this logger had not yet written when it died',
+    links: [],
+  },
+  {
+    adapters: /.*/,
+    scenarios: /^torn-lines$/,
+    params: /"sink":"pipe"/,
+    kinds: ['torn-records', 'lost-records'],
+    note: 'POSIX behaviour, not a logger bug as such: a write of more than PIPE_BUF (4 096) bytes to a pipe may be interleaved with other writers\' data, so records above that size from several writers tear unless the logger serialises them; the lost records are the ones torn',
+    links: [{ url: 'https://pubs.opengroup.org/onlinepubs/9699919799/functions/write.html', title: 'POSIX write(): atomicity of pipe writes up to PIPE_BUF' }],
+  },
+  {
+    adapters: /^log4js-(file|rotating)$/,
+    scenarios: /^hostile-input$/,
+    kinds: ['torn-records'],
+    evidence: /no record marker/,
+    note: 'by the layout\'s design: log4js formats extra arguments with util.format, and util.inspect spreads a larger object over several lines, so a record with fields is not one line (the continuation lines carry no record marker)',
+    links: [{ url: 'https://nodejs.org/api/util.html#utilformatformat-args', title: 'Node.js util.format / util.inspect' }],
+  },
 ];
 
 /** The first rule matching a finding of this adapter and scenario, if any. */
-export function upstreamFor(adapter: string, scenario: string, finding: Finding): UpstreamRule | undefined {
+export function upstreamFor(adapter: string, scenario: string, finding: Finding, params?: unknown): UpstreamRule | undefined {
   return UPSTREAM_RULES.find(
-    (r) => r.adapters.test(adapter) && r.scenarios.test(scenario) && r.kinds.includes(finding.kind) && (r.message === undefined || r.message.test(finding.message)) &&
+    (r) =>
+      (r.params === undefined || r.params.test(JSON.stringify(params ?? null))) && r.adapters.test(adapter) && r.scenarios.test(scenario) && r.kinds.includes(finding.kind) && (r.message === undefined || r.message.test(finding.message)) &&
       (r.evidence === undefined || r.evidence.test(JSON.stringify(finding.evidence))),
   );
 }
