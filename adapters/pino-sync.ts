@@ -9,10 +9,28 @@ import { loadPino, versionsOf } from './loggers.js';
 export default defineAdapter({
   name: 'pino-sync',
   description: 'pino with pino.destination({ sync: true }) to a file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, stream: true },
   versions: () => versionsOf('pino'),
   create(ctx) {
     const pino = loadPino();
+    const stream = ctx.stream;
+    if (stream !== undefined) {
+      // An application's own stream: pino writes each record into it synchronously; the
+      // application flushes the logger, then ends its stream and waits for it to finish.
+      const logger = pino({ level: ctx.level }, stream);
+      const flush = (): Promise<void> => new Promise((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+      return {
+        log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
+        flush,
+        close: async () => {
+          await flush();
+          await new Promise<void>((resolve, reject) => {
+            stream.once('error', reject);
+            stream.end(() => resolve());
+          });
+        },
+      };
+    }
     const destination = pino.destination({ dest: ctx.file, sync: true, append: true });
     const logger = pino({ level: ctx.level }, destination);
     return {

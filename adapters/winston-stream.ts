@@ -13,11 +13,12 @@ import { endWinston, winstonLevel } from './winston-file.js';
 export default defineAdapter({
   name: 'winston-stream',
   description: 'winston with transports.Stream over fs.createWriteStream, JSON format; shutdown: end(), finish, then the stream',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, stream: true },
   versions: () => versionsOf('winston'),
   create(ctx) {
     const winston = loadWinston();
-    const stream = createWriteStream(ctx.file, { flags: 'a' });
+    // The application's own stream: a file stream, or the harness's when it gives one.
+    const stream = ctx.stream ?? createWriteStream(ctx.file, { flags: 'a' });
     const logger = winston.createLogger({
       level: ctx.level,
       format: winston.format.json(),

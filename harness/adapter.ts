@@ -7,6 +7,7 @@
  * importing its logger.
  */
 
+import type { Writable } from 'node:stream';
 import type { SinkOptions } from './sinks.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -27,6 +28,12 @@ export interface Capabilities {
    * inject sink pathologies (a lock taken per write, failing writes). @default false
    */
   readonly harnessSink?: boolean;
+  /**
+   * The adapter writes to `ctx.stream` when the harness gives one (a Node Writable whose write
+   * completions fast-check's scheduler orders: async-interleavings) instead of `ctx.file`.
+   * @default false
+   */
+  readonly stream?: boolean;
   /** `setup()` returns `reconfigure()`, which swaps the sinks while producers log. @default false */
   readonly reconfigure?: boolean;
   /**
@@ -71,6 +78,11 @@ export interface AdapterContext {
   readonly producer: number;
   /** Lowest level the logger must emit. @default 'info' */
   readonly level: Level;
+  /**
+   * A stream to write records to instead of `file`, for adapters declaring `capabilities.stream`.
+   * Given only to loggers a scenario creates in the run's main thread.
+   */
+  readonly stream?: Writable;
   /** The run's collector, for adapters that declare `capabilities.tcp`. */
   readonly collector?: CollectorAddress;
 }
@@ -85,6 +97,8 @@ export interface LoggerInstance {
   log(level: Level, message: string, fields?: Readonly<Record<string, unknown>>): void;
   /** The logger's documented way to flush and shut down; logjam wraps it with a deadline. */
   close?(): Promise<void> | void;
+  /** The logger's documented flush, without shutting down: resolves once earlier records are delivered. */
+  flush?(): Promise<void> | void;
   /** Records the logger itself dropped and reported, if it counts them. */
   dropped?(): number;
 }

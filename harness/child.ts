@@ -135,10 +135,17 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       const collector = await collectorFor(adapter);
       return runProcesses({ spec, file, row: mainRow, send, ...(collector !== undefined ? { collector } : {}) }, options);
     },
-    createLogger: async (producer = 0) => {
+    createLogger: async (options = {}) => {
       await ensureSetup(adapter, file, {});
       const collector = await collectorFor(adapter);
-      return adapter.create({ file, producer, level: 'debug', sink: {}, ...(collector !== undefined ? { collector } : {}) });
+      return adapter.create({
+        file,
+        producer: options.producer ?? 0,
+        level: options.level ?? 'debug',
+        sink: {},
+        ...(collector !== undefined ? { collector } : {}),
+        ...(options.stream !== undefined ? { stream: options.stream } : {}),
+      });
     },
     collector: (faults) => startCollector(file, faults),
     loggerWorkers,

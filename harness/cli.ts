@@ -21,6 +21,8 @@ import { replayCommand } from './replay-command.js';
 import { SCHEDULE_MODES, type ScheduleMode } from './schedule.js';
 import { ciCommand } from './commands/ci.js';
 import { mergeReportsCommand } from './commands/merge-reports.js';
+import { compareCommand } from './commands/compare.js';
+import { stressCommand } from './commands/stress.js';
 import { findingsCommand } from './commands/findings.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
@@ -34,6 +36,8 @@ const COMMANDS = {
   run: { summary: 'run scenarios against adapters, each run in its own supervised process', run },
   ci: ciCommand,
   'merge-reports': mergeReportsCommand,
+  stress: stressCommand,
+  compare: compareCommand,
   findings: findingsCommand,
   replay: {
     summary: 'run a failing run again from its replay file: logjam replay FILE',
@@ -44,7 +48,7 @@ const COMMANDS = {
 
 type CommandName = keyof typeof COMMANDS;
 
-const PLANNED = ['stress', 'compare'];
+const PLANNED: string[] = [];
 
 function mainHelp(): number {
   const lines = [

@@ -15,7 +15,12 @@ import { preemptionsArbitrary, type ScheduleMode, type ScheduleSpec } from './sc
 
 /** The parameters of the run with this seed, or the shrunk value that `path` names. */
 export function paramsFor<P>(arbitrary: Arbitrary<P>, seed: number, path?: string): P {
-  const [value] = fc.sample(fc.noBias(arbitrary), { seed, numRuns: 1, ...(path !== undefined && path !== '' ? { path } : {}) });
+  let value: P | undefined;
+  try {
+    [value] = fc.sample(fc.noBias(arbitrary), { seed, numRuns: 1, ...(path !== undefined && path !== '' ? { path } : {}) });
+  } catch {
+    value = undefined;
+  }
   if (value === undefined) {
     throw new UsageError(`Expected the path \`${path ?? ''}\` to name a value of this scenario's parameters for seed ${seed}; it names none. Copy the path exactly as logjam printed it.`);
   }

@@ -3,6 +3,7 @@
  * adapter inside a run's child process and says which findings fail it.
  */
 
+import type { Writable } from 'node:stream';
 import type { Arbitrary } from 'fast-check';
 import type { Worker } from 'node:worker_threads';
 import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
@@ -135,8 +136,11 @@ export interface ScenarioContext {
    * deadline). Their progress shows on the main thread's board row.
    */
   runProcesses(options: ProcessProducerOptions): Promise<ProducersOutcome>;
-  /** The adapter's logger for producer `producer` in the main thread (setup runs first). */
-  createLogger(producer?: number): Promise<LoggerInstance>;
+  /**
+   * The adapter's logger for `producer` (default 0) in the main thread, setup run first; with
+   * `stream`, over a harness stream for adapters declaring `capabilities.stream`.
+   */
+  createLogger(options?: { readonly producer?: number; readonly level?: Level; readonly stream?: Writable }): Promise<LoggerInstance>;
   /**
    * The run's TCP collector, started with `faults` at the first call (later calls answer the
    * same one). Runs of adapters with `capabilities.tcp` get a healthy one when no scenario

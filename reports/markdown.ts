@@ -5,6 +5,7 @@
  */
 
 import type { Finding, Report, RunResult } from '../harness/result.js';
+import type { CompareModel } from './compare-model.js';
 
 export function markdownSummary(report: Report, title = 'logjam'): string {
   const s = report.summary;
@@ -77,4 +78,43 @@ export function cell(value: string): string {
 /** Text inside single backticks: no backtick may end it. */
 function code(value: string): string {
   return value.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
+}
+
+/** The comparison as Markdown: the verdict matrix and the benchmark table. */
+export function compareMarkdown(model: CompareModel): string {
+  const scenarios = model.scenarios.map((s) => s.name);
+  const lines = [
+    '## logjam compare',
+    '',
+    `\`${code(model.command)}\` · ${cell(model.generatedAt)}`,
+    '',
+    `| adapter | ${scenarios.map(cell).join(' | ')} |`,
+    `|---|${scenarios.map(() => '---').join('|')}|`,
+  ];
+  for (const a of model.adapters) {
+    const cells = scenarios.map((s) => {
+      const runs = model.report.runs.filter((r) => r.adapter === a.name && r.scenario === s);
+      if (runs.length === 0) return '';
+      const worst = (['error', 'fail', 'pass', 'skip'] as const).find((st) => runs.some((r) => r.status === st)) ?? 'skip';
+      const kinds = [...new Set(runs.flatMap((r) => r.findings.filter((f) => f.severity === 'error').map((f) => f.kind)))];
+      return `${STATUS[worst]}${kinds.length > 0 ? ` ${kinds.map(cell).join(', ')}` : ''}`;
+    });
+    lines.push(`| ${cell(a.name)} | ${cells.join(' | ')} |`);
+  }
+  lines.push(
+    '',
+    `Benchmarks: ${model.bench.records} records per producer thread, median of ${model.bench.iterations} iteration(s); delivered records per second end to end (in the file after every logger closed).`,
+    '',
+    '| adapter | shape | threads | delivered/s | delivered | call p50 µs | p99 µs | p99.9 µs | peak RSS MB | event-loop p99 ms |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const b of model.benchmarks) {
+    const s = b.median;
+    const shape = `${b.shape}${b.shape !== 'simple' && !b.fields ? ' (message only)' : ''}`;
+    if (b.status !== 'ok' || s === undefined) lines.push(`| ${cell(b.adapter)} | ${shape} | ${b.threads} | ${b.status}: ${cell(b.reason ?? '')} | | | | | | |`);
+    else lines.push(`| ${cell(b.adapter)} | ${shape} | ${b.threads} | ${s.deliveredPerSec} | ${s.delivered}/${s.produced} | ${s.callLatencyUs.p50} | ${s.callLatencyUs.p99} | ${s.callLatencyUs.p999} | ${s.peakRssMb} | ${s.eventLoopDelayMs.p99} |`);
+  }
+  const e = model.report.environment;
+  lines.push('', `Node ${cell(e.node)} · ${cell(`${model.os.type} ${model.os.release}`)} · ${e.cpus} × ${cell(e.cpuModel)} · ${model.adapters.map((a) => cell(`${a.name}: ${Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ')}`)).join(' · ')}`, '');
+  return lines.join('\n');
 }

@@ -38,7 +38,7 @@ export default defineScenario({
   skip: (capabilities) => (capabilities.fields !== true ? 'the adapter does not pass structured fields to its logger (capabilities.fields)' : undefined),
   async run(ctx, { kinds, around, hugeKiB }) {
     ctx.phase('create-logger');
-    const logger = await ctx.createLogger(0);
+    const logger = await ctx.createLogger({ producer: 0 });
     const produced = [0, 0];
     const threw = new Set<HostileKind | 'ordinary'>();
     const attempt = (what: HostileKind | 'ordinary', producer: number, fields?: Record<string, unknown>): void => {

@@ -17,6 +17,7 @@ export const scenarioLoaders = {
   'hostile-input': async () => (await import('./hostile-input.js')).default,
   'crash-mid-write': async () => (await import('./crash-mid-write.js')).default,
   'tcp-collector': async () => (await import('./tcp-collector.js')).default,
+  'async-interleavings': async () => (await import('./async-interleavings.js')).default,
 } satisfies Record<string, () => Promise<AnyScenario>>;
 
 export type ScenarioName = keyof typeof scenarioLoaders;

@@ -81,10 +81,13 @@ describe('logjam ci', () => {
     const failure = testcase?.failure?.find((f) => f['@_type'] === 'lock-order-cycle');
     expect(failure?.['@_message']).toMatch(/^lock-order-cycle: Lock order cycle: .*reference\.registry/);
     expect(failure?.['#text']).toContain('"signature": "lock-order:');
-    expect(failure?.['#text']).toContain('replay: npx logjam run --adapter reference-bug-abba --scenario lock-inversion --seed 1');
+    // A replay file per failing run beside the report, named by the failure's replay command.
+    const artefact = join(out, 'replays', 'reference-bug-abba.lock-inversion.1.replay.json');
+    expect(existsSync(artefact)).toBe(true);
+    expect(failure?.['#text']).toContain(`replay: npx logjam replay ${artefact}`);
     // Annotations: one line each, the title's `:` and `,` and the message's newline encoded.
     const annotation = r.stdout.split('\n').find((l) => l.startsWith('::error title=logjam%3A lock-order-cycle in reference-bug-abba × lock-inversion seed 1::'));
-    expect(annotation).toContain('%0Areplay: npx logjam run --adapter reference-bug-abba');
+    expect(annotation).toContain(`%0Areplay: npx logjam replay ${artefact}`);
     const appended = readFileSync(stepSummary, 'utf8');
     expect(appended.startsWith('# earlier step\n## logjam ci: findings failed a run')).toBe(true);
     expect(appended).toContain('**lock-order-cycle** (error)');

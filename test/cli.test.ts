@@ -7,14 +7,15 @@ describe('the logjam command', () => {
   it('lists the bundled adapters, with the versions they load, and the scenarios as JSON', () => {
     const r = logjam(['list', '--json']);
     expect(r.code).toBe(0);
-    const listed = JSON.parse(r.stdout) as { adapters: { name: string; versions: Record<string, string> }[]; scenarios: { name: string }[] };
+    const listed = JSON.parse(r.stdout) as { adapters: { name: string; versions: Record<string, string> }[]; scenarios: { name: string; description: string }[] };
     const names = listed.adapters.map((a) => a.name);
     expect(names.slice(0, 3)).toEqual(['pino-sync', 'pino-async', 'pino-transport']);
     expect(names).toContain('reference-bug-three-lock');
     expect(listed.adapters[0]?.versions['pino']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(listed.scenarios.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['steady', 'exit-after-logging', 'graceful-exit', 'lock-inversion', 'reconfigure-under-load', 'torn-lines', 'hostile-input', 'crash-mid-write', 'tcp-collector']),
+      expect.arrayContaining(['steady', 'exit-after-logging', 'graceful-exit', 'lock-inversion', 'reconfigure-under-load', 'torn-lines', 'hostile-input', 'crash-mid-write', 'tcp-collector', 'async-interleavings']),
     );
+    for (const s of listed.scenarios) expect(s.description.length).toBeGreaterThan(20);
   });
 
   it('exits 2 on an unknown adapter and names the valid ones', () => {

@@ -1,0 +1,49 @@
+/**
+ * In-thread code of a benchmark producer: creates the adapter's logger, waits at the start
+ * gate, logs its records in one shape timing each call, closes the logger, and posts the call
+ * histogram. The host side is harness/benchmark-child.ts.
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { asAdapter, type LoggerInstance } from './adapter.js';
+import { closeWithDeadline } from './deadline.js';
+import { createHistogram, encodeHistogram } from './latency.js';
+import { encodeRecord } from './record.js';
+import type { BenchWorkerData, BenchWorkerMessage } from './benchmark-protocol.js';
+
+const data = workerData as BenchWorkerData;
+const CLOSE_MS = 10_000;
+const post = (m: BenchWorkerMessage): void => parentPort?.postMessage(m);
+
+/** An adapter that takes structured fields gets them as a third argument; others ignore it. */
+type FieldsLogger = LoggerInstance & { log(level: 'info' | 'error', message: string, fields?: Readonly<Record<string, unknown>>): void };
+
+try {
+  const adapter = asAdapter(((await import(data.adapterUrl)) as { default: unknown }).default, data.adapterUrl);
+  const logger = (await adapter.create({ sink: {}, file: data.file, producer: data.producer, level: 'info' })) as FieldsLogger;
+  const fields = { user: 'ana', requestId: 'r-1234', attempt: 3, path: '/api/v1/items' };
+  const err = { err: new Error('connection refused') };
+  const payload = 'Qx81abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  // Markers are made before the gate: only the log call is timed, and it is the same work for all.
+  const messages = Array.from({ length: data.records }, (_, seq) => encodeRecord(data.producer, seq, payload));
+  const histogram = createHistogram();
+  const gate = new Int32Array(data.gate);
+  post({ type: 'ready' });
+  // Bounded: the child's deadline ends the process if the gate never opens.
+  while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0, 1000);
+  for (let seq = 0; seq < data.records; seq++) {
+    const message = messages[seq] ?? '';
+    const t0 = process.hrtime.bigint();
+    if (data.shape === 'simple') logger.log('info', message);
+    else if (data.shape === 'structured') logger.log('info', message, fields);
+    else logger.log('error', message, err);
+    histogram.recordValue(Math.max(1, Number(process.hrtime.bigint() - t0)));
+  }
+  // Bounded, and its timer keeps this thread alive while a transport's 'close' is pending.
+  const closed = await closeWithDeadline(logger, CLOSE_MS);
+  if (!closed.ok) throw new Error(closed.error ?? `the logger's close() did not finish within ${CLOSE_MS} ms`);
+  post({ type: 'done', histogram: encodeHistogram(histogram) });
+  histogram.destroy();
+} catch (error: unknown) {
+  post({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+}

@@ -1,0 +1,22 @@
+/**
+ * The model behind `logjam compare`: the suite's result model plus the benchmarks and what is
+ * needed to read them (adapters with their logger versions, the environment, the command).
+ * The HTML and Markdown comparison reports are pure views of it.
+ */
+
+import type { BenchmarkResult } from '../harness/benchmark.js';
+import type { Report } from '../harness/result.js';
+
+export interface CompareModel {
+  readonly schema: 'logjam.compare/1';
+  readonly generatedAt: string;
+  /** The exact command that produced the model. */
+  readonly command: string;
+  readonly os: { readonly type: string; readonly release: string };
+  readonly adapters: readonly { readonly name: string; readonly description: string; readonly versions: Readonly<Record<string, string>> }[];
+  readonly scenarios: readonly { readonly name: string; readonly description: string }[];
+  /** The verdicts: every adapter × scenario × seed, as `logjam run` reports them. */
+  readonly report: Report;
+  readonly bench: { readonly records: number; readonly iterations: number; readonly threads: readonly number[] };
+  readonly benchmarks: readonly BenchmarkResult[];
+}
