@@ -311,7 +311,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
     if (failures > 0) break;
   }
   const started = performance.now();
-  startSchedule(scheduleShared);
+  startSchedule(scheduleShared, options.threads);
   Atomics.store(gateWords, 1, 1);
   Atomics.notify(gateWords, 1);
   await Promise.all(settled);

@@ -58,6 +58,14 @@ export const S_ABANDONED = 2;
 export const S_STOP = 3;
 /** Control starts when the scenario's load starts; before, set-up runs free. */
 export const S_GO = 4;
+/**
+ * Virtual time: under control, a timed wait on an instrumented primitive times out only when
+ * the coordinator advances this word, which it does when every thread is parked. A timeout
+ * then happens at the same step in every replay, not when the wall clock says so.
+ */
+export const S_TICK = 5;
+/** Producer threads that must each reach a first point before the coordinator's first decision. */
+export const S_EXPECT = 6;
 export const S_SLOTS = 8;
 const SLOT_WORDS = 4;
 /** The sequence number of the point a thread is held at (0: not held). */
@@ -84,6 +92,20 @@ export function createScheduleShared(spec: ScheduleSpec, slots: number): Schedul
 
 interface PointClient {
   point(kind: PointKind): void;
+  /** The virtual clock of a controlled run while control is on; undefined otherwise. */
+  clock(): VirtualClock | undefined;
+}
+
+export interface VirtualClock {
+  /** The current tick. */
+  now(): number;
+  /** Whether control is still on (not stopped, not abandoned). */
+  active(): boolean;
+}
+
+/** This thread's virtual clock, when its timed waits must follow the coordinator's time. */
+export function virtualClock(): VirtualClock | undefined {
+  return client?.clock();
 }
 
 let client: PointClient | undefined;
@@ -105,9 +127,20 @@ class ControlledClient implements PointClient {
   #seq = 0;
   #free = false;
 
+  readonly #clock: VirtualClock;
+
   constructor(buffer: SharedArrayBuffer, slot: number) {
-    this.#w = new Int32Array(buffer);
+    const w = new Int32Array(buffer);
+    this.#w = w;
     this.#slot = slot;
+    this.#clock = {
+      now: () => Atomics.load(w, S_TICK),
+      active: () => !this.#free && Atomics.load(w, S_GO) !== 0 && Atomics.load(w, S_STOP) === 0 && Atomics.load(w, S_ABANDONED) === 0,
+    };
+  }
+
+  clock(): VirtualClock | undefined {
+    return this.#clock.active() ? this.#clock : undefined;
   }
 
   point(kind: PointKind): void {
@@ -151,6 +184,10 @@ class PctClient implements PointClient {
     this.#changes = Array.from({ length: spec.depth }, () => 1 + Math.floor(this.#random() * 2000)).sort((a, b) => a - b);
   }
 
+  clock(): undefined {
+    return undefined;
+  }
+
   point(): void {
     const n = ++this.#points;
     if (this.#changes[0] === n) {
@@ -167,9 +204,10 @@ class PctClient implements PointClient {
  * what runs before (the logger's set-up, its threads starting) runs free, so the first decision
  * does not depend on how fast each thread started.
  */
-export function startSchedule(shared: ScheduleShared | undefined): void {
+export function startSchedule(shared: ScheduleShared | undefined, producers = 0): void {
   if (shared === undefined || shared.spec.mode !== 'controlled') return;
   const w = new Int32Array(shared.buffer);
+  Atomics.store(w, S_EXPECT, producers);
   if (Atomics.exchange(w, S_GO, 1) === 0) rawNotify(w, S_WAKE);
 }
 

@@ -17,14 +17,16 @@
 
 import { workerData } from 'node:worker_threads';
 import { rawNotify, rawWait } from './atomics.js';
-import { Board, WATCHDOG_SLOT } from './board.js';
+import { Board, FIRST_PRODUCER_SLOT, WATCHDOG_SLOT } from './board.js';
 import { EventChannel, type ChannelHandle } from './channel.js';
-import { P_AT, P_GRANT, P_KIND, POINT_KINDS, S_ABANDONED, S_GO, S_STEP, S_STOP, S_WAKE, slotWord, type Preemption } from './schedule.js';
+import { P_AT, P_COUNT, P_GRANT, P_KIND, POINT_KINDS, S_ABANDONED, S_EXPECT, S_GO, S_STEP, S_STOP, S_TICK, S_WAKE, slotWord, type Preemption } from './schedule.js';
 import { StringTable } from './strings.js';
+import { LOCK_STRIDE } from './sync-runtime.js';
 
 export interface SchedulerData {
   readonly schedule: SharedArrayBuffer;
   readonly board: SharedArrayBuffer;
+  readonly locks: SharedArrayBuffer;
   readonly strings: SharedArrayBuffer;
   readonly channel: ChannelHandle;
   readonly preemptions: readonly Preemption[];
@@ -32,7 +34,7 @@ export interface SchedulerData {
 }
 
 /** How long a thread may take from one point to the next before it is left to run free. */
-const QUIET_MS = 400;
+const QUIET_MS = 1500;
 /** A thread still starting up (loading the adapter, creating its logger) is waited for longer. */
 const STARTING_MS = 5000;
 /** Decisions kept for the report; LOGJAM_SCHEDULE_TRACE=N keeps more. */
@@ -42,6 +44,7 @@ const FINISHED = new Set(['free', 'done', 'dead']);
 const data = workerData as SchedulerData;
 const w = new Int32Array(data.schedule);
 const board = new Board(data.board);
+const locks = new Int32Array(data.locks);
 const strings = new StringTable(data.strings);
 const channel = new EventChannel(data.channel);
 const preemptions = [...data.preemptions].sort((a, b) => a.at - b.at);
@@ -53,6 +56,22 @@ let current = -1;
 let nextPreemption = 0;
 let applied = 0;
 let reportedStill = false;
+let stillTicks = 0;
+/** Virtual-time ticks given to a run where everyone is parked before it counts as standing still. */
+const STILL_TICKS = 3;
+
+/**
+ * Parked, and staying so: a thread whose instrumented wait's word has already moved (it was
+ * notified, or the lock it waits for was released) is waking up, and counts as running until
+ * it shows up at a point or parks again, however long the machine takes to run it.
+ */
+function isParked(slot: number): boolean {
+  const row = board.read(slot);
+  const wait = row.wait;
+  if (wait === undefined) return row.state === 'waiting';
+  if (wait.kind === 'raw' || wait.id <= 0) return true;
+  return Atomics.load(locks, wait.id * LOCK_STRIDE + wait.index) === wait.value;
+}
 
 const name = (slot: number): string => strings.read(board.read(slot).name) || `slot-${slot}`;
 
@@ -88,7 +107,8 @@ for (;;) {
       runningSince.delete(slot);
     } else if (FINISHED.has(board.stateOf(slot))) {
       runningSince.delete(slot);
-    } else if (board.read(slot).wait !== undefined) {
+    } else if (isParked(slot)) {
+      // Parked on a wait the board shows, or a harness thread awaiting events in its loop.
       parked++;
       runningSince.delete(slot);
     } else {
@@ -98,16 +118,39 @@ for (;;) {
       if (since === undefined || now - since < bound) running++;
     }
   }
+  // The first decision waits for every producer's first point: who goes first must not depend
+  // on which thread the machine woke first at the start gate.
+  const expect = Atomics.load(w, S_EXPECT);
+  let arriving = 0;
+  for (let slot = FIRST_PRODUCER_SLOT; step === 0 && slot < FIRST_PRODUCER_SLOT + expect; slot++) {
+    if (Atomics.load(w, slotWord(slot, P_COUNT)) === 0 && !FINISHED.has(board.stateOf(slot))) arriving++;
+  }
+  if (arriving > 0) {
+    rawWait(w, S_WAKE, wake, 1);
+    continue;
+  }
   if (running > 0 || held.length === 0) {
-    if (held.length === 0 && running === 0 && parked > 0 && !reportedStill) {
-      // Everyone controlled is parked: the schedule led somewhere nothing moves again.
-      reportedStill = true;
-      sendTrace('still');
+    if (held.length === 0 && running === 0 && parked > 0) {
+      // Everyone is parked. Time passes (virtual time: timed waits time out now, at this step,
+      // in every replay); if it has passed a few times and still nothing moves, the schedule
+      // led somewhere nothing moves again: say where.
+      stillTicks++;
+      // Said at once too: a deadlock ends the run's process 300 ms after it forms.
+      if (stillTicks === 1) sendTrace('still');
+      if (stillTicks <= STILL_TICKS) {
+        Atomics.add(w, S_TICK, 1);
+        trace.push(`${step}: time passes (every thread parked)`);
+        if (trace.length > TRACE) trace.shift();
+      } else if (!reportedStill) {
+        reportedStill = true;
+        sendTrace('still');
+      }
     }
-    rawWait(w, S_WAKE, wake, held.length === 0 && running === 0 ? 20 : 1);
+    rawWait(w, S_WAKE, wake, held.length === 0 && running === 0 ? 10 : 1);
     continue;
   }
   reportedStill = false;
+  stillTicks = 0;
   let pick: number;
   let preempted = false;
   const due = preemptions[nextPreemption];

@@ -254,8 +254,10 @@ export class SyncRuntime {
    * microseconds. The thread that closes a cycle gives the others that long to publish theirs
    * before it reports: it is about to wait forever anyway.
    */
-  beforeBlock(kind: WaitKind, id: number): void {
-    this.row.waitStart(kind, id, 0, 0, 0, this.elapsedMs());
+  beforeBlock(kind: WaitKind, id: number, offset = 0, value = 0): void {
+    // The word and value waited on: once the word moves, the wait is over even before this
+    // thread runs again, which a controlled run's coordinator must know.
+    this.row.waitStart(kind, id, offset, value, 0, this.elapsedMs());
     if (kind !== 'lock' && kind !== 'lock-shared') return;
     const cycle = findWaitCycle(this.board, this.slot);
     if (cycle === undefined) return;

@@ -16,7 +16,12 @@
 
 import { threadId } from 'node:worker_threads';
 import { rawNotify, rawWait } from './atomics.js';
-import { schedulePoint } from './schedule.js';
+import { schedulePoint, virtualClock, type VirtualClock } from './schedule.js';
+
+/** How often a timed wait under control looks at the virtual clock. */
+const VIRTUAL_SLICE_MS = 2;
+/** How far past its timeout a timed wait under control may run if control is lost. */
+const VIRTUAL_GRACE_MS = 5000;
 import {
   currentRuntime,
   FLAG_REENTRANT,
@@ -96,15 +101,37 @@ abstract class Primitive {
   protected park(kind: 'lock' | 'lock-shared' | 'condition' | 'semaphore', offset: number, value: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
     const rt = this.rt;
     if (rt === undefined) return rawWait(this.w, this.at + offset, value, timeoutMs);
-    rt.beforeBlock(kind, this.id);
+    rt.beforeBlock(kind, this.id, offset, value);
     try {
       const started = performance.now();
+      const clock = timeoutMs === Infinity ? undefined : virtualClock();
+      if (clock !== undefined) return this.#parkVirtual(clock, offset, value, timeoutMs, rt, started);
       const first = rawWait(this.w, this.at + offset, value, Math.min(timeoutMs, SITE_GRACE_MS));
       if (first !== 'timed-out' || timeoutMs <= SITE_GRACE_MS) return first;
       rt.waitedLong();
       return rawWait(this.w, this.at + offset, value, timeoutMs - (performance.now() - started));
     } finally {
       rt.afterBlock();
+    }
+  }
+
+  /**
+   * A timed wait under a controlled schedule: it times out when the coordinator advances
+   * virtual time (everyone parked), not by the wall clock, so it replays at the same step. A
+   * wall-clock bound well past the timeout still ends it if control is lost.
+   */
+  #parkVirtual(clock: VirtualClock, offset: number, value: number, timeoutMs: number, rt: SyncRuntime, started: number): 'ok' | 'not-equal' | 'timed-out' {
+    const tick = clock.now();
+    const bound = started + timeoutMs + VIRTUAL_GRACE_MS;
+    let siteShown = false;
+    for (;;) {
+      const r = rawWait(this.w, this.at + offset, value, VIRTUAL_SLICE_MS);
+      if (r !== 'timed-out') return r;
+      if (!siteShown) {
+        rt.waitedLong();
+        siteShown = true;
+      }
+      if (clock.now() !== tick || !clock.active() || performance.now() > bound) return 'timed-out';
     }
   }
 }
@@ -181,6 +208,8 @@ export class Mutex extends Primitive {
       const left = deadline - performance.now();
       if (left <= 0) return false;
       this.park('lock', L_STATE, CONTENDED, left);
+      // Woken: under a controlled schedule, which of the woken threads retries first is a choice.
+      schedulePoint('lock');
       c = Atomics.exchange(w, at, CONTENDED);
     }
     return true;
@@ -301,6 +330,8 @@ export class Semaphore extends Primitive {
       const left = deadline - performance.now();
       if (left <= 0) return false;
       this.park('semaphore', L_STATE, 0, left);
+      // Woken: under a controlled schedule, which of the woken threads retries first is a choice.
+      schedulePoint('lock');
     }
   }
 
@@ -345,6 +376,8 @@ export class RwLock extends Primitive {
       const left = deadline - performance.now();
       if (left <= 0) return false;
       this.park('lock-shared', L_STATE, n, Math.min(left, 50));
+      // Woken: under a controlled schedule, which of the woken threads retries first is a choice.
+      schedulePoint('lock');
     }
     if (rt !== undefined) rt.acquired(this.id, this.cls, at, w);
     return true;
@@ -375,6 +408,8 @@ export class RwLock extends Primitive {
         const left = deadline - performance.now();
         if (left <= 0) return false;
         this.park('lock', L_STATE, n, Math.min(left, 50));
+        // Woken: under a controlled schedule, which of the woken threads retries first is a choice.
+        schedulePoint('lock');
       }
     } finally {
       Atomics.sub(w, at + L_AUX, 1);

@@ -26,6 +26,7 @@ export function startScheduler(schedule: ScheduleShared, shared: SyncShared, cha
   const data: SchedulerData = {
     schedule: schedule.buffer,
     board: shared.board,
+    locks: shared.locks,
     strings: shared.strings,
     channel: shared.channel,
     preemptions,
