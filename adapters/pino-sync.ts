@@ -5,11 +5,23 @@
 
 import { defineAdapter } from '../harness/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
+import { contextOptions, destinationFor, hookReentry, withTraceContext } from './pino-kit.js';
 
 export default defineAdapter({
   name: 'pino-sync',
   description: 'pino with pino.destination({ sync: true }) to a file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, stream: true },
+  capabilities: {
+    format: 'ndjson',
+    gracefulShutdown: true,
+    threads: true,
+    // A full device blocks the caller in write(2): nothing is dropped, nothing is bounded.
+    overflow: 'block',
+    secondSink: true,
+    reentrantSink: true,
+    context: 'async-local-storage',
+    fields: true,
+    stream: true,
+  },
   versions: () => versionsOf('pino'),
   create(ctx) {
     const pino = loadPino();
@@ -32,12 +44,16 @@ export default defineAdapter({
       };
     }
     const destination = pino.destination({ dest: ctx.file, sync: true, append: true });
-    const logger = pino({ level: ctx.level }, destination);
+    const { stream: out, second } = destinationFor(pino, ctx, destination);
+    const logger = pino({ level: ctx.level, ...contextOptions() }, out);
+    hookReentry(ctx, destination, logger);
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
+      withContext: withTraceContext,
       close: () => {
         logger.flush();
         destination.end();
+        second?.end();
       },
     };
   },

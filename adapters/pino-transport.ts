@@ -5,20 +5,40 @@
  */
 
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type Pino from 'pino';
 import { defineAdapter } from '../harness/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
+import { contextOptions, withTraceContext } from './pino-kit.js';
+
+const sinkTarget = fileURLToPath(new URL('./sink-target.js', import.meta.url));
 
 export default defineAdapter({
   name: 'pino-transport',
   description: "pino with pino.transport({ target: 'pino/file' }), a worker-thread transport, to a file",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
+  capabilities: {
+    format: 'ndjson',
+    gracefulShutdown: true,
+    threads: true,
+    // Two targets in the transport's worker (pino's multistream there), the second logjam's sink.
+    secondSink: true,
+    context: 'async-local-storage',
+    fields: true,
+  },
   versions: () => versionsOf('pino'),
   create(ctx) {
     const pino = loadPino();
-    const transport = pino.transport({ target: 'pino/file', options: { destination: ctx.file, append: true } });
-    const logger = pino({ level: ctx.level }, transport);
+    const file: Pino.TransportTargetOptions = { target: 'pino/file', level: ctx.level, options: { destination: ctx.file, append: true } };
+    const second: Pino.TransportTargetOptions | undefined =
+      ctx.secondFile === undefined ? undefined : { target: sinkTarget, level: ctx.level, options: { file: ctx.secondFile, sink: ctx.secondSink ?? {} } };
+    const transport =
+      second === undefined
+        ? pino.transport({ target: 'pino/file', options: { destination: ctx.file, append: true } })
+        : pino.transport({ targets: [second, file] });
+    const logger = pino({ level: ctx.level, ...contextOptions() }, transport);
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
+      withContext: withTraceContext,
       close: async () => {
         const closed = once(transport, 'close');
         transport.end();

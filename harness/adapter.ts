@@ -37,6 +37,33 @@ export interface Capabilities {
   /** `setup()` returns `reconfigure()`, which swaps the sinks while producers log. @default false */
   readonly reconfigure?: boolean;
   /**
+   * The longest a log call may block its caller, in ms, whatever the sink does (slow-sink,
+   * blocking-sink). Undefined: the logger promises none; logjam measures and reports the figure.
+   */
+  readonly callBoundMs?: number;
+  /**
+   * What the logger does when its buffer is full: shed the lowest severities first, drop the
+   * newest or oldest record whatever its level, block the caller, or grow without bound.
+   * Adapters that declare one are held to never dropping an ERROR while keeping a lower record.
+   */
+  readonly overflow?: 'drop-lowest-first' | 'drop-newest' | 'drop-oldest' | 'block' | 'grow';
+  /** The most memory, in MB, the logger buffers whatever the backlog (slow-sink). */
+  readonly memoryBoundMb?: number;
+  /**
+   * The logger opens `ctx.file` by path itself, so logjam can make it a named pipe it drains at
+   * a controlled pace (slow, stalled, blocking sinks). @default true unless `harnessSink`
+   */
+  readonly pathSink?: boolean;
+  /** The logger can write to a second sink (`ctx.secondFile` with `ctx.secondSink`). @default false */
+  readonly secondSink?: boolean;
+  /**
+   * With `ctx.sink.reenter` set, the logger writes through `createSink` with a `reenter` hook
+   * that logs through the same logger (reentrant-sink). @default false
+   */
+  readonly reentrantSink?: boolean;
+  /** How the logger carries trace context: `withContext` on the instance, over AsyncLocalStorage. */
+  readonly context?: 'async-local-storage';
+  /**
    * `log(level, message, fields)` passes `fields` to the logger as structured data (pino's merge
    * object), so scenarios can log hostile values (hostile-input). @default false
    */
@@ -78,6 +105,11 @@ export interface AdapterContext {
   readonly producer: number;
   /** Lowest level the logger must emit. @default 'info' */
   readonly level: Level;
+  /** A second sink file (capability `secondSink`), with its own pathologies. */
+  readonly secondFile?: string;
+  readonly secondSink?: SinkOptions;
+  /** A bound the scenario asks the logger's in-memory buffer to keep, where it has one. */
+  readonly bufferBytes?: number;
   /**
    * A stream to write records to instead of `file`, for adapters declaring `capabilities.stream`.
    * Given only to loggers a scenario creates in the run's main thread.
@@ -101,6 +133,8 @@ export interface LoggerInstance {
   flush?(): Promise<void> | void;
   /** Records the logger itself dropped and reported, if it counts them. */
   dropped?(): number;
+  /** Runs `fn` with `fields` as the logger's trace context (capability `context`). */
+  withContext?<T>(fields: Readonly<Record<string, string>>, fn: () => T): T;
 }
 
 /** What `setup` gets: the process-wide view of the run, in the child's main thread. */
@@ -108,6 +142,9 @@ export interface ProcessContext {
   readonly file: string;
   readonly level: Level;
   readonly sink: SinkOptions;
+  readonly secondFile?: string;
+  readonly secondSink?: SinkOptions;
+  readonly bufferBytes?: number;
   /** The run's collector, for adapters that declare `capabilities.tcp`. */
   readonly collector?: CollectorAddress;
 }

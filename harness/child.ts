@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup } from './adapter.js';
-import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_THREADS } from './board.js';
+import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS, MAX_THREADS } from './board.js';
 import { EventChannel } from './channel.js';
 import { closeWithDeadline, errorMessage } from './deadline.js';
 import { createHistogram, mergeHistograms, summarise } from './latency.js';
@@ -23,6 +23,9 @@ import type { SinkOptions } from './sinks.js';
 import { attachRuntime, createSyncShared } from './sync-runtime.js';
 import { Mutex } from './sync.js';
 import { logCall } from './log-call.js';
+import { CallStats, type CallSummary } from './call-stats.js';
+import { levelAt } from './level-mix.js';
+import { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay.js';
 import { startScheduler, startWatchdog } from './watchdog.js';
 import { createScheduleShared, startSchedule, stopSchedule } from './schedule.js';
 import { Collector, type CollectorFaults } from './collector.js';
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
   if (scenario.trackWorkers === true) installWorkerTracker();
   const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);
   send({ type: 'hello', pid: process.pid, versions: (await adapter.versions?.()) ?? {} });
-  const skip = scenario.skip?.(adapter.capabilities);
+  const skip = scenario.skip?.(adapter.capabilities, adapter);
   if (skip !== undefined) {
     send({ type: 'skip', reason: skip });
     return;
@@ -161,7 +164,15 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       return new Promise<never>(() => undefined);
     },
     logFromMain: (options) => logFromMain(adapter, file, options),
-    closeProcess: reportProcessClose,
+    producedSoFar: () => {
+      let n = board.read(MAIN_SLOT).produced;
+      for (let p = 0; p < MAX_PRODUCERS; p++) n += board.read(FIRST_PRODUCER_SLOT + p).produced;
+      return n;
+    },
+    closeProcess: async () => {
+      await reportProcessClose();
+      await stopRelay();
+    },
     reconfigure: async () => {
       mainRow.set('running', 'reconfigure');
       await processSetup?.reconfigure?.();
@@ -212,13 +223,64 @@ async function collectorFor(adapter: AdapterDefinition): Promise<CollectorAddres
 }
 
 /** The adapter's once-per-process configuration, in this thread, before any producer starts. */
-async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkOptions): Promise<void> {
+async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkOptions, extra: SinkExtras = {}): Promise<void> {
   if (setupDone) return;
   setupDone = true;
   if (adapter.setup === undefined) return;
   mainRow.set('starting', 'create-logger');
   const collector = await collectorFor(adapter);
-  processSetup = await adapter.setup({ file, level: 'debug', sink, ...(collector !== undefined ? { collector } : {}) });
+  processSetup = await adapter.setup({ file, level: 'debug', sink, ...extra, ...(collector !== undefined ? { collector } : {}) });
+}
+
+/** What a scenario adds to an adapter's context besides the main sink. */
+interface SinkExtras {
+  readonly secondFile?: string;
+  readonly secondSink?: SinkOptions;
+  readonly bufferBytes?: number;
+}
+
+function sinkExtras(options: Pick<ProducerOptions, 'second' | 'bufferBytes'>): SinkExtras {
+  return {
+    ...(options.second !== undefined ? { secondFile: join(spec.dir, 'second.log'), secondSink: options.second.sink } : {}),
+    ...(options.bufferBytes !== undefined ? { bufferBytes: options.bufferBytes } : {}),
+  };
+}
+
+let relay: Relay | undefined;
+
+/**
+ * The paths loggers open: the sink file, or paced named pipes draining into it, one for the
+ * main thread's loggers and one per producer thread (`writers`), so that writers never share a
+ * pipe (see relay.ts).
+ */
+async function sinkPaths(file: string, options: RelayOptions | undefined, writers: number): Promise<{ main: string; producer: (p: number) => string }> {
+  if (options === undefined) return { main: file, producer: () => file };
+  if (relay !== undefined) throw new Error('a paced sink was asked for twice in one run: this is a harness bug');
+  const fifos = [join(spec.dir, 'sink.fifo'), ...Array.from({ length: writers }, (_, p) => join(spec.dir, `sink.${p}.fifo`))];
+  const r = await startRelay(fifos, file, options);
+  relay = r;
+  return { main: r.paths[0] as string, producer: (p) => r.paths[p + 1] as string };
+}
+
+/** Stops the paced pipe, once every logger has closed, and says what it drained. */
+async function stopRelay(): Promise<RelayStats | undefined> {
+  const r = relay;
+  relay = undefined;
+  return r?.stop(spec.closeMs);
+}
+
+/** Errors thrown out of log calls: an error escaped the logger into the application. */
+function reportThrows(thread: string, calls: CallSummary): void {
+  if (calls.threw === 0 || calls.firstThrow === undefined) return;
+  send({
+    type: 'finding',
+    finding: {
+      kind: 'unhandled-error',
+      severity: 'error',
+      message: `${calls.threw} log call(s) on ${thread} threw into the caller; the first, on record ${calls.firstThrow.seq}: ${calls.firstThrow.message}`,
+      evidence: { thread, threw: calls.threw, seq: calls.firstThrow.seq, message: calls.firstThrow.message, stack: calls.firstThrow.stack },
+    },
+  });
 }
 
 /** The process-wide flush and stop, with the close deadline; reported like a logger's close. */
@@ -231,39 +293,60 @@ async function closeProcess(): Promise<{ readonly ok: boolean; readonly ms: numb
 async function logFromMain(
   adapter: AdapterDefinition,
   file: string,
-  options: Omit<ProducerOptions, 'threads' | 'batch'>,
+  options: Omit<ProducerOptions, 'threads' | 'batch' | 'context' | 'pauseMs'>,
 ): Promise<MainLogOutcome> {
-  await ensureSetup(adapter, file, options.sink ?? {});
+  const path = (await sinkPaths(file, options.relay, 0)).main;
+  const extras = sinkExtras(options);
+  await ensureSetup(adapter, path, options.sink ?? {}, extras);
   mainRow.set('starting', 'create-logger');
   const collector = await collectorFor(adapter);
-  const logger: LoggerInstance = await adapter.create({ file, producer: 0, level: 'debug', sink: options.sink ?? {}, ...(collector !== undefined ? { collector } : {}) });
+  const logger: LoggerInstance = await adapter.create({ file: path, producer: 0, level: 'debug', sink: options.sink ?? {}, ...extras, ...(collector !== undefined ? { collector } : {}) });
   const log = logCall(logger, options.holdLock, options.holdEvery);
   const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload, options.text);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
+  const calls = new CallStats(options.slowCallMs ?? 50);
   startSchedule(scheduleShared);
   mainRow.target(options.records);
   mainRow.set('running', 'log');
   const started = performance.now();
   let produced = 0;
   for (const message of messages) {
+    const level = options.mix !== undefined ? levelAt(options.mix, 0, produced) : options.level;
     const t0 = performance.now();
-    log(options.level, message, produced);
-    histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
+    try {
+      log(level, message, produced);
+    } catch (error: unknown) {
+      calls.threw(produced, error);
+    }
+    const ns = Math.round((performance.now() - t0) * 1e6);
+    histogram.recordValue(Math.max(1, ns));
+    calls.time(produced, ns / 1e6);
     mainRow.produced(++produced);
   }
   const wallMs = performance.now() - started;
   mainRow.set('running', 'idle');
   const latency = summarise(histogram);
   histogram.destroy();
-  return { logger, produced, latency, wallMs };
+  const summary = calls.summary();
+  reportThrows('main', summary);
+  return {
+    logger,
+    produced,
+    latency,
+    wallMs,
+    calls: { ...summary, producer: 0, thread: 'main' },
+    ...(relay !== undefined ? { stopRelay: async () => (await stopRelay()) ?? { bytes: 0, lines: 0, reads: 0, bytesAfterResume: 0 } } : {}),
+  };
 }
 
 async function runProducers(adapter: AdapterDefinition, file: string, options: ProducerOptions): Promise<ProducersOutcome> {
   if (adapter.capabilities.threads === false && options.threads > 1) {
     throw new Error(`adapter ${adapter.name} declares threads: false, so the scenario must not start ${options.threads} producer threads: this is a harness bug`);
   }
-  await ensureSetup(adapter, file, options.sink ?? {});
+  const paths = await sinkPaths(file, options.relay, options.threads);
+  const extras = sinkExtras(options);
+  await ensureSetup(adapter, paths.main, options.sink ?? {}, extras);
   const collector = await collectorFor(adapter);
   const gate = new SharedArrayBuffer(8);
   const gateWords = new Int32Array(gate);
@@ -279,7 +362,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       gate,
       gateMs,
       closeMs: spec.closeMs,
-      file: options.file ?? file,
+      file: options.file ?? paths.producer(p),
       records: options.records,
       batch: options.batch,
       minPayload: options.minPayload,
@@ -290,6 +373,12 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       sink: options.sink ?? {},
       ...(options.holdLock !== undefined ? { holdLock: options.holdLock } : {}),
       holdEvery: options.holdEvery ?? 1,
+      slowCallMs: options.slowCallMs ?? 50,
+      ...(options.mix !== undefined ? { mix: options.mix } : {}),
+      ...(options.pauseMs !== undefined ? { pauseMs: options.pauseMs } : {}),
+      ...(options.context !== undefined ? { context: options.context } : {}),
+      ...(extras.secondFile !== undefined ? { secondFile: extras.secondFile, secondSink: extras.secondSink ?? {} } : {}),
+      ...(extras.bufferBytes !== undefined ? { bufferBytes: extras.bufferBytes } : {}),
       ...(collector !== undefined ? { collector } : {}),
     };
     const worker = new Worker(new URL('./producer-worker.js', import.meta.url), {
@@ -315,7 +404,11 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
   Atomics.store(gateWords, 1, 1);
   Atomics.notify(gateWords, 1);
   await Promise.all(settled);
-  if (options.closeProcess !== false) await reportProcessClose();
+  let relayStats: RelayStats | undefined;
+  if (options.closeProcess !== false) {
+    await reportProcessClose();
+    relayStats = await stopRelay();
+  }
   const wallMs = performance.now() - started;
   mainRow.set('running', 'idle');
 
@@ -329,7 +422,17 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       reportShutdown(`producer-${r.producer}'s logger shutdown`, { ok: false, ms: r.closeMs, ...(r.closeError !== undefined ? { error: r.closeError } : {}) }, { producer: r.producer });
     }
   }
-  return { produced, droppedReported, latency, wallMs };
+  const calls = [...results.values()].map((r) => ({ ...r.calls, producer: r.producer, thread: `producer-${r.producer}` }));
+  for (const c of calls) reportThrows(c.thread, c);
+  return {
+    produced,
+    droppedReported,
+    latency,
+    wallMs,
+    calls,
+    ...(relayStats !== undefined ? { relay: relayStats } : {}),
+    ...(extras.secondFile !== undefined ? { secondFile: extras.secondFile } : {}),
+  };
 }
 
 async function reportProcessClose(): Promise<void> {

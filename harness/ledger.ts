@@ -10,7 +10,7 @@
  */
 
 import { createReadStream } from 'node:fs';
-import { parseLine } from './record.js';
+import { parseLine, REENTRY_MARK } from './record.js';
 import type { LedgerCounts } from './result.js';
 
 /** Words of per-producer counters. */
@@ -87,6 +87,7 @@ export class Ledger {
   /** Torn lines are counted by whoever reads lines; samples stay with that reader. */
   #torn = 0;
   readonly #tornSamples: TornSample[] = [];
+  #reentrant = 0;
 
   /** Bytes needed for a ledger of this shape: about one bit per record. */
   static byteLength(shape: LedgerShape): number {
@@ -170,8 +171,17 @@ export class Ledger {
   deliverLine(line: string, format: 'ndjson' | 'text', lineNumber = 0, offset?: number): void {
     const parsed = parseLine(line, format);
     if (parsed.ok && this.deliver(parsed.producer, parsed.seq)) return;
+    if (!parsed.ok && line.includes(REENTRY_MARK)) {
+      this.#reentrant++;
+      return;
+    }
     const reason = parsed.ok ? `record ${parsed.producer}:${parsed.seq} was never produced by this run` : parsed.reason;
     this.markTorn(reason, line, lineNumber, offset);
+  }
+
+  /** Lines a harness sink logged from inside its own write (reentrant-sink), not records of the run. */
+  get reentrantLines(): number {
+    return this.#reentrant;
   }
 
   markTorn(reason: string, text: string, lineNumber = 0, offset?: number): void {

@@ -4,12 +4,14 @@
  */
 
 import { getEnvironmentData, parentPort, workerData } from 'node:worker_threads';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { asAdapter, isTypeScriptModule, type CollectorAddress, type Level } from './adapter.js';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { asAdapter, isTypeScriptModule, type CollectorAddress, type Level, type LoggerInstance } from './adapter.js';
+import { CallStats } from './call-stats.js';
 import { rawNotify, rawWait } from './atomics.js';
 import { closeWithDeadline } from './deadline.js';
 import { createHistogram, encodeHistogram } from './latency.js';
 import type { ProducerMessage } from './protocol.js';
+import { levelAt, type LevelMix } from './level-mix.js';
 import { createRandom } from './random.js';
 import { encodeRecord, PayloadSource, type PayloadText } from './record.js';
 import type { SinkOptions } from './sinks.js';
@@ -37,6 +39,17 @@ export interface ProducerData {
   /** A lock held around each log call, as an interpreter lock is (lock-inversion). */
   readonly holdLock?: LockHandle;
   readonly holdEvery: number;
+  /** Mixed severities instead of `level` (see level-mix.ts). */
+  readonly mix?: LevelMix;
+  /** Pause between two batches, so a burst is followed by quiet. @default 0 */
+  readonly pauseMs?: number;
+  /** Log inside trace contexts (see ProducerOptions.context). */
+  readonly context?: { readonly perContext: number; readonly concurrent: number };
+  /** Calls at least this long are counted as slow. */
+  readonly slowCallMs: number;
+  readonly secondFile?: string;
+  readonly secondSink?: SinkOptions;
+  readonly bufferBytes?: number;
   /** The run's collector, for adapters that send over TCP. */
   readonly collector?: CollectorAddress;
 }
@@ -62,11 +75,13 @@ try {
     producer: data.producer,
     level: 'debug',
     sink: data.sink,
+    ...(data.secondFile !== undefined ? { secondFile: data.secondFile, secondSink: data.secondSink ?? {} } : {}),
+    ...(data.bufferBytes !== undefined ? { bufferBytes: data.bufferBytes } : {}),
     ...(data.collector !== undefined ? { collector: data.collector } : {}),
   });
   const log = logCall(logger, data.holdLock, data.holdEvery);
   const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload, data.text);
-  const messages: string[] = new Array<string>(Math.min(data.batch, data.records));
+  const messages: string[] = new Array<string>(Math.max(1, Math.min(data.batch, data.records)));
 
   phase = 'wait-start';
   row.set('waiting', 'wait-start');
@@ -80,20 +95,36 @@ try {
   phase = 'log';
   row.set('running', 'log');
   const histogram = createHistogram();
+  const calls = new CallStats(data.slowCallMs);
   let seq = 0;
-  while (seq < data.records) {
-    const n = Math.min(data.batch, data.records - seq);
-    // Encode outside the timed region: the latency is the logger's call, not our payloads.
-    for (let i = 0; i < n; i++) messages[i] = encodeRecord(data.producer, seq + i, payloads.payload(seq + i));
-    for (let i = 0; i < n; i++) {
-      const message = messages[i] as string;
-      const t0 = performance.now();
-      log(data.level, message, seq);
-      histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
-      row.produced(++seq);
+  const logOne = (payload: (seq: number) => string): void => {
+    const level = data.mix !== undefined ? levelAt(data.mix, data.producer, seq) : data.level;
+    const message = encodeRecord(data.producer, seq, payload(seq));
+    const t0 = performance.now();
+    try {
+      log(level, message, seq);
+    } catch (error: unknown) {
+      // An error thrown out of the log call is a finding about the logger, not a harness failure.
+      calls.threw(seq, error);
     }
-    row.beat();
-    await yieldToLoop();
+    const ns = Math.round((performance.now() - t0) * 1e6);
+    histogram.recordValue(Math.max(1, ns));
+    calls.time(seq, ns / 1e6);
+    row.produced(++seq);
+  };
+  if (data.context !== undefined) {
+    await logInContexts(data.context, (traceId) => logOne((n) => `T${traceId}-${payloads.payload(n)}`), () => seq < data.records, logger);
+  } else {
+    while (seq < data.records) {
+      const n = Math.min(data.batch, data.records - seq);
+      // Encode outside the timed region: the latency is the logger's call, not our payloads.
+      for (let i = 0; i < n; i++) messages[i] = payloads.payload(seq + i);
+      const first = seq;
+      for (let i = 0; i < n; i++) logOne(() => messages[seq - first] as string);
+      row.beat();
+      if (data.pauseMs !== undefined && data.pauseMs > 0 && seq < data.records) await sleep(data.pauseMs);
+      else await yieldToLoop();
+    }
   }
 
   phase = 'close';
@@ -105,6 +136,7 @@ try {
     produced: seq,
     dropped: logger.dropped?.() ?? 0,
     latency: encodeHistogram(histogram),
+    calls: calls.summary(),
     closeMs: closed.ms,
     closeTimedOut: !closed.ok && closed.error === undefined,
     ...(closed.error !== undefined ? { closeError: closed.error } : {}),
@@ -116,4 +148,37 @@ try {
   const e = error instanceof Error ? error : new Error(String(error));
   const message: ProducerMessage = { type: 'failed', producer: data.producer, phase, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
   port.postMessage(message);
+}
+
+/**
+ * Logs inside trace contexts: `concurrent` tasks on this thread, each opening context after
+ * context (`perContext` records each) and awaiting between records in three different ways, so
+ * contexts interleave on one thread as they do in a server. A logger without `withContext`
+ * never gets here (the scenario skips it).
+ */
+async function logInContexts(
+  options: { readonly perContext: number; readonly concurrent: number },
+  logAs: (traceId: string) => void,
+  more: () => boolean,
+  logger: LoggerInstance,
+): Promise<void> {
+  if (logger.withContext === undefined) throw new Error('the adapter has no withContext(): the scenario should have skipped it (a harness bug)');
+  const withContext = <T>(fields: Readonly<Record<string, string>>, fn: () => T): T => (logger.withContext as NonNullable<LoggerInstance['withContext']>).call(logger, fields, fn) as T;
+  let nextContext = 0;
+  const task = async (): Promise<void> => {
+    while (more()) {
+      const traceId = `p${data.producer}c${nextContext++}`;
+      await withContext({ traceId }, async () => {
+        for (let i = 0; i < options.perContext && more(); i++) {
+          logAs(traceId);
+          const turn = i % 3;
+          if (turn === 0) await yieldToLoop();
+          else if (turn === 1) await Promise.resolve();
+          else await sleep(0);
+        }
+      });
+      row.beat();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrent) }, task));
 }

@@ -4,6 +4,7 @@
  */
 
 import type { Capabilities, CollectorAddress, Level } from './adapter.js';
+import type { CallSummary } from './call-stats.js';
 import type { Finding, RunMetrics } from './result.js';
 import type { ScheduleSpec } from './schedule.js';
 
@@ -115,6 +116,7 @@ export type ProducerMessage =
       readonly dropped: number;
       /** hdr-histogram-js compressed base64 of per-call latency in nanoseconds. */
       readonly latency: string;
+      readonly calls: CallSummary;
       readonly closeMs: number;
       readonly closeTimedOut: boolean;
       readonly closeError?: string;

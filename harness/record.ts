@@ -9,6 +9,11 @@
 
 export const MARKER_PREFIX = 'lj:';
 export const MARKER_END = ';';
+/**
+ * What a record logged by a harness sink from inside its own write says (reentrant-sink): the
+ * ledger counts such lines apart, neither as the run's records nor as torn ones.
+ */
+export const REENTRY_MARK = 'lj-reentry:';
 
 const PAYLOAD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

@@ -9,6 +9,9 @@ import type { Worker } from 'node:worker_threads';
 import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
 import type { Collector, CollectorFaults } from './collector.js';
 import type { RunSpec } from './protocol.js';
+import type { CallSummary } from './call-stats.js';
+import type { LevelMix } from './level-mix.js';
+import type { RelayOptions, RelayStats } from './relay.js';
 import type { SinkOptions } from './sinks.js';
 import type { LockHandle, MutexOptions } from './sync.js';
 import type { Finding, FindingKind, LatencySummary, RunMetrics } from './result.js';
@@ -20,7 +23,7 @@ export interface ScenarioDefinition<P = unknown> {
   /** One line for `logjam list`. */
   readonly description: string;
   /** Why the scenario does not apply to an adapter with these capabilities; undefined if it does. */
-  skip?(capabilities: Capabilities): string | undefined;
+  skip?(capabilities: Capabilities, adapter?: AdapterDefinition): string | undefined;
   /** The finding kinds that fail a run of this scenario; every other finding is a reported fact. */
   readonly failOn: readonly FindingKind[];
   /** What records missing from the sink are called here: lost in flight, or lost at exit. */
@@ -70,11 +73,37 @@ export interface ProducerOptions {
   readonly holdEvery?: number;
   /** Run the adapter's process-wide shutdown once the producers are done. @default true */
   readonly closeProcess?: boolean;
+  /** Mixed severities, a pure function of (producer, seq), instead of `level`. */
+  readonly mix?: LevelMix;
+  /** Pause between batches: bursts of `batch` records, then quiet. @default 0 */
+  readonly pauseMs?: number;
+  /**
+   * Log inside trace contexts (`LoggerInstance.withContext`): `concurrent` tasks per thread, a
+   * new context every `perContext` records, awaits between records; each record's payload
+   * starts with `T<traceId>-`.
+   */
+  readonly context?: { readonly perContext: number; readonly concurrent: number };
+  /** Calls at least this long are counted as slow. @default 50 */
+  readonly slowCallMs?: number;
+  /** Make the sink path a named pipe drained at this pace (loggers that open a path). */
+  readonly relay?: RelayOptions;
+  /** A second sink file for the adapter, with its own pathologies. */
+  readonly second?: { readonly sink: SinkOptions };
+  /** Asks the logger to bound its in-memory buffer to this, where it has one. */
+  readonly bufferBytes?: number;
   /**
    * The path the loggers write to, when it is not the sink file itself (a FIFO that a relay
    * drains into the sink file). @default ctx.file
    */
   readonly file?: string;
+}
+
+/** A thread's slowest log call, and where. */
+export interface SlowestCall {
+  readonly thread: string;
+  readonly producer: number;
+  readonly seq: number;
+  readonly ms: number;
 }
 
 /** Producers as separate processes: each loads the adapter, configures it and logs. */
@@ -96,6 +125,12 @@ export interface ProducersOutcome {
   readonly latency: LatencySummary;
   /** From opening the start gate to the last producer's logger being closed. */
   readonly wallMs: number;
+  /** Per producer thread: slowest call, slow calls, calls that threw (not for producer processes). */
+  readonly calls?: readonly (CallSummary & { readonly producer: number; readonly thread: string })[];
+  /** What the relay drained, when the sink was a paced pipe. */
+  readonly relay?: RelayStats;
+  /** The second sink's file, when one was asked for. */
+  readonly secondFile?: string;
 }
 
 export interface MainLogOutcome {
@@ -103,6 +138,9 @@ export interface MainLogOutcome {
   readonly produced: number;
   readonly latency: LatencySummary;
   readonly wallMs: number;
+  readonly calls: CallSummary & { readonly producer: number; readonly thread: string };
+  /** Stops the paced pipe (after the logger's close) and says what it drained. */
+  readonly stopRelay?: () => Promise<RelayStats>;
 }
 
 export interface ScenarioContext {
@@ -125,7 +163,9 @@ export interface ScenarioContext {
   /** Logs from worker threads started together through a shared-memory gate. */
   runProducers(options: ProducerOptions): Promise<ProducersOutcome>;
   /** Creates a logger in the main thread (producer 0) and logs synchronously, as an app does. */
-  logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch' | 'closeProcess'>): Promise<MainLogOutcome>;
+  logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch' | 'closeProcess' | 'context' | 'pauseMs'>): Promise<MainLogOutcome>;
+  /** Records logged so far by every producer and the main thread, from the status board. */
+  producedSoFar(): number;
   /** Runs a logger's documented shutdown, then the process-wide one, with the run's close deadline. */
   close(logger: LoggerInstance): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }>;
   /** Ends the process on purpose with `process.exit(code)`, as an application would. */

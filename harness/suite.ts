@@ -70,7 +70,7 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
       if (options.signal?.aborted === true) break;
       const planned: PlannedRun = { index, total: plan.length, adapter: adapter.name, scenario: scenario.name, seed };
       for (const r of reporters) r.onRunStart?.(planned);
-      const result = await runOne(adapter, scenario, seed, workDir, options, planned, reporters);
+      const result = await runOne({ adapter, scenario, seed, workDir, options, planned, reporters });
       runs.push(result);
       for (const r of reporters) r.onRunEnd?.(planned, result);
     }
@@ -100,30 +100,34 @@ export function summaryOf(runs: readonly RunResult[]): Report['summary'] {
   return { pass: count('pass'), fail: count('fail'), skip: count('skip'), error: count('error') };
 }
 
-async function runOne(
-  adapter: ResolvedAdapter,
-  scenario: AnyScenario,
-  seed: number,
-  workDir: string,
-  options: SuiteOptions,
-  planned: PlannedRun,
-  reporters: readonly Reporter[],
-): Promise<RunResult> {
+/** One planned run and everything needed to supervise it (again, when shrinking). */
+interface RunTarget {
+  readonly adapter: ResolvedAdapter;
+  readonly scenario: AnyScenario;
+  readonly seed: number;
+  readonly workDir: string;
+  readonly options: SuiteOptions;
+  readonly planned: PlannedRun;
+  readonly reporters: readonly Reporter[];
+}
+
+async function runOne(target: RunTarget): Promise<RunResult> {
+  const { adapter, scenario, seed, options, planned } = target;
   const mode = options.scheduleMode ?? 'free';
   const replay = replayFor(adapter.ref, scenario.name, seed, options.path, mode);
   const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
-  const skip = scenario.skip?.(adapter.definition.capabilities) ?? options.beforeRun?.(planned);
+  const skip = scenario.skip?.(adapter.definition.capabilities, adapter.definition) ?? options.beforeRun?.(planned);
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
   let result: RunResult;
   try {
-    result = await superviseOnce(adapter, scenario, seed, workDir, options, planned, reporters, options.value ?? {});
+    result = await superviseOnce(target, options.value ?? {});
   } catch (error: unknown) {
     // The supervisor itself failed: a harness bug. Keep the other runs' results.
     return { ...base, status: 'error', reason: `harness bug while supervising this run: ${errorMessage(error)}` };
   }
   if (result.status !== 'fail') return result;
   if (options.shrink !== undefined && options.shrink !== false && options.path === undefined && options.value === undefined) {
-    result = await shrinkRun(result, adapter, scenario, seed, workDir, options, planned, reporters);
+    result = await shrinkRun(result, target);
   }
   if (options.replayDir === undefined) return result;
   const file = writeReplayArtefact(result, options.replayDir, {
@@ -138,16 +142,8 @@ async function runOne(
  * fewer and earlier preemptions); a candidate is kept when it fails with every kind the
  * original failed with. Answers the smallest failing run, with the path that names it.
  */
-async function shrinkRun(
-  original: RunResult,
-  adapter: ResolvedAdapter,
-  scenario: AnyScenario,
-  seed: number,
-  workDir: string,
-  options: SuiteOptions,
-  planned: PlannedRun,
-  reporters: readonly Reporter[],
-): Promise<RunResult> {
+async function shrinkRun(original: RunResult, target: RunTarget): Promise<RunResult> {
+  const { adapter, scenario, seed, options, planned, reporters } = target;
   const kinds = failingKinds(original);
   const mode = options.scheduleMode ?? 'free';
   const candidates = new Map<string, RunResult>();
@@ -159,13 +155,13 @@ async function shrinkRun(
       if (options.signal?.aborted === true) return false;
       let run: RunResult;
       try {
-        run = await superviseOnce(adapter, scenario, seed, workDir, options, planned, reporters, value);
+        run = await superviseOnce(target, value);
       } catch {
         return false;
       }
       const sameWay = (r: RunResult): boolean => r.status === 'fail' && kinds.every((k) => failingKinds(r).includes(k));
       // A candidate is kept only if it fails the same way twice: a shrunk failure must replay.
-      const again = sameWay(run) ? await superviseOnce(adapter, scenario, seed, workDir, options, planned, reporters, value).catch(() => undefined) : undefined;
+      const again = sameWay(run) ? await superviseOnce(target, value).catch(() => undefined) : undefined;
       const failed = again !== undefined && sameWay(again);
       if (failed) candidates.set(JSON.stringify(value), run);
       for (const r of reporters) r.onShrink?.(planned, { phase: 'step', kinds, failed, params: value.params });
@@ -184,16 +180,8 @@ async function shrinkRun(
   };
 }
 
-async function superviseOnce(
-  adapter: ResolvedAdapter,
-  scenario: AnyScenario,
-  seed: number,
-  workDir: string,
-  options: SuiteOptions,
-  planned: PlannedRun,
-  reporters: readonly Reporter[],
-  value: Partial<RunValue>,
-): Promise<RunResult> {
+async function superviseOnce(target: RunTarget, value: Partial<RunValue>): Promise<RunResult> {
+  const { adapter, scenario, seed, workDir, options, planned, reporters } = target;
   {
     return await superviseRun({
       adapter,

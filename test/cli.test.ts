@@ -13,7 +13,7 @@ describe('the logjam command', () => {
     expect(names).toContain('reference-bug-three-lock');
     expect(listed.adapters[0]?.versions['pino']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(listed.scenarios.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['steady', 'exit-after-logging', 'graceful-exit', 'lock-inversion', 'reconfigure-under-load', 'torn-lines', 'hostile-input', 'crash-mid-write', 'tcp-collector', 'async-interleavings']),
+      expect.arrayContaining(['steady', 'exit-after-logging', 'graceful-exit', 'lock-inversion', 'reconfigure-under-load', 'torn-lines', 'hostile-input', 'crash-mid-write', 'tcp-collector', 'async-interleavings', 'slow-sink', 'blocking-sink', 'stalled-sink', 'failing-sink', 'reentrant-sink', 'burst-overflow', 'context-propagation']),
     );
     for (const s of listed.scenarios) expect(s.description.length).toBeGreaterThan(20);
   });

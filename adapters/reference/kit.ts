@@ -7,10 +7,13 @@
 
 import { defineAdapter, type AdapterDefinition, type ProcessContext } from '../../harness/adapter.js';
 import type { LoggingConfig } from './config.js';
-import { connect } from './logger.js';
+import { connect, withContext } from './logger.js';
 import { configure, type LoggingSystem } from './system.js';
 
-const sinkModule = new URL('../../harness/sinks.js', import.meta.url).href;
+const sinkModule = new URL('./harness-writer.js', import.meta.url).href;
+
+/** The queue the adapter uses unless a scenario asks for a bound (stalled-sink, burst-overflow). */
+const QUEUE_BYTES = 32 * 1024 * 1024;
 
 export interface ReferenceAdapterOptions {
   readonly name: string;
@@ -25,7 +28,7 @@ export interface ReferenceAdapterOptions {
 export function runConfig(ctx: ProcessContext, generation = 0): LoggingConfig {
   return {
     // Big enough to absorb steady's bursts from four producers on two cores.
-    queue: { capacity: 32 * 1024 * 1024 },
+    queue: { capacity: Math.max(4096, ctx.bufferBytes ?? QUEUE_BYTES) },
     formatters: { json: { format: 'ndjson' } },
     handlers: {
       [`file${generation}`]: {
@@ -34,10 +37,21 @@ export function runConfig(ctx: ProcessContext, generation = 0): LoggingConfig {
         formatter: 'json',
         // torn-lines: processes sharing one pipe take turns; a file or a thread alone pays nothing.
         interprocessLock: 'auto',
-        writer: { module: sinkModule, export: 'createSink', options: ctx.sink },
+        writer: { module: sinkModule, export: 'harnessWriter', options: ctx.sink },
       },
+      // failing-sink: a second file handler, isolated from the first by its own handleError.
+      ...(ctx.secondFile !== undefined
+        ? {
+            [`second${generation}`]: {
+              type: 'file' as const,
+              filename: ctx.secondFile,
+              formatter: 'json',
+              writer: { module: sinkModule, export: 'harnessWriter', options: ctx.secondSink ?? {} },
+            },
+          }
+        : {}),
     },
-    root: { level: ctx.level, handlers: [`file${generation}`] },
+    root: { level: ctx.level, handlers: [`file${generation}`, ...(ctx.secondFile !== undefined ? [`second${generation}`] : [])] },
     listener: { respectHandlerLevel: true },
   };
 }
@@ -52,7 +66,24 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
   return defineAdapter({
     name: options.name,
     description: options.description,
-    capabilities: { format: 'ndjson', gracefulShutdown: true, reportsDrops: true, threads: true, harnessSink: true, reconfigure: true, fields: true },
+    capabilities: {
+      format: 'ndjson',
+      gracefulShutdown: true,
+      reportsDrops: true,
+      threads: true,
+      harnessSink: true,
+      reconfigure: true,
+      // Enqueue copies into shared memory and never waits for the listener; the bound leaves
+      // room for scheduling and GC pauses on a loaded machine, not for any sink.
+      callBoundMs: 250,
+      overflow: 'drop-lowest-first',
+      // The 32 MiB queue is allocated once and touched as it fills; a full queue claimed as one
+      // batch is decoded (UTF-16), formatted and encoded in the listener before it is released.
+      memoryBoundMb: 160,
+      secondSink: true,
+      context: 'async-local-storage',
+      fields: true,
+    },
     async setup(ctx) {
       const s = await configure(configFor(ctx, 0));
       system = s;
@@ -72,6 +103,8 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
         // getLogger per call, as Python code calls logging.getLogger(__name__): it takes the
         // registry lock, which is what lock-inversion needs producers to do.
         log: (level, message, fields) => client.getLogger(name).log(level, message, fields),
+        // Captured on the producing side, before the queue (logger.ts).
+        withContext: (fields, fn) => withContext(fields, fn),
         close() {
           // Cheap when idle; the process-wide stop is setup's close. The main thread's own
           // logger leaves flushing to it when the system is already stopped.

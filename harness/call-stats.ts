@@ -1,0 +1,56 @@
+/**
+ * What a thread's log calls looked like beyond their latency histogram: the slowest call (which
+ * record, how long), calls that blocked past a bound, and errors thrown out of the log call.
+ */
+
+export interface CallSummary {
+  /** The slowest call: its record's sequence number and its duration. */
+  readonly slowest: { readonly seq: number; readonly ms: number };
+  /** Calls at or above the slow-call bound, and their total duration. */
+  readonly slowCalls: number;
+  readonly slowMs: number;
+  readonly slowCallMs: number;
+  /** Calls that threw, and the first error. */
+  readonly threw: number;
+  readonly firstThrow?: { readonly seq: number; readonly message: string; readonly stack: string };
+}
+
+export class CallStats {
+  readonly #slowCallMs: number;
+  #slowest = { seq: -1, ms: 0 };
+  #slowCalls = 0;
+  #slowMs = 0;
+  #threw = 0;
+  #firstThrow: CallSummary['firstThrow'];
+
+  constructor(slowCallMs: number) {
+    this.#slowCallMs = slowCallMs;
+  }
+
+  time(seq: number, ms: number): void {
+    if (ms > this.#slowest.ms) this.#slowest = { seq, ms };
+    if (ms >= this.#slowCallMs) {
+      this.#slowCalls++;
+      this.#slowMs += ms;
+    }
+  }
+
+  threw(seq: number, error: unknown): void {
+    this.#threw++;
+    if (this.#firstThrow === undefined) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.#firstThrow = { seq, message: e.message, stack: e.stack ?? '' };
+    }
+  }
+
+  summary(): CallSummary {
+    return {
+      slowest: { seq: this.#slowest.seq, ms: Math.round(this.#slowest.ms * 10) / 10 },
+      slowCalls: this.#slowCalls,
+      slowMs: Math.round(this.#slowMs),
+      slowCallMs: this.#slowCallMs,
+      threw: this.#threw,
+      ...(this.#firstThrow !== undefined ? { firstThrow: this.#firstThrow } : {}),
+    };
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The sink-pathology scenarios against real loggers: the reference logger passes every one, and
+ * pino gets the findings the injected pathology calls for, each with its evidence. Params are
+ * small and explicit; the only time-based pathologies (a stall, a slow sink) are far longer than
+ * what they are compared with, so a loaded machine does not change the verdict.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { api, scratchDir } from './helpers.js';
+
+const TIMEOUT_MS = 30_000;
+
+async function run(adapterName: string, scenarioName: string, params: Record<string, unknown>) {
+  const adapter = await api.resolveAdapter(adapterName, process.cwd());
+  const started = performance.now();
+  const result = await api.superviseRun({
+    adapter,
+    scenario: await api.resolveScenario(scenarioName),
+    seed: 5,
+    params,
+    timeoutMs: TIMEOUT_MS,
+    memoryMb: 1024,
+    workDir: scratchDir(),
+  });
+  return { result, ms: performance.now() - started, kinds: result.findings.map((f) => f.kind) };
+}
+
+const FAILING = { threads: 1, records: 300, failEvery: 10, failWhen: 'before', failHow: 'throw' };
+const BLOCKING = { records: 2000, maxPayload: 256, blockMs: 800 };
+
+const REFERENCE_PARAMS: Record<string, Record<string, unknown>> = {
+  'slow-sink': { threads: 2, records: 2000, maxPayload: 256, delayMs: 2, mbPerSec: 8 },
+  'blocking-sink': BLOCKING,
+  'stalled-sink': { threads: 2, records: 2000, maxPayload: 200, stallMs: 300, bufferKiB: 64 },
+  'failing-sink': { ...FAILING, failHow: 'emit' },
+  'reentrant-sink': { threads: 2, records: 300, depthCap: 8 },
+  'burst-overflow': { threads: 2, records: 2000, burst: 500, pauseMs: 5, maxPayload: 200, bufferKiB: 16, delayMs: 5 },
+  'context-propagation': { threads: 2, records: 300, perContext: 3, concurrent: 3 },
+};
+
+describe('the reference logger', () => {
+  it.each(Object.keys(REFERENCE_PARAMS))('passes %s with nothing lost', async (scenario) => {
+    const { result, ms } = await run('reference', scenario, REFERENCE_PARAMS[scenario] as Record<string, unknown>);
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(result.status).toBe('pass');
+    expect(result.metrics.produced).toBeGreaterThan(0);
+    expect(result.metrics.lost).toBe(0);
+    expect(result.metrics.torn).toBe(0);
+    expect(ms).toBeLessThan(TIMEOUT_MS);
+  });
+
+  it('counts every record a burst far above its queue drops, and keeps ERRORs ahead of lower records', async () => {
+    // A 16 KiB queue drained 16 KiB at most every 20 ms, against bursts of 2000 records.
+    const { result } = await run('reference', 'burst-overflow', { threads: 2, records: 3000, burst: 2000, pauseMs: 5, maxPayload: 200, bufferKiB: 16, delayMs: 20 });
+    expect(result.status).toBe('pass');
+    expect(result.metrics.droppedReported).toBeGreaterThan(0);
+    expect(result.metrics.delivered + result.metrics.droppedReported).toBe(result.metrics.produced);
+    expect(result.metrics.lost).toBe(0);
+    expect(result.findings.some((f) => f.kind === 'severity-inversion')).toBe(false);
+  });
+});
+
+describe('pino-sync', () => {
+  // https://github.com/strausmann/mcp-dockhand/issues/210: a sync destination on a stalled pipe.
+  it('is reported blocked, caller and event loop, when the reader of its pipe stalls', async () => {
+    const { result, ms } = await run('pino-sync', 'blocking-sink', BLOCKING);
+    expect(result.status).toBe('fail');
+    const blocked = result.findings.find((f) => f.kind === 'blocked-caller' && f.evidence['thread'] === 'main');
+    const stall = result.findings.find((f) => f.kind === 'event-loop-stall' && f.evidence['thread'] === 'main');
+    for (const finding of [blocked, stall]) {
+      expect(finding?.severity).toBe('error');
+      expect(finding?.evidence).toMatchObject({ producer: 0, injectedBlockMs: 800, thresholdMs: 400, injection: 'named pipe whose reader stopped' });
+      expect(finding?.evidence['blockedMs']).toBeGreaterThanOrEqual(400);
+      expect(finding?.evidence['seq']).toEqual(expect.any(Number));
+      const relay = finding?.evidence['relay'] as { stalledAtMs?: number; resumedAtMs?: number } | undefined;
+      expect(relay?.resumedAtMs).toBeGreaterThan(relay?.stalledAtMs ?? Infinity);
+    }
+    // Blocked, not lost: every record reached the file once the pipe drained.
+    expect(result.metrics.lost).toBe(0);
+    expect(result.metrics.delivered).toBe(2000);
+    expect(ms).toBeLessThan(TIMEOUT_MS);
+  });
+
+  // https://github.com/pinojs/pino/issues/1489: multistream stops at the first stream that throws.
+  it('breaches isolation when one multistream destination throws, and lets the error escape', async () => {
+    const { result } = await run('pino-sync', 'failing-sink', FAILING);
+    expect(result.status).toBe('fail');
+    const breach = result.findings.find((f) => f.kind === 'isolation-breach');
+    // Every 10th write of the failing sink throws before writing: those 30 records never reach
+    // the healthy file either, because pino writes the failing stream first and stops there.
+    expect(breach?.evidence).toMatchObject({ missing: 30, failingSink: { writes: 300, failures: 30, failEvery: 10, failHow: 'throw' } });
+    expect(breach?.evidence['ranges']).toContainEqual({ producer: 0, from: 9, to: 9 });
+    const escaped = result.findings.find((f) => f.kind === 'unhandled-error');
+    expect(escaped?.evidence).toMatchObject({ thread: 'producer-0', threw: 30, seq: 9 });
+    expect(escaped?.message).toContain('injected sink failure on write 10, before writing');
+  });
+
+  it('keeps the healthy sink whole when the reference logger gets the same failing sink', async () => {
+    const { result } = await run('reference', 'failing-sink', FAILING);
+    expect(result.status).toBe('pass');
+    expect(result.metrics).toMatchObject({ produced: 300, delivered: 300, lost: 0 });
+  });
+
+  it('feeds records logged from its write event back into the sink without end', async () => {
+    const { result } = await run('pino-sync', 'reentrant-sink', { threads: 1, records: 200, depthCap: 8 });
+    expect(result.status).toBe('fail');
+    const recursion = result.findings.find((f) => f.kind === 'recursion');
+    expect(recursion?.evidence).toMatchObject({ limit: 2 * 200 + 64, outerRecords: 200 });
+    expect(recursion?.evidence['limitHit'] as number).toBeGreaterThan(0);
+    // The outer records all arrived; the reentrant lines are counted apart, not as torn.
+    expect(result.metrics).toMatchObject({ produced: 200, delivered: 200, lost: 0, torn: 0 });
+  });
+});
