@@ -63,14 +63,14 @@ export async function runBenchmarks(options: BenchmarkOptions): Promise<Benchmar
   const workDir = await mkdtemp(join(tmpdir(), 'logjam-bench-'));
   try {
     for (const adapter of options.adapters) {
-      const caps = adapter.definition.capabilities as unknown as Record<string, unknown>;
-      const fields = caps['fields'] === true;
+      const caps = adapter.definition.capabilities;
+      const fields = caps.fields === true;
       for (const shape of shapes) {
         for (const threads of threadCounts) {
           if (options.signal?.aborted === true) return results;
           const base = { adapter: adapter.name, shape, threads, recordsPerThread: records, fields };
           let result: BenchmarkResult;
-          if (threads > 1 && caps['threads'] === false) {
+          if (threads > 1 && caps.threads === false) {
             result = { ...base, status: 'skip', reason: 'the adapter cannot run one logger per worker thread', samples: [] };
           } else {
             result = await benchCase(adapter, shape, threads, records, iterations, timeoutMs, workDir, options.signal, base);
@@ -114,7 +114,8 @@ async function benchCase(
   try {
     await bench.run();
   } catch (error: unknown) {
-    return { ...base, status: 'error', reason: errorMessage(error), samples };
+    // The first line says what went wrong; stacks of the child's threads would only bury it.
+    return { ...base, status: 'error', reason: errorMessage(error).split('\n')[0] ?? '', samples };
   }
   const task = bench.tasks[0]?.result;
   const stats = task !== undefined && 'latency' in task ? task.latency : undefined;

@@ -5,7 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Output, type Reporter } from '../reports/index.js';
 import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../adapters/index.js';
 import { SCENARIO_NAMES } from '../scenarios/index.js';
@@ -20,6 +20,7 @@ import { runSuite } from './suite.js';
 import { replayCommand } from './replay-command.js';
 import { SCHEDULE_MODES, type ScheduleMode } from './schedule.js';
 import { ciCommand } from './commands/ci.js';
+import { parse, splitList } from './commands/shared.js';
 import { mergeReportsCommand } from './commands/merge-reports.js';
 import { compareCommand } from './commands/compare.js';
 import { stressCommand } from './commands/stress.js';
@@ -252,21 +253,6 @@ function parseScheduleMode(value: string | undefined): ScheduleMode {
     throw new UsageError(`Expected \`--schedule\` to be one of ${SCHEDULE_MODES.join(', ')}, got \`${value}\``);
   }
   return value as ScheduleMode;
-}
-
-function splitList(values: string[] | undefined): string[] | undefined {
-  if (values === undefined) return undefined;
-  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-  return items.length > 0 ? items : undefined;
-}
-
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, command: string) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
-  } catch (error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${message.replace(/\.$/, '')}. Run \`logjam ${command} --help\` for the options.`);
-  }
 }
 
 export async function main(argv: string[]): Promise<number> {

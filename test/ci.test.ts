@@ -134,7 +134,7 @@ describe('logjam ci', () => {
   it.each([
     [['ci', '--shard', '3/2'], 'Expected `--shard` to be I/N with 1 <= I <= N, such as 1/4, got `3/2`'],
     [['ci', '--budget', 'soon'], 'Expected `--budget` to be a duration such as 30s'],
-    [['ci', 'extra'], 'Unexpected argument `extra`'],
+    [['ci', 'extra'], "Unexpected argument 'extra'. This command does not take positional arguments. Run `logjam ci --help` for the options."],
     [['merge-reports'], 'Expected one or more report folders'],
     [['merge-reports', './no-such-report'], 'Expected a report folder or report.json at `./no-such-report`'],
   ])('exits 2 with a message saying what was expected for %j', (args, message) => {

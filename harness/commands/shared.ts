@@ -23,21 +23,17 @@ export const stdout: Output = { write: (t) => void stdoutWrite(t), isTTY: proces
 export const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stderr.isTTY === true };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
-export type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>>;
+type ParseConfig<T extends Options> = { args: string[]; options: T; strict: true; allowPositionals: boolean };
+export type Parsed<T extends Options> = ReturnType<typeof parseArgs<ParseConfig<T>>>;
 
 export function parse<T extends Options>(args: string[], options: T, command: string, allowPositionals = false): Parsed<T> {
-  let parsed: Parsed<T>;
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+    // Node words its own error for a stray argument; `positionals` is an empty list when refused.
+    return parseArgs<ParseConfig<T>>({ args, options, strict: true, allowPositionals });
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(`${message.replace(/\.$/, '')}. Run \`logjam ${command} --help\` for the options.`);
   }
-  const extra = parsed.positionals[0];
-  if (!allowPositionals && extra !== undefined) {
-    throw new UsageError(`Unexpected argument \`${extra}\`: \`logjam ${command}\` takes options only. Run \`logjam ${command} --help\` for the options.`);
-  }
-  return parsed;
 }
 
 export function splitList(values: string[] | undefined): string[] | undefined {
