@@ -18,13 +18,13 @@ export async function endBunyan(logger: Bunyan): Promise<void> {
 export default defineAdapter({
   name: 'bunyan-file',
   description: "bunyan with a { path } file stream; shutdown: end the logger's streams and wait for close",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
   versions: () => versionsOf('bunyan'),
   create(ctx) {
     const bunyan = loadBunyan();
     const logger = bunyan.createLogger({ name: 'logjam', level: ctx.level, streams: [{ level: ctx.level, path: ctx.file }] });
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       close: () => endBunyan(logger),
     };
   },

@@ -27,7 +27,7 @@ interface RotatingFileStream extends NodeJS.EventEmitter {
 export default defineAdapter({
   name: 'bunyan-rotating',
   description: `bunyan with a rotating-file stream, period ${ROTATE_PERIOD} (bunyan rotates by time only), count ${KEEP}; shutdown: end the stream`,
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: false },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: false, fields: true },
   versions: () => versionsOf('bunyan'),
   sinkFiles: (file) => rotatedFiles(file, 'numbered-suffix'),
   create(ctx) {
@@ -39,7 +39,7 @@ export default defineAdapter({
     });
     const rotating = (logger as unknown as { streams: { stream: RotatingFileStream }[] }).streams[0]?.stream;
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       close: async () => {
         if (rotating === undefined) return;
         // The current file stream, as bunyan's own end() ends it; a rotation in progress

@@ -11,7 +11,7 @@ import { endStream } from './streams.js';
 export default defineAdapter({
   name: 'bunyan-stream',
   description: 'bunyan with a { stream } entry over fs.createWriteStream; shutdown: end the stream and wait for close',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, stream: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, stream: true },
   versions: () => versionsOf('bunyan'),
   create(ctx) {
     const bunyan = loadBunyan();
@@ -19,7 +19,7 @@ export default defineAdapter({
     const stream = ctx.stream ?? createWriteStream(ctx.file, { flags: 'a' });
     const logger = bunyan.createLogger({ name: 'logjam', level: ctx.level, streams: [{ level: ctx.level, stream }] });
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       close: () => endStream(stream),
     };
   },

@@ -26,12 +26,12 @@ export function configureLog4js(appender: Record<string, unknown>, level: Level)
 export default defineAdapter({
   name: 'log4js-file',
   description: "log4js with the file appender, basic layout; shutdown: log4js.shutdown(cb)",
-  capabilities: { format: 'text', gracefulShutdown: true, threads: true },
+  capabilities: { format: 'text', gracefulShutdown: true, threads: true, fields: true },
   versions: () => versionsOf('log4js'),
   create(ctx) {
     const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file }, ctx.level);
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),
     };
   },

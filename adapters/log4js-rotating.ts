@@ -9,20 +9,23 @@ import { versionsOf } from './loggers.js';
 import { configureLog4js, shutdownLog4js } from './log4js-file.js';
 import { rotatedFiles } from './streams.js';
 
-export const ROTATE_BYTES = 64 * 1024;
-/** Backups kept: enough that no run deletes one (a deleted backup is loss by configuration). */
-const BACKUPS = 1000;
+export const ROTATE_BYTES = 1024 * 1024;
+/**
+ * Backups kept: enough that no run deletes one (a deleted backup is loss by configuration), few
+ * enough that streamroller's renames of every backup at each roll stay an ordinary cost.
+ */
+const BACKUPS = 100;
 
 export default defineAdapter({
   name: 'log4js-rotating',
   description: `log4js file appender with maxLogSize ${ROTATE_BYTES / 1024} KiB, backups ${BACKUPS}, basic layout; shutdown: log4js.shutdown(cb)`,
-  capabilities: { format: 'text', gracefulShutdown: true, threads: false },
+  capabilities: { format: 'text', gracefulShutdown: true, threads: false, fields: true },
   versions: () => versionsOf('log4js'),
   sinkFiles: (file) => rotatedFiles(file, 'numbered-suffix'),
   create(ctx) {
     const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, maxLogSize: ROTATE_BYTES, backups: BACKUPS }, ctx.level);
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),
     };
   },

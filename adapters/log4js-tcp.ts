@@ -31,7 +31,7 @@ function harnessCollector(ctx: object): Address | undefined {
 export default defineAdapter({
   name: 'log4js-tcp',
   description: "log4js tcp appender (JSON events, endMsg '\\n') to a loopback collector; shutdown: log4js.shutdown(cb)",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, tcp: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, tcp: true },
   versions: () => versionsOf('log4js'),
   async setup(ctx) {
     if (harnessCollector(ctx) !== undefined) return {};
@@ -44,7 +44,7 @@ export default defineAdapter({
     if (address === undefined) throw new Error('log4js-tcp: no collector address (neither ctx.collector nor setup()): this is a harness bug');
     const { log4js, logger } = configureLog4js({ type: 'tcp', host: address.host, port: address.port, endMsg: '\n' }, ctx.level);
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),
     };
   },

@@ -12,7 +12,7 @@ import { loadPino, versionsOf } from './loggers.js';
 export default defineAdapter({
   name: 'pino-multistream',
   description: 'pino.multistream over pino.destination({ sync: false }) to the sink and a sync destination to a second file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
   versions: () => versionsOf('pino'),
   create(ctx) {
     const pino = loadPino();
@@ -24,7 +24,7 @@ export default defineAdapter({
     });
     const logger = pino({ level: ctx.level }, pino.multistream([{ level: ctx.level, stream: primary }, { level: ctx.level, stream: copy }]));
     return {
-      log: (level, message) => logger[level](message),
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       close: async () => {
         // flush() throws while the asynchronous destination is still opening: wait for it first.
         if (!ready) await once(primary, 'ready');

@@ -23,7 +23,7 @@ export function endWinston(logger: Logger): Promise<void> {
 export default defineAdapter({
   name: 'winston-file',
   description: 'winston with transports.File to a file, JSON format; shutdown: end() and the finish event',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
   versions: () => versionsOf('winston'),
   create(ctx) {
     const winston = loadWinston();
@@ -33,7 +33,7 @@ export default defineAdapter({
       transports: [new winston.transports.File({ filename: ctx.file })],
     });
     return {
-      log: (level, message) => void logger.log(winstonLevel(level), message),
+      log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
       close: () => endWinston(logger),
     };
   },

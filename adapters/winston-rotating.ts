@@ -10,13 +10,13 @@ import { loadWinston, versionsOf } from './loggers.js';
 import { rotatedFiles } from './streams.js';
 import { endWinston, winstonLevel } from './winston-file.js';
 
-/** Small enough that every scenario's load rotates several times. */
-export const ROTATE_BYTES = 64 * 1024;
+/** Small enough that a start-up burst (tens of MB) rotates dozens of times. */
+export const ROTATE_BYTES = 1024 * 1024;
 
 export default defineAdapter({
   name: 'winston-rotating',
   description: `winston transports.File with maxsize ${ROTATE_BYTES / 1024} KiB (size rotation), JSON format; shutdown: end() and finish`,
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: false },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: false, fields: true },
   versions: () => versionsOf('winston'),
   sinkFiles: (file) => rotatedFiles(file, 'winston'),
   create(ctx) {
@@ -27,7 +27,7 @@ export default defineAdapter({
       transports: [new winston.transports.File({ filename: ctx.file, maxsize: ROTATE_BYTES, tailable: false })],
     });
     return {
-      log: (level, message) => void logger.log(winstonLevel(level), message),
+      log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
       close: () => endWinston(logger),
     };
   },

@@ -13,7 +13,7 @@ import { endWinston, winstonLevel } from './winston-file.js';
 export default defineAdapter({
   name: 'winston-stream',
   description: 'winston with transports.Stream over fs.createWriteStream, JSON format; shutdown: end(), finish, then the stream',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, stream: true },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, stream: true },
   versions: () => versionsOf('winston'),
   create(ctx) {
     const winston = loadWinston();
@@ -25,7 +25,7 @@ export default defineAdapter({
       transports: [new winston.transports.Stream({ stream })],
     });
     return {
-      log: (level, message) => void logger.log(winstonLevel(level), message),
+      log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
       close: async () => {
         await endWinston(logger);
         await endStream(stream);

@@ -80,7 +80,7 @@ const heartbeat = setInterval(() => mainRow.beat(), 10);
 heartbeat.unref();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs });
+startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs, sinkDir: spec.dir });
 if (scheduleShared !== undefined && spec.schedule?.mode === 'controlled') startScheduler(scheduleShared, syncShared, channel, spec.schedule.preemptions);
 
 let currentPhase = 'load-adapter';
@@ -302,7 +302,7 @@ async function logFromMain(
   const collector = await collectorFor(adapter);
   const logger: LoggerInstance = await adapter.create({ file: path, producer: 0, level: 'debug', sink: options.sink ?? {}, ...extras, ...(collector !== undefined ? { collector } : {}) });
   const log = logCall(logger, options.holdLock, options.holdEvery);
-  const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload);
+  const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload, options.text);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
   const calls = new CallStats(options.slowCallMs ?? 50);
@@ -367,6 +367,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       batch: options.batch,
       minPayload: options.minPayload,
       maxPayload: options.maxPayload,
+      text: options.text ?? 'ascii',
       level: options.level,
       seed: deriveSeed(spec.seed, p),
       sink: options.sink ?? {},

@@ -10,6 +10,7 @@ import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactorie
 import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../adapters/index.js';
 import { SCENARIO_NAMES } from '../scenarios/index.js';
 import { PROJECT_ENV } from '../adapters/load.js';
+import { parsePins, PINS_ENV, useLoggerVersions } from './logger-cache.js';
 import { parseDuration, parseInteger } from './duration.js';
 import { UsageError } from './errors.js';
 import { freshSeed } from './random.js';
@@ -23,6 +24,7 @@ import { parse, splitList } from './commands/shared.js';
 import { mergeReportsCommand } from './commands/merge-reports.js';
 import { compareCommand } from './commands/compare.js';
 import { stressCommand } from './commands/stress.js';
+import { findingsCommand } from './commands/findings.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -37,6 +39,7 @@ const COMMANDS = {
   'merge-reports': mergeReportsCommand,
   stress: stressCommand,
   compare: compareCommand,
+  findings: findingsCommand,
   replay: {
     summary: 'run a failing run again from its replay file: logjam replay FILE',
     run: async (args: string[]) => replayCommand(args, stdout, chalkFor(stdout, process.env), reporterFactories.terminal(stdout, chalkFor(stdout, process.env))),
@@ -64,15 +67,19 @@ function mainHelp(): number {
 
 const LIST_OPTIONS = {
   json: { type: 'boolean' },
+  'logger-version': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
 async function list(args: string[]): Promise<number> {
   const { values } = parse(args, LIST_OPTIONS, 'list');
   if (values.help === true) {
-    stdout.write('Usage: logjam list [--json]\n\nLists the bundled adapters (with the logger versions they load) and the scenarios.\n\n  --json   print as JSON\n');
+    stdout.write(
+      'Usage: logjam list [--json] [--logger-version NAME@VERSION]\n\nLists the bundled adapters (with the logger versions they load) and the scenarios.\n\n  --json                           print as JSON\n  --logger-version NAME@VERSION    load this release (installed into the cache); repeatable\n',
+    );
     return EXIT.pass;
   }
+  pinLoggerVersions(values['logger-version']);
   const adapters = await Promise.all(
     BUILTIN_ADAPTER_NAMES.map(async (name) => {
       const a = await resolveAdapter(name, process.cwd());
@@ -126,6 +133,7 @@ const RUN_OPTIONS = {
   reporter: { type: 'string' },
   json: { type: 'string' },
   keep: { type: 'boolean' },
+  'logger-version': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -155,6 +163,10 @@ Options:
       --reporter NAME      ${REPORTER_NAMES.join(' | ')} (default: terminal)
       --json FILE          also write the result model (logjam.report/1) to FILE
       --keep               keep each run's scratch folder (sink files) for inspection
+      --logger-version NAME@VERSION
+                           run the bundled adapters against this release of a logger or a
+                           helper (pino@8.0.0, thread-stream@4.2.0), installed once into
+                           ~/.cache/logjam; repeatable
   -h, --help               show this help
 
 Exit codes: 0 all passed, 1 findings failed a run, 2 usage error, 3 internal harness error.
@@ -183,6 +195,7 @@ async function run(args: string[]): Promise<number> {
   const jsonFile = values.json;
   if (jsonFile !== undefined && jsonFile.trim() === '') throw new UsageError('Expected `--json` to name a file, got an empty string');
 
+  pinLoggerVersions(values['logger-version']);
   const named = splitList(values.adapter);
   const adapterRefs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (adapterRefs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(values.adapter ?? []).join(", ")}\`. Run \`logjam list\` to see them.`);
@@ -222,6 +235,16 @@ async function run(args: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** Installs (or reuses) the pinned releases and points every run's process at them. */
+function pinLoggerVersions(values: string[] | undefined): void {
+  if (values === undefined || values.length === 0) return;
+  const pins = parsePins(values);
+  const outcome = useLoggerVersions(pins, { log: (line) => stderr.write(line) });
+  // Replay commands name the same releases (supervisor.replayFor reads this).
+  process.env[PINS_ENV] = pins.map((p) => `${p.name}@${p.version}`).join(' ');
+  if (outcome.installed) stderr.write(`logjam: installed in ${(outcome.ms / 1000).toFixed(1)} s\n`);
 }
 
 function parseScheduleMode(value: string | undefined): ScheduleMode {

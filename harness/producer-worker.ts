@@ -13,7 +13,7 @@ import { createHistogram, encodeHistogram } from './latency.js';
 import type { ProducerMessage } from './protocol.js';
 import { levelAt, type LevelMix } from './level-mix.js';
 import { createRandom } from './random.js';
-import { encodeRecord, PayloadSource } from './record.js';
+import { encodeRecord, PayloadSource, type PayloadText } from './record.js';
 import type { SinkOptions } from './sinks.js';
 import { attachRuntime, SYNC_ENV_KEY, type SyncShared } from './sync-runtime.js';
 import type { LockHandle } from './sync.js';
@@ -32,6 +32,7 @@ export interface ProducerData {
   readonly batch: number;
   readonly minPayload: number;
   readonly maxPayload: number;
+  readonly text: PayloadText;
   readonly level: Level;
   readonly seed: number;
   readonly sink: SinkOptions;
@@ -79,7 +80,7 @@ try {
     ...(data.collector !== undefined ? { collector: data.collector } : {}),
   });
   const log = logCall(logger, data.holdLock, data.holdEvery);
-  const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload);
+  const payloads = new PayloadSource(createRandom(data.seed), data.minPayload, data.maxPayload, data.text);
   const messages: string[] = new Array<string>(Math.max(1, Math.min(data.batch, data.records)));
 
   phase = 'wait-start';

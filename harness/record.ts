@@ -43,6 +43,10 @@ export type ParsedLine =
  * marker whose checksum matches, and, for `ndjson` output, parses as one JSON value.
  */
 export function parseLine(line: string, format: 'ndjson' | 'text'): ParsedLine {
+  // First: a replacement character is the most specific evidence of bytes cut apart.
+  if (line.includes('\uFFFD')) {
+    return { ok: false, reason: 'U+FFFD replacement character: the bytes of a multi-byte character were split or mangled' };
+  }
   const start = line.indexOf(MARKER_PREFIX);
   if (start < 0) return { ok: false, reason: 'no record marker' };
   if (line.indexOf(MARKER_PREFIX, start + MARKER_PREFIX.length) >= 0) {
@@ -96,32 +100,65 @@ function isJsonLine(line: string): boolean {
 }
 
 /**
+ * Multi-byte characters for `utf8` payloads, each one whole code point that JSON and text
+ * formatters pass through unescaped: 2-byte Latin, Greek and Cyrillic letters, combining marks
+ * (U+0301, U+0308, U+0323: 2 bytes each, joined to whatever precedes them), 3-byte CJK and
+ * kana, 4-byte emoji (a surrogate pair in UTF-16). Mixed with ASCII, records of varying length
+ * put every kind of character at every byte offset, so some straddle any buffer boundary.
+ */
+const UTF8_ALPHABET: readonly string[] = [
+  ...PAYLOAD_ALPHABET.slice(0, 24),
+  ...'éßøłžΩλπЖщя',
+  '\u0301',
+  '\u0308',
+  '\u0323',
+  ...'日本語漢字記録木構造あいうカタ',
+  '😀',
+  '🚀',
+  '👍',
+  '🧵',
+  '𝄞',
+];
+
+/** What a payload is made of: the ASCII alphabet, or whole code points of multi-byte UTF-8. */
+export type PayloadText = 'ascii' | 'utf8';
+
+/**
  * A deterministic payload source: one random block per producer, sliced per record, so
  * generating a record costs a slice and not a loop of random draws.
+ *
+ * `utf8` payloads are measured in code points and built fresh for each record (a join, not a
+ * slice of the shared block), so every record's content is its own string in memory and a
+ * logger that keeps records shows its real memory growth.
  */
 export class PayloadSource {
   readonly #block: string;
+  readonly #points: readonly string[];
   readonly #minLength: number;
   readonly #maxLength: number;
 
-  constructor(random: () => number, minLength: number, maxLength: number) {
+  constructor(random: () => number, minLength: number, maxLength: number, text: PayloadText = 'ascii') {
     if (!(minLength >= 0 && maxLength >= minLength)) {
       throw new RangeError(`Expected 0 <= minLength <= maxLength, got ${minLength} and ${maxLength}`);
     }
     this.#minLength = minLength;
     this.#maxLength = maxLength;
     const size = Math.max(4096, maxLength * 2);
-    let block = '';
-    for (let i = 0; i < size; i++) {
-      block += PAYLOAD_ALPHABET[Math.floor(random() * PAYLOAD_ALPHABET.length)];
-    }
-    this.#block = block;
+    const alphabet: readonly string[] = text === 'utf8' ? UTF8_ALPHABET : PAYLOAD_ALPHABET.split('');
+    const points: string[] = [];
+    for (let i = 0; i < size; i++) points.push(alphabet[Math.floor(random() * alphabet.length)] ?? 'x');
+    this.#points = text === 'utf8' ? points : [];
+    this.#block = text === 'utf8' ? '' : points.join('');
   }
 
   /** The payload of record `seq`: its length and offset are a function of `seq` alone. */
   payload(seq: number): string {
     const span = this.#maxLength - this.#minLength + 1;
     const length = this.#minLength + (Math.imul(seq, 0x9e3779b1) >>> 0) % span;
+    if (this.#points.length > 0) {
+      const offset = (Math.imul(seq, 0x85ebca6b) >>> 0) % (this.#points.length - length + 1);
+      return this.#points.slice(offset, offset + length).join('');
+    }
     const offset = (Math.imul(seq, 0x85ebca6b) >>> 0) % (this.#block.length - length + 1);
     return this.#block.slice(offset, offset + length);
   }

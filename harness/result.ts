@@ -1,3 +1,5 @@
+import type { FindingRate } from './rates.js';
+
 /**
  * The one JSON result model (`logjam.report/1`). Every reporter is a pure view of it.
  */
@@ -78,6 +80,8 @@ export interface RunMetrics extends LedgerCounts {
   /** Per-call latency of the logger's log call, in microseconds. */
   readonly callLatencyUs?: LatencySummary;
   readonly peakRssMb?: number;
+  /** From the scenario's end (or its process.exit) to the process's end, when it ended by itself. */
+  readonly exitMs?: number;
   /** Event-loop delay of the run's main thread, in milliseconds. */
   readonly eventLoopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
 }
@@ -148,6 +152,8 @@ export interface Report {
   readonly environment: Environment;
   readonly runs: readonly RunResult[];
   readonly summary: { readonly pass: number; readonly fail: number; readonly skip: number; readonly error: number };
+  /** How often each finding kind showed per adapter and scenario, over repeated runs. */
+  readonly rates?: readonly FindingRate[];
   /** Set on one shard's report (`logjam ci --shard 2/4`); `logjam merge-reports` joins them. */
   readonly shard?: { readonly index: number; readonly count: number; readonly planned: number };
 }

@@ -15,6 +15,7 @@ import type { RelayOptions, RelayStats } from './relay.js';
 import type { SinkOptions } from './sinks.js';
 import type { LockHandle, MutexOptions } from './sync.js';
 import type { Finding, FindingKind, LatencySummary, RunMetrics } from './result.js';
+import type { PayloadText } from './record.js';
 
 export interface ScenarioDefinition<P = unknown> {
   /** Kebab-case name, e.g. `steady`. */
@@ -61,6 +62,8 @@ export interface ProducerOptions {
   readonly batch: number;
   readonly minPayload: number;
   readonly maxPayload: number;
+  /** Payload characters: ASCII, or multi-byte UTF-8 (CJK, emoji, combining marks). @default 'ascii' */
+  readonly text?: PayloadText;
   readonly level: Level;
   /** Pathologies injected into the adapter's sink. @default {} */
   readonly sink?: SinkOptions;

@@ -12,6 +12,7 @@ import { failingKinds, writeReplayArtefact } from './replay.js';
 import type { ScheduleMode } from './schedule.js';
 import { readFileSync } from 'node:fs';
 import { errorMessage } from './deadline.js';
+import { findingRates } from './rates.js';
 import type { ResolvedAdapter } from './registry.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from './result.js';
 import type { AnyScenario } from './scenario.js';
@@ -88,6 +89,7 @@ export function buildReport(runs: readonly RunResult[], started: number, command
     environment: environment(command),
     runs,
     summary: summaryOf(runs),
+    rates: findingRates(runs),
   };
   for (const r of reporters) r.onEnd?.(report);
   return report;

@@ -116,6 +116,8 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   };
 
   let exitTimer: NodeJS.Timeout | undefined;
+  /** When the scenario said it was done or exiting: the start of time-to-exit. */
+  let endedAt: number | undefined;
   const onEvent = (event: ChildEvent): void => {
     events.push(event);
     options.onEvent?.(event);
@@ -127,6 +129,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       // Its threads will never move again. One more look at the board, then end it.
       setTimeout(() => kill('deadlock'), 300).unref();
     }
+    if ((event.type === 'done' || event.type === 'exiting') && endedAt === undefined) endedAt = performance.now();
     if ((event.type === 'done' || event.type === 'exiting' || event.type === 'skip') && exitTimer === undefined) {
       exitTimer = setTimeout(() => kill('exit-hang'), exitMs);
     }
@@ -155,6 +158,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     // When: the process ended; its pipes may still hold the last events.
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
+  const exitedAt = performance.now();
   clearTimeout(deadline);
   clearTimeout(exitTimer);
   options.signal?.removeEventListener('abort', onAbort);
@@ -301,6 +305,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       ? { deliveredPerSec: Math.round((reconciliation.delivered * 1000) / loadMs) }
       : {}),
     peakRssMb: Math.max(peakRssMb, childMetrics.peakRssMb ?? 0),
+    ...(endedAt !== undefined && killedFor === undefined ? { exitMs: Math.round(exitedAt - endedAt) } : {}),
   };
   if (!options.keepFiles) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   return {
@@ -330,8 +335,11 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
 /** The one command that replays a run. */
 export function replayFor(adapterRef: string, scenario: string, seed: number, path?: string, mode: ScheduleMode = 'free'): Replay {
   const withPath = path !== undefined && path !== '' ? ` --path ${path}` : '';
+  // Runs against releases pinned with --logger-version replay against the same releases.
+  const pins = (process.env['LOGJAM_LOGGER_VERSIONS'] ?? '').split(' ').filter((p) => p !== '');
+  const withPins = pins.map((p) => ` --logger-version ${p}`).join('');
   const withMode = mode !== 'free' ? ` --schedule ${mode}` : '';
-  const command = `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}${withMode}${withPath}`;
+  const command = `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}${withMode}${withPath}${withPins}`;
   const base = { command, adapter: adapterRef, scenario, seed };
   return path !== undefined && path !== '' ? { ...base, path } : base;
 }

@@ -20,6 +20,7 @@ import { LockOrderGraph, type OrderCycle, type OrderEdge } from './lockgraph.js'
 import { firstFrame, type ThreadStatus, type ThreadWait } from './protocol.js';
 import type { Finding } from './result.js';
 import { StringTable } from './strings.js';
+import { LivenessProbe } from './liveness.js';
 import {
   deadlockFinding,
   E_FROM_CLASS,
@@ -42,6 +43,8 @@ export interface WatchdogData {
   readonly shared: SyncShared;
   readonly hangMs: number;
   readonly stallMs: number;
+  /** The run's folder: the liveness probe watches its sink files. */
+  readonly sinkDir?: string;
   /** Milliseconds between two looks at the board. */
   readonly pollMs: number;
   /** Milliseconds between two progress events to the supervisor. */
@@ -71,6 +74,9 @@ let hangReported = false;
 let lastProgressEvent = 0;
 let globalProgress = -1;
 let globalProgressAt = performance.now();
+const liveness = data.sinkDir !== undefined ? new LivenessProbe(data.sinkDir, data.hangMs, performance.now()) : undefined;
+let livenessAt = 0;
+let wedgeReported = false;
 
 const view = {
   board,
@@ -132,6 +138,10 @@ function look(): void {
     if (busy && slot !== MAIN_SLOT && harnessThread(slot) && now - track.progressAt > data.hangMs) stuck.push(slot);
     if (board.waitingOnLock(slot) !== 0) checkDeadlock(slot, elapsed);
   }
+  if (liveness !== undefined && now - livenessAt >= LIVENESS_MS) {
+    livenessAt = now;
+    checkLiveness(now);
+  }
   if (progress !== globalProgress) {
     globalProgress = progress;
     globalProgressAt = now;
@@ -152,6 +162,45 @@ function look(): void {
     const statuses = describeAll(now, elapsed);
     channel.send({ type: 'progress', elapsedMs: elapsed, produced: statuses.reduce((sum, s) => sum + s.produced, 0), threads: statuses });
   }
+}
+
+/** Looks at the sink files this often: a readdir and a few stats, not worth every 10 ms poll. */
+const LIVENESS_MS = 100;
+const producerBeats = new Map<number, number>();
+
+/**
+ * Output that grows is progress (a backlog being flushed); output that stops growing while the
+ * harness threads keep logging, and keep turning their event loops, is a wedge.
+ */
+function checkLiveness(now: number): void {
+  if (liveness === undefined) return;
+  let produced = 0;
+  for (const slot of tracks.keys()) {
+    if (!harnessThread(slot)) continue;
+    const row = board.read(slot);
+    produced += row.produced;
+    const beat = board.heartbeatOf(slot);
+    if (producerBeats.get(slot) !== beat && row.state === 'running') liveness.yielded();
+    producerBeats.set(slot, beat);
+  }
+  if (liveness.sample(now, produced).grew) {
+    // The logger is writing on the harness threads' behalf: none of them is hung meanwhile.
+    globalProgressAt = now;
+    for (const track of tracks.values()) track.progressAt = now;
+    return;
+  }
+  const wedge = liveness.wedge(now, produced);
+  if (wedge === undefined || wedgeReported) return;
+  wedgeReported = true;
+  channel.send({
+    type: 'finding',
+    finding: {
+      kind: 'hang',
+      severity: 'error',
+      message: `Wedge: the sink stopped growing for ${wedge.stalledMs} ms at ${wedge.sinkBytes} bytes while ${wedge.producedSinceGrowth} more records were logged`,
+      evidence: { wedge: true, ...wedge, threads: describeAll(now, channel.elapsedMs()), signature: 'liveness-wedge' },
+    },
+  });
 }
 
 function describeAll(now: number, elapsed: number): ThreadStatus[] {

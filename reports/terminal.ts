@@ -49,6 +49,16 @@ export function terminalReporter(out: Output, c: ChalkInstance): Reporter {
         s.error > 0 ? c.magenta(`${s.error} errored`) : undefined,
         s.skip > 0 ? c.dim(`${s.skip} skipped`) : undefined,
       ].filter((p) => p !== undefined);
+      // Over repeated runs, each finding's rate: a bug seen in some runs only is a rate, not a verdict.
+      const repeated = (report.rates ?? []).filter((r) => r.runs > 1);
+      if (repeated.length > 0) {
+        out.write(`\n${c.bold('Finding rates')}\n`);
+        for (const r of repeated) {
+          const pct = `${Math.round(r.rate * 100)} %`;
+          const seeds = r.seeds.length > 6 ? `${r.seeds.slice(0, 6).join(', ')}, …` : r.seeds.join(', ');
+          out.write(`  ${(r.failing > 0 ? c.red : c.yellow)(r.kind.padEnd(18))} ${r.adapter} × ${r.scenario}  ${r.seen}/${r.runs} runs (${pct})${c.dim(`  seeds ${seeds}`)}\n`);
+        }
+      }
       out.write(`\n${parts.join(', ')} ${c.dim(`in ${(report.durationMs / 1000).toFixed(1)} s`)}\n`);
     },
   };

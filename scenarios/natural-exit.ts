@@ -1,0 +1,98 @@
+/**
+ * natural-exit: the main thread logs M records and returns. No shutdown call, no
+ * `process.exit`: the process must end by itself once its event loop is empty, with every
+ * record in the sink, as a CLI tool or a batch job that simply finishes expects. Nothing of the
+ * harness keeps the process alive (its threads and timers are unref'd), so whatever does is the
+ * logger's: a socket, a timer, a worker. A process still alive at the exit bound is an
+ * `exit-hang` with the resources that keep it alive; any record lost is an `exit-loss`.
+ *
+ * With the exit scenarios it completes the matrix of how an application ends:
+ * exit-after-logging (no shutdown, process.exit), graceful-exit (shutdown, process.exit),
+ * natural-exit (no shutdown, return) and natural-exit-graceful (shutdown, return).
+ */
+
+import fc from 'fast-check';
+import type { FindingKind } from '../harness/result.js';
+import { defineScenario, type ScenarioContext } from '../harness/scenario.js';
+
+/** How long after returning the scenario looks at what keeps the process alive (the bound is the supervisor's exit bound, 3 s). */
+const LOOK_MS = 2000;
+
+export const NATURAL_EXIT_FAILS_ON: readonly FindingKind[] = [
+  'exit-hang',
+  'exit-loss',
+  'crash',
+  'unhandled-error',
+  'hang',
+  'deadlock',
+  'recursive-lock',
+  'duplicate-records',
+  'torn-records',
+];
+
+export const naturalExitParams = fc.record({ records: fc.integer({ min: 1, max: 5000 }), maxPayload: fc.integer({ min: 1, max: 2048 }) });
+
+/**
+ * Arms an unref'd timer (it cannot keep the process alive itself) that, if the process is still
+ * running `LOOK_MS` after the scenario returned, reports what keeps it alive.
+ */
+export function watchNaturalExit(ctx: ScenarioContext, after: string, baseline: Readonly<Record<string, number>>): void {
+  const returned = performance.now();
+  setTimeout(() => {
+    const resources = countResources(process.getActiveResourcesInfo(), baseline);
+    ctx.finding({
+      kind: 'exit-hang',
+      severity: 'error',
+      message: `The process was still alive ${Math.round(performance.now() - returned)} ms after ${after}; it keeps running on: ${Object.entries(resources)
+        .map(([k, n]) => `${k}×${n}`)
+        .join(', ') || 'nothing Node lists (native code)'}`,
+      evidence: { afterMs: Math.round(performance.now() - returned), activeResources: resources, signature: 'natural-exit' },
+    });
+  }, LOOK_MS).unref();
+}
+
+/**
+ * The resources Node lists as active, by kind, less those present before the logger existed
+ * (the harness's own stdio pipes to the supervisor, which do not keep the process alive).
+ */
+export function countResources(list: readonly string[], baseline: Readonly<Record<string, number>> = {}): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of list) out[r] = (out[r] ?? 0) + 1;
+  for (const [k, n] of Object.entries(baseline)) {
+    const left = (out[k] ?? 0) - n;
+    if (left > 0) out[k] = left;
+    else delete out[k];
+  }
+  return out;
+}
+
+/** A documented shutdown that failed or outlived its bound is an exit-hang (as in graceful-exit). */
+export function reportShutdown(ctx: ScenarioContext, closed: { readonly ok: boolean; readonly ms: number; readonly error?: string }): void {
+  if (closed.ok) return;
+  ctx.finding({
+    kind: 'exit-hang',
+    severity: 'error',
+    message:
+      closed.error !== undefined
+        ? `The documented shutdown failed after ${closed.ms} ms: ${closed.error}`
+        : `The documented shutdown did not finish within ${ctx.spec.closeMs} ms (its callback or promise never settled)`,
+    evidence: { closeMs: closed.ms, boundMs: ctx.spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
+  });
+}
+
+export default defineScenario({
+  name: 'natural-exit',
+  description: 'log M records (multi-byte UTF-8) in the main thread, then return with no shutdown and no process.exit; the process must end by itself with every record',
+  failOn: NATURAL_EXIT_FAILS_ON,
+  lossKind: 'exit-loss',
+  params: naturalExitParams,
+  async run(ctx, { records, maxPayload }) {
+    const baseline = countResources(process.getActiveResourcesInfo());
+    ctx.phase('producing');
+    const outcome = await ctx.logFromMain({ records, minPayload: 1, maxPayload, text: 'utf8', level: 'info' });
+    ctx.produced([outcome.produced], outcome.logger.dropped?.() ?? 0);
+    ctx.metrics({ callLatencyUs: outcome.latency });
+    ctx.phase('returned: waiting for the process to end by itself');
+    watchNaturalExit(ctx, 'logging was done (no shutdown call)', baseline);
+  },
+});
