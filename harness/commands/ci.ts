@@ -84,7 +84,7 @@ async function ci(args: string[]): Promise<number> {
   const out = requireNonEmpty(values.out, '--out') ?? CI_DEFAULTS.out;
   const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd());
 
-  const all = planRuns(adapters, scenarios, Array.from({ length: runs }, (_, i) => seed + i));
+  const all = spreadForBudget(planRuns(adapters, scenarios, Array.from({ length: runs }, (_, i) => seed + i)), adapters.length, scenarios.length);
   const plan = shard === undefined ? all : shardOf(all, shard);
   const command = `logjam ${['ci', ...args].join(' ')}`;
   const budget = new Budget(started, budgetMs);
@@ -216,6 +216,24 @@ export function parseShard(value: string): Shard {
 }
 
 /** Every n-th planned run from the i-th: deterministic, and interleaved so shards get a mix. */
+/**
+ * The plan in diagonal order, so that a budget that ends early has still covered every scenario
+ * and as many adapters as it could: scenario s first runs on adapter s (mod the adapter count),
+ * then on adapter s+1, and so on; seed by seed. Deterministic, so shards and merge-reports agree.
+ */
+export function spreadForBudget(plan: readonly SuiteRun[], adapterCount: number, scenarioCount: number): SuiteRun[] {
+  // planRuns is adapter-major, then scenario, then seed.
+  const seeds = Math.max(1, plan.length / Math.max(1, adapterCount * scenarioCount));
+  const rank = (i: number): number => {
+    const seed = i % seeds;
+    const scenario = Math.floor(i / seeds) % scenarioCount;
+    const adapter = Math.floor(i / (seeds * scenarioCount));
+    const diagonal = (((adapter - scenario) % adapterCount) + adapterCount) % adapterCount;
+    return (seed * adapterCount + diagonal) * scenarioCount + scenario;
+  };
+  return plan.map((run, i) => ({ run, key: rank(i) })).sort((a, b) => a.key - b.key).map((r) => r.run);
+}
+
 export function shardOf<T>(plan: readonly T[], shard: Shard): T[] {
   return plan.filter((_, i) => i % shard.count === shard.index - 1);
 }
