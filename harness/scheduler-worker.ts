@@ -63,7 +63,7 @@ const STILL_TICKS = 3;
 /**
  * Parked, and staying so: a thread whose instrumented wait's word has already moved (it was
  * notified, or the lock it waits for was released) is waking up, and counts as running until
- * it shows up at a point or parks again, however long the machine takes to run it.
+ * it shows up at a point or parks again (for QUIET_MS at most, like any running thread).
  */
 function isParked(slot: number): boolean {
   const row = board.read(slot);
