@@ -64,6 +64,9 @@ export class Collector {
     worker.on('message', (m: CollectorMessage) => {
       if (m.type === 'failed') this.#failure = m.message;
     });
+    // A 'message' listener refs the worker's port again: the collector must never be what keeps
+    // the run's process alive (natural-exit leaves it receiving until the process ends).
+    worker.unref();
   }
 
   /** Starts a collector thread writing to `file`; resolves once it listens (or knows its port). */

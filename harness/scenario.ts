@@ -34,6 +34,12 @@ export interface ScenarioDefinition<P = unknown> {
    * run's process and into replay files.
    */
   readonly params: Arbitrary<P>;
+  /**
+   * The scenario returns with its loggers still open, as an application that just ends does:
+   * the harness then leaves the run's collector receiving until the process ends (it writes
+   * what it receives at once), so a logger's own exit-time drain still has somewhere to go.
+   */
+  readonly leavesLoggersOpen?: boolean;
   /** The upstream bug class the scenario reproduces, with a link where one exists. */
   readonly reproduces?: string;
   /**

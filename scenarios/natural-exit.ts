@@ -82,6 +82,7 @@ export function reportShutdown(ctx: ScenarioContext, closed: { readonly ok: bool
 
 export default defineScenario({
   name: 'natural-exit',
+  leavesLoggersOpen: true,
   description: 'log M records (multi-byte UTF-8) in the main thread, then return with no shutdown and no process.exit; the process must end by itself with every record',
   failOn: NATURAL_EXIT_FAILS_ON,
   lossKind: 'exit-loss',
