@@ -55,6 +55,11 @@ export interface ScenarioDefinition<P = unknown> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyScenario = ScenarioDefinition<any>;
 
+/** Why a scenario that runs one logger per worker thread skips an adapter that cannot; undefined if it can. */
+export function skipWithoutThreads(capabilities: Capabilities): string | undefined {
+  return capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined;
+}
+
 export function defineScenario<P>(definition: ScenarioDefinition<P>): ScenarioDefinition<P> {
   return definition;
 }

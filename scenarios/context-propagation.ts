@@ -18,7 +18,7 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
 import { contextLosses, readSink } from '../harness/sink-check.js';
 
 export default defineScenario({
@@ -36,9 +36,7 @@ export default defineScenario({
   skip: (capabilities) =>
     capabilities.context === undefined
       ? 'the adapter declares no way to carry trace context (capabilities.context)'
-      : capabilities.threads === false
-        ? 'the adapter cannot run one logger per worker thread'
-        : undefined,
+      : skipWithoutThreads(capabilities),
   async run(ctx, { threads, records, perContext, concurrent }) {
     ctx.phase('producing');
     const outcome = await ctx.runProducers({

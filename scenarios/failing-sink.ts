@@ -17,7 +17,7 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
 import { missingRecords, readSink } from '../harness/sink-check.js';
 import { SinkStats } from '../harness/sinks.js';
 
@@ -37,9 +37,7 @@ export default defineScenario({
   skip: (capabilities) =>
     capabilities.secondSink !== true
       ? 'the adapter cannot write to a second sink (capabilities.secondSink)'
-      : capabilities.threads === false
-        ? 'the adapter cannot run one logger per worker thread'
-        : undefined,
+      : skipWithoutThreads(capabilities),
   async run(ctx, { threads, records, failEvery, failWhen, failHow }) {
     const stats = SinkStats.create();
     ctx.phase('producing');

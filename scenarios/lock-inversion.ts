@@ -17,7 +17,7 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
 
 export default defineScenario({
   name: 'lock-inversion',
@@ -35,9 +35,7 @@ export default defineScenario({
   skip: (capabilities) =>
     capabilities.harnessSink !== true
       ? 'the adapter does not write through logjam\'s createSink, so its sink cannot take the interpreter lock'
-      : capabilities.threads === false
-        ? 'the adapter cannot run one logger per worker thread'
-        : undefined,
+      : skipWithoutThreads(capabilities),
   async run(ctx, { threads, records, holdEvery, failEvery }) {
     const interpreter = ctx.createLock('interpreter', { reentrant: true });
     ctx.phase('producing');

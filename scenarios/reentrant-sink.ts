@@ -17,7 +17,7 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
 import { SinkStats } from '../harness/sinks.js';
 
 export default defineScenario({
@@ -34,9 +34,7 @@ export default defineScenario({
   skip: (capabilities) =>
     capabilities.harnessSink !== true && capabilities.reentrantSink !== true
       ? 'the adapter neither writes through logjam\'s createSink nor hooks a reentrant sink (capabilities.reentrantSink), so its sink cannot log from inside a write'
-      : capabilities.threads === false
-        ? 'the adapter cannot run one logger per worker thread'
-        : undefined,
+      : skipWithoutThreads(capabilities),
   async run(ctx, { threads, records, depthCap }) {
     const stats = SinkStats.create();
     // A bounded logger logs at most one reentrant record per outer write: twice the outer

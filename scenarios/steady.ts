@@ -6,7 +6,7 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
 
 export default defineScenario({
   name: 'steady',
@@ -19,7 +19,7 @@ export default defineScenario({
     batch: fc.integer({ min: 1, max: 512 }),
     maxPayload: fc.integer({ min: 16, max: 4096 }),
   }),
-  skip: (capabilities) => (capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined),
+  skip: (capabilities) => skipWithoutThreads(capabilities),
   async run(ctx, { threads, records, batch, maxPayload }) {
     ctx.phase('producing');
     const outcome = await ctx.runProducers({ threads, records, batch, minPayload: 16, maxPayload, level: 'info' });

@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FifoRelay } from '../harness/fifo-relay.js';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
 
 /** Linux's PIPE_BUF: every record here is larger. */
 export const PIPE_BUF = 4096;
@@ -39,9 +39,7 @@ export default defineScenario({
   skip: (capabilities) =>
     capabilities.tcp === true
       ? 'the adapter sends its records over TCP, not to a file or a pipe'
-      : capabilities.threads === false
-        ? 'the adapter cannot run one logger per worker thread'
-        : undefined,
+      : skipWithoutThreads(capabilities),
   async run(ctx, { writers, sink, count, records, recordBytes }) {
     const relay = sink === 'pipe' ? await FifoRelay.start(join(ctx.spec.dir, 'sink.fifo'), ctx.file) : undefined;
     const load = { records, batch: 8, minPayload: recordBytes, maxPayload: recordBytes, level: 'info' as const, file: relay?.path ?? ctx.file };
