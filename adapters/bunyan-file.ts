@@ -7,7 +7,7 @@
 import type Bunyan from 'bunyan';
 import { defineAdapter } from '../harness/adapter.js';
 import { loadBunyan, versionsOf } from './loggers.js';
-import { endStream } from './streams.js';
+import { bunyanBytes, endStream } from './streams.js';
 
 /** Ends every stream the logger owns and waits until each has closed its file. */
 export async function endBunyan(logger: Bunyan): Promise<void> {
@@ -25,6 +25,7 @@ export default defineAdapter({
     const logger = bunyan.createLogger({ name: 'logjam', level: ctx.level, streams: [{ level: ctx.level, path: ctx.file }] });
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
+      buffered: () => bunyanBytes(logger),
       close: () => endBunyan(logger),
     };
   },

@@ -11,7 +11,7 @@
 
 import { defineAdapter } from '../harness/adapter.js';
 import { loadBunyan, versionsOf } from './loggers.js';
-import { endStream, rotatedFiles } from './streams.js';
+import { bunyanBytes, endStream, rotatedFiles } from './streams.js';
 
 /** Rotation period, in bunyan's syntax. */
 export const ROTATE_PERIOD = '100ms';
@@ -40,6 +40,7 @@ export default defineAdapter({
     const rotating = (logger as unknown as { streams: { stream: RotatingFileStream }[] }).streams[0]?.stream;
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
+      buffered: () => bunyanBytes(logger),
       close: async () => {
         if (rotating === undefined) return;
         // The current file stream, as bunyan's own end() ends it; a rotation in progress

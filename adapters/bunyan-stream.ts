@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { defineAdapter } from '../harness/adapter.js';
 import { loadBunyan, versionsOf } from './loggers.js';
-import { endStream } from './streams.js';
+import { bunyanBytes, endStream } from './streams.js';
 
 export default defineAdapter({
   name: 'bunyan-stream',
@@ -20,6 +20,7 @@ export default defineAdapter({
     const logger = bunyan.createLogger({ name: 'logjam', level: ctx.level, streams: [{ level: ctx.level, stream }] });
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
+      buffered: () => bunyanBytes(logger),
       close: () => endStream(stream),
     };
   },

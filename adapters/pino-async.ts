@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { defineAdapter } from '../harness/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
-import { contextOptions, destinationFor, hookReentry, withTraceContext } from './pino-kit.js';
+import { contextOptions, destinationFor, hookReentry, sonicBuffered, withTraceContext } from './pino-kit.js';
 
 export default defineAdapter({
   name: 'pino-async',
@@ -37,6 +37,7 @@ export default defineAdapter({
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       withContext: withTraceContext,
+      buffered: () => sonicBuffered(destination),
       close: async () => {
         // flush() throws if the destination is not open yet; wait for it as the docs advise.
         if (!ready) await once(destination, 'ready');

@@ -43,3 +43,16 @@ export function hookReentry(ctx: AdapterContext, destination: { on(event: 'write
   const hook = reentryHook(ctx.sink, (message) => logger.info(message));
   if (hook !== undefined) destination.on('write', () => hook());
 }
+
+/**
+ * What sonic-boom destinations hold in memory, unwritten: their pending length (`_len`, bytes
+ * in buffer mode, UTF-16 units in pino's default string mode). Internal, so read defensively.
+ */
+export function sonicBuffered(...destinations: readonly object[]): number {
+  let pending = 0;
+  for (const d of destinations) {
+    const len = (d as { _len?: unknown })._len;
+    if (typeof len === 'number') pending += len;
+  }
+  return pending;
+}

@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import { defineAdapter } from '../harness/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
+import { sonicBuffered } from './pino-kit.js';
 
 export default defineAdapter({
   name: 'pino-multistream',
@@ -25,6 +26,7 @@ export default defineAdapter({
     const logger = pino({ level: ctx.level }, pino.multistream([{ level: ctx.level, stream: primary }, { level: ctx.level, stream: copy }]));
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
+      buffered: () => sonicBuffered(primary, copy),
       close: async () => {
         // flush() throws while the asynchronous destination is still opening: wait for it first.
         if (!ready) await once(primary, 'ready');

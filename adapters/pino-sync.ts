@@ -5,7 +5,7 @@
 
 import { defineAdapter } from '../harness/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
-import { contextOptions, destinationFor, hookReentry, withTraceContext } from './pino-kit.js';
+import { contextOptions, destinationFor, hookReentry, sonicBuffered, withTraceContext } from './pino-kit.js';
 
 export default defineAdapter({
   name: 'pino-sync',
@@ -50,6 +50,7 @@ export default defineAdapter({
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       withContext: withTraceContext,
+      buffered: () => sonicBuffered(destination),
       close: () => {
         logger.flush();
         destination.end();

@@ -65,3 +65,34 @@ export function rotatedFiles(file: string, naming: RotationNaming): string[] {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+interface MaybeByteStream {
+  readonly writableLength?: number;
+  readonly writableObjectMode?: boolean;
+}
+
+/**
+ * Bytes queued in byte streams and not yet written (`writableLength`), for an adapter's
+ * `buffered()`. Object-mode streams count objects, not bytes, and are left out.
+ */
+export function writableBytes(...streams: readonly (MaybeByteStream | undefined)[]): number {
+  let bytes = 0;
+  for (const s of streams) if (s !== undefined && s.writableObjectMode !== true && typeof s.writableLength === 'number') bytes += s.writableLength;
+  return bytes;
+}
+
+/**
+ * What a winston logger's File transports hold: the PassThrough each writes into, and the file
+ * stream that drains it (replaced at every rotation, so read at each call).
+ */
+export function winstonFileBytes(logger: { readonly transports: readonly object[] }): number {
+  let bytes = 0;
+  for (const t of logger.transports as readonly { _stream?: MaybeByteStream; _dest?: MaybeByteStream }[]) bytes += writableBytes(t._stream, t._dest);
+  return bytes;
+}
+
+/** What bunyan's streams hold: each stream's own queue, and a rotating-file stream's current file stream. */
+export function bunyanBytes(logger: object): number {
+  const streams = (logger as { streams: { stream: MaybeByteStream & { stream?: MaybeByteStream } }[] }).streams;
+  return streams.reduce((sum, s) => sum + writableBytes(s.stream, s.stream.stream), 0);
+}

@@ -7,6 +7,7 @@
 import type { Logger } from 'winston';
 import { defineAdapter, type Level } from '../harness/adapter.js';
 import { loadWinston, versionsOf } from './loggers.js';
+import { winstonFileBytes } from './streams.js';
 
 /** winston's npm levels have no `fatal`: an application logs those at `error`. */
 export const winstonLevel = (level: Level): 'debug' | 'info' | 'warn' | 'error' => (level === 'fatal' ? 'error' : level);
@@ -34,6 +35,7 @@ export default defineAdapter({
     });
     return {
       log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
+      buffered: () => winstonFileBytes(logger),
       close: () => endWinston(logger),
     };
   },

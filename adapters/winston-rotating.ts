@@ -7,7 +7,7 @@
 
 import { defineAdapter } from '../harness/adapter.js';
 import { loadWinston, versionsOf } from './loggers.js';
-import { rotatedFiles } from './streams.js';
+import { rotatedFiles, winstonFileBytes } from './streams.js';
 import { endWinston, winstonLevel } from './winston-file.js';
 
 /** Small enough that a start-up burst (tens of MB) rotates dozens of times. */
@@ -28,6 +28,7 @@ export default defineAdapter({
     });
     return {
       log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
+      buffered: () => winstonFileBytes(logger),
       close: () => endWinston(logger),
     };
   },

@@ -7,7 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import { defineAdapter } from '../harness/adapter.js';
 import { loadWinston, versionsOf } from './loggers.js';
-import { endStream } from './streams.js';
+import { endStream, writableBytes } from './streams.js';
 import { endWinston, winstonLevel } from './winston-file.js';
 
 export default defineAdapter({
@@ -26,6 +26,7 @@ export default defineAdapter({
     });
     return {
       log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
+      buffered: () => writableBytes(stream),
       close: async () => {
         await endWinston(logger);
         await endStream(stream);

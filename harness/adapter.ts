@@ -133,6 +133,11 @@ export interface LoggerInstance {
   flush?(): Promise<void> | void;
   /** Records the logger itself dropped and reported, if it counts them. */
   dropped?(): number;
+  /**
+   * Bytes the logger holds in memory and has not yet written, if it can say (sonic-boom's
+   * pending buffer, a stream's `writableLength`, a queue's used bytes). A wedge report quotes it.
+   */
+  buffered?(): number;
   /** Runs `fn` with `fields` as the logger's trace context (capability `context`). */
   withContext?<T>(fields: Readonly<Record<string, string>>, fn: () => T): T;
 }

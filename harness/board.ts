@@ -55,6 +55,8 @@ const F_LOCK_OPS = 19;
 const F_HELD = 20;
 export const MAX_HELD = 16;
 const F_HELD_SITES = F_HELD + MAX_HELD;
+/** Bytes the thread's logger reports holding in memory, plus one; 0 when it does not say. */
+const F_BUFFERED = F_HELD_SITES + MAX_HELD;
 const STRIDE = 64;
 
 export const MAX_THREADS = 64;
@@ -98,6 +100,8 @@ export interface BoardRow {
   readonly lastNotify: { readonly length: number; readonly index: number };
   readonly wait: BoardWait | undefined;
   readonly held: readonly HeldLock[];
+  /** Bytes the thread's logger last reported holding in memory, unwritten; undefined when it does not say. */
+  readonly buffered: number | undefined;
 }
 
 export class Board {
@@ -161,6 +165,7 @@ export class Board {
               seq: Atomics.load(w, at + F_WAIT_SEQ),
             },
       held,
+      buffered: Atomics.load(w, at + F_BUFFERED) > 0 ? Atomics.load(w, at + F_BUFFERED) - 1 : undefined,
     };
   }
 
@@ -249,6 +254,11 @@ export class BoardWriter {
   /** Called once per record on the hot path: one store, no read-modify-write. */
   produced(records: number): void {
     Atomics.store(this.#w, this.#at + F_PRODUCED, records);
+  }
+
+  /** What the thread's logger says it holds in memory, unwritten, in bytes (clamped to 2 GiB). */
+  buffered(bytes: number): void {
+    Atomics.store(this.#w, this.#at + F_BUFFERED, Math.min(0x7ffffffe, Math.max(0, Math.round(bytes))) + 1);
   }
 
   /** A thread's own progress counter (records a listener handled, batches drained...). */

@@ -97,6 +97,17 @@ try {
   const histogram = createHistogram();
   const calls = new CallStats(data.slowCallMs);
   let seq = 0;
+  // What the logger holds unwritten, on the board for the liveness probe's wedge report. A
+  // logger whose buffered() throws is asked no more: the count is evidence, not the run.
+  let askBuffered = logger.buffered !== undefined;
+  const publishBuffered = (): void => {
+    if (!askBuffered) return;
+    try {
+      row.buffered((logger.buffered as () => number)());
+    } catch {
+      askBuffered = false;
+    }
+  };
   const logOne = (payload: (seq: number) => string): void => {
     const level = data.mix !== undefined ? levelAt(data.mix, data.producer, seq) : data.level;
     const message = encodeRecord(data.producer, seq, payload(seq));
@@ -113,7 +124,10 @@ try {
     row.produced(++seq);
   };
   if (data.context !== undefined) {
-    await logInContexts(data.context, (traceId) => logOne((n) => `T${traceId}-${payloads.payload(n)}`), () => seq < data.records, logger);
+    await logInContexts(data.context, (traceId) => logOne((n) => `T${traceId}-${payloads.payload(n)}`), () => seq < data.records, logger, () => {
+      publishBuffered();
+      row.beat();
+    });
   } else {
     while (seq < data.records) {
       const n = Math.min(data.batch, data.records - seq);
@@ -121,6 +135,7 @@ try {
       for (let i = 0; i < n; i++) messages[i] = payloads.payload(seq + i);
       const first = seq;
       for (let i = 0; i < n; i++) logOne(() => messages[seq - first] as string);
+      publishBuffered();
       row.beat();
       if (data.pauseMs !== undefined && data.pauseMs > 0 && seq < data.records) await sleep(data.pauseMs);
       else await yieldToLoop();
@@ -161,6 +176,7 @@ async function logInContexts(
   logAs: (traceId: string) => void,
   more: () => boolean,
   logger: LoggerInstance,
+  between: () => void,
 ): Promise<void> {
   if (logger.withContext === undefined) throw new Error('the adapter has no withContext(): the scenario should have skipped it (a harness bug)');
   const withContext = <T>(fields: Readonly<Record<string, string>>, fn: () => T): T => (logger.withContext as NonNullable<LoggerInstance['withContext']>).call(logger, fields, fn) as T;
@@ -177,7 +193,7 @@ async function logInContexts(
           else await sleep(0);
         }
       });
-      row.beat();
+      between();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrent) }, task));

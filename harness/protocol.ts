@@ -45,6 +45,8 @@ export interface ThreadStatus {
   /** Instrumented locks held, outermost first, with the acquire site where it was captured. */
   readonly held?: readonly { readonly lock: string; readonly site: string }[];
   readonly waiting?: ThreadWait;
+  /** Bytes the thread's logger last reported holding unwritten (`buffered()`), where it says. */
+  readonly buffered?: number;
 }
 
 /** The first frame of a captured site outside Node's internals: the line a one-line message shows. */

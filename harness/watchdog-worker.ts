@@ -192,13 +192,27 @@ function checkLiveness(now: number): void {
   const wedge = liveness.wedge(now, produced);
   if (wedge === undefined || wedgeReported) return;
   wedgeReported = true;
+  const threads = describeAll(now, channel.elapsedMs());
+  // Per thread: loggers that share one queue (a listener's) report the same bytes on each
+  // thread, so the message quotes the largest, never a sum.
+  const buffered = threads.filter((t) => t.buffered !== undefined).map((t) => ({ thread: t.name, bytes: t.buffered as number }));
+  const held =
+    buffered.length > 0
+      ? `; the logger reports ${Math.max(...buffered.map((b) => b.bytes))} bytes buffered, unwritten`
+      : '; the logger does not say what it holds buffered (no buffered() in its adapter)';
   channel.send({
     type: 'finding',
     finding: {
       kind: 'hang',
       severity: 'error',
-      message: `Wedge: the sink stopped growing for ${wedge.stalledMs} ms at ${wedge.sinkBytes} bytes while ${wedge.producedSinceGrowth} more records were logged`,
-      evidence: { wedge: true, ...wedge, threads: describeAll(now, channel.elapsedMs()), signature: 'liveness-wedge' },
+      message: `Wedge: the sink stopped growing for ${wedge.stalledMs} ms at ${wedge.sinkBytes} bytes while ${wedge.producedSinceGrowth} more records were logged${held}`,
+      evidence: {
+        wedge: true,
+        ...wedge,
+        ...(buffered.length > 0 ? { bufferedBytes: Math.max(...buffered.map((b) => b.bytes)), buffered } : {}),
+        threads,
+        signature: 'liveness-wedge',
+      },
     },
   });
 }
@@ -223,6 +237,7 @@ function describeThread(slot: number, row: BoardRow, names: Map<number, string>,
     ...(row.progress !== 0 ? { progress: row.progress } : {}),
     ...(row.held.length > 0 ? { held: row.held.map((h) => ({ lock: view.lockName(h.lock), site: strings.read(h.site) })) } : {}),
     ...(row.wait !== undefined ? { waiting: describeWait(row, names, elapsed) } : {}),
+    ...(row.buffered !== undefined ? { buffered: row.buffered } : {}),
   };
 }
 

@@ -40,13 +40,21 @@ function testcases(xml: string): TestCase[] {
   return doc.testsuites.testsuite.flatMap((s) => s.testcase);
 }
 const key = (r: { adapter: string; scenario: string; seed: number }): string => `${r.adapter} ${r.scenario} ${r.seed}`;
+/** What failed in a report folder, for an assertion's message: which runs, and their findings. */
+function failures(dir: string): string {
+  if (!existsSync(join(dir, 'report.json'))) return `no report.json in ${dir}`;
+  return readReport(dir)
+    .runs.filter((run) => run.status !== 'pass' && run.status !== 'skip')
+    .map((run) => `${key(run)} ${run.status}: ${run.findings.map((f) => `${f.kind} (${f.severity}) ${f.message} ${JSON.stringify(f.evidence).slice(0, 400)}`).join('; ')}`)
+    .join('\n');
+}
 
 describe('logjam ci', () => {
   it('exits 0 over passing adapters and writes JUnit XML, the JSON model and a Markdown summary', () => {
     const out = outDir();
     const r = logjam(['ci', '--adapter', 'pino-sync,reference', '--scenario', 'graceful-exit,lock-inversion', '--runs', '2', '--out', out]);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, failures(out)).toBe(0);
     const report = readReport(out);
     // Diagonal order, seed by seed: a budget that ends early has covered every scenario and adapter.
     expect(report.runs.map(key)).toEqual([
@@ -110,9 +118,9 @@ describe('logjam ci', () => {
   it('splits the planned runs across shards that cover each run exactly once, and merges them into the unsharded report', () => {
     const args = ['ci', '--adapter', 'pino-sync,reference', '--scenario', 'graceful-exit,lock-inversion', '--seed', '7', '--runs', '2'];
     const [all, one, two, merged] = [outDir(), outDir(), outDir(), outDir()];
-    expect(logjam([...args, '--out', all]).code).toBe(0);
-    expect(logjam([...args, '--shard', '1/2', '--out', one]).code).toBe(0);
-    expect(logjam([...args, '--shard', '2/2', '--out', two]).code).toBe(0);
+    expect(logjam([...args, '--out', all]).code, failures(all)).toBe(0);
+    expect(logjam([...args, '--shard', '1/2', '--out', one]).code, failures(one)).toBe(0);
+    expect(logjam([...args, '--shard', '2/2', '--out', two]).code, failures(two)).toBe(0);
     const [whole, first, second] = [readReport(all), readReport(one), readReport(two)];
     expect(first.shard).toEqual({ index: 1, count: 2, planned: 8 });
     expect(first.runs).toHaveLength(4);

@@ -215,8 +215,13 @@ describe('the liveness probe', () => {
       workDir: scratchDir(),
     });
     const wedge = result.findings.find((f) => f.kind === 'hang' && f.evidence['wedge'] === true);
-    expect(wedge?.message).toMatch(/^Wedge: the sink stopped growing for \d+ ms at \d+ bytes while \d+ more records were logged/);
+    expect(wedge?.message).toMatch(/^Wedge: the sink stopped growing for \d+ ms at \d+ bytes while \d+ more records were logged; the logger reports \d+ bytes buffered, unwritten$/);
     expect(wedge?.evidence['sinkBytes']).toBeGreaterThan(0);
+    // The buffered length the producers last published: every record after the 100th is held.
+    const buffered = wedge?.evidence['buffered'] as { thread: string; bytes: number }[];
+    expect(buffered.map((b) => b.thread).sort()).toEqual(['producer-0', 'producer-1']);
+    expect(wedge?.evidence['bufferedBytes']).toBe(Math.max(...buffered.map((b) => b.bytes)));
+    expect(wedge?.evidence['bufferedBytes']).toBeGreaterThan(0);
     expect(wedge?.evidence['producedSinceGrowth']).toBeGreaterThan(0);
     expect(result.status).toBe('fail');
     expect(performance.now() - started).toBeLessThan(30_000);

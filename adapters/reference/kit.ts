@@ -103,6 +103,7 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
         // getLogger per call, as Python code calls logging.getLogger(__name__): it takes the
         // registry lock, which is what lock-inversion needs producers to do.
         log: (level, message, fields) => client.getLogger(name).log(level, message, fields),
+        buffered: () => client.queue.usedBytes,
         // Captured on the producing side, before the queue (logger.ts).
         withContext: (fields, fn) => withContext(fields, fn),
         close() {

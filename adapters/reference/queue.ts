@@ -547,6 +547,11 @@ export class SharedQueue {
     Atomics.notify(this.ctl, CONTROL_ACK);
   }
 
+  /** Bytes of the ring in use: records queued or claimed and not yet written, headers and pads included. */
+  get usedBytes(): number {
+    return Atomics.load(this.ctl, USED);
+  }
+
   /** Records neither claimed nor written, for stop: the listener ends only when this is 0. */
   get queued(): number {
     return Atomics.load(this.ctl, QUEUED);

@@ -44,6 +44,7 @@ export default defineAdapter({
     const name = `producer.${ctx.producer}`;
     return {
       log: (level, message, fields) => client.getLogger(name).log(level, message, fields),
+      buffered: () => client.queue.usedBytes,
       close() {
         if (system?.stopped === true) return;
         if (!client.flush()) throw new Error(`the reference logger's flush() did not finish within ${client.flushMs} ms`);
