@@ -133,8 +133,10 @@ function look(): void {
     const busy = !finished(state);
     if (harnessThread(slot) && busy) workRemains = true;
     // The main thread beats from its event loop: a stale heartbeat means the loop is blocked.
-    // Producers prove progress through their state and record counters instead.
-    if (busy && slot === MAIN_SLOT && now - track.heartbeatAt > data.hangMs) stuck.push(slot);
+    // A loop blocked by a long synchronous stretch that still logs record after record is a
+    // stall (reported when it ends), not a hang: a hang also needs its counters to stand still.
+    // Producers prove progress through their state and record counters alone.
+    if (busy && slot === MAIN_SLOT && now - track.heartbeatAt > data.hangMs && now - track.progressAt > data.hangMs) stuck.push(slot);
     if (busy && slot !== MAIN_SLOT && harnessThread(slot) && now - track.progressAt > data.hangMs) stuck.push(slot);
     if (board.waitingOnLock(slot) !== 0) checkDeadlock(slot, elapsed);
   }

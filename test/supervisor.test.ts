@@ -61,6 +61,18 @@ describe('the supervisor', () => {
     expect(ms).toBeLessThan(TIMEOUT_MS + 2000);
   });
 
+  it('reports a main thread that blocks its loop while logging every record as a stall, not a hang', async () => {
+    // 1000 calls of 3 ms each: the loop is blocked three times the hang window, and the
+    // record counter moves every 3 ms of it.
+    const { result, kinds } = await supervise('slow-calls', 'graceful-exit', { hangMs: 1000 });
+    expect(kinds).not.toContain('hang');
+    expect(result.status).toBe('pass');
+    expect(result.metrics.delivered).toBe(1000);
+    // Every call did take its 3 ms: the loop was blocked for 3 s, three hang windows.
+    expect(result.metrics.callLatencyUs?.count).toBe(1000);
+    expect(result.metrics.callLatencyUs?.p50).toBeGreaterThanOrEqual(3000);
+  });
+
   it('ends a wedged child at its hard deadline even when the watchdog stays silent', async () => {
     const { result, ms, kinds } = await supervise('wedge-main', 'exit-after-logging', { hangMs: 600_000, timeoutMs: 3000 });
     expect(kinds).toEqual(['hang']);
