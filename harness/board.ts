@@ -233,7 +233,11 @@ export class BoardWriter {
     this.#at = slot * STRIDE;
   }
 
+  /** Called on every `set`, for the owning thread's own bookkeeping (the main thread's stall meter). */
+  onSet: ((op: Op) => void) | undefined;
+
   set(state: ThreadState, op: Op): void {
+    this.onSet?.(op);
     Atomics.store(this.#w, this.#at + F_OP, OPS.indexOf(op));
     Atomics.store(this.#w, this.#at + F_STATE, THREAD_STATES.indexOf(state));
   }

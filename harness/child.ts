@@ -25,6 +25,7 @@ import { Mutex } from './sync.js';
 import { logCall } from './log-call.js';
 import { CallStats, type CallSummary } from './call-stats.js';
 import { levelAt } from './level-mix.js';
+import { LoopStallMeter } from './loop-stall.js';
 import { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay.js';
 import { startScheduler, startWatchdog } from './watchdog.js';
 import { createScheduleShared, startSchedule, stopSchedule } from './schedule.js';
@@ -75,12 +76,17 @@ const board = Board.create();
 const scheduleShared = spec.schedule !== undefined ? createScheduleShared(spec.schedule, MAX_THREADS) : undefined;
 const syncShared = createSyncShared(board, channel.handle, scheduleShared);
 const mainRow = attachRuntime(syncShared, MAIN_SLOT, 'main').row;
+const stalls = new LoopStallMeter(spec.stallMs, (finding) => send({ type: 'finding', finding }));
+mainRow.onSet = (op) => stalls.enter(op);
 mainRow.set('starting', 'load-adapter');
-const heartbeat = setInterval(() => mainRow.beat(), 10);
+const heartbeat = setInterval(() => {
+  stalls.beat();
+  mainRow.beat();
+}, 10);
 heartbeat.unref();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-startWatchdog(syncShared, channel, { hangMs: spec.hangMs, stallMs: spec.stallMs, sinkDir: spec.dir });
+startWatchdog(syncShared, channel, { hangMs: spec.hangMs, sinkDir: spec.dir });
 if (scheduleShared !== undefined && spec.schedule?.mode === 'controlled') startScheduler(scheduleShared, syncShared, channel, spec.schedule.preemptions);
 
 let currentPhase = 'load-adapter';
@@ -118,6 +124,8 @@ async function main(): Promise<void> {
   });
   mainRow.set('done', 'idle');
   stopSchedule(scheduleShared);
+  // A stall that ended just now is reported before the verdict, not lost to the exit.
+  stalls.beat();
   send({ type: 'done' });
 }
 
@@ -188,6 +196,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     },
     exit: (code) => {
       stopSchedule(scheduleShared);
+      stalls.beat();
       mainRow.set('done', 'exit');
       send({ type: 'exiting', code });
       try {

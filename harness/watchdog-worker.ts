@@ -42,7 +42,6 @@ import {
 export interface WatchdogData {
   readonly shared: SyncShared;
   readonly hangMs: number;
-  readonly stallMs: number;
   /** The run's folder: the liveness probe watches its sink files. */
   readonly sinkDir?: string;
   /** Milliseconds between two looks at the board. */
@@ -120,9 +119,9 @@ function look(): void {
       track = { heartbeat, heartbeatAt: now, signature, progressAt: now };
       tracks.set(slot, track);
     }
+    // A stall of the main loop that ends is the main thread's own report (loop-stall.ts); one
+    // that does not end is a hang, below.
     if (heartbeat !== track.heartbeat) {
-      const gap = now - track.heartbeatAt;
-      if (slot === MAIN_SLOT && gap > data.stallMs) reportStall(gap, board.read(slot));
       track.heartbeat = heartbeat;
       track.heartbeatAt = now;
     }
@@ -339,18 +338,6 @@ function lockOrderFinding(cycle: OrderCycle): Finding {
       ),
     },
   };
-}
-
-function reportStall(gapMs: number, row: BoardRow): void {
-  channel.send({
-    type: 'finding',
-    finding: {
-      kind: 'event-loop-stall',
-      severity: 'warning',
-      message: `The main thread's event loop was blocked for ${Math.round(gapMs)} ms (during ${row.op})`,
-      evidence: { gapMs: Math.round(gapMs), thresholdMs: data.stallMs, op: row.op },
-    },
-  });
 }
 
 function reportHang(stuck: readonly string[], threads: readonly ThreadStatus[]): void {

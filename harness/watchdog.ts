@@ -12,7 +12,6 @@ import type { WatchdogData } from './watchdog-worker.js';
 
 export interface WatchdogOptions {
   readonly hangMs: number;
-  readonly stallMs: number;
   /** The run's folder, whose sink files the liveness probe watches. */
   readonly sinkDir?: string;
 }
@@ -45,7 +44,6 @@ export function startWatchdog(shared: SyncShared, channel: EventChannel, options
   const data: WatchdogData = {
     shared,
     hangMs: options.hangMs,
-    stallMs: options.stallMs,
     ...(options.sinkDir !== undefined ? { sinkDir: options.sinkDir } : {}),
     pollMs: 10,
     progressMs: 250,

@@ -49,6 +49,21 @@ describe('the reference logger', () => {
     expect(ms).toBeLessThan(TIMEOUT_MS);
   });
 
+  it('waits for a blocked sink in its documented shutdown, never in a log call: that stall is information', async () => {
+    // The listener's first write blocks 1800 ms; the main thread logs 2000 records into the
+    // queue in a few ms, then its close() flushes synchronously, as documented.
+    const { result } = await run('reference', 'blocking-sink', { ...BLOCKING, blockMs: 1800 });
+    expect(result.status).toBe('pass');
+    expect(result.findings.filter((f) => f.kind !== 'event-loop-stall')).toEqual([]);
+    const stall = result.findings.find((f) => f.kind === 'event-loop-stall');
+    expect(stall?.severity).toBe('info');
+    expect(stall?.message).toMatch(/^The main thread's event loop was blocked for \d+ ms, \d+ ms of it in the logger's documented close, which waits synchronously for the sink$/);
+    expect(stall?.evidence).toMatchObject({ thread: 'main', op: 'close', thresholdMs: 1000 });
+    expect(stall?.evidence['gapMs']).toBeGreaterThan(1000);
+    expect(result.metrics.callLatencyUs?.max).toBeLessThan(900_000);
+    expect(result.metrics.delivered).toBe(2000);
+  });
+
   it('counts every record a burst far above its queue drops, and keeps ERRORs ahead of lower records', async () => {
     // A 16 KiB queue drained 16 KiB at most every 20 ms, against bursts of 2000 records.
     const { result } = await run('reference', 'burst-overflow', { threads: 2, records: 3000, burst: 2000, pauseMs: 5, maxPayload: 200, bufferKiB: 16, delayMs: 20 });

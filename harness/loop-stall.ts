@@ -1,0 +1,74 @@
+/**
+ * The main thread's own measure of its event loop. A timer beats every few milliseconds; a
+ * beat that comes late by more than the threshold ends a stall, reported with its length and
+ * the operations the thread spent it in (time-weighted, from the board's op changes).
+ *
+ * The main thread measures this itself because only it knows when a stall ends before the
+ * process does: a watchdog thread that looks every 10 ms misses a stall that ends just before
+ * exit about as often as it sees it, and a run's verdict must not depend on that race.
+ */
+
+import type { Op } from './board.js';
+import type { Finding } from './result.js';
+
+/** Operations whose blocking is the logger's documented, bounded shutdown or flush: waited for on purpose. */
+const SHUTDOWN_OPS: ReadonlySet<Op> = new Set(['close', 'flush']);
+
+export class LoopStallMeter {
+  readonly #thresholdMs: number;
+  readonly #report: (finding: Finding) => void;
+  #beatAt: number;
+  #op: Op = 'idle';
+  #opSince: number;
+  /** Milliseconds per operation since the last beat. */
+  readonly #spent = new Map<Op, number>();
+
+  constructor(thresholdMs: number, report: (finding: Finding) => void, now = performance.now()) {
+    this.#thresholdMs = thresholdMs;
+    this.#report = report;
+    this.#beatAt = now;
+    this.#opSince = now;
+  }
+
+  /** The thread moved to another operation (hooked on the board row's `set`). */
+  enter(op: Op, now = performance.now()): void {
+    this.#spent.set(this.#op, (this.#spent.get(this.#op) ?? 0) + now - this.#opSince);
+    this.#op = op;
+    this.#opSince = now;
+  }
+
+  /** A beat from the event loop, or a last look before the run reports it is done or exiting. */
+  beat(now = performance.now()): void {
+    const gapMs = now - this.#beatAt;
+    if (gapMs > this.#thresholdMs) {
+      this.enter(this.#op, now);
+      this.#report(this.#finding(gapMs));
+    }
+    this.#beatAt = now;
+    this.#spent.clear();
+    this.#opSince = now;
+  }
+
+  #finding(gapMs: number): Finding {
+    const spent = [...this.#spent].filter(([, ms]) => ms >= 1).sort((a, b) => b[1] - a[1]);
+    const [mostly, mostlyMs] = spent[0] ?? [this.#op, gapMs];
+    const inShutdown = SHUTDOWN_OPS.has(mostly) && mostlyMs >= gapMs / 2;
+    const ops = Object.fromEntries(spent.map(([op, ms]) => [op, Math.round(ms)]));
+    const evidence = { thread: 'main', gapMs: Math.round(gapMs), thresholdMs: this.#thresholdMs, op: mostly, opsMs: ops };
+    return inShutdown
+      ? {
+          kind: 'event-loop-stall',
+          // The documented shutdown waits for the sink by design and has its own bound
+          // (exit-hang when it is overrun): a fact worth showing, not a defect.
+          severity: 'info',
+          message: `The main thread's event loop was blocked for ${Math.round(gapMs)} ms, ${Math.round(mostlyMs)} ms of it in the logger's documented ${mostly}, which waits synchronously for the sink`,
+          evidence,
+        }
+      : {
+          kind: 'event-loop-stall',
+          severity: 'warning',
+          message: `The main thread's event loop was blocked for ${Math.round(gapMs)} ms, ${Math.round(mostlyMs)} ms of it in ${mostly}`,
+          evidence,
+        };
+  }
+}
