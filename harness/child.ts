@@ -28,7 +28,7 @@ import { levelAt } from './level-mix.js';
 import { LoopStallMeter } from './loop-stall.js';
 import { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay.js';
 import { startScheduler, startWatchdog } from './watchdog.js';
-import { createScheduleShared, startSchedule, stopSchedule } from './schedule.js';
+import { createScheduleShared, scheduleHeldMs, startSchedule, stopSchedule } from './schedule.js';
 import { Collector, type CollectorFaults } from './collector.js';
 import { runProcesses } from './processes.js';
 import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
@@ -76,7 +76,7 @@ const board = Board.create();
 const scheduleShared = spec.schedule !== undefined ? createScheduleShared(spec.schedule, MAX_THREADS) : undefined;
 const syncShared = createSyncShared(board, channel.handle, scheduleShared);
 const mainRow = attachRuntime(syncShared, MAIN_SLOT, 'main').row;
-const stalls = new LoopStallMeter(spec.stallMs, (finding) => send({ type: 'finding', finding }));
+const stalls = new LoopStallMeter(spec.stallMs, (finding) => send({ type: 'finding', finding }), scheduleHeldMs);
 mainRow.onSet = (op) => stalls.enter(op);
 mainRow.set('starting', 'load-adapter');
 const heartbeat = setInterval(() => {

@@ -109,6 +109,13 @@ export function virtualClock(): VirtualClock | undefined {
 }
 
 let client: PointClient | undefined;
+/** Milliseconds this thread has spent held at scheduling points: logjam's own doing, not the logger's. */
+let heldMs = 0;
+
+/** How long this thread has been held at scheduling points so far, in ms (0 without a schedule). */
+export function scheduleHeldMs(): number {
+  return heldMs;
+}
 
 /** A scheduling point. Called by instrumented locks, the harness sink and harness log calls. */
 export function schedulePoint(kind: PointKind): void {
@@ -153,7 +160,8 @@ class ControlledClient implements PointClient {
     Atomics.add(w, S_WAKE, 1);
     rawNotify(w, S_WAKE);
     const grant = slotWord(this.#slot, P_GRANT);
-    const until = performance.now() + TURN_BOUND_MS;
+    const heldFrom = performance.now();
+    const until = heldFrom + TURN_BOUND_MS;
     for (;;) {
       const granted = Atomics.load(w, grant);
       if (granted === seq || Atomics.load(w, S_STOP) !== 0) break;
@@ -166,6 +174,7 @@ class ControlledClient implements PointClient {
       }
       rawWait(w, grant, granted, Math.min(left, 100));
     }
+    heldMs += performance.now() - heldFrom;
     Atomics.store(w, slotWord(this.#slot, P_AT), 0);
   }
 }
@@ -195,7 +204,11 @@ class PctClient implements PointClient {
       this.#priority = 0.999;
     }
     // A low-priority thread steps aside at one point in four, for up to 200 µs.
-    if (this.#random() < 0.25 && this.#priority > 0.25) rawWait(this.#pause, 0, 0, this.#priority * 0.2);
+    if (this.#random() < 0.25 && this.#priority > 0.25) {
+      const from = performance.now();
+      rawWait(this.#pause, 0, 0, this.#priority * 0.2);
+      heldMs += performance.now() - from;
+    }
   }
 }
 
