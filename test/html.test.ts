@@ -118,4 +118,26 @@ describe('logjam compare', () => {
     // The chart labels carry the hostile adapter names through JSON, drawn on a canvas.
     expect(await inkedPixels(page, 'chart-p99')).toBeGreaterThan(1000);
   });
+
+  it('keeps a hostile line from a real run inert: a logger that writes HTML into its sink', async () => {
+    // A real comparison of a fixture logger that writes a line of hostile HTML after every
+    // tenth record: the ledger reports the lines as torn, with their text as evidence.
+    const out = scratchDir();
+    const fixture = join(ROOT, 'test', 'fixtures', 'adapters', 'html-lines.ts');
+    const run = logjam(['compare', '--adapter', fixture, '--scenario', 'steady', '--no-bench', '--out', out], 120_000);
+    expect(run.code, run.stderr).toBe(0);
+    const { page, errors } = await open(join(out, 'compare.html'));
+    const cell = page.locator('#verdicts tr', { hasText: 'html-lines' }).locator('td').first();
+    await expect(cell.getAttribute('class')).resolves.toBe('fail');
+    await cell.locator('summary').click();
+    const torn = cell.locator('.finding', { hasText: 'torn-records' }).first();
+    const evidence = (await torn.locator('pre.evidence').textContent()) ?? '';
+    expect(evidence).toContain('<img src=x onerror=\\"window.__pwned=1\\"></textarea><script>window.__pwned=2</script></pre><!--');
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('textarea').count()).toBe(0);
+    expect(await page.locator('script', { hasText: '__pwned' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    rmSync(out, { recursive: true, force: true });
+  });
 });
