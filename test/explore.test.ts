@@ -114,9 +114,9 @@ describe('logjam replay', () => {
 });
 
 describe('async-interleavings', () => {
-  it("shows pino's flush resolving before a plain stream's pending writes complete, and bunyan's stream shutdown keeping its promise", () => {
-    const { report } = logjamReport(['run', '--adapter', 'pino-sync,bunyan-stream', '--scenario', 'async-interleavings', '--seed', '1']);
-    const [pino, bunyan] = report.runs;
+  it("shows pino's flush resolving before a plain stream's pending writes complete, and bunyan's stream shutdown and the reference's flushAsync keeping their promises", () => {
+    const { report } = logjamReport(['run', '--adapter', 'pino-sync,bunyan-stream,reference', '--scenario', 'async-interleavings', '--seed', '1']);
+    const [pino, bunyan, reference] = report.runs;
     expect(pino?.status).toBe('fail');
     const early = pino?.findings.find((f) => f.evidence['signature'] === 'flush-before-delivered');
     expect(early?.kind).toBe('lost-records');
@@ -126,5 +126,9 @@ describe('async-interleavings', () => {
     expect(pino?.metrics.lost).toBe(0);
     expect(bunyan?.status).toBe('pass');
     expect(bunyan?.metrics.delivered).toBe(bunyan?.metrics.produced);
+    // Its flushes (every 91st record at seed 1) wait for the stream's scheduled write callbacks.
+    expect(reference?.status).toBe('pass');
+    expect(reference?.findings).toEqual([]);
+    expect(reference?.metrics.delivered).toBe(reference?.metrics.produced);
   }, 60_000);
 });

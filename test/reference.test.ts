@@ -110,6 +110,7 @@ describe('configure()', () => {
           f: { type: 'file', formatter: 'jsn' },
           m: { type: 'memory', capacity: 0, target: 'nope' },
           s: { type: 'socket' },
+          w: { type: 'writable', stream: 'stdout' },
         },
         formatters: { t: { template: '{time} {lvl}' } },
         root: { level: 'verbose', handlers: ['f', 'g'] },
@@ -128,10 +129,11 @@ describe('configure()', () => {
         'Expected `handlers.f.filename` to be a file path, got `undefined`',
         'Expected `handlers.f.formatter` to be the name of a formatter under `formatters` (t), got `jsn` (string). Define it under `formatters` or fix the name',
         'Expected `handlers.m.capacity` to be an integer >= 1, got `0` (number)',
-        'Expected `handlers.m.target` to be the name of a handler under `handlers` (f, m, s), got `nope` (string). Define the handler under `handlers` or fix the name',
-        "Expected `handlers.s.type` to be one of 'stream', 'file', 'rotating-file', 'memory', 'null', 'custom', got `socket` (string)",
+        'Expected `handlers.m.target` to be the name of a handler under `handlers` (f, m, s, w), got `nope` (string). Define the handler under `handlers` or fix the name',
+        "Expected `handlers.s.type` to be one of 'stream', 'file', 'rotating-file', 'memory', 'null', 'custom', 'writable', got `socket` (string)",
+        'Expected `handlers.w.stream` to be a Node Writable (an object with write() and end()), got `stdout` (string)',
         'Expected `root.level` to be one of debug, info, warn, error, fatal, got `verbose` (string)',
-        'Expected `root.handlers[1]` to be the name of a handler under `handlers` (f, m, s), got `g` (string). Define the handler under `handlers` or fix the name',
+        'Expected `root.handlers[1]` to be the name of a handler under `handlers` (f, m, s, w), got `g` (string). Define the handler under `handlers` or fix the name',
       ]),
     );
     expect(problems.some((p) => p.startsWith('Unknown placeholder `{lvl}` in `formatters.t.template`'))).toBe(true);
@@ -360,6 +362,44 @@ describe('the shared queue', () => {
     expect(r.status).toBe(3);
     const got = lines(file);
     for (const name of ['w', 'main']) expect(got.filter((l) => l['name'] === name)).toHaveLength(30000);
+  });
+
+  it("writes to the application's own Writable: flushAsync() waits for the stream's write callbacks, stopAsync() ends it", () => {
+    // The stream holds every write's callback until the script releases it: flushAsync() must
+    // stay pending while any write holding an earlier record is held.
+    const result = run<{ pendingWhileHeld: boolean; flushed: boolean; linesAtFlush: number; stopped: boolean; finished: boolean; lines: number }>(`
+      const { Writable } = await import('node:stream');
+      const held = [];
+      let text = '';
+      let finished = false;
+      const stream = new Writable({
+        write(chunk, _encoding, callback) { held.push(() => { text += chunk; callback(); }); },
+        final(callback) { finished = true; callback(); },
+      });
+      const system = await ref.configure({ handlers: { app: { type: 'writable', stream } }, root: { level: 'info', handlers: ['app'] } });
+      for (let i = 0; i < 100; i++) ref.getLogger('app').info('record ' + i);
+      let flushed;
+      const flushing = system.flushAsync(20000).then((ok) => { flushed = ok; });
+      const turn = () => new Promise((resolve) => setImmediate(resolve));
+      // Turns of the event loop, bounded, until the first batch is held by the stream.
+      for (let i = 0; i < 10000 && held.length === 0; i++) await turn();
+      for (let i = 0; i < 100; i++) await turn();
+      const pendingWhileHeld = flushed === undefined && held.length > 0;
+      while (flushed === undefined) {
+        const release = held.shift();
+        if (release !== undefined) release(); else await turn();
+      }
+      const linesAtFlush = text.split('\\n').filter(Boolean).length;
+      const stopping = system.stopAsync(20000);
+      for (;;) {
+        const release = held.shift();
+        if (release !== undefined) { release(); continue; }
+        const done = await Promise.race([stopping.then(() => true), turn().then(() => false)]);
+        if (done) break;
+      }
+      console.log(JSON.stringify({ pendingWhileHeld, flushed, linesAtFlush, stopped: await stopping, finished, lines: text.split('\\n').filter(Boolean).length }));
+    `);
+    expect(result).toEqual({ pendingWhileHeld: true, flushed: true, linesAtFlush: 100, stopped: true, finished: true, lines: 100 });
   });
 
   it('lets the process exit by itself once logging is done', () => {

@@ -7,6 +7,7 @@
  * listed as "Expected …, got …" and how to fix it.
  */
 
+import type { MessagePort } from 'node:worker_threads';
 import { compileTemplate, PLACEHOLDERS } from './format.js';
 import { isLevelName, LEVEL_NAMES, type LevelName } from './levels.js';
 
@@ -79,7 +80,23 @@ export type HandlerConfig = HandlerCommon &
     | { readonly type: 'null' }
     /** A Handler subclass from a module, constructed as `new Class(name, options)`. */
     | ({ readonly type: 'custom' } & ModuleRef)
+    /**
+     * An application's own Writable, in the thread that calls configure(): the listener hands
+     * it each formatted batch through a MessagePort, and `flushAsync()`/`stopAsync()` wait for
+     * its write callbacks. `flush()`/`stop()` and the exit hook cannot: they block the one
+     * thread whose event loop completes the writes.
+     */
+    | { readonly type: 'writable'; readonly stream: WritableTarget }
+    /** What `writable` becomes in the listener thread (internal: configure() builds it). */
+    | { readonly type: 'port'; readonly port: MessagePort; readonly counters: SharedArrayBuffer }
   );
+
+/** The part of a Node Writable a `writable` handler uses. */
+export interface WritableTarget {
+  write(chunk: string, callback: (error?: Error | null) => void): unknown;
+  end(callback?: () => void): unknown;
+  once(event: 'error', listener: (error: Error) => void): unknown;
+}
 
 export interface LoggerConfig {
   readonly level?: LevelName;
@@ -131,7 +148,7 @@ export class ConfigError extends TypeError {
   }
 }
 
-const HANDLER_TYPES = ['stream', 'file', 'rotating-file', 'memory', 'null', 'custom'] as const;
+const HANDLER_TYPES = ['stream', 'file', 'rotating-file', 'memory', 'null', 'custom', 'writable'] as const;
 
 function show(value: unknown): string {
   if (value === undefined) return '`undefined`';
@@ -281,6 +298,11 @@ export function validateConfig(input: unknown): LoggingConfig {
       case 'custom':
         url(hc['module'], `${path}.module`);
         break;
+      case 'writable': {
+        const stream = hc['stream'] as Record<string, unknown> | undefined;
+        expect(isRecord(stream) && typeof stream['write'] === 'function' && typeof stream['end'] === 'function', `${path}.stream`, 'a Node Writable (an object with write() and end())', hc['stream']);
+        break;
+      }
       default:
         expect(false, `${path}.type`, `one of ${HANDLER_TYPES.map((t) => `'${t}'`).join(', ')}`, hc['type']);
     }

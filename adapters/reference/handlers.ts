@@ -11,6 +11,7 @@
  */
 
 import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
+import type { MessagePort } from 'node:worker_threads';
 import { Mutex } from '../../harness/sync.js';
 import type { FilterConfig, HandlerConfig, LoggingConfig, ModuleRef } from './config.js';
 import { JsonFormatter, TemplateFormatter, type Formatter } from './format.js';
@@ -127,6 +128,36 @@ export class StreamHandler extends Handler {
     let text = '';
     for (const r of records) text += `${this.format(r)}\n`;
     writeAll(this.#fd, Buffer.from(text, 'utf8'));
+  }
+
+  protected emit(record: LogRecord): void {
+    this.emitBatch([record]);
+  }
+}
+
+/** Word 0 of a port handler's counters: batches posted to the configuring thread. */
+export const PORT_POSTED = 0;
+
+/**
+ * Hands each formatted batch to the configuring thread, which writes it into the application's
+ * Writable (system.ts, StreamPump). Counts a batch before posting it, so a flusher that reads
+ * the count after the listener settled its records waits for every batch that holds them.
+ */
+export class PortHandler extends Handler {
+  readonly #port: MessagePort;
+  readonly #posted: Int32Array;
+
+  constructor(name: string, port: MessagePort, counters: SharedArrayBuffer) {
+    super(name, 'reference.handler.writable');
+    this.#port = port;
+    this.#posted = new Int32Array(counters);
+  }
+
+  protected override emitBatch(records: readonly LogRecord[]): void {
+    let text = '';
+    for (const r of records) text += `${this.format(r)}\n`;
+    Atomics.add(this.#posted, PORT_POSTED, 1);
+    this.#port.postMessage(text);
   }
 
   protected emit(record: LogRecord): void {
@@ -426,6 +457,10 @@ async function construct(name: string, spec: HandlerConfig, build: (name: string
       return new MemoryHandler(name, spec.capacity, await build(spec.target), levelValue(spec.flushLevel ?? 'error'), spec.flushOnClose ?? true);
     case 'null':
       return new NullHandler(name);
+    case 'port':
+      return new PortHandler(name, spec.port, spec.counters);
+    case 'writable':
+      throw new Error(`handler ${name}: a 'writable' handler is set up by configure() in the thread that owns the stream; it cannot be built in the listener`);
     case 'custom': {
       const ctor = await loadExport(spec, 'handler');
       if (typeof ctor !== 'function') throw new Error(`Expected handler ${spec.module}#${spec.export ?? 'default'} to be a Handler subclass`);

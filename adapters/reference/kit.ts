@@ -5,7 +5,7 @@
  * every thread of the run loads the variant's replacement classes.
  */
 
-import { defineAdapter, type AdapterDefinition, type ProcessContext } from '../../harness/adapter.js';
+import { defineAdapter, type AdapterContext, type AdapterDefinition, type Level, type LoggerInstance, type ProcessContext } from '../../harness/adapter.js';
 import type { LoggingConfig } from './config.js';
 import { connect, withContext } from './logger.js';
 import { configure, type LoggingSystem } from './system.js';
@@ -56,6 +56,33 @@ export function runConfig(ctx: ProcessContext, generation = 0): LoggingConfig {
   };
 }
 
+/**
+ * A logger over the application's own Writable, in the thread that configured logging: the
+ * process's handlers are swapped for one `writable` handler, and the documented flush and
+ * shutdown are the asynchronous ones, which wait for the stream's write callbacks.
+ */
+async function streamLogger(system: LoggingSystem | undefined, stream: NonNullable<AdapterContext['stream']>, level: Level, name: string): Promise<LoggerInstance> {
+  if (system === undefined) throw new Error('the reference logger writes to a stream only in the thread that configured it (setup did not run here)');
+  const s = system;
+  await s.reconfigure({
+    formatters: { json: { format: 'ndjson' } },
+    handlers: { app: { type: 'writable', stream, formatter: 'json' } },
+    root: { level, handlers: ['app'] },
+    listener: { respectHandlerLevel: true },
+  });
+  const client = await connect();
+  return {
+    log: (lvl, message, fields) => client.getLogger(name).log(lvl, message, fields),
+    dropped: () => s.dropped().total,
+    flush: async () => {
+      if (!(await s.flushAsync())) throw new Error(`the reference logger's flushAsync() did not complete within ${s.timeoutMs} ms`);
+    },
+    close: async () => {
+      if (!(await s.stopAsync())) throw new Error(`the reference logger's stopAsync() did not complete within ${s.timeoutMs} ms`);
+    },
+  };
+}
+
 export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefinition {
   const tune = options.tune ?? ((c: LoggingConfig) => c);
   const configFor = (ctx: ProcessContext, generation: number): LoggingConfig => ({
@@ -83,6 +110,8 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
       secondSink: true,
       context: 'async-local-storage',
       fields: true,
+      // The application's Writable, through a `writable` handler: flushAsync()/stopAsync().
+      stream: true,
     },
     async setup(ctx) {
       const s = await configure(configFor(ctx, 0));
@@ -99,6 +128,7 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
     async create(ctx) {
       const client = await connect();
       const name = `producer.${ctx.producer}`;
+      if (ctx.stream !== undefined) return streamLogger(system, ctx.stream, ctx.level, name);
       return {
         // getLogger per call, as Python code calls logging.getLogger(__name__): it takes the
         // registry lock, which is what lock-inversion needs producers to do.

@@ -12,7 +12,8 @@
 import { EventEmitter } from 'node:events';
 import { getEnvironmentData, MessageChannel, setEnvironmentData, Worker, type MessagePort } from 'node:worker_threads';
 import { Mutex } from '../../harness/sync.js';
-import { validateConfig, type LoggingConfig } from './config.js';
+import { validateConfig, type HandlerConfig, type LoggingConfig, type WritableTarget } from './config.js';
+import { PORT_POSTED } from './handlers.js';
 import { levelValue } from './levels.js';
 import type { ListenerMessage, ListenerRequest, ListenerVariant } from './listener.js';
 import type { ListenerData } from './listener-worker.js';
@@ -26,6 +27,97 @@ export interface SystemVariant extends ListenerVariant {
 
 const START_MS = 10_000;
 
+/**
+ * The configuring thread's end of a `writable` handler: writes each batch the listener posts
+ * into the application's stream, in order, and counts the writes whose callbacks have fired.
+ */
+class StreamPump {
+  readonly stream: WritableTarget;
+  readonly #posted: Int32Array;
+  #written = 0;
+  error: Error | undefined;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(stream: WritableTarget, port: MessagePort, counters: SharedArrayBuffer) {
+    this.stream = stream;
+    this.#posted = new Int32Array(counters);
+    port.on('message', (text: string) => {
+      stream.write(text, (error) => {
+        if (error !== null && error !== undefined) this.error ??= error;
+        this.#written++;
+        for (const wake of this.#waiters) wake();
+      });
+    });
+    // Never what keeps the process alive: flushAsync() and stopAsync() hold it while they wait.
+    port.unref();
+  }
+
+  /** Resolves true once every batch posted so far has been written (its callback fired), false at the deadline. */
+  async drained(deadline: number): Promise<boolean> {
+    const target = Atomics.load(this.#posted, PORT_POSTED);
+    while (this.#written < target) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.#waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        // A ref'd timer: the listener and the port are unref'd, and this wait must hold the process.
+        const timer = setTimeout(wake, left);
+        this.#waiters.add(wake);
+      });
+    }
+    return this.error === undefined;
+  }
+
+  /** Ends the stream and resolves true once it has finished, false at the deadline or on its error. */
+  end(deadline: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
+      this.stream.once('error', (error) => {
+        this.error ??= error;
+        clearTimeout(timer);
+        resolve(false);
+      });
+      this.stream.end(() => {
+        clearTimeout(timer);
+        resolve(this.error === undefined);
+      });
+    });
+  }
+}
+
+/**
+ * Turns each `writable` handler of `config` into a `port` handler for the listener, with the
+ * pump that writes its batches in this thread and the ports to transfer.
+ */
+function withPorts(config: LoggingConfig): { config: LoggingConfig; pumps: StreamPump[]; transfer: MessagePort[] } {
+  const pumps: StreamPump[] = [];
+  const transfer: MessagePort[] = [];
+  const handlers: Record<string, HandlerConfig> = {};
+  for (const [name, spec] of Object.entries(config.handlers ?? {})) {
+    if (spec.type !== 'writable') {
+      handlers[name] = spec;
+      continue;
+    }
+    const { port1, port2 } = new MessageChannel();
+    const counters = new SharedArrayBuffer(4);
+    pumps.push(new StreamPump(spec.stream, port1, counters));
+    transfer.push(port2);
+    handlers[name] = {
+      ...(spec.level !== undefined ? { level: spec.level } : {}),
+      ...(spec.formatter !== undefined ? { formatter: spec.formatter } : {}),
+      ...(spec.filters !== undefined ? { filters: spec.filters } : {}),
+      type: 'port',
+      port: port2,
+      counters,
+    };
+  }
+  return { config: pumps.length === 0 ? config : { ...config, handlers }, pumps, transfer };
+}
+
 /** The configured process's logging, in the thread that configured it. Emits 'drop' (total). */
 export class LoggingSystem extends EventEmitter<{ drop: [total: number]; error: [error: Error] }> {
   readonly client: LoggingClient;
@@ -34,6 +126,8 @@ export class LoggingSystem extends EventEmitter<{ drop: [total: number]; error: 
   readonly exitDrainMs: number;
   readonly timeoutMs: number;
   #stopped: boolean | undefined;
+  /** The pumps of every `writable` handler configured so far (swapped-out ones may still hold writes). */
+  readonly #pumps: StreamPump[] = [];
   readonly #exitHook = (): void => {
     try {
       this.onExit();
@@ -92,6 +186,33 @@ export class LoggingSystem extends EventEmitter<{ drop: [total: number]; error: 
     return this.client.flush(timeoutMs);
   }
 
+  /** Called by configure() and reconfigure() with the pumps of the `writable` handlers they set up. */
+  addPumps(pumps: readonly StreamPump[]): void {
+    this.#pumps.push(...pumps);
+  }
+
+  /**
+   * flush(), then waits, without blocking this thread, until the `writable` handlers' streams
+   * have completed every write holding those records. Resolves false at the deadline or when a
+   * stream failed a write.
+   */
+  async flushAsync(timeoutMs = this.timeoutMs): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    if (!this.flush(timeoutMs)) return false;
+    let ok = true;
+    for (const pump of this.#pumps) ok = (await pump.drained(deadline)) && ok;
+    return ok;
+  }
+
+  /** stop(), then waits for the `writable` handlers' streams to complete every write, and ends them. */
+  async stopAsync(timeoutMs = this.timeoutMs): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    let ok = this.stop(timeoutMs);
+    for (const pump of this.#pumps) ok = (await pump.drained(deadline)) && ok;
+    for (const pump of this.#pumps.splice(0)) ok = (await pump.end(deadline)) && ok;
+    return ok;
+  }
+
   /**
    * Refuses further records (counted as dropped), drains the queue, flushes and closes the
    * handlers, and ends the listener thread; waits at most `timeoutMs`. Idempotent.
@@ -112,11 +233,13 @@ export class LoggingSystem extends EventEmitter<{ drop: [total: number]; error: 
    * while logging goes on: no record is lost or written twice. Logger levels and the queue
    * stay as configured. Resolves once the listener has applied it.
    */
-  async reconfigure(config: LoggingConfig, timeoutMs = this.timeoutMs): Promise<void> {
-    validateConfig(config);
+  async reconfigure(input: LoggingConfig, timeoutMs = this.timeoutMs): Promise<void> {
+    validateConfig(input);
+    const { config, pumps, transfer } = withPorts(input);
+    this.addPumps(pumps);
     const request: ListenerRequest = { type: 'swap', config };
     // The message is in the listener's port before the control word moves.
-    this.#port.postMessage(request);
+    this.#port.postMessage(request, transfer);
     const n = this.queue.postControl();
     const { words, index } = this.queue.controlAck;
     const deadline = performance.now() + timeoutMs;
@@ -172,9 +295,10 @@ export async function configure(input: LoggingConfig): Promise<LoggingSystem> {
   const client = createClient(setup, variant);
   installClient(client, variant);
 
+  const listenerSide = withPorts(config);
   const { port1, port2 } = new MessageChannel();
-  const data: ListenerData = { setup, config, port: port2 };
-  const worker = new Worker(new URL('./listener-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+  const data: ListenerData = { setup, config: listenerSide.config, port: port2 };
+  const worker = new Worker(new URL('./listener-worker.js', import.meta.url), { workerData: data, transferList: [port2, ...listenerSide.transfer] });
   // The listener must never keep the process alive: the exit hook drains it instead.
   worker.unref();
   port1.unref();
@@ -201,5 +325,6 @@ export async function configure(input: LoggingConfig): Promise<LoggingSystem> {
   });
   const System = variant?.system ?? LoggingSystem;
   active = new System(client, worker, port1, config);
+  active.addPumps(listenerSide.pumps);
   return active;
 }
