@@ -139,7 +139,11 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     finding: (finding) => send({ type: 'finding', finding }),
     metrics: (metrics) => send({ type: 'metrics', metrics }),
     // The process-wide logger's own drop counter (a shared queue's) counts too.
-    produced: (counts, droppedReported) => send({ type: 'produced', counts, droppedReported: droppedReported + (processSetup?.dropped?.() ?? 0) }),
+    produced: (counts, droppedReported) => {
+      const setupDropped = processSetup?.dropped?.() ?? 0;
+      lastProduced = { counts, droppedReported, setupDropped };
+      send({ type: 'produced', counts, droppedReported: droppedReported + setupDropped });
+    },
     createLock: (className, options) => Mutex.create(className, options).handle,
     runProducers: (options) => runProducers(adapter, file, options),
     runProcesses: async (options) => {
@@ -240,6 +244,21 @@ async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkO
   mainRow.set('starting', 'create-logger');
   const collector = await collectorFor(adapter);
   processSetup = await adapter.setup({ file, level: 'debug', sink, ...extra, ...(collector !== undefined ? { collector } : {}) });
+  // Registered after the logger's own exit hook (installed by its setup), so it runs after
+  // that hook has drained: what the logger dropped and counted while draining at exit is
+  // reported dropped, not lost.
+  if (processSetup.dropped !== undefined) process.on('exit', reportExitDrops);
+}
+
+/** The last `produced` report: the producers' counts, their loggers' drops, the process-wide logger's drops then. */
+let lastProduced: { readonly counts: readonly number[]; readonly droppedReported: number; readonly setupDropped: number } | undefined;
+
+function reportExitDrops(): void {
+  if (lastProduced === undefined) return;
+  const setupDropped = processSetup?.dropped?.() ?? 0;
+  if (setupDropped <= lastProduced.setupDropped) return;
+  // The supervisor keeps the last report; events are written synchronously, so this one lands.
+  send({ type: 'produced', counts: lastProduced.counts, droppedReported: lastProduced.droppedReported + setupDropped });
 }
 
 /** What a scenario adds to an adapter's context besides the main sink. */

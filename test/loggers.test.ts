@@ -143,6 +143,23 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
     }
   });
 
+  it('natural-exit: records a logger drops and counts in its own exit hook are reported dropped, not lost', async () => {
+    // The fixture's exit hook runs after the scenario reported its counts: the harness's own
+    // exit hook, registered after the logger's, reports the drops counted meanwhile.
+    const result = await api.superviseRun({
+      adapter: await api.resolveAdapter(join(ROOT, 'test', 'fixtures', 'adapters', 'drops-at-exit.ts'), ROOT),
+      scenario: await api.resolveScenario('natural-exit'),
+      seed: 1,
+      params: { records: 100, maxPayload: 64 },
+      timeoutMs: 30_000,
+      memoryMb: 1024,
+      workDir: scratchDir(),
+    });
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(result.status).toBe('pass');
+    expect(result.metrics).toMatchObject({ produced: 100, delivered: 90, droppedReported: 10, lost: 0 });
+  });
+
   it('reports a finding\'s rate over repeated runs, in the JSON model and the terminal', () => {
     expect(report.rates).toContainEqual({ adapter: 'log4js-tcp', scenario: 'natural-exit', kind: 'exit-hang', runs: 2, seen: 2, failing: 2, rate: 1, seeds: [1, 2] });
     expect(report.rates?.filter((r) => r.adapter === 'bunyan-file')).toEqual([]);
