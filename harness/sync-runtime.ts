@@ -261,12 +261,16 @@ export class SyncRuntime {
     if (kind !== 'lock' && kind !== 'lock-shared') return;
     const cycle = findWaitCycle(this.board, this.slot);
     if (cycle === undefined) return;
+    const seqs = waitSeqs(this.board, cycle);
     this.waitedLong();
     // Each of them captures its site SITE_GRACE_MS into its wait; on a loaded machine, later.
     const until = performance.now() + SITE_WAIT_MS;
-    while (performance.now() < until && cycle.some((step) => this.board.read(step.slot).wait?.site === 0)) {
-      rawWait(this.#pause, 0, 0, 1);
-    }
+    do rawWait(this.#pause, 0, 0, 1);
+    while (performance.now() < until && cycle.some((step) => this.board.read(step.slot).wait?.site === 0));
+    // A cycle read off the board row by row can be torn: a thread seen holding a lock it has
+    // since released, then seen waiting on its next one. A deadlock is still there, every
+    // thread in the same wait; a torn read is gone. The watchdog keeps looking either way.
+    if (!cycleHolds(this.board, cycle, seqs)) return;
     this.report(deadlockFinding(this, cycle, this.elapsedMs()));
   }
 
@@ -390,6 +394,25 @@ export function findWaitCycle(board: Board, start: number): WaitCycleStep[] | un
     return false;
   };
   return visit(start) ? path : undefined;
+}
+
+/** Each step's wait sequence number: it moves whenever that thread starts another wait. */
+export function waitSeqs(board: Board, cycle: readonly WaitCycleStep[]): number[] {
+  return cycle.map((step) => board.read(step.slot).wait?.seq ?? -1);
+}
+
+/**
+ * Whether `cycle` is still there, read afresh: every thread still in the very wait it was in
+ * when the cycle was found (same sequence number, same lock), and each lock still held by the
+ * next thread of the cycle.
+ */
+export function cycleHolds(board: Board, cycle: readonly WaitCycleStep[], seqs: readonly number[]): boolean {
+  return cycle.every((step, i) => {
+    const wait = board.read(step.slot).wait;
+    if (wait === undefined || (wait.kind !== 'lock' && wait.kind !== 'lock-shared') || wait.id !== step.waitsOn || wait.seq !== seqs[i]) return false;
+    const next = cycle[(i + 1) % cycle.length] as WaitCycleStep;
+    return board.holders(step.waitsOn).includes(next.slot);
+  });
 }
 
 /** The deadlock finding for a wait-for cycle, lockdep-style, built from the board. */

@@ -32,10 +32,12 @@ import {
   E_TO_CLASS,
   EDGE_HEADER,
   EDGE_STRIDE,
+  cycleHolds,
   findWaitCycle,
   interleavingTable,
   lockName,
   SITE_WAIT_MS,
+  waitSeqs,
   type SyncShared,
 } from './sync-runtime.js';
 
@@ -266,7 +268,7 @@ function describeWait(row: BoardRow, names: Map<number, string>, elapsed: number
 }
 
 /** When the watchdog first saw each deadlock still waiting for its threads' wait sites. */
-const firstSeen = new Map<string, number>();
+const firstSeen = new Map<string, { readonly since: number; readonly seqs: readonly number[] }>();
 
 function checkDeadlock(slot: number, elapsed: number): void {
   const cycle = findWaitCycle(board, slot);
@@ -274,13 +276,19 @@ function checkDeadlock(slot: number, elapsed: number): void {
   const finding = deadlockFinding(view, cycle, elapsed);
   const signature = String(finding.evidence['signature']);
   if (reported.has(signature)) return;
-  // The thread closing the cycle reports it with every wait site once they are captured; a
-  // loaded machine can take a while to run the others that far. The second look waits as long
-  // before it reports the cycle without them.
+  // A cycle is reported only when a later look finds it again with every thread in the same
+  // wait: one look reads the board row by row and can see a thread that has just released a
+  // lock still holding it. The thread closing the cycle reports it with every wait site once
+  // they are captured; a loaded machine can take a while to run the others that far, so the
+  // watchdog waits as long before it reports the cycle without them.
+  const seqs = waitSeqs(board, cycle);
+  const seen = firstSeen.get(signature);
+  if (seen === undefined || seen.seqs.join() !== seqs.join() || !cycleHolds(board, cycle, seen.seqs)) {
+    firstSeen.set(signature, { since: elapsed, seqs });
+    return;
+  }
   const sitesMissing = cycle.some((step) => board.read(step.slot).wait?.site === 0);
-  const since = firstSeen.get(signature) ?? elapsed;
-  firstSeen.set(signature, since);
-  if (sitesMissing && elapsed - since < SITE_WAIT_MS) return;
+  if (sitesMissing && elapsed - seen.since < SITE_WAIT_MS) return;
   reported.add(signature);
   channel.send({ type: 'finding', finding: { ...finding, evidence: { ...finding.evidence, detectedBy: 'watchdog' } } });
 }

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Board, FIRST_PRODUCER_SLOT } from '../harness/board.js';
 import { cycleSignature, LockOrderGraph, type OrderEdge } from '../harness/lockgraph.js';
+import { cycleHolds, findWaitCycle, waitSeqs } from '../harness/sync-runtime.js';
 
 const edge = (from: string, to: string, thread: string, guards: number[] = []): OrderEdge => ({ from, to, thread, site: `${from}->${to}`, guards });
 
@@ -74,5 +76,45 @@ describe('the lock-order graph', () => {
   it('names a cycle the same from every rotation', () => {
     expect(cycleSignature(['b', 'c', 'a'])).toBe(cycleSignature(['a', 'b', 'c']));
     expect(cycleSignature(['c', 'a', 'b'])).toBe('a -> b -> c');
+  });
+});
+
+describe('a wait-for cycle read off the board', () => {
+  // Two threads' rows, written as the threads would: A holds lock 1 and waits for lock 2.
+  const setUp = (): { board: Board; b: ReturnType<Board['row']> } => {
+    const board = Board.create();
+    const a = board.row(FIRST_PRODUCER_SLOT);
+    const b = board.row(FIRST_PRODUCER_SLOT + 1);
+    a.push(1, 0);
+    b.push(2, 0);
+    b.waitStart('lock', 1, 0, 0, 0, 0);
+    a.waitStart('lock', 2, 0, 0, 0, 0);
+    return { board, b };
+  };
+
+  it('is a deadlock while every thread stays in the same wait and every lock with its holder', () => {
+    const { board } = setUp();
+    const cycle = findWaitCycle(board, FIRST_PRODUCER_SLOT);
+    expect(cycle?.map((s) => [s.slot, s.waitsOn])).toEqual([
+      [FIRST_PRODUCER_SLOT, 2],
+      [FIRST_PRODUCER_SLOT + 1, 1],
+    ]);
+    expect(cycleHolds(board, cycle ?? [], waitSeqs(board, cycle ?? []))).toBe(true);
+  });
+
+  it('is not one once a thread seen holding a lock has released it, or has moved on to another wait', () => {
+    // B released lock 2 (A's wait) after the cycle was read: the read was torn.
+    const released = setUp();
+    const cycle = findWaitCycle(released.board, FIRST_PRODUCER_SLOT) ?? [];
+    const seqs = waitSeqs(released.board, cycle);
+    released.b.remove(2);
+    expect(cycleHolds(released.board, cycle, seqs)).toBe(false);
+    // B got lock 1, released it and waits for it again: the same edge, another wait.
+    const moved = setUp();
+    const again = findWaitCycle(moved.board, FIRST_PRODUCER_SLOT) ?? [];
+    const before = waitSeqs(moved.board, again);
+    moved.b.waitEnd();
+    moved.b.waitStart('lock', 1, 0, 0, 0, 0);
+    expect(cycleHolds(moved.board, again, before)).toBe(false);
   });
 });
