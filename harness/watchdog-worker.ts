@@ -199,9 +199,10 @@ function checkLiveness(now: number): void {
   // Per thread: loggers that share one queue (a listener's) report the same bytes on each
   // thread, so the message quotes the largest, never a sum.
   const buffered = threads.filter((t) => t.buffered !== undefined).map((t) => ({ thread: t.name, bytes: t.buffered as number }));
+  const bufferedBytes = buffered.length > 0 ? Math.max(...buffered.map((b) => b.bytes)) : undefined;
   const held =
-    buffered.length > 0
-      ? `; the logger reports ${Math.max(...buffered.map((b) => b.bytes))} bytes buffered, unwritten`
+    bufferedBytes !== undefined
+      ? `; the logger reports ${bufferedBytes} bytes buffered, unwritten`
       : '; the logger does not say what it holds buffered (no buffered() in its adapter)';
   channel.send({
     type: 'finding',
@@ -212,7 +213,7 @@ function checkLiveness(now: number): void {
       evidence: {
         wedge: true,
         ...wedge,
-        ...(buffered.length > 0 ? { bufferedBytes: Math.max(...buffered.map((b) => b.bytes)), buffered } : {}),
+        ...(bufferedBytes !== undefined ? { bufferedBytes, buffered } : {}),
         threads,
         signature: 'liveness-wedge',
       },
@@ -267,7 +268,7 @@ function describeWait(row: BoardRow, names: Map<number, string>, elapsed: number
   return { kind: wait.kind, on: view.lockName(wait.id), ...(holders !== undefined ? { holders } : {}), site, forMs };
 }
 
-/** When the watchdog first saw each deadlock still waiting for its threads' wait sites. */
+/** Each wait-for cycle the watchdog has seen and not yet reported: since when, and each thread's wait then. */
 const firstSeen = new Map<string, { readonly since: number; readonly seqs: readonly number[] }>();
 
 function checkDeadlock(slot: number, elapsed: number): void {
