@@ -81,7 +81,9 @@ describe('pino-sync', () => {
     const { result, ms } = await run('pino-sync', 'blocking-sink', BLOCKING);
     expect(result.status).toBe('fail');
     const blocked = result.findings.find((f) => f.kind === 'blocked-caller' && f.evidence['thread'] === 'main');
-    const stall = result.findings.find((f) => f.kind === 'event-loop-stall' && f.evidence['thread'] === 'main');
+    // The scenario's own finding, from the call's timing; the main thread's stall meter may add
+    // its own view of the same stall (a gap over 1 s on a loaded machine), without the injection.
+    const stall = result.findings.find((f) => f.kind === 'event-loop-stall' && f.evidence['injection'] !== undefined);
     for (const finding of [blocked, stall]) {
       expect(finding?.severity).toBe('error');
       expect(finding?.evidence).toMatchObject({ producer: 0, injectedBlockMs: 800, thresholdMs: 400, injection: 'named pipe whose reader stopped' });
