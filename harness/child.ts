@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   }
   const file = join(spec.dir, 'sink.log');
   send({ type: 'sink', path: file, format: adapter.capabilities.format });
+  stalls.arm();
   mainRow.set('running', 'idle');
   await scenario.run(createContext(adapter, file), spec.params);
   // The loggers are closed: what the collector still holds goes to the sink before the verdict.

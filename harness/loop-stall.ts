@@ -26,6 +26,8 @@ export class LoopStallMeter {
   #op: Op = 'idle';
   #opSince: number;
   #heldAtOp: number;
+  /** Off until the scenario starts: loading the harness and the adapter's modules is not logging. */
+  #armed = false;
   /** Milliseconds per operation since the last beat. */
   readonly #spent = new Map<Op, number>();
 
@@ -49,12 +51,18 @@ export class LoopStallMeter {
     this.#heldAtOp = held;
   }
 
+  /** Starts measuring: the scenario begins. */
+  arm(now = performance.now()): void {
+    this.#armed = true;
+    this.beat(now);
+  }
+
   /** A beat from the event loop, or a last look before the run reports it is done or exiting. */
   beat(now = performance.now()): void {
     const held = this.#held();
     const heldMs = held - this.#heldAtBeat;
     const gapMs = now - this.#beatAt - heldMs;
-    if (gapMs > this.#thresholdMs) {
+    if (this.#armed && gapMs > this.#thresholdMs) {
       this.enter(this.#op, now);
       this.#report(this.#finding(gapMs, heldMs));
     }

@@ -9,10 +9,21 @@ import { LoopStallMeter } from '../harness/loop-stall.js';
 
 function meter(held: { ms: number } = { ms: 0 }): { stalls: Finding[]; m: LoopStallMeter } {
   const stalls: Finding[] = [];
-  return { stalls, m: new LoopStallMeter(1000, (f) => stalls.push(f), () => held.ms, 0) };
+  const m = new LoopStallMeter(1000, (f) => stalls.push(f), () => held.ms, 0);
+  m.arm(0);
+  return { stalls, m };
 }
 
 describe('the stall meter', () => {
+  it('reports nothing before it is armed: loading modules is not logging', () => {
+    const stalls: Finding[] = [];
+    const m = new LoopStallMeter(1000, (f) => stalls.push(f), () => 0, 0);
+    m.beat(5000);
+    m.arm(5010);
+    m.beat(5020);
+    expect(stalls).toEqual([]);
+  });
+
   it('reports nothing while beats come on time, however long the run', () => {
     const { stalls, m } = meter();
     for (let t = 10; t <= 60_000; t += 10) m.beat(t);
