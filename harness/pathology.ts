@@ -5,6 +5,7 @@
  */
 
 import type { AdapterDefinition, Capabilities } from './adapter.js';
+import { skipWithoutThreads } from './scenario.js';
 
 export type InjectionPath = 'harness-sink' | 'paced-pipe';
 
@@ -17,6 +18,11 @@ export function injectionPath(capabilities: Capabilities): InjectionPath | undef
 }
 
 /** The skip reason for an adapter no pacing can reach. */
+/** skipUnpaceable, then skipWithoutThreads: the sink scenarios that pace worker threads' sinks. */
+export function skipUnpaceableThreads(capabilities: Capabilities, adapter?: AdapterDefinition): string | undefined {
+  return skipUnpaceable(capabilities, adapter) ?? skipWithoutThreads(capabilities);
+}
+
 export function skipUnpaceable(capabilities: Capabilities, adapter?: AdapterDefinition): string | undefined {
   const path = injectionPath(capabilities);
   if (path === undefined) {

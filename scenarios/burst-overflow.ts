@@ -16,8 +16,8 @@
 
 import fc from 'fast-check';
 import type { LevelMix } from '../harness/level-mix.js';
-import { chunkDelayMs, injectionPath, skipUnpaceable } from '../harness/pathology.js';
-import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
+import { chunkDelayMs, injectionPath, skipUnpaceableThreads } from '../harness/pathology.js';
+import { defineScenario } from '../harness/scenario.js';
 import { missingHigh, readSink, severityInversion } from '../harness/sink-check.js';
 
 export const BURST_MIX: LevelMix = { debug: 35, info: 45, warn: 10, error: 8, fatal: 2 };
@@ -37,7 +37,7 @@ export default defineScenario({
     bufferKiB: fc.integer({ min: 16, max: 256 }),
     delayMs: fc.integer({ min: 1, max: 10 }),
   }),
-  skip: (capabilities, adapter) => skipUnpaceable(capabilities, adapter) ?? skipWithoutThreads(capabilities),
+  skip: skipUnpaceableThreads,
   async run(ctx, { threads, records, burst, pauseMs, maxPayload, bufferKiB, delayMs }) {
     const caps = ctx.adapter.capabilities;
     const viaPipe = injectionPath(caps) === 'paced-pipe';

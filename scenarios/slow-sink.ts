@@ -18,8 +18,8 @@
 
 import { statSync } from 'node:fs';
 import fc from 'fast-check';
-import { chunkDelayMs, injectionPath, skipUnpaceable } from '../harness/pathology.js';
-import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
+import { chunkDelayMs, injectionPath, skipUnpaceableThreads } from '../harness/pathology.js';
+import { defineScenario } from '../harness/scenario.js';
 import { readSink } from '../harness/sink-check.js';
 
 const MB = 1024 * 1024;
@@ -39,7 +39,7 @@ export default defineScenario({
     delayMs: fc.integer({ min: 1, max: 5 }),
     mbPerSec: fc.integer({ min: 8, max: 32 }),
   }),
-  skip: (capabilities, adapter) => skipUnpaceable(capabilities, adapter) ?? skipWithoutThreads(capabilities),
+  skip: skipUnpaceableThreads,
   async run(ctx, { threads, records, maxPayload, delayMs, mbPerSec }) {
     const caps = ctx.adapter.capabilities;
     const viaPipe = injectionPath(caps) === 'paced-pipe';

@@ -19,8 +19,8 @@
 
 import fc from 'fast-check';
 import type { LevelMix } from '../harness/level-mix.js';
-import { injectionPath, skipUnpaceable } from '../harness/pathology.js';
-import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
+import { injectionPath, skipUnpaceableThreads } from '../harness/pathology.js';
+import { defineScenario } from '../harness/scenario.js';
 import { readSink, severityInversion } from '../harness/sink-check.js';
 import { SinkStats } from '../harness/sinks.js';
 
@@ -39,7 +39,7 @@ export default defineScenario({
     stallMs: fc.integer({ min: 200, max: 1500 }),
     bufferKiB: fc.integer({ min: 64, max: 1024 }),
   }),
-  skip: (capabilities, adapter) => skipUnpaceable(capabilities, adapter) ?? skipWithoutThreads(capabilities),
+  skip: skipUnpaceableThreads,
   async run(ctx, { threads, records, maxPayload, stallMs, bufferKiB }) {
     const caps = ctx.adapter.capabilities;
     const viaPipe = injectionPath(caps) === 'paced-pipe';

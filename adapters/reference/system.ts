@@ -106,14 +106,9 @@ function withPorts(config: LoggingConfig): { config: LoggingConfig; pumps: Strea
     const counters = new SharedArrayBuffer(4);
     pumps.push(new StreamPump(spec.stream, port1, counters));
     transfer.push(port2);
-    handlers[name] = {
-      ...(spec.level !== undefined ? { level: spec.level } : {}),
-      ...(spec.formatter !== undefined ? { formatter: spec.formatter } : {}),
-      ...(spec.filters !== undefined ? { filters: spec.filters } : {}),
-      type: 'port',
-      port: port2,
-      counters,
-    };
+    // Level, formatter and filters carry over; the stream stays in this thread.
+    const { type, stream, ...common } = spec;
+    handlers[name] = { ...common, type: 'port', port: port2, counters };
   }
   return { config: pumps.length === 0 ? config : { ...config, handlers }, pumps, transfer };
 }
