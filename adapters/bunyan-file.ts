@@ -5,7 +5,7 @@
  */
 
 import type Bunyan from 'bunyan';
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadBunyan, versionsOf } from './loggers.js';
 import { bunyanBytes, endStream } from './streams.js';
 

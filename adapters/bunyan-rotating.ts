@@ -9,7 +9,7 @@
  * for that file stream to finish, as for any bunyan stream.
  */
 
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadBunyan, versionsOf } from './loggers.js';
 import { bunyanBytes, endStream, rotatedFiles } from './streams.js';
 

@@ -4,7 +4,7 @@
  */
 
 import { createWriteStream } from 'node:fs';
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadBunyan, versionsOf } from './loggers.js';
 import { bunyanBytes, endStream } from './streams.js';
 

@@ -5,7 +5,7 @@
 
 import type Log4js from 'log4js';
 import type { Appender, Logger } from 'log4js';
-import { defineAdapter, type Level } from '../harness/adapter.js';
+import { defineAdapter, type Level } from '../harness/contract/adapter.js';
 import { loadLog4js, versionsOf } from './loggers.js';
 
 /** `log4js.shutdown(cb)` as a promise: resolves when every appender has flushed and closed. */

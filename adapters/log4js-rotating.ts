@@ -4,7 +4,7 @@
  * adapter logs from the main thread only.
  */
 
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { versionsOf } from './loggers.js';
 import { configureLog4js, shutdownLog4js } from './log4js-file.js';
 import { rotatedFiles } from './streams.js';

@@ -5,7 +5,7 @@
  * waits at most 3 × 100 ms for that buffer before ending the socket.
  */
 
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { versionsOf } from './loggers.js';
 import { configureLog4js, shutdownLog4js } from './log4js-file.js';
 

@@ -5,7 +5,7 @@
  */
 
 import { once } from 'node:events';
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
 import { contextOptions, destinationFor, hookReentry, sonicBuffered, withTraceContext } from './pino-kit.js';
 

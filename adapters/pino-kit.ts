@@ -6,8 +6,8 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Pino from 'pino';
-import type { AdapterContext } from '../harness/adapter.js';
-import { reentryHook, sinkStream } from '../harness/sinks.js';
+import type { AdapterContext } from '../harness/contract/adapter.js';
+import { reentryHook, sinkStream } from '../harness/sinks/sinks.js';
 
 /** The trace context of the calling code; pino's `mixin` adds it to every record. */
 export const traceContext = new AsyncLocalStorage<Readonly<Record<string, string>>>();

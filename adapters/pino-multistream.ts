@@ -6,7 +6,7 @@
  */
 
 import { once } from 'node:events';
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
 import { sonicBuffered } from './pino-kit.js';
 

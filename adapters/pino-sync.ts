@@ -3,7 +3,7 @@
  * writes before it returns. Documented shutdown: `flushSync()` then `end()`.
  */
 
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
 import { contextOptions, destinationFor, hookReentry, sonicBuffered, withTraceContext } from './pino-kit.js';
 

@@ -8,7 +8,7 @@
 
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
 
 export default defineAdapter({

@@ -5,7 +5,7 @@
  */
 
 import { Writable } from 'node:stream';
-import { createSink, type SinkOptions } from '../harness/sinks.js';
+import { createSink, type SinkOptions } from '../harness/sinks/sinks.js';
 
 export default function sinkTarget(options: { file: string; sink?: SinkOptions }): Writable {
   const stream: Writable = new Writable({

@@ -5,7 +5,7 @@
  */
 
 import type { Logger } from 'winston';
-import { defineAdapter, type Level } from '../harness/adapter.js';
+import { defineAdapter, type Level } from '../harness/contract/adapter.js';
 import { loadWinston, versionsOf } from './loggers.js';
 import { winstonFileBytes } from './streams.js';
 

@@ -5,7 +5,7 @@
  * renames by configuration, not by a bug, so this adapter logs from the main thread only.
  */
 
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadWinston, versionsOf } from './loggers.js';
 import { rotatedFiles, winstonFileBytes } from './streams.js';
 import { endWinston, winstonLevel } from './winston-file.js';

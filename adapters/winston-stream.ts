@@ -5,7 +5,7 @@
  */
 
 import { createWriteStream } from 'node:fs';
-import { defineAdapter } from '../harness/adapter.js';
+import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadWinston, versionsOf } from './loggers.js';
 import { endStream, writableBytes } from './streams.js';
 import { endWinston, winstonLevel } from './winston-file.js';

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILTIN_ADAPTER_NAMES } from '../adapters/index.js';
-import type { FindingKind } from '../harness/result.js';
-import { resolveAdapter, resolveScenario } from '../harness/registry.js';
-import { superviseRun } from '../harness/supervisor.js';
+import type { FindingKind } from '../harness/contract/result.js';
+import { resolveAdapter, resolveScenario } from '../harness/run/registry.js';
+import { superviseRun } from '../harness/run/supervisor.js';
 
 interface Target {
   readonly adapter: string;

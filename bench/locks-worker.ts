@@ -1,7 +1,7 @@
 /** One contending thread for bench/locks.ts. */
 
 import { workerData } from 'node:worker_threads';
-import { Mutex, type LockHandle } from '../harness/sync.js';
+import { Mutex, type LockHandle } from '../harness/sync/locks.js';
 import { PlainMutex } from './plain-mutex.js';
 
 const data = workerData as { kind: 'plain' | 'instrumented'; lock: SharedArrayBuffer | LockHandle; counter: SharedArrayBuffer; gate: SharedArrayBuffer; ops: number };

@@ -12,11 +12,11 @@
 import { openSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
-import { Board } from '../harness/board.js';
-import { EventChannel } from '../harness/channel.js';
-import { attachRuntime, createSyncShared, FLAG_SITES, L_FLAGS } from '../harness/sync-runtime.js';
-import { Mutex } from '../harness/sync.js';
-import { startWatchdog } from '../harness/watchdog.js';
+import { Board } from '../harness/sync/board.js';
+import { EventChannel } from '../harness/sync/channel.js';
+import { attachRuntime, createSyncShared, FLAG_SITES, L_FLAGS } from '../harness/sync/runtime.js';
+import { Mutex } from '../harness/sync/locks.js';
+import { startWatchdog } from '../harness/watchdog/watchdog.js';
 import { PlainMutex } from './plain-mutex.js';
 
 const PAIRS = 1000;

@@ -6,8 +6,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
-import { Ledger } from '../harness/ledger.js';
-import { encodeRecord, parseLine } from '../harness/record.js';
+import { Ledger } from '../harness/ledger/ledger.js';
+import { encodeRecord, parseLine } from '../harness/ledger/record.js';
 
 const BATCH = 100_000;
 const results: Record<string, { nsPerRecord: number; bytesPerRecord?: number }> = {};

@@ -2,7 +2,7 @@
 // The logjam command. The harness is compiled to dist/ by `npm install` (the prepare script).
 let cli;
 try {
-  cli = await import('../dist/harness/cli.js');
+  cli = await import('../dist/harness/cli/cli.js');
 } catch (error) {
   if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
   process.stderr.write('logjam: the harness is not built yet. Run `npm install` (or `npm run build`) in the logjam folder first.\n');

@@ -4,8 +4,8 @@
  * The HTML and Markdown comparison reports are pure views of it.
  */
 
-import type { BenchmarkResult } from '../harness/benchmark.js';
-import type { Report } from '../harness/result.js';
+import type { BenchmarkResult } from '../harness/run/benchmark.js';
+import type { Report } from '../harness/contract/result.js';
 
 export interface CompareModel {
   readonly schema: 'logjam.compare/1';

@@ -5,8 +5,8 @@
  * new" with the smallest reproduction the runs contain.
  */
 
-import { findingRates, type FindingRate } from '../harness/rates.js';
-import type { Finding, Report, RunResult } from '../harness/result.js';
+import { findingRates, type FindingRate } from '../harness/contract/rates.js';
+import type { Finding, Report, RunResult } from '../harness/contract/result.js';
 import { upstreamFor } from './upstream.js';
 
 export interface FindingsOptions {

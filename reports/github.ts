@@ -5,7 +5,7 @@
  */
 
 import { appendFileSync } from 'node:fs';
-import type { Report } from '../harness/result.js';
+import type { Report } from '../harness/contract/result.js';
 import { markdownSummary } from './markdown.js';
 
 /** One `::error title=...::message` line per failing finding, one per errored run. */

@@ -11,8 +11,8 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { BenchmarkResult } from '../harness/benchmark.js';
-import type { Finding, RunResult, RunStatus } from '../harness/result.js';
+import type { BenchmarkResult } from '../harness/run/benchmark.js';
+import type { Finding, RunResult, RunStatus } from '../harness/contract/result.js';
 import type { CompareModel } from './compare-model.js';
 
 export function compareHtml(model: CompareModel, chartJsSource: string): string {

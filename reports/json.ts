@@ -1,4 +1,4 @@
-import type { Report } from '../harness/result.js';
+import type { Report } from '../harness/contract/result.js';
 import type { Output, Reporter } from './reporter.js';
 
 /** Prints the whole result model as JSON when the suite ends. */

@@ -6,7 +6,7 @@
  * harness could not finish `<error>`.
  */
 
-import type { Finding, Report, RunResult } from '../harness/result.js';
+import type { Finding, Report, RunResult } from '../harness/contract/result.js';
 
 export function junitXml(report: Report): string {
   const byAdapter = new Map<string, RunResult[]>();

@@ -4,7 +4,7 @@
  * evidence sits in fenced blocks whose fence is longer than any backtick run inside.
  */
 
-import type { Finding, Report, RunResult } from '../harness/result.js';
+import type { Finding, Report, RunResult } from '../harness/contract/result.js';
 import type { CompareModel } from './compare-model.js';
 
 export function markdownSummary(report: Report, title = 'logjam'): string {

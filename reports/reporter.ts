@@ -3,8 +3,8 @@
  * never decide a verdict.
  */
 
-import type { ChildEvent } from '../harness/protocol.js';
-import type { Report, RunResult } from '../harness/result.js';
+import type { ChildEvent } from '../harness/contract/protocol.js';
+import type { Report, RunResult } from '../harness/contract/result.js';
 
 export interface PlannedRun {
   readonly index: number;

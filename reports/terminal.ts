@@ -4,8 +4,8 @@
  */
 
 import { Chalk, type ChalkInstance } from 'chalk';
-import { firstFrame, type ThreadStatus } from '../harness/protocol.js';
-import type { Finding, Report, RunResult } from '../harness/result.js';
+import { firstFrame, type ThreadStatus } from '../harness/contract/protocol.js';
+import type { Finding, Report, RunResult } from '../harness/contract/result.js';
 import type { Output, PlannedRun, Reporter } from './reporter.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */

@@ -8,7 +8,7 @@
  * notes say how close each match is, since a link is a claim a reader will act on.
  */
 
-import type { Finding } from '../harness/result.js';
+import type { Finding } from '../harness/contract/result.js';
 
 export interface UpstreamLink {
   readonly url: string;

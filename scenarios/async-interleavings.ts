@@ -23,9 +23,9 @@
 import { appendFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
-import { deriveSeed, createRandom } from '../harness/random.js';
-import { encodeRecord, PayloadSource } from '../harness/record.js';
-import { defineScenario } from '../harness/scenario.js';
+import { deriveSeed, createRandom } from '../harness/util/random.js';
+import { encodeRecord, PayloadSource } from '../harness/ledger/record.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 
 /** How long the whole scheduled exchange may take before it is a hang of the logger's shutdown. */
 const DRIVE_MS = 10_000;

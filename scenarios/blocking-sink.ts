@@ -16,8 +16,8 @@
  */
 
 import fc from 'fast-check';
-import { injectionPath, skipUnpaceable } from '../harness/pathology.js';
-import { defineScenario } from '../harness/scenario.js';
+import { injectionPath, skipUnpaceable } from '../harness/sinks/pathology.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 
 export default defineScenario({
   name: 'blocking-sink',

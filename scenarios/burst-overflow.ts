@@ -15,10 +15,10 @@
  */
 
 import fc from 'fast-check';
-import type { LevelMix } from '../harness/level-mix.js';
-import { chunkDelayMs, injectionPath, skipUnpaceableThreads } from '../harness/pathology.js';
-import { defineScenario } from '../harness/scenario.js';
-import { missingHigh, readSink, severityInversion } from '../harness/sink-check.js';
+import type { LevelMix } from '../harness/contract/level-mix.js';
+import { chunkDelayMs, injectionPath, skipUnpaceableThreads } from '../harness/sinks/pathology.js';
+import { defineScenario } from '../harness/contract/scenario.js';
+import { missingHigh, readSink, severityInversion } from '../harness/ledger/sink-check.js';
 
 export const BURST_MIX: LevelMix = { debug: 35, info: 45, warn: 10, error: 8, fatal: 2 };
 

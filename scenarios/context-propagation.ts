@@ -18,8 +18,8 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
-import { contextLosses, readSink } from '../harness/sink-check.js';
+import { defineScenario, skipWithoutThreads } from '../harness/contract/scenario.js';
+import { contextLosses, readSink } from '../harness/ledger/sink-check.js';
 
 export default defineScenario({
   name: 'context-propagation',

@@ -26,9 +26,9 @@
  */
 
 import fc from 'fast-check';
-import { withDeadline } from '../harness/deadline.js';
-import { encodeRecord } from '../harness/record.js';
-import { defineScenario } from '../harness/scenario.js';
+import { withDeadline } from '../harness/util/deadline.js';
+import { encodeRecord } from '../harness/ledger/record.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 
 export default defineScenario({
   name: 'crash-mid-write',

@@ -17,9 +17,9 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
-import { missingRecords, readSink } from '../harness/sink-check.js';
-import { SinkStats } from '../harness/sinks.js';
+import { defineScenario, skipWithoutThreads } from '../harness/contract/scenario.js';
+import { missingRecords, readSink } from '../harness/ledger/sink-check.js';
+import { SinkStats } from '../harness/sinks/sinks.js';
 
 export default defineScenario({
   name: 'failing-sink',

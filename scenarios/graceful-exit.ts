@@ -5,7 +5,7 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 
 export default defineScenario({
   name: 'graceful-exit',

@@ -3,7 +3,7 @@
  * as structured fields (pino's merge object): circular objects, throwing getters and toJSON,
  * a toJSON that logs reentrantly through the same logger, BigInt, symbols, prototype-less
  * objects, lone surrogates, control characters, huge strings, deep nesting, throwing proxies
- * (harness/hostile.ts builds them inside the run; the parameters only name them).
+ * (harness/util/hostile.ts builds them inside the run; the parameters only name them).
  *
  * Load: `around` ordinary records, then one hostile record, for each kind in `kinds` in order,
  * then `around` more; records logged from inside a `toJSON` are producer 1.
@@ -20,9 +20,9 @@
  */
 
 import fc from 'fast-check';
-import { HOSTILE_DESCRIPTIONS, HOSTILE_KINDS, hostileFields, type HostileKind } from '../harness/hostile.js';
-import { encodeRecord } from '../harness/record.js';
-import { defineScenario } from '../harness/scenario.js';
+import { HOSTILE_DESCRIPTIONS, HOSTILE_KINDS, hostileFields, type HostileKind } from '../harness/util/hostile.js';
+import { encodeRecord } from '../harness/ledger/record.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 
 export default defineScenario({
   name: 'hostile-input',

@@ -2,7 +2,7 @@
  * The scenario registry. A name missing here is a type error in every `ScenarioName` use.
  */
 
-import type { AnyScenario } from '../harness/scenario.js';
+import type { AnyScenario } from '../harness/contract/scenario.js';
 
 export const scenarioLoaders = {
   steady: async () => (await import('./steady.js')).default,

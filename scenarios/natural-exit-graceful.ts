@@ -4,7 +4,7 @@
  * the process alive, and nothing may be lost.
  */
 
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 import { countResources, NATURAL_EXIT_FAILS_ON, naturalExitParams, reportShutdown, watchNaturalExit } from './natural-exit.js';
 
 export default defineScenario({

@@ -12,8 +12,8 @@
  */
 
 import fc from 'fast-check';
-import type { FindingKind } from '../harness/result.js';
-import { defineScenario, type ScenarioContext } from '../harness/scenario.js';
+import type { FindingKind } from '../harness/contract/result.js';
+import { defineScenario, type ScenarioContext } from '../harness/contract/scenario.js';
 
 /** How long after returning the scenario looks at what keeps the process alive (the bound is the supervisor's exit bound, 3 s). */
 const LOOK_MS = 2000;

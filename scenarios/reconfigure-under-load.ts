@@ -7,7 +7,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 
 export default defineScenario({
   name: 'reconfigure-under-load',

@@ -17,8 +17,8 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
-import { SinkStats } from '../harness/sinks.js';
+import { defineScenario, skipWithoutThreads } from '../harness/contract/scenario.js';
+import { SinkStats } from '../harness/sinks/sinks.js';
 
 export default defineScenario({
   name: 'reentrant-sink',

@@ -18,9 +18,9 @@
 
 import { statSync } from 'node:fs';
 import fc from 'fast-check';
-import { chunkDelayMs, injectionPath, skipUnpaceableThreads } from '../harness/pathology.js';
-import { defineScenario } from '../harness/scenario.js';
-import { readSink } from '../harness/sink-check.js';
+import { chunkDelayMs, injectionPath, skipUnpaceableThreads } from '../harness/sinks/pathology.js';
+import { defineScenario } from '../harness/contract/scenario.js';
+import { readSink } from '../harness/ledger/sink-check.js';
 
 const MB = 1024 * 1024;
 /** With no declared bound: growth tracking a backlog of at least this much is unbounded. */

@@ -18,11 +18,11 @@
  */
 
 import fc from 'fast-check';
-import type { LevelMix } from '../harness/level-mix.js';
-import { injectionPath, skipUnpaceableThreads } from '../harness/pathology.js';
-import { defineScenario } from '../harness/scenario.js';
-import { readSink, severityInversion } from '../harness/sink-check.js';
-import { SinkStats } from '../harness/sinks.js';
+import type { LevelMix } from '../harness/contract/level-mix.js';
+import { injectionPath, skipUnpaceableThreads } from '../harness/sinks/pathology.js';
+import { defineScenario } from '../harness/contract/scenario.js';
+import { readSink, severityInversion } from '../harness/ledger/sink-check.js';
+import { SinkStats } from '../harness/sinks/sinks.js';
 
 export const STALL_MIX: LevelMix = { debug: 30, info: 50, warn: 10, error: 8, fatal: 2 };
 

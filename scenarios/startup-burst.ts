@@ -14,7 +14,7 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario } from '../harness/scenario.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 import { reportShutdown } from './natural-exit.js';
 
 export default defineScenario({

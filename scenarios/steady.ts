@@ -6,7 +6,7 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
+import { defineScenario, skipWithoutThreads } from '../harness/contract/scenario.js';
 
 export default defineScenario({
   name: 'steady',

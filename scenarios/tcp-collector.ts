@@ -1,5 +1,5 @@
 /**
- * tcp-collector: worker threads log to a real loopback TCP collector (harness/collector.ts)
+ * tcp-collector: worker threads log to a real loopback TCP collector (harness/sinks/collector.ts)
  * that misbehaves as collectors do: it resets a connection mid-stream (RST after some bytes,
  * as when Logstash crashes), refuses connections for a while (nothing listening, as while it
  * restarts), or reads slowly (backpressure). It writes every whole line it receives to the
@@ -16,8 +16,8 @@
  */
 
 import fc from 'fast-check';
-import type { CollectorFaults } from '../harness/collector.js';
-import { defineScenario } from '../harness/scenario.js';
+import type { CollectorFaults } from '../harness/sinks/collector.js';
+import { defineScenario } from '../harness/contract/scenario.js';
 
 export default defineScenario({
   name: 'tcp-collector',

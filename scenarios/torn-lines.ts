@@ -2,8 +2,8 @@
  * torn-lines: several writers append records larger than a pipe's atomic write size (PIPE_BUF,
  * 4096 bytes on Linux) to one destination at once: worker threads of one process, each with
  * its own logger, or separate processes, each loading the adapter and configuring its own
- * logger (harness/process-producer.ts); the destination is the sink file itself, or a named
- * pipe (mkfifo) that a relay copies byte for byte into the sink file (harness/fifo-relay.ts).
+ * logger (harness/child/process-producer.ts); the destination is the sink file itself, or a named
+ * pipe (mkfifo) that a relay copies byte for byte into the sink file (harness/sinks/fifo-relay.ts).
  *
  * POSIX makes a write of at most PIPE_BUF bytes to a pipe atomic; a larger one may be split
  * and interleaved with other writers' bytes, and a writer that loops over partial writes
@@ -17,8 +17,8 @@
 
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { FifoRelay } from '../harness/fifo-relay.js';
-import { defineScenario, skipWithoutThreads } from '../harness/scenario.js';
+import { FifoRelay } from '../harness/sinks/fifo-relay.js';
+import { defineScenario, skipWithoutThreads } from '../harness/contract/scenario.js';
 
 /** Linux's PIPE_BUF: every record here is larger. */
 export const PIPE_BUF = 4096;

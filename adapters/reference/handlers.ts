@@ -12,7 +12,7 @@
 
 import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
-import { Mutex } from '../../harness/sync.js';
+import { Mutex } from '../../harness/sync/locks.js';
 import type { FilterConfig, HandlerConfig, LoggingConfig, ModuleRef } from './config.js';
 import { JsonFormatter, TemplateFormatter, type Formatter } from './format.js';
 import { ERROR, levelValue } from './levels.js';

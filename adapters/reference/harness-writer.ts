@@ -8,7 +8,7 @@
  *   thrown from the next call, where the handler's `handleError` isolates it.
  */
 
-import { createSink, type SinkOptions } from '../../harness/sinks.js';
+import { createSink, type SinkOptions } from '../../harness/sinks/sinks.js';
 import type { Writer } from './handlers.js';
 import { getLogger } from './logger.js';
 

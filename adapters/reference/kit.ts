@@ -5,7 +5,7 @@
  * every thread of the run loads the variant's replacement classes.
  */
 
-import { defineAdapter, type AdapterContext, type AdapterDefinition, type Level, type LoggerInstance, type ProcessContext } from '../../harness/adapter.js';
+import { defineAdapter, type AdapterContext, type AdapterDefinition, type Level, type LoggerInstance, type ProcessContext } from '../../harness/contract/adapter.js';
 import type { LoggingConfig } from './config.js';
 import { connect, withContext } from './logger.js';
 import { configure, type LoggingSystem } from './system.js';

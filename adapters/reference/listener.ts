@@ -14,7 +14,7 @@
  */
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { registerThread, reportProgress } from '../../harness/sync.js';
+import { registerThread, reportProgress } from '../../harness/sync/locks.js';
 import type { LoggingConfig } from './config.js';
 import { buildHandlers, type Handler } from './handlers.js';
 import { installClient, type LoggingClient, type SharedSetup, type Variant as ClientVariant } from './logger.js';

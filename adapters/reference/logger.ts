@@ -10,7 +10,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getEnvironmentData } from 'node:worker_threads';
-import { Mutex, type LockHandle } from '../../harness/sync.js';
+import { Mutex, type LockHandle } from '../../harness/sync/locks.js';
 import { ERROR, isLevelName, levelValue, type LevelName } from './levels.js';
 import { SharedQueue, type DropListener, type QueueHandle } from './queue.js';
 

@@ -21,7 +21,7 @@
  * concatenated; the header holds each part's UTF-16 length, which UTF-8 round-trips exactly.
  */
 
-import { Condition, Mutex, type LockHandle } from '../../harness/sync.js';
+import { Condition, Mutex, type LockHandle } from '../../harness/sync/locks.js';
 import { ERROR, levelIndex, levelName, type LevelName } from './levels.js';
 import type { LogRecord } from './record.js';
 

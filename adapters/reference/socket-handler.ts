@@ -8,7 +8,7 @@
  * the collector are counted in shared memory; a batch that would take them past
  * `capacityBytes` is dropped and counted (`dropped` in the shared counters), never waited for.
  * The I/O thread resends after a reconnect from the line the collector says it has (the resume
- * handshake on `CollectorAddress`, harness/adapter.ts), so a reset or a refused connection
+ * handshake on `CollectorAddress`, harness/contract/adapter.ts), so a reset or a refused connection
  * loses and duplicates nothing; `flush()` and `close()` wait (bounded) for the acknowledgement
  * of everything sent, and whatever is still unacknowledged when `close()` gives up is counted
  * as dropped, so no loss is silent.

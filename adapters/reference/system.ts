@@ -11,7 +11,7 @@
 
 import { EventEmitter } from 'node:events';
 import { getEnvironmentData, MessageChannel, setEnvironmentData, Worker, type MessagePort } from 'node:worker_threads';
-import { Mutex } from '../../harness/sync.js';
+import { Mutex } from '../../harness/sync/locks.js';
 import { validateConfig, type HandlerConfig, type LoggingConfig, type WritableTarget } from './config.js';
 import { PORT_POSTED } from './handlers.js';
 import { levelValue } from './levels.js';

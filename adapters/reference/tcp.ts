@@ -6,7 +6,7 @@
  * counts every record it drops.
  */
 
-import { defineAdapter } from '../../harness/adapter.js';
+import { defineAdapter } from '../../harness/contract/adapter.js';
 import { connect } from './logger.js';
 import { S_DROPPED, SOCKET_COUNTER_BYTES, type SocketHandlerOptions } from './socket-handler.js';
 import { configure, type LoggingSystem } from './system.js';

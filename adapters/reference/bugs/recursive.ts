@@ -8,7 +8,7 @@
  * a `recursive-lock` finding) instead of recursing forever; handleError catches it.
  */
 
-import { createSink, type SinkOptions } from '../../../harness/sinks.js';
+import { createSink, type SinkOptions } from '../../../harness/sinks/sinks.js';
 import { FileHandler } from '../handlers.js';
 import { referenceAdapter } from '../kit.js';
 import type { LogRecord } from '../record.js';

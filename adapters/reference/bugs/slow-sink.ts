@@ -3,8 +3,8 @@
  * the listener lags behind: the environment of the defect, not the defect.
  */
 
-import type { ProcessContext } from '../../../harness/adapter.js';
-import { createSink, type SinkOptions } from '../../../harness/sinks.js';
+import type { ProcessContext } from '../../../harness/contract/adapter.js';
+import { createSink, type SinkOptions } from '../../../harness/sinks/sinks.js';
 import type { LoggingConfig } from '../config.js';
 import { FileHandler } from '../handlers.js';
 import type { LogRecord } from '../record.js';

@@ -11,9 +11,9 @@
  */
 
 import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
-import { defineAdapter } from '../../../harness/adapter.js';
-import { createSink } from '../../../harness/sinks.js';
-import { Mutex, type LockHandle } from '../../../harness/sync.js';
+import { defineAdapter } from '../../../harness/contract/adapter.js';
+import { createSink } from '../../../harness/sinks/sinks.js';
+import { Mutex, type LockHandle } from '../../../harness/sync/locks.js';
 
 const KEY = 'logjam.reference-bug-three-lock';
 const CLASSES = ['three.audit', 'three.file', 'three.metrics'] as const;

@@ -1,0 +1,243 @@
+/**
+ * `logjam ci`: the pull-request gate. Fixed seeds, a time budget for the whole suite, an exit
+ * code per DESIGN.md, and the report files CI systems read (JUnit XML, the JSON model, a
+ * Markdown summary; annotations and the job summary on GitHub). `--shard i/n` takes every n-th
+ * planned run so a CI system's own job matrix can split the suite; `logjam merge-reports` joins
+ * the shards' reports back into one.
+ */
+
+import { join } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import { chalkFor, terminalReporter, type PlannedRun, type Reporter } from '../../../reports/index.js';
+import { reportToGitHub } from '../../../reports/github.js';
+import { parseDuration, parseInteger } from '../../util/duration.js';
+import { UsageError } from '../../contract/errors.js';
+import { EMPTY_METRICS, EXIT, exitCodeFor, type Report, type RunResult } from '../../contract/result.js';
+import { buildReport, planRuns, runSuite, type SuiteRun } from '../../run/suite.js';
+import { replayFor } from '../../run/supervisor.js';
+import { parse, requireNonEmpty, resolveTargets, stdout, writeReportFiles } from './shared.js';
+
+/**
+ * One seed per adapter and scenario in 60 s. Measured with `time npx logjam ci` on the 2-core
+ * development machine: 14 loggers × 5 scenarios took 57 s at a load average of 19; the suite has
+ * since grown to 16 × 17 (272 runs), of which 33 fit in the 60 s, the rest reported as skipped
+ * for the budget. Larger suites shard (`--shard`) or raise `--budget`.
+ */
+export const CI_DEFAULTS = { seed: 1, runs: 1, budgetMs: 60_000, timeoutMs: 30_000, out: 'logjam-report' } as const;
+
+const OPTIONS = {
+  adapter: { type: 'string', short: 'a', multiple: true },
+  scenario: { type: 'string', short: 's', multiple: true },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  budget: { type: 'string' },
+  timeout: { type: 'string' },
+  memory: { type: 'string' },
+  shard: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const HELP = `Usage: logjam ci [options]
+
+The pull-request gate: a fixed-seed suite inside a time budget. Writes report.json (the result
+model), junit.xml, summary.md and a replay file per failing run (replays/) to --out; with GITHUB_ACTIONS=true it also prints annotations
+and appends the summary to $GITHUB_STEP_SUMMARY.
+
+Options:
+  -a, --adapter NAME|PATH  adapters, repeatable or comma-separated (default: the bundled loggers)
+  -s, --scenario NAME      scenarios, repeatable or comma-separated (default: all)
+      --seed N             first seed (default: ${CI_DEFAULTS.seed}); fixed, so every CI run is the same suite
+      --runs N             seeds per adapter and scenario: N, N+1, ... (default: ${CI_DEFAULTS.runs})
+      --budget DURATION    time budget of the whole suite, e.g. 60s or 5m (default: ${CI_DEFAULTS.budgetMs / 1000}s);
+                           a run that cannot fit in what is left is not started and is
+                           reported as skipped with the reason
+      --timeout DURATION   hard deadline of each run (default: ${CI_DEFAULTS.timeoutMs / 1000}s)
+      --memory MB          resident memory cap of each run's process (default: 2048)
+      --shard I/N          run only shard I of N of the planned runs (e.g. 2/4), for a CI job
+                           matrix; join the shards with \`logjam merge-reports\`
+      --out DIR            where the report files go (default: ${CI_DEFAULTS.out})
+  -h, --help               show this help
+
+Exit codes: 0 all passed (skips included), 1 findings failed a run, 2 usage error, 3 internal
+harness error or interrupted.
+`;
+
+export const ciCommand = {
+  summary: 'the CI gate: fixed seeds, a time budget, JUnit/JSON/Markdown reports, --shard',
+  run: ci,
+};
+
+async function ci(args: string[]): Promise<number> {
+  const started = Date.now();
+  const { values } = parse(args, OPTIONS, 'ci');
+  if (values.help === true) {
+    stdout.write(HELP);
+    return EXIT.pass;
+  }
+  const seed = values.seed === undefined ? CI_DEFAULTS.seed : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
+  const runs = values.runs === undefined ? CI_DEFAULTS.runs : parseInteger(values.runs, '--runs', 1, 100_000);
+  const budgetMs = values.budget === undefined ? CI_DEFAULTS.budgetMs : parseDuration(values.budget, '--budget');
+  const timeoutMs = values.timeout === undefined ? CI_DEFAULTS.timeoutMs : parseDuration(values.timeout, '--timeout');
+  const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const out = requireNonEmpty(values.out, '--out') ?? CI_DEFAULTS.out;
+  const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd());
+
+  const all = spreadForBudget(planRuns(adapters, scenarios, Array.from({ length: runs }, (_, i) => seed + i)), adapters.length, scenarios.length);
+  const plan = shard === undefined ? all : shardOf(all, shard);
+  const command = `logjam ${['ci', ...args].join(' ')}`;
+  const budget = new Budget(started, budgetMs);
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  // The budget's hard end: a run still going then is stopped and reported as not finished.
+  const budgetEnd = new AbortController();
+  // Between runs nothing needs stopping: the next run sees no budget left and is skipped.
+  const timer = setTimeout(() => {
+    if (budget.current === undefined) return;
+    budget.stopped = budget.current.index;
+    budgetEnd.abort();
+  }, Math.max(0, budgetMs - (Date.now() - started)));
+  const c = chalkFor(stdout, process.env);
+  if (shard !== undefined) stdout.write(c.dim(`shard ${shard.index}/${shard.count}: ${plan.length} of ${all.length} planned runs\n`));
+  // The terminal's summary waits for the runs the budget's end left out.
+  const terminal = terminalReporter(stdout, c);
+  const live: Reporter = { onRunStart: (r) => terminal.onRunStart?.(r), onEvent: (r, e) => terminal.onEvent?.(r, e), onRunEnd: (r, x) => terminal.onRunEnd?.(r, x) };
+  let report: Report;
+  try {
+    const suite = await runSuite({
+      adapters,
+      scenarios,
+      seeds: [],
+      plan,
+      timeoutMs,
+      memoryMb,
+      reporters: [budget.reporter, live],
+      // Each failing run leaves a replay file beside the report, uploaded with it.
+      replayDir: join(out, 'replays'),
+      beforeRun: (run) => budget.reasonToSkip(run),
+      signal: AbortSignal.any([interrupt.signal, budgetEnd.signal]),
+      command,
+    });
+    report = withUnfinished(suite, plan, budget, interrupt.signal.aborted, started, command);
+    for (const [index, run] of report.runs.entries()) {
+      if (run !== suite.runs[index]) terminal.onRunEnd?.({ index, total: plan.length, adapter: run.adapter, scenario: run.scenario, seed: run.seed }, run);
+    }
+    terminal.onEnd?.(report);
+  } finally {
+    clearTimeout(timer);
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (shard !== undefined) report = { ...report, shard: { ...shard, planned: all.length } };
+  const files = writeReportFiles(report, out, shard === undefined ? 'logjam ci' : `logjam ci, shard ${shard.index}/${shard.count}`);
+  reportToGitHub(report, process.env, (t) => stdout.write(t), shard === undefined ? 'logjam ci' : `logjam ci, shard ${shard.index}/${shard.count}`);
+  stdout.write(c.dim(`wrote ${files.junit}, ${files.json}, ${files.markdown}\n`));
+  if (interrupt.signal.aborted) return EXIT.internal;
+  return exitCodeFor(report.runs);
+}
+
+/**
+ * Decides whether a run can still start: each scenario's estimate is the longest wall time seen
+ * for it so far in this suite (any adapter), else the longest of any run, else unknown (start it).
+ */
+const FIX = 'raise --budget or split the suite with --shard';
+
+class Budget {
+  readonly #started: number;
+  readonly #budgetMs: number;
+  readonly #longest = new Map<string, number>();
+  #longestAny = 0;
+  /** The run under way, to tell which one the budget's hard end stopped. */
+  current: PlannedRun | undefined;
+  /** The run the budget's hard end stopped. */
+  stopped: number | undefined;
+
+  constructor(started: number, budgetMs: number) {
+    this.#started = started;
+    this.#budgetMs = budgetMs;
+  }
+
+  get reporter(): Reporter {
+    return {
+      onRunStart: (run) => (this.current = run),
+      onRunEnd: (_run, result) => {
+        this.current = undefined;
+        if (result.status === 'skip') return;
+        const wall = result.metrics.wallMs;
+        this.#longest.set(result.scenario, Math.max(this.#longest.get(result.scenario) ?? 0, wall));
+        this.#longestAny = Math.max(this.#longestAny, wall);
+      },
+    };
+  }
+
+  reasonToSkip(run: PlannedRun): string | undefined {
+    const left = this.#budgetMs - (Date.now() - this.#started);
+    const estimate = this.#longest.get(run.scenario) ?? this.#longestAny;
+    if (left > estimate && left > 0) return undefined;
+    if (left <= 0) return this.usedUp('not run');
+    const longest = this.#longest.has(run.scenario) ? `the longest ${run.scenario} run` : 'the longest run';
+    return `not run: ${seconds(left)} of the ${seconds(this.#budgetMs)} budget left, less than ${longest} so far (${seconds(estimate)}); ${FIX}`;
+  }
+
+  usedUp(what: string): string {
+    return `${what}: the ${seconds(this.#budgetMs)} budget was used up; ${FIX}`;
+  }
+}
+
+/** Runs the budget's end (or Ctrl-C) cut short or never started are reported as skipped. */
+function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budget, interrupted: boolean, started: number, command: string): Report {
+  const why = (what: string): string => (interrupted ? `${what}: interrupted (Ctrl-C)` : budget.usedUp(what));
+  const runs: RunResult[] = report.runs.map((r, i) => {
+    // The run under way at the hard end was stopped by it: its result is not a verdict.
+    const stopped = budget.stopped === i && r.status === 'error';
+    return stopped ? { ...r, status: 'skip', reason: why('stopped before it finished'), findings: [] } : r;
+  });
+  if (runs.length === report.runs.length && plan.length === runs.length && runs.every((r, i) => r === report.runs[i])) return report;
+  for (const { adapter, scenario, seed } of plan.slice(runs.length)) {
+    runs.push({ adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: why('not run'), findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.name, seed) });
+  }
+  return buildReport(runs, started, command);
+}
+
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+export function parseShard(value: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count || count > 10_000) {
+    throw new UsageError(`Expected \`--shard\` to be I/N with 1 <= I <= N, such as 1/4, got \`${value}\``);
+  }
+  return { index, count };
+}
+
+/** Every n-th planned run from the i-th: deterministic, and interleaved so shards get a mix. */
+/**
+ * The plan in diagonal order, so that a budget that ends early has still covered every scenario
+ * and as many adapters as it could: scenario s first runs on adapter s (mod the adapter count),
+ * then on adapter s+1, and so on; seed by seed. Deterministic, so shards and merge-reports agree.
+ */
+export function spreadForBudget(plan: readonly SuiteRun[], adapterCount: number, scenarioCount: number): SuiteRun[] {
+  // planRuns is adapter-major, then scenario, then seed.
+  const seeds = Math.max(1, plan.length / Math.max(1, adapterCount * scenarioCount));
+  const rank = (i: number): number => {
+    const seed = i % seeds;
+    const scenario = Math.floor(i / seeds) % scenarioCount;
+    const adapter = Math.floor(i / (seeds * scenarioCount));
+    const diagonal = (((adapter - scenario) % adapterCount) + adapterCount) % adapterCount;
+    return (seed * adapterCount + diagonal) * scenarioCount + scenario;
+  };
+  return plan.map((run, i) => ({ run, key: rank(i) })).sort((a, b) => a.key - b.key).map((r) => r.run);
+}
+
+export function shardOf<T>(plan: readonly T[], shard: Shard): T[] {
+  return plan.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,154 @@
+/**
+ * `logjam compare`: the same scenarios and benchmarks against every adapter (or those named),
+ * written as one self-contained HTML report (verdict matrix, charts, environment) plus
+ * Markdown and the JSON model behind both.
+ */
+
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { release, type } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import { chalkFor, terminalReporter } from '../../../reports/index.js';
+import type { CompareModel } from '../../../reports/compare-model.js';
+import { compareHtml } from '../../../reports/html.js';
+import { compareMarkdown } from '../../../reports/markdown.js';
+import { BENCH_SHAPES, runBenchmarks, type BenchShape } from '../../run/benchmark.js';
+import { parseDuration, parseInteger } from '../../util/duration.js';
+import { UsageError } from '../../contract/errors.js';
+import { EXIT } from '../../contract/result.js';
+import { runSuite } from '../../run/suite.js';
+import { parse, requireNonEmpty, resolveTargets, splitList, stdout } from './shared.js';
+
+export const COMPARE_DEFAULTS = { seed: 1, runs: 1, records: 10_000, iterations: 2, threads: [1, 2], out: 'logjam-compare', timeoutMs: 60_000 } as const;
+
+const OPTIONS = {
+  adapter: { type: 'string', short: 'a', multiple: true },
+  scenario: { type: 'string', short: 's', multiple: true },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  records: { type: 'string' },
+  iterations: { type: 'string' },
+  threads: { type: 'string' },
+  shape: { type: 'string', multiple: true },
+  'no-bench': { type: 'boolean' },
+  timeout: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const HELP = `Usage: logjam compare [options]
+
+Runs the scenarios and the benchmarks against every adapter (default: the bundled loggers) and
+writes compare.html (one self-contained file: verdict matrix, charts, environment; opens
+offline), compare.md and compare.json to --out.
+
+Options:
+  -a, --adapter NAME|PATH  adapters, repeatable or comma-separated (default: the bundled loggers)
+  -s, --scenario NAME      scenarios for the verdict matrix (default: all)
+      --seed N             first seed (default: ${COMPARE_DEFAULTS.seed})
+      --runs N             seeds per adapter and scenario (default: ${COMPARE_DEFAULTS.runs})
+      --records N          benchmark records per producer thread (default: ${COMPARE_DEFAULTS.records})
+      --iterations N       benchmark iterations per case, each its own process (default: ${COMPARE_DEFAULTS.iterations})
+      --threads LIST       producer-thread counts, e.g. 1,2,4 (default: ${COMPARE_DEFAULTS.threads.join(',')})
+      --shape NAME         ${BENCH_SHAPES.join(' | ')}, repeatable (default: all three)
+      --no-bench           the verdict matrix only
+      --timeout DURATION   hard deadline of each run and each benchmark process (default: 60s)
+      --out DIR            where the files go (default: ${COMPARE_DEFAULTS.out})
+  -h, --help               show this help
+
+A longer comparison: --runs 5 --records 200000 --iterations 10 --threads 1,2,4
+
+Exit codes: 0 the report was written (whatever the verdicts: \`logjam ci\` is the gate), 2 usage
+error, 3 internal harness error or interrupted.
+`;
+
+export const compareCommand = {
+  summary: 'scenarios and benchmarks across adapters: one self-contained HTML report + Markdown',
+  run: compare,
+};
+
+async function compare(args: string[]): Promise<number> {
+  const { values } = parse(args, OPTIONS, 'compare');
+  if (values.help === true) {
+    stdout.write(HELP);
+    return EXIT.pass;
+  }
+  const seed = values.seed === undefined ? COMPARE_DEFAULTS.seed : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
+  const runs = values.runs === undefined ? COMPARE_DEFAULTS.runs : parseInteger(values.runs, '--runs', 1, 1000);
+  const records = values.records === undefined ? COMPARE_DEFAULTS.records : parseInteger(values.records, '--records', 1, 100_000_000);
+  const iterations = values.iterations === undefined ? COMPARE_DEFAULTS.iterations : parseInteger(values.iterations, '--iterations', 1, 1000);
+  const threads = values.threads === undefined ? [...COMPARE_DEFAULTS.threads] : (splitList([values.threads]) ?? []).map((t) => parseInteger(t, '--threads', 1, 256));
+  const shapes = (splitList(values.shape) ?? [...BENCH_SHAPES]).map((s) => {
+    if (!(BENCH_SHAPES as readonly string[]).includes(s)) throw new UsageError(`Expected \`--shape\` to be one of ${BENCH_SHAPES.join(', ')}, got \`${s}\``);
+    return s as BenchShape;
+  });
+  const timeoutMs = values.timeout === undefined ? COMPARE_DEFAULTS.timeoutMs : parseDuration(values.timeout, '--timeout');
+  const out = resolve(requireNonEmpty(values.out, '--out') ?? COMPARE_DEFAULTS.out);
+  const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd());
+  const command = `logjam ${['compare', ...args].join(' ')}`;
+
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  const c = chalkFor(stdout, process.env);
+  try {
+    stdout.write(c.bold('Scenarios\n'));
+    const report = await runSuite({
+      adapters,
+      scenarios,
+      seeds: Array.from({ length: runs }, (_, i) => seed + i),
+      timeoutMs,
+      reporters: [terminalReporter(stdout, c)],
+      signal: abort.signal,
+      command,
+    });
+    if (values['no-bench'] !== true) stdout.write(c.bold('\nBenchmarks\n'));
+    const benchmarks =
+      values['no-bench'] === true
+        ? []
+        : await runBenchmarks({
+            adapters,
+            shapes,
+            threads,
+            records,
+            iterations,
+            timeoutMs,
+            signal: abort.signal,
+            onCase: (b) => {
+              const s = b.median;
+              const facts = b.status === 'ok' && s !== undefined ? `${s.deliveredPerSec.toLocaleString('en')} delivered/s · call p99 ${s.callLatencyUs.p99} µs · peak RSS ${s.peakRssMb} MB` : `${b.status}: ${b.reason ?? ''}`;
+              stdout.write(`  ${b.adapter} ${b.shape} ×${b.threads}  ${c.dim(facts)}\n`);
+            },
+          });
+    const model: CompareModel = {
+      schema: 'logjam.compare/1',
+      generatedAt: new Date().toISOString(),
+      command,
+      os: { type: type(), release: release() },
+      adapters: await Promise.all(
+        adapters.map(async (a) => ({ name: a.name, description: a.definition.description, versions: (await a.definition.versions?.()) ?? {} })),
+      ),
+      scenarios: scenarios.map((s) => ({ name: s.name, description: s.description })),
+      report,
+      bench: { records, iterations, threads },
+      benchmarks,
+    };
+    mkdirSync(out, { recursive: true });
+    const files = { html: join(out, 'compare.html'), markdown: join(out, 'compare.md'), json: join(out, 'compare.json') };
+    writeFileSync(files.json, `${JSON.stringify(model, null, 2)}\n`);
+    writeFileSync(files.html, compareHtml(model, chartJsSource()));
+    writeFileSync(files.markdown, compareMarkdown(model));
+    stdout.write(`\nwrote ${files.html}\n${c.dim(`      ${files.markdown}, ${files.json}`)}\n`);
+    return abort.signal.aborted ? EXIT.internal : report.summary.error > 0 ? EXIT.internal : EXIT.pass;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** Chart.js's UMD build, inlined into the report so it opens offline. */
+export function chartJsSource(): string {
+  const require = createRequire(import.meta.url);
+  // The UMD file is not in the package's exports map: find it beside the CommonJS entry.
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+}

@@ -1,0 +1,71 @@
+/**
+ * `logjam findings REPORT.json [--out FINDINGS.md]`: writes FINDINGS.md from a report (of
+ * `logjam run`, `ci`, `merge-reports` or `compare`): per adapter and scenario, what was found,
+ * its rate, its evidence, its replay command and the upstream issue it matches.
+ */
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import { BUILTIN_ADAPTER_NAMES } from '../../../adapters/index.js';
+import { findingsMarkdown } from '../../../reports/findings.js';
+import { SCENARIO_NAMES } from '../../../scenarios/index.js';
+import { UsageError } from '../../contract/errors.js';
+import { resolveAdapter, resolveScenario } from '../../run/registry.js';
+import { EXIT, type Report } from '../../contract/result.js';
+import { parse, stdout } from './shared.js';
+
+const OPTIONS = {
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const HELP = `Usage: logjam findings REPORT.json [--out FILE]
+
+Writes the findings of a report (the --json of \`logjam run\`, \`ci\` or \`merge-reports\`) as
+Markdown: per adapter and scenario, each finding's rate over the runs, its evidence, the
+command that replays it, and the upstream issue it matches (or "seems new" with a minimal
+reproduction).
+
+  --out FILE   write to FILE (default: print to stdout)
+`;
+
+export const findingsCommand = {
+  summary: 'write FINDINGS.md (rates, evidence, replay, upstream links) from a JSON report',
+  run: findings,
+};
+
+async function findings(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, OPTIONS, 'findings', true);
+  if (values.help === true) {
+    stdout.write(HELP);
+    return EXIT.pass;
+  }
+  const file = positionals[0];
+  if (file === undefined || positionals.length > 1) {
+    throw new UsageError(`Expected one report file, e.g. \`logjam findings logjam-report.json\`; got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  }
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UsageError(`Expected ${file} to be a report written with --json, but ${path} does not exist`);
+  let report: Report;
+  try {
+    report = JSON.parse(readFileSync(path, 'utf8')) as Report;
+  } catch (error: unknown) {
+    throw new UsageError(`Expected ${file} to be a JSON report: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (report.schema !== 'logjam.report/1' || !Array.isArray(report.runs)) {
+    throw new UsageError(`Expected ${file} to be a logjam report (schema logjam.report/1), got schema \`${String((report as { schema?: unknown }).schema)}\``);
+  }
+  const adapterDescriptions: Record<string, string> = {};
+  for (const name of BUILTIN_ADAPTER_NAMES) adapterDescriptions[name] = (await resolveAdapter(name, process.cwd())).definition.description;
+  const scenarioDescriptions: Record<string, string> = {};
+  for (const name of SCENARIO_NAMES) scenarioDescriptions[name] = (await resolveScenario(name)).description;
+  const markdown = findingsMarkdown(report, { adapterDescriptions, scenarioDescriptions });
+  if (values.out !== undefined) {
+    writeFileSync(resolve(values.out), markdown);
+    stdout.write(`logjam: wrote ${values.out} (${report.runs.length} runs)\n`);
+  } else {
+    stdout.write(markdown);
+  }
+  return EXIT.pass;
+}

@@ -1,0 +1,81 @@
+/**
+ * What every command shares: output streams captured at startup, option parsing with usage
+ * errors, and resolving the adapters and scenarios a user named.
+ */
+
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_ADAPTER_NAMES, expandAdapterRefs } from '../../../adapters/index.js';
+import type { Output } from '../../../reports/index.js';
+import { junitXml } from '../../../reports/junit.js';
+import { markdownSummary } from '../../../reports/markdown.js';
+import { SCENARIO_NAMES } from '../../../scenarios/index.js';
+import { UsageError } from '../../contract/errors.js';
+import { resolveAdapter, resolveScenario, type ResolvedAdapter } from '../../run/registry.js';
+import type { Report } from '../../contract/result.js';
+import type { AnyScenario } from '../../contract/scenario.js';
+
+// Captured at startup: a logger loaded into this process may patch stdout or console.
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+const stderrWrite = process.stderr.write.bind(process.stderr);
+export const stdout: Output = { write: (t) => void stdoutWrite(t), isTTY: process.stdout.isTTY === true };
+export const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stderr.isTTY === true };
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type ParseConfig<T extends Options> = { args: string[]; options: T; strict: true; allowPositionals: boolean };
+export type Parsed<T extends Options> = ReturnType<typeof parseArgs<ParseConfig<T>>>;
+
+export function parse<T extends Options>(args: string[], options: T, command: string, allowPositionals = false): Parsed<T> {
+  try {
+    // Node words its own error for a stray argument; `positionals` is an empty list when refused.
+    return parseArgs<ParseConfig<T>>({ args, options, strict: true, allowPositionals });
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${message.replace(/\.$/, '')}. Run \`logjam ${command} --help\` for the options.`);
+  }
+}
+
+export function splitList(values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return items.length > 0 ? items : undefined;
+}
+
+/** The adapters (default: the bundled real loggers) and scenarios (default: all) a user named. */
+export async function resolveTargets(
+  adapterValues: string[] | undefined,
+  scenarioValues: string[] | undefined,
+  cwd: string,
+): Promise<{ adapters: ResolvedAdapter[]; scenarios: AnyScenario[] }> {
+  const named = splitList(adapterValues);
+  const refs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
+  if (refs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(adapterValues ?? []).join(', ')}\`. Run \`logjam list\` to see them.`);
+  const adapters: ResolvedAdapter[] = [];
+  for (const ref of refs) adapters.push(await resolveAdapter(ref, cwd));
+  const scenarios: AnyScenario[] = [];
+  for (const name of splitList(scenarioValues) ?? SCENARIO_NAMES) scenarios.push(await resolveScenario(name));
+  return { adapters, scenarios };
+}
+
+export interface WrittenReport {
+  readonly json: string;
+  readonly junit: string;
+  readonly markdown: string;
+}
+
+/** Writes the result model and its JUnit and Markdown views into `dir`. */
+export function writeReportFiles(report: Report, dir: string, title?: string): WrittenReport {
+  const out = resolve(dir);
+  mkdirSync(out, { recursive: true });
+  const files = { json: join(out, 'report.json'), junit: join(out, 'junit.xml'), markdown: join(out, 'summary.md') };
+  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.junit, junitXml(report));
+  writeFileSync(files.markdown, markdownSummary(report, title));
+  return files;
+}
+
+export function requireNonEmpty(value: string | undefined, flag: string): string | undefined {
+  if (value !== undefined && value.trim() === '') throw new UsageError(`Expected \`${flag}\` to name a file or folder, got an empty string`);
+  return value;
+}

@@ -1,0 +1,89 @@
+/**
+ * `logjam replay FILE`: runs a replay file's exact run again (adapter, scenario, seed,
+ * parameters and schedule) and says whether the failure came back.
+ */
+
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ChalkInstance } from 'chalk';
+import type { Output, Reporter } from '../../reports/reporter.js';
+import { parseDuration, parseInteger } from '../util/duration.js';
+import { UsageError } from '../contract/errors.js';
+import { looksLikePath, resolveAdapter, resolveScenario } from '../run/registry.js';
+import { artefactAdapterRef, failingKinds, readReplayArtefact } from '../run/replay.js';
+import { EXIT, exitCodeFor, type RunResult } from '../contract/result.js';
+import { runSuite } from '../run/suite.js';
+
+const OPTIONS = {
+  times: { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+export const REPLAY_HELP = `Usage: logjam replay FILE [options]
+
+Runs the run a replay file describes again, exactly: the adapter, scenario, seed, parameters and
+thread schedule it records, and says whether the same findings failed it again.
+
+Options:
+      --times N            replay N times and count how often the failure came back (default: 1)
+      --timeout DURATION   hard deadline of each run (default: the original run's, or 60s)
+      --json FILE          also write the result model (logjam.report/1) to FILE
+  -h, --help               show this help
+
+Exit codes: 0 the failure did not come back, 1 a replay failed (the bug is still there),
+2 usage error (a missing or malformed file), 3 internal harness error.
+`;
+
+export async function replayCommand(args: string[], out: Output, c: ChalkInstance, reporter: Reporter): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (error: unknown) {
+    throw new UsageError(`${(error as Error).message.replace(/\.$/, '')}. Run \`logjam replay --help\` for the options.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    out.write(REPLAY_HELP);
+    return EXIT.pass;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(`Expected one replay file (logjam replay FILE), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}. Failing runs print theirs as \`replay: npx logjam replay ...\`.`);
+  }
+  const file = resolve(positionals[0] as string);
+  const artefact = readReplayArtefact(file);
+  const times = values.times === undefined ? 1 : parseInteger(values.times, '--times', 1, 10_000);
+  const timeoutMs = values.timeout === undefined ? (artefact.timeoutMs ?? 60_000) : parseDuration(values.timeout, '--timeout');
+  const adapter = await resolveAdapter(artefactAdapterRef(artefact, looksLikePath), artefact.cwd);
+  const scenario = await resolveScenario(artefact.scenario);
+  out.write(c.dim(`replaying ${artefact.adapter} × ${artefact.scenario} seed ${artefact.seed}${artefact.path !== undefined ? ` path ${artefact.path}` : ''}, expecting ${artefact.expect.kinds.join(', ') || 'a pass'}${times > 1 ? `, ${times} times` : ''}\n`));
+
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const report = await runSuite({
+      adapters: [adapter],
+      scenarios: [scenario],
+      seeds: Array.from({ length: times }, () => artefact.seed),
+      value: { params: artefact.params, ...(artefact.schedule !== undefined ? { schedule: artefact.schedule } : {}) },
+      ...(artefact.schedule !== undefined ? { scheduleMode: artefact.schedule.mode } : {}),
+      ...(artefact.path !== undefined ? { path: artefact.path } : {}),
+      timeoutMs,
+      reporters: [reporter],
+      signal: abort.signal,
+      command: `logjam replay ${args.join(' ')}`,
+    });
+    const same = (r: RunResult): boolean => r.status === 'fail' && artefact.expect.kinds.every((k) => failingKinds(r).includes(k));
+    const reproduced = report.runs.filter(same).length;
+    const line = `${reproduced === report.runs.length ? c.red('reproduced') : reproduced === 0 ? c.green('not reproduced') : c.yellow('reproduced')} ${reproduced}/${report.runs.length}: ${artefact.expect.kinds.join(', ')}`;
+    out.write(`${line}\n`);
+    if (values.json !== undefined) writeFileSync(resolve(values.json), `${JSON.stringify(report, null, 2)}\n`);
+    if (abort.signal.aborted) return EXIT.internal;
+    return exitCodeFor(report.runs);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,179 @@
+import type { FindingRate } from './rates.js';
+
+/**
+ * The one JSON result model (`logjam.report/1`). Every reporter is a pure view of it.
+ */
+
+import type { ScheduleSpec } from '../sync/schedule.js';
+
+/** The closed set of finding kinds (see DESIGN.md). */
+export const FINDING_KINDS = [
+  'deadlock',
+  'lock-order-cycle',
+  'recursive-lock',
+  'hang',
+  'event-loop-stall',
+  'blocked-caller',
+  'lost-records',
+  'duplicate-records',
+  'reordered-records',
+  'torn-records',
+  'severity-inversion',
+  'unbounded-memory',
+  'exit-loss',
+  'exit-hang',
+  'isolation-breach',
+  'context-lost',
+  'crash',
+  'unhandled-error',
+  'recursion',
+] as const;
+
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** `error` findings fail a run when its scenario says so; `warning` and `info` never do. */
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  readonly kind: FindingKind;
+  readonly severity: Severity;
+  readonly message: string;
+  /** Plain JSON facts a person needs to act: counts, ranges, stacks, board snapshots. */
+  readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+export type RunStatus = 'pass' | 'fail' | 'skip' | 'error';
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** What the record ledger counts: the first block of every run's metrics. */
+export interface LedgerCounts {
+  readonly produced: number;
+  /** Distinct records delivered at least once. */
+  readonly delivered: number;
+  readonly droppedReported: number;
+  /** Produced, not delivered, and not accounted for by the logger's own drop count. */
+  readonly lost: number;
+  /** Deliveries beyond the first of the same record. */
+  readonly duplicated: number;
+  /** First deliveries that arrived after a later record of the same producer. */
+  readonly reordered: number;
+  /** Delivered lines that were not exactly one whole record of this run. */
+  readonly torn: number;
+}
+
+export interface RunMetrics extends LedgerCounts {
+  /** Wall time of the whole run, process start to verdict. */
+  readonly wallMs: number;
+  /** From the first log call to the end of the loggers' shutdown. */
+  readonly loadMs?: number;
+  /** Delivered records per second over `loadMs`: records that only sit in a buffer do not count. */
+  readonly deliveredPerSec?: number;
+  /** Per-call latency of the logger's log call, in microseconds. */
+  readonly callLatencyUs?: LatencySummary;
+  readonly peakRssMb?: number;
+  /** From the scenario's end (or its process.exit) to the process's end, when it ended by itself. */
+  readonly exitMs?: number;
+  /** Event-loop delay of the run's main thread, in milliseconds. */
+  readonly eventLoopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+export interface Replay {
+  readonly command: string;
+  /** The adapter as the user named it (a bundled name or a path). */
+  readonly adapter: string;
+  readonly scenario: string;
+  readonly seed: number;
+  /** fast-check's path from the seed's parameters to shrunk ones, when the run's were shrunk. */
+  readonly path?: string;
+  /** The replay artefact written for this failure (`logjam replay FILE`). */
+  readonly file?: string;
+}
+
+export interface RunResult {
+  readonly adapter: string;
+  readonly scenario: string;
+  readonly seed: number;
+  /** The scenario's parameters for this run, as generated from the seed (or shrunk). */
+  readonly params?: unknown;
+  readonly status: RunStatus;
+  /** Why the run was skipped, or what went wrong inside the harness. */
+  readonly reason?: string;
+  readonly findings: readonly Finding[];
+  readonly metrics: RunMetrics;
+  readonly replay: Replay;
+  /** Present when the failing run was shrunk: how, and from which parameters. */
+  readonly shrink?: {
+    readonly runs: number;
+    readonly shrinks: number;
+    /** Whether the original parameters failed again; a failure that does not reproduce cannot shrink. */
+    readonly reproduced: boolean;
+    readonly original: unknown;
+  };
+  /** The schedule the run was perturbed or controlled by, and what the coordinator did. */
+  readonly schedule?: RunSchedule;
+  /** Exact versions of the packages the adapter loaded. */
+  readonly versions?: Readonly<Record<string, string>>;
+}
+
+export interface RunSchedule {
+  readonly spec: ScheduleSpec;
+  readonly steps?: number;
+  readonly preemptionsApplied?: number;
+  /** A thread gave up waiting for its turn: the run was not fully controlled. */
+  readonly abandoned?: boolean;
+  /** The coordinator's last decisions. */
+  readonly trace?: readonly string[];
+}
+
+export interface Environment {
+  readonly node: string;
+  readonly platform: string;
+  readonly arch: string;
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly totalMemoryMb: number;
+  readonly logjam: string;
+  readonly command: string;
+}
+
+export interface Report {
+  readonly schema: 'logjam.report/1';
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly environment: Environment;
+  readonly runs: readonly RunResult[];
+  readonly summary: { readonly pass: number; readonly fail: number; readonly skip: number; readonly error: number };
+  /** How often each finding kind showed per adapter and scenario, over repeated runs. */
+  readonly rates?: readonly FindingRate[];
+  /** Set on one shard's report (`logjam ci --shard 2/4`); `logjam merge-reports` joins them. */
+  readonly shard?: { readonly index: number; readonly count: number; readonly planned: number };
+}
+
+export const EMPTY_METRICS: RunMetrics = {
+  produced: 0,
+  delivered: 0,
+  droppedReported: 0,
+  lost: 0,
+  duplicated: 0,
+  reordered: 0,
+  torn: 0,
+  wallMs: 0,
+};
+
+/** Exit codes of the CLI (DESIGN.md). */
+export const EXIT = { pass: 0, findings: 1, usage: 2, internal: 3 } as const;
+
+export function exitCodeFor(runs: readonly RunResult[]): number {
+  if (runs.some((r) => r.status === 'error')) return EXIT.internal;
+  if (runs.some((r) => r.status === 'fail')) return EXIT.findings;
+  return EXIT.pass;
+}

@@ -1,0 +1,208 @@
+/**
+ * The scenario contract. A scenario is one module in `scenarios/` that drives load against an
+ * adapter inside a run's child process and says which findings fail it.
+ */
+
+import type { Writable } from 'node:stream';
+import type { Arbitrary } from 'fast-check';
+import type { Worker } from 'node:worker_threads';
+import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
+import type { Collector, CollectorFaults } from '../sinks/collector.js';
+import type { RunSpec } from './protocol.js';
+import type { CallSummary } from './call-stats.js';
+import type { LevelMix } from './level-mix.js';
+import type { RelayOptions, RelayStats } from '../sinks/relay.js';
+import type { SinkOptions } from '../sinks/sinks.js';
+import type { LockHandle, MutexOptions } from '../sync/locks.js';
+import type { Finding, FindingKind, LatencySummary, RunMetrics } from './result.js';
+import type { PayloadText } from '../ledger/record.js';
+
+export interface ScenarioDefinition<P = unknown> {
+  /** Kebab-case name, e.g. `steady`. */
+  readonly name: string;
+  /** One line for `logjam list`. */
+  readonly description: string;
+  /** Why the scenario does not apply to an adapter with these capabilities; undefined if it does. */
+  skip?(capabilities: Capabilities, adapter?: AdapterDefinition): string | undefined;
+  /** The finding kinds that fail a run of this scenario; every other finding is a reported fact. */
+  readonly failOn: readonly FindingKind[];
+  /** What records missing from the sink are called here: lost in flight, or lost at exit. */
+  readonly lossKind: 'lost-records' | 'exit-loss';
+  /**
+   * The scenario's parameters, as a fast-check arbitrary with bounds. A run takes the first
+   * value for its seed; a failing run shrinks it. Values must be plain JSON: they cross to the
+   * run's process and into replay files.
+   */
+  readonly params: Arbitrary<P>;
+  /**
+   * The scenario returns with its loggers still open, as an application that just ends does:
+   * the harness then leaves the run's collector receiving until the process ends (it writes
+   * what it receives at once), so a logger's own exit-time drain still has somewhere to go.
+   */
+  readonly leavesLoggersOpen?: boolean;
+  /** The upstream bug class the scenario reproduces, with a link where one exists. */
+  readonly reproduces?: string;
+  /**
+   * Track every worker thread the logger starts in the run's main thread (a transport's
+   * worker, a listener thread), so `ctx.loggerWorkers()` can end one. @default false
+   */
+  readonly trackWorkers?: boolean;
+  /** Drives the run in the child's main thread. */
+  run(ctx: ScenarioContext, params: P): Promise<void>;
+}
+
+/** Any scenario, whatever its parameters' type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyScenario = ScenarioDefinition<any>;
+
+/** Why a scenario that runs one logger per worker thread skips an adapter that cannot; undefined if it can. */
+export function skipWithoutThreads(capabilities: Capabilities): string | undefined {
+  return capabilities.threads === false ? 'the adapter cannot run one logger per worker thread' : undefined;
+}
+
+export function defineScenario<P>(definition: ScenarioDefinition<P>): ScenarioDefinition<P> {
+  return definition;
+}
+
+export interface ProducerOptions {
+  /** Worker threads, each with its own logger instance. */
+  readonly threads: number;
+  /** Records each thread logs. */
+  readonly records: number;
+  /** Records between two yields to the thread's event loop, so asynchronous sinks can drain. */
+  readonly batch: number;
+  readonly minPayload: number;
+  readonly maxPayload: number;
+  /** Payload characters: ASCII, or multi-byte UTF-8 (CJK, emoji, combining marks). @default 'ascii' */
+  readonly text?: PayloadText;
+  readonly level: Level;
+  /** Pathologies injected into the adapter's sink. @default {} */
+  readonly sink?: SinkOptions;
+  /** An instrumented lock each producer holds around each log call, like an interpreter lock. */
+  readonly holdLock?: LockHandle;
+  /** Hold `holdLock` around every k-th call only, as code that sometimes releases it. @default 1 */
+  readonly holdEvery?: number;
+  /** Run the adapter's process-wide shutdown once the producers are done. @default true */
+  readonly closeProcess?: boolean;
+  /** Mixed severities, a pure function of (producer, seq), instead of `level`. */
+  readonly mix?: LevelMix;
+  /** Pause between batches: bursts of `batch` records, then quiet. @default 0 */
+  readonly pauseMs?: number;
+  /**
+   * Log inside trace contexts (`LoggerInstance.withContext`): `concurrent` tasks per thread, a
+   * new context every `perContext` records, awaits between records; each record's payload
+   * starts with `T<traceId>-`.
+   */
+  readonly context?: { readonly perContext: number; readonly concurrent: number };
+  /** Calls at least this long are counted as slow. @default 50 */
+  readonly slowCallMs?: number;
+  /** Make the sink path a named pipe drained at this pace (loggers that open a path). */
+  readonly relay?: RelayOptions;
+  /** A second sink file for the adapter, with its own pathologies. */
+  readonly second?: { readonly sink: SinkOptions };
+  /** Asks the logger to bound its in-memory buffer to this, where it has one. */
+  readonly bufferBytes?: number;
+  /**
+   * The path the loggers write to, when it is not the sink file itself (a FIFO that a relay
+   * drains into the sink file). @default ctx.file
+   */
+  readonly file?: string;
+}
+
+/** A thread's slowest log call, and where. */
+export interface SlowestCall {
+  readonly thread: string;
+  readonly producer: number;
+  readonly seq: number;
+  readonly ms: number;
+}
+
+/** Producers as separate processes: each loads the adapter, configures it and logs. */
+export interface ProcessProducerOptions {
+  /** Processes, each producer `p` logging as producer `p` with its own logger and setup. */
+  readonly processes: number;
+  readonly records: number;
+  readonly batch: number;
+  readonly minPayload: number;
+  readonly maxPayload: number;
+  readonly level: Level;
+  /** The path the loggers write to. @default ctx.file */
+  readonly file?: string;
+}
+
+export interface ProducersOutcome {
+  readonly produced: readonly number[];
+  readonly droppedReported: number;
+  readonly latency: LatencySummary;
+  /** From opening the start gate to the last producer's logger being closed. */
+  readonly wallMs: number;
+  /** Per producer thread: slowest call, slow calls, calls that threw (not for producer processes). */
+  readonly calls?: readonly (CallSummary & { readonly producer: number; readonly thread: string })[];
+  /** What the relay drained, when the sink was a paced pipe. */
+  readonly relay?: RelayStats;
+  /** The second sink's file, when one was asked for. */
+  readonly secondFile?: string;
+}
+
+export interface MainLogOutcome {
+  readonly logger: LoggerInstance;
+  readonly produced: number;
+  readonly latency: LatencySummary;
+  readonly wallMs: number;
+  readonly calls: CallSummary & { readonly producer: number; readonly thread: string };
+  /** Stops the paced pipe (after the logger's close) and says what it drained. */
+  readonly stopRelay?: () => Promise<RelayStats>;
+}
+
+export interface ScenarioContext {
+  readonly spec: RunSpec;
+  readonly adapter: AdapterDefinition;
+  readonly random: () => number;
+  /** The sink file every logger of this run appends to. */
+  readonly file: string;
+  phase(name: string): void;
+  finding(finding: Finding): void;
+  metrics(metrics: Partial<RunMetrics>): void;
+  /** Reports exactly how many records each producer logged and how many the logger dropped. */
+  produced(counts: readonly number[], droppedReported: number): void;
+  /** A new instrumented lock every thread of the run can take through its handle. */
+  createLock(className: string, options?: MutexOptions): LockHandle;
+  /** Swaps the adapter's sinks through its process-wide setup, while producers log. */
+  reconfigure(): Promise<void>;
+  /** Runs the adapter's process-wide shutdown now (after `runProducers({ closeProcess: false })`). */
+  closeProcess(): Promise<void>;
+  /** Logs from worker threads started together through a shared-memory gate. */
+  runProducers(options: ProducerOptions): Promise<ProducersOutcome>;
+  /** Creates a logger in the main thread (producer 0) and logs synchronously, as an app does. */
+  logFromMain(options: Omit<ProducerOptions, 'threads' | 'batch' | 'closeProcess' | 'context' | 'pauseMs'>): Promise<MainLogOutcome>;
+  /** Records logged so far by every producer and the main thread, from the status board. */
+  producedSoFar(): number;
+  /** Runs a logger's documented shutdown, then the process-wide one, with the run's close deadline. */
+  close(logger: LoggerInstance): Promise<{ readonly ok: boolean; readonly ms: number; readonly error?: string }>;
+  /** Ends the process on purpose with `process.exit(code)`, as an application would. */
+  exit(code: number): never;
+  /**
+   * Starts N processes that each load the adapter, run its setup, create a logger as producer
+   * `p` and log to the same path; resolves when every process has ended (or was ended at its
+   * deadline). Their progress shows on the main thread's board row.
+   */
+  runProcesses(options: ProcessProducerOptions): Promise<ProducersOutcome>;
+  /**
+   * The adapter's logger for `producer` (default 0) in the main thread, setup run first; with
+   * `stream`, over a harness stream for adapters declaring `capabilities.stream`.
+   */
+  createLogger(options?: { readonly producer?: number; readonly level?: Level; readonly stream?: Writable }): Promise<LoggerInstance>;
+  /**
+   * The run's TCP collector, started with `faults` at the first call (later calls answer the
+   * same one). Runs of adapters with `capabilities.tcp` get a healthy one when no scenario
+   * asked first.
+   */
+  collector(faults?: CollectorFaults): Promise<Collector>;
+  /** Worker threads the logger started in this thread that are still alive (`trackWorkers`). */
+  loggerWorkers(): readonly Worker[];
+  /**
+   * Ends the process on purpose, the way an application crashes: an uncaught exception thrown
+   * from a callback, or SIGTERM sent to itself. The exit bound still applies.
+   */
+  crash(how: 'uncaught-exception' | 'sigterm'): Promise<never>;
+}

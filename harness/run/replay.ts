@@ -1,0 +1,124 @@
+/**
+ * Replay artefacts: the small file a failing run leaves behind, and what `logjam replay FILE`
+ * reads back. It records everything a run depends on (the adapter as the user named it, the
+ * scenario, the seed, the exact parameters, the schedule mode) and what the failure was, so a
+ * replay can say whether the same finding came back.
+ */
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from '../contract/errors.js';
+import { FINDING_KINDS, type FindingKind, type RunResult, type RunStatus } from '../contract/result.js';
+import type { ScheduleSpec } from '../sync/schedule.js';
+
+export const REPLAY_SCHEMA = 'logjam.replay/1';
+
+export interface ReplayArtefact {
+  readonly schema: typeof REPLAY_SCHEMA;
+  readonly createdAt: string;
+  /** The adapter as the user named it: a bundled name, or a path resolved against `cwd`. */
+  readonly adapter: string;
+  /** The folder the original run was started from, for adapter paths. */
+  readonly cwd: string;
+  readonly scenario: string;
+  readonly seed: number;
+  /** fast-check's path from the seed's parameters to these, when they were shrunk. */
+  readonly path?: string;
+  /** The exact parameters; a replay uses them as they are, not regenerated. */
+  readonly params: unknown;
+  /** Schedule perturbation or control the run used. */
+  readonly schedule?: ScheduleSpec;
+  readonly timeoutMs?: number;
+  /** What the run found: the replay looks for the same kinds failing it. */
+  readonly expect: {
+    readonly status: RunStatus;
+    readonly kinds: readonly FindingKind[];
+    readonly messages: readonly string[];
+  };
+  /** The command that replays this file. */
+  readonly command: string;
+  /** Versions of the packages the adapter loaded. */
+  readonly versions?: Readonly<Record<string, string>>;
+}
+
+export interface ArtefactExtras {
+  readonly schedule?: ScheduleSpec;
+  readonly timeoutMs?: number;
+  readonly cwd?: string;
+}
+
+/** The kinds that failed the run, in the order found, each once. */
+export function failingKinds(run: RunResult): FindingKind[] {
+  return [...new Set(run.findings.filter((f) => f.severity === 'error').map((f) => f.kind))];
+}
+
+/** Writes the replay artefact of a run into `dir`; answers its path. */
+export function writeReplayArtefact(run: RunResult, dir: string, extras: ArtefactExtras = {}): string {
+  mkdirSync(dir, { recursive: true });
+  const pathPart = run.replay.path !== undefined ? `-shrunk` : '';
+  const file = resolve(dir, `${safe(run.adapter)}.${run.scenario}.${run.seed}${pathPart}.replay.json`);
+  const artefact: ReplayArtefact = {
+    schema: REPLAY_SCHEMA,
+    createdAt: new Date().toISOString(),
+    adapter: run.replay.adapter,
+    cwd: extras.cwd ?? process.cwd(),
+    scenario: run.scenario,
+    seed: run.seed,
+    ...(run.replay.path !== undefined ? { path: run.replay.path } : {}),
+    params: run.params ?? null,
+    ...(extras.schedule !== undefined ? { schedule: extras.schedule } : {}),
+    ...(extras.timeoutMs !== undefined ? { timeoutMs: extras.timeoutMs } : {}),
+    expect: {
+      status: run.status,
+      kinds: failingKinds(run),
+      messages: run.findings.filter((f) => f.severity === 'error').map((f) => f.message),
+    },
+    command: `npx logjam replay ${file}`,
+    ...(run.versions !== undefined ? { versions: run.versions } : {}),
+  };
+  writeFileSync(file, `${JSON.stringify(artefact, null, 2)}\n`);
+  return file;
+}
+
+/** Reads and checks a replay artefact; a bad file is a usage error that says what is wrong. */
+export function readReplayArtefact(file: string): ReplayArtefact {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error: unknown) {
+    throw new UsageError(`Expected \`${file}\` to be a replay file written by logjam, but it cannot be read: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error: unknown) {
+    throw new UsageError(`Expected \`${file}\` to hold JSON (a ${REPLAY_SCHEMA} replay file), but it does not parse: ${(error as Error).message}`);
+  }
+  const v = value as Partial<Record<keyof ReplayArtefact, unknown>>;
+  const problems: string[] = [];
+  if (typeof value !== 'object' || value === null) problems.push('an object');
+  else {
+    if (v.schema !== REPLAY_SCHEMA) problems.push(`\`schema\` to be "${REPLAY_SCHEMA}", got ${JSON.stringify(v.schema)}`);
+    if (typeof v.adapter !== 'string' || v.adapter === '') problems.push('`adapter` to name an adapter');
+    if (typeof v.scenario !== 'string' || v.scenario === '') problems.push('`scenario` to name a scenario');
+    if (typeof v.seed !== 'number' || !Number.isInteger(v.seed) || v.seed < 0) problems.push('`seed` to be a non-negative integer');
+    if (v.path !== undefined && (typeof v.path !== 'string' || !/^\d+(:\d+)*$/.test(v.path))) problems.push('`path` to be a fast-check path such as 0:1:0');
+    const expect = v.expect as { kinds?: unknown } | undefined;
+    if (typeof expect !== 'object' || expect === null || !Array.isArray(expect.kinds) || !expect.kinds.every((k) => (FINDING_KINDS as readonly unknown[]).includes(k))) {
+      problems.push('`expect.kinds` to list finding kinds');
+    }
+  }
+  if (problems.length > 0) {
+    throw new UsageError(`The replay file ${file} is not valid. Expected ${problems.join('; ')}. Write a fresh one by re-running the failing command.`);
+  }
+  return value as ReplayArtefact;
+}
+
+/** The adapter reference to resolve: a path stays relative to the folder the run started in. */
+export function artefactAdapterRef(artefact: ReplayArtefact, looksLikePath: (ref: string) => boolean): string {
+  return looksLikePath(artefact.adapter) && !isAbsolute(artefact.adapter) ? join(artefact.cwd, artefact.adapter) : artefact.adapter;
+}
+
+function safe(name: string): string {
+  return name.replace(/[^a-z0-9._-]/gi, '_');
+}

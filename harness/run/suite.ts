@@ -1,0 +1,233 @@
+/**
+ * Runs a plan of (adapter, scenario, seed) runs one after another and builds the report.
+ * Runs are sequential on purpose: on two cores, two runs side by side would measure each other.
+ */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { isAbsolute, join, relative } from 'node:path';
+import type { Arbitrary } from 'fast-check';
+import { runArbitrary, shrinkParams, type RunValue, type ShrinkOptions } from './params.js';
+import { failingKinds, writeReplayArtefact } from './replay.js';
+import type { ScheduleMode } from '../sync/schedule.js';
+import { readFileSync } from 'node:fs';
+import { errorMessage } from '../util/deadline.js';
+import { findingRates } from '../contract/rates.js';
+import type { ResolvedAdapter } from './registry.js';
+import { EMPTY_METRICS, type Environment, type Report, type RunResult } from '../contract/result.js';
+import type { AnyScenario } from '../contract/scenario.js';
+import { replayFor, superviseRun } from './supervisor.js';
+import type { PlannedRun, Reporter } from '../../reports/reporter.js';
+
+export interface SuiteOptions {
+  readonly adapters: readonly ResolvedAdapter[];
+  readonly scenarios: readonly AnyScenario[];
+  readonly seeds: readonly number[];
+  /** fast-check path to shrunk parameters (one adapter, one scenario). */
+  readonly path?: string;
+  /** Free-running (default), seeded delays at scheduling points (`pct`), or one thread at a time (`controlled`). */
+  readonly scheduleMode?: ScheduleMode;
+  /** Shrink each failing run's parameters (and controlled schedule) before reporting it. */
+  readonly shrink?: boolean | ShrinkOptions;
+  /** Exact parameters and schedule for every run (a replay), instead of drawing them from the seed. */
+  readonly value?: RunValue;
+  /** Where each failing run's replay file goes; none are written without it. */
+  readonly replayDir?: string;
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+  /** @default 2048 */
+  readonly memoryMb?: number;
+  readonly keepFiles?: boolean;
+  readonly reporters?: readonly Reporter[];
+  readonly signal?: AbortSignal;
+  /** The command line that produced the report, for the environment block. */
+  readonly command?: string;
+  /** The runs to make, in order. @default every adapter × scenario × seed (`planRuns`) */
+  readonly plan?: readonly SuiteRun[];
+  /** Asked before each run starts; a reason skips the run (`logjam ci` when its budget runs out). */
+  readonly beforeRun?: (run: PlannedRun) => string | undefined;
+}
+
+export interface SuiteRun {
+  readonly adapter: ResolvedAdapter;
+  readonly scenario: AnyScenario;
+  readonly seed: number;
+}
+
+/** Every adapter × scenario × seed, in that nesting order: the order a report lists its runs. */
+export function planRuns(adapters: readonly ResolvedAdapter[], scenarios: readonly AnyScenario[], seeds: readonly number[]): SuiteRun[] {
+  return adapters.flatMap((adapter) => scenarios.flatMap((scenario) => seeds.map((seed) => ({ adapter, scenario, seed }))));
+}
+
+export async function runSuite(options: SuiteOptions): Promise<Report> {
+  const started = Date.now();
+  const reporters = options.reporters ?? [];
+  const workDir = await mkdtemp(join(tmpdir(), 'logjam-'));
+  const runs: RunResult[] = [];
+  const plan = options.plan ?? planRuns(options.adapters, options.scenarios, options.seeds);
+  try {
+    for (const [index, { adapter, scenario, seed }] of plan.entries()) {
+      if (options.signal?.aborted === true) break;
+      const planned: PlannedRun = { index, total: plan.length, adapter: adapter.name, scenario: scenario.name, seed };
+      for (const r of reporters) r.onRunStart?.(planned);
+      const result = await runOne({ adapter, scenario, seed, workDir, options, planned, reporters });
+      runs.push(result);
+      for (const r of reporters) r.onRunEnd?.(planned, result);
+    }
+  } finally {
+    if (options.keepFiles !== true) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+  return buildReport(runs, started, options.command ?? '', reporters);
+}
+
+/** The report over `runs`, with counts; reporters' `onEnd` see it. */
+export function buildReport(runs: readonly RunResult[], started: number, command: string, reporters: readonly Reporter[] = []): Report {
+  const report: Report = {
+    schema: 'logjam.report/1',
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    environment: environment(command),
+    runs,
+    summary: summaryOf(runs),
+    rates: findingRates(runs),
+  };
+  for (const r of reporters) r.onEnd?.(report);
+  return report;
+}
+
+export function summaryOf(runs: readonly RunResult[]): Report['summary'] {
+  const count = (status: RunResult['status']): number => runs.filter((r) => r.status === status).length;
+  return { pass: count('pass'), fail: count('fail'), skip: count('skip'), error: count('error') };
+}
+
+/** One planned run and everything needed to supervise it (again, when shrinking). */
+interface RunTarget {
+  readonly adapter: ResolvedAdapter;
+  readonly scenario: AnyScenario;
+  readonly seed: number;
+  readonly workDir: string;
+  readonly options: SuiteOptions;
+  readonly planned: PlannedRun;
+  readonly reporters: readonly Reporter[];
+}
+
+async function runOne(target: RunTarget): Promise<RunResult> {
+  const { adapter, scenario, seed, options, planned } = target;
+  const mode = options.scheduleMode ?? 'free';
+  const replay = replayFor(adapter.ref, scenario.name, seed, options.path, mode);
+  const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
+  const skip = scenario.skip?.(adapter.definition.capabilities, adapter.definition) ?? options.beforeRun?.(planned);
+  if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
+  let result: RunResult;
+  try {
+    result = await superviseOnce(target, options.value ?? {});
+  } catch (error: unknown) {
+    // The supervisor itself failed: a harness bug. Keep the other runs' results.
+    return { ...base, status: 'error', reason: `harness bug while supervising this run: ${errorMessage(error)}` };
+  }
+  if (result.status !== 'fail') return result;
+  if (options.shrink !== undefined && options.shrink !== false && options.path === undefined && options.value === undefined) {
+    result = await shrinkRun(result, target);
+  }
+  if (options.replayDir === undefined) return result;
+  const file = writeReplayArtefact(result, options.replayDir, {
+    ...(result.schedule !== undefined ? { schedule: result.schedule.spec } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  return { ...result, replay: { ...result.replay, file, command: `npx logjam replay ${relativeIfInside(file)}` } };
+}
+
+/**
+ * Shrinks a failing run: fast-check proposes smaller parameters (and, in a controlled run,
+ * fewer and earlier preemptions); a candidate is kept when it fails with every kind the
+ * original failed with. Answers the smallest failing run, with the path that names it.
+ */
+async function shrinkRun(original: RunResult, target: RunTarget): Promise<RunResult> {
+  const { adapter, scenario, seed, options, planned, reporters } = target;
+  const kinds = failingKinds(original);
+  const mode = options.scheduleMode ?? 'free';
+  const candidates = new Map<string, RunResult>();
+  for (const r of reporters) r.onShrink?.(planned, { phase: 'start', kinds });
+  const outcome = await shrinkParams(
+    runArbitrary(scenario.params as Arbitrary<unknown>, mode, seed),
+    seed,
+    async (value) => {
+      if (options.signal?.aborted === true) return false;
+      let run: RunResult;
+      try {
+        run = await superviseOnce(target, value);
+      } catch {
+        return false;
+      }
+      const sameWay = (r: RunResult): boolean => r.status === 'fail' && kinds.every((k) => failingKinds(r).includes(k));
+      // A candidate is kept only if it fails the same way twice: a shrunk failure must replay.
+      const again = sameWay(run) ? await superviseOnce(target, value).catch(() => undefined) : undefined;
+      const failed = again !== undefined && sameWay(again);
+      if (failed) candidates.set(JSON.stringify(value), run);
+      for (const r of reporters) r.onShrink?.(planned, { phase: 'step', kinds, failed, params: value.params });
+      return failed;
+    },
+    typeof options.shrink === 'object' ? options.shrink : {},
+  );
+  if (outcome === undefined) {
+    return { ...original, shrink: { runs: candidates.size, shrinks: 0, reproduced: false, original: original.params } };
+  }
+  const smallest = candidates.get(JSON.stringify(outcome.params)) ?? original;
+  return {
+    ...smallest,
+    replay: replayFor(adapter.ref, scenario.name, seed, outcome.path, mode),
+    shrink: { runs: outcome.runs, shrinks: outcome.shrinks, reproduced: true, original: original.params },
+  };
+}
+
+async function superviseOnce(target: RunTarget, value: Partial<RunValue>): Promise<RunResult> {
+  const { adapter, scenario, seed, workDir, options, planned, reporters } = target;
+  {
+    return await superviseRun({
+      adapter,
+      scenario,
+      seed,
+      ...(options.path !== undefined ? { path: options.path } : {}),
+      ...(options.scheduleMode !== undefined ? { scheduleMode: options.scheduleMode } : {}),
+      ...('params' in value ? { params: value.params } : {}),
+      ...(value.schedule !== undefined ? { schedule: value.schedule } : {}),
+      timeoutMs: options.timeoutMs ?? 60_000,
+      memoryMb: options.memoryMb ?? 2048,
+      workDir,
+      ...(options.keepFiles !== undefined ? { keepFiles: options.keepFiles } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      onEvent: (event) => {
+        for (const r of reporters) r.onEvent?.(planned, event);
+      },
+    });
+  }
+}
+
+/** A replay command names the file as the user would type it from here. */
+function relativeIfInside(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function environment(command: string): Environment {
+  const cpu = cpus();
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    totalMemoryMb: Math.round(totalmem() / 2 ** 20),
+    logjam: logjamVersion(),
+    command,
+  };
+}
+
+function logjamVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

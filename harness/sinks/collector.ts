@@ -1,0 +1,130 @@
+/**
+ * The run's loopback TCP collector, seen from the run's main thread. logjam starts one for
+ * every run of an adapter that declares `capabilities.tcp` (tcp-collector starts it with
+ * faults); it writes every whole line it receives to the sink file the ledger reads. The
+ * server itself runs on its own thread (harness/sinks/collector-worker.ts): a logger's shutdown may
+ * block this thread while it still needs the collector to read and acknowledge.
+ */
+
+import { Worker } from 'node:worker_threads';
+import type { CollectorAddress } from '../contract/adapter.js';
+
+export interface CollectorFaults {
+  /** Refuse connections (nothing listens) until this many milliseconds after start. @default 0 */
+  readonly refuseMs?: number;
+  /** Reset (RST) a connection once it has carried this many bytes. @default no reset */
+  readonly resetAfterBytes?: number;
+  /** Most connections to reset. @default 1 */
+  readonly resets?: number;
+  /** Pause reading this long after every chunk received (backpressure). @default 0 */
+  readonly slowMs?: number;
+}
+
+/** What the collector saw; plain JSON, for findings' evidence. */
+export interface CollectorStats {
+  readonly connections: number;
+  /** Connections reset on purpose. */
+  readonly resets: number;
+  /** Whole lines written to the sink. */
+  readonly lines: number;
+  /** Lines written after the last injected reset (all of them when there was none). */
+  readonly linesAfterFault: number;
+  readonly bytes: number;
+  /** Bytes after the last newline of a connection that ended or was reset: a partial record. */
+  readonly partialBytesDiscarded: number;
+  /** Clients that used the resume handshake. */
+  readonly streams: number;
+  /** Milliseconds from start until the collector listened (the refusal window). */
+  readonly refusedForMs: number;
+}
+
+/** Main thread → collector thread. */
+export type CollectorCommand = { readonly type: 'close'; readonly ms: number };
+
+/** Collector thread → main thread. */
+export type CollectorMessage =
+  | { readonly type: 'listening'; readonly address: CollectorAddress }
+  | { readonly type: 'closed'; readonly stats: CollectorStats }
+  | { readonly type: 'failed'; readonly message: string };
+
+const START_MS = 10_000;
+
+export class Collector {
+  readonly address: CollectorAddress;
+  readonly faults: CollectorFaults;
+  readonly #worker: Worker;
+  #closing: Promise<CollectorStats | undefined> | undefined;
+  #failure: string | undefined;
+
+  private constructor(worker: Worker, address: CollectorAddress, faults: CollectorFaults) {
+    this.#worker = worker;
+    this.address = address;
+    this.faults = faults;
+    // When: the collector could not listen again after its refusal window.
+    worker.on('message', (m: CollectorMessage) => {
+      if (m.type === 'failed') this.#failure = m.message;
+    });
+    // A 'message' listener refs the worker's port again: the collector must never be what keeps
+    // the run's process alive (natural-exit leaves it receiving until the process ends).
+    worker.unref();
+  }
+
+  /** Starts a collector thread writing to `file`; resolves once it listens (or knows its port). */
+  static async start(file: string, faults: CollectorFaults = {}): Promise<Collector> {
+    const worker = new Worker(new URL('./collector-worker.js', import.meta.url), { workerData: { file, faults } });
+    // The collector never keeps the run's process alive: the logger under test might.
+    worker.unref();
+    const address = await new Promise<CollectorAddress>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`the collector thread did not start within ${START_MS} ms`)), START_MS);
+      const onMessage = (m: CollectorMessage): void => {
+        if (m.type === 'listening') finish(undefined, m.address);
+        else if (m.type === 'failed') finish(new Error(`the collector could not start: ${m.message}`));
+      };
+      const onError = (error: Error): void => finish(error);
+      function finish(error?: Error, address?: CollectorAddress): void {
+        clearTimeout(timer);
+        worker.off('message', onMessage).off('error', onError);
+        if (error !== undefined || address === undefined) {
+          void worker.terminate();
+          reject(error ?? new Error('the collector thread answered no address: this is a harness bug'));
+        } else {
+          resolve(address);
+        }
+      }
+      worker.on('message', onMessage).on('error', onError);
+    });
+    return new Collector(worker, address, faults);
+  }
+
+  /** A failure the collector met after it started (it could not listen again), if any. */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Stops accepting, gives clients up to `ms` to end their connections (what arrives is still
+   * written), closes the sink file and ends the thread. Answers what it saw; undefined if the
+   * thread did not answer within the bound (it is then terminated).
+   */
+  close(ms = 2000): Promise<CollectorStats | undefined> {
+    this.#closing ??= new Promise<CollectorStats | undefined>((resolve) => {
+      // Ref'd on purpose: the caller awaits this, and the thread itself is unref'd.
+      const timer = setTimeout(() => {
+        void this.#worker.terminate();
+        resolve(undefined);
+      }, ms + 1000);
+      this.#worker.on('message', (m: CollectorMessage) => {
+        if (m.type !== 'closed') return;
+        clearTimeout(timer);
+        resolve(m.stats);
+      });
+      this.#worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+      const command: CollectorCommand = { type: 'close', ms };
+      this.#worker.postMessage(command);
+    });
+    return this.#closing;
+  }
+}
