@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILTIN_ADAPTER_NAMES } from '../adapters/index.js';
 import type { FindingKind } from '../harness/contract/result.js';
-import { resolveAdapter, resolveScenario } from '../harness/run/registry.js';
+import { resolveAdapter, resolveScenario } from '../harness/cli/catalogue.js';
 import { superviseRun } from '../harness/run/supervisor.js';
 
 interface Target {

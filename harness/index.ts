@@ -1,5 +1,8 @@
 /**
- * logjam's public API: everything a user's adapter, or a test suite driving the harness, needs.
+ * `logjam`: what a user's adapter or scenario imports. Only the contract, the instrumented locks
+ * and logjam's sink: a producer thread that imports this loads no CLI, no catalogue, no
+ * fast-check and no bundled logger. The programmatic API (runScenario, runSuite, ...) is
+ * `logjam/api`.
  */
 
 export { defineAdapter, LEVELS } from './contract/adapter.js';
@@ -10,16 +13,6 @@ export { createSink, SinkError } from './sinks/sinks.js';
 export type { Sink, SinkOptions } from './sinks/sinks.js';
 export { defineScenario } from './contract/scenario.js';
 export type { AnyScenario, ScenarioContext, ScenarioDefinition } from './contract/scenario.js';
-export { Ledger } from './ledger/ledger.js';
-export type { Reconciliation } from './ledger/ledger.js';
 export { encodeRecord, parseLine } from './ledger/record.js';
-export { resolveAdapter, resolveScenario } from './run/registry.js';
-export { runScenario, runScenarios } from './run/api.js';
-export type { RunScenarioOptions, RunScenariosOptions } from './run/api.js';
-export type { ResolvedAdapter } from './run/registry.js';
-export { runSuite } from './run/suite.js';
-export type { SuiteOptions } from './run/suite.js';
-export { superviseRun } from './run/supervisor.js';
-export type { SuperviseOptions } from './run/supervisor.js';
 export { EXIT, exitCodeFor, FINDING_KINDS } from './contract/result.js';
 export type { Finding, FindingKind, Report, RunMetrics, RunResult, RunStatus, Severity } from './contract/result.js';

@@ -4,7 +4,7 @@
  * The HTML and Markdown comparison reports are pure views of it.
  */
 
-import type { BenchmarkResult } from '../harness/run/benchmark.js';
+import type { BenchmarkResult } from '../harness/contract/benchmark-protocol.js';
 import type { Report } from '../harness/contract/result.js';
 
 export interface CompareModel {

@@ -11,7 +11,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { BenchmarkResult } from '../harness/run/benchmark.js';
+import type { BenchmarkResult } from '../harness/contract/benchmark-protocol.js';
 import type { Finding, RunResult, RunStatus } from '../harness/contract/result.js';
 import type { CompareModel } from './compare-model.js';
 

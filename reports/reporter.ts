@@ -1,34 +1,6 @@
 /**
- * The reporter contract: optional hooks over the one result model. Reporters are views; they
- * never decide a verdict.
+ * The reporter contract lives in harness/contract/reporter.ts (the suite calls it, so it sits
+ * below the suite); this module re-exports it for reporters and for users' own reporters.
  */
 
-import type { ChildEvent } from '../harness/contract/protocol.js';
-import type { Report, RunResult } from '../harness/contract/result.js';
-
-export interface PlannedRun {
-  readonly index: number;
-  readonly total: number;
-  readonly adapter: string;
-  readonly scenario: string;
-  readonly seed: number;
-}
-
-export type ShrinkEvent =
-  | { readonly phase: 'start'; readonly kinds: readonly string[] }
-  | { readonly phase: 'step'; readonly kinds: readonly string[]; readonly failed: boolean; readonly params: unknown };
-
-export interface Reporter {
-  onRunStart?(run: PlannedRun): void;
-  onEvent?(run: PlannedRun, event: ChildEvent): void;
-  onRunEnd?(run: PlannedRun, result: RunResult): void;
-  /** A failing run is being shrunk: once at the start, then once per candidate run. */
-  onShrink?(run: PlannedRun, event: ShrinkEvent): void;
-  onEnd?(report: Report): void;
-}
-
-/** Where reporters write; captured at startup, because loggers under test patch stdout. */
-export interface Output {
-  write(text: string): void;
-  readonly isTTY: boolean;
-}
+export type { Output, PlannedRun, Reporter, ShrinkEvent } from '../harness/contract/reporter.js';

@@ -1,43 +1,36 @@
 /**
- * The scenario registry. A name missing here is a type error in every `ScenarioName` use.
+ * The bundled scenarios, by name: module URLs, as for the bundled adapters. A run's child
+ * imports a scenario by URL, so a user's own scenario (`--scenario ./my-scenario.ts`) runs the
+ * same way. A name missing here is a type error in every `ScenarioName` use.
  */
 
-import type { AnyScenario } from '../harness/contract/scenario.js';
+export const builtinScenarios = {
+  steady: new URL('./steady.js', import.meta.url).href,
+  'exit-after-logging': new URL('./exit-after-logging.js', import.meta.url).href,
+  'graceful-exit': new URL('./graceful-exit.js', import.meta.url).href,
+  'lock-inversion': new URL('./lock-inversion.js', import.meta.url).href,
+  'reconfigure-under-load': new URL('./reconfigure-under-load.js', import.meta.url).href,
+  'natural-exit': new URL('./natural-exit.js', import.meta.url).href,
+  'natural-exit-graceful': new URL('./natural-exit-graceful.js', import.meta.url).href,
+  'startup-burst': new URL('./startup-burst.js', import.meta.url).href,
+  'slow-sink': new URL('./slow-sink.js', import.meta.url).href,
+  'blocking-sink': new URL('./blocking-sink.js', import.meta.url).href,
+  'stalled-sink': new URL('./stalled-sink.js', import.meta.url).href,
+  'failing-sink': new URL('./failing-sink.js', import.meta.url).href,
+  'reentrant-sink': new URL('./reentrant-sink.js', import.meta.url).href,
+  'burst-overflow': new URL('./burst-overflow.js', import.meta.url).href,
+  'context-propagation': new URL('./context-propagation.js', import.meta.url).href,
+  'torn-lines': new URL('./torn-lines.js', import.meta.url).href,
+  'hostile-input': new URL('./hostile-input.js', import.meta.url).href,
+  'crash-mid-write': new URL('./crash-mid-write.js', import.meta.url).href,
+  'tcp-collector': new URL('./tcp-collector.js', import.meta.url).href,
+  'async-interleavings': new URL('./async-interleavings.js', import.meta.url).href,
+} satisfies Record<string, string>;
 
-export const scenarioLoaders = {
-  steady: async () => (await import('./steady.js')).default,
-  'exit-after-logging': async () => (await import('./exit-after-logging.js')).default,
-  'graceful-exit': async () => (await import('./graceful-exit.js')).default,
-  'lock-inversion': async () => (await import('./lock-inversion.js')).default,
-  'reconfigure-under-load': async () => (await import('./reconfigure-under-load.js')).default,
-  'natural-exit': async () => (await import('./natural-exit.js')).default,
-  'natural-exit-graceful': async () => (await import('./natural-exit-graceful.js')).default,
-  'startup-burst': async () => (await import('./startup-burst.js')).default,
-  'slow-sink': async () => (await import('./slow-sink.js')).default,
-  'blocking-sink': async () => (await import('./blocking-sink.js')).default,
-  'stalled-sink': async () => (await import('./stalled-sink.js')).default,
-  'failing-sink': async () => (await import('./failing-sink.js')).default,
-  'reentrant-sink': async () => (await import('./reentrant-sink.js')).default,
-  'burst-overflow': async () => (await import('./burst-overflow.js')).default,
-  'context-propagation': async () => (await import('./context-propagation.js')).default,
-  'torn-lines': async () => (await import('./torn-lines.js')).default,
-  'hostile-input': async () => (await import('./hostile-input.js')).default,
-  'crash-mid-write': async () => (await import('./crash-mid-write.js')).default,
-  'tcp-collector': async () => (await import('./tcp-collector.js')).default,
-  'async-interleavings': async () => (await import('./async-interleavings.js')).default,
-} satisfies Record<string, () => Promise<AnyScenario>>;
+export type ScenarioName = keyof typeof builtinScenarios;
 
-export type ScenarioName = keyof typeof scenarioLoaders;
-
-export const SCENARIO_NAMES = Object.keys(scenarioLoaders) as ScenarioName[];
+export const SCENARIO_NAMES = Object.keys(builtinScenarios) as ScenarioName[];
 
 export function isScenarioName(name: string): name is ScenarioName {
-  return Object.hasOwn(scenarioLoaders, name);
-}
-
-export async function loadScenario(name: string): Promise<AnyScenario> {
-  if (!isScenarioName(name)) {
-    throw new Error(`Expected a scenario name, one of ${SCENARIO_NAMES.join(', ')}; got \`${name}\``);
-  }
-  return scenarioLoaders[name]();
+  return Object.hasOwn(builtinScenarios, name);
 }

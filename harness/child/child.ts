@@ -32,7 +32,7 @@ import { createScheduleShared, scheduleHeldMs, startSchedule, stopSchedule } fro
 import { Collector, type CollectorFaults } from '../sinks/collector.js';
 import { runProcesses } from './processes.js';
 import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
-import { loadScenario } from '../../scenarios/index.js';
+import { asScenario } from '../contract/scenario.js';
 
 // Captured before any logger loads: loggers under test patch process and console methods.
 const exitProcess = process.exit.bind(process);
@@ -96,7 +96,7 @@ const phase = (name: string): void => {
 };
 
 async function main(): Promise<void> {
-  const scenario = await loadScenario(spec.scenario);
+  const scenario = asScenario(((await import(spec.scenario.url)) as { default?: unknown }).default, spec.scenario.url);
   // Before the adapter's module loads, so the logger's Worker is the tracked one.
   if (scenario.trackWorkers === true) installWorkerTracker();
   const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);

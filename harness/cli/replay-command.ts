@@ -7,10 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ChalkInstance } from 'chalk';
-import type { Output, Reporter } from '../../reports/reporter.js';
+import type { Output, Reporter } from '../contract/reporter.js';
 import { parseDuration, parseInteger } from '../util/duration.js';
 import { UsageError } from '../contract/errors.js';
-import { looksLikePath, resolveAdapter, resolveScenario } from '../run/registry.js';
+import { resolveAdapter, resolveScenario } from './catalogue.js';
+import { looksLikePath } from '../run/resolve.js';
 import { artefactAdapterRef, failingKinds, readReplayArtefact } from '../run/replay.js';
 import { EXIT, exitCodeFor, type RunResult } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
@@ -57,7 +58,7 @@ export async function replayCommand(args: string[], out: Output, c: ChalkInstanc
   const times = values.times === undefined ? 1 : parseInteger(values.times, '--times', 1, 10_000);
   const timeoutMs = values.timeout === undefined ? (artefact.timeoutMs ?? 60_000) : parseDuration(values.timeout, '--timeout');
   const adapter = await resolveAdapter(artefactAdapterRef(artefact, looksLikePath), artefact.cwd);
-  const scenario = await resolveScenario(artefact.scenario);
+  const scenario = await resolveScenario(artefact.scenario, artefact.cwd);
   out.write(c.dim(`replaying ${artefact.adapter} × ${artefact.scenario} seed ${artefact.seed}${artefact.path !== undefined ? ` path ${artefact.path}` : ''}, expecting ${artefact.expect.kinds.join(', ') || 'a pass'}${times > 1 ? `, ${times} times` : ''}\n`));
 
   const abort = new AbortController();

@@ -8,7 +8,7 @@
  */
 
 import type { Writable } from 'node:stream';
-import type { SinkOptions } from '../sinks/sinks.js';
+import type { SinkOptions } from './sink-spec.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 

@@ -45,3 +45,20 @@ export interface BenchSample {
 }
 
 export type BenchChildMessage = { readonly type: 'result'; readonly sample: BenchSample } | { readonly type: 'error'; readonly message: string };
+
+export interface BenchmarkResult {
+  readonly adapter: string;
+  readonly shape: BenchShape;
+  readonly threads: number;
+  readonly recordsPerThread: number;
+  /** Whether the adapter passes structured fields on (capability `fields`); else it logs the message only. */
+  readonly fields: boolean;
+  readonly status: 'ok' | 'error' | 'skip';
+  readonly reason?: string;
+  /** Every iteration, in order. */
+  readonly samples: readonly BenchSample[];
+  /** The median iteration by delivered records per second. */
+  readonly median?: BenchSample;
+  /** tinybench's statistics of one iteration's wall time (spawn to result), in ms. */
+  readonly iteration?: { readonly mean: number; readonly rme: number; readonly samples: number };
+}

@@ -6,12 +6,13 @@
 import type { Capabilities, CollectorAddress, Level } from './adapter.js';
 import type { CallSummary } from './call-stats.js';
 import type { Finding, RunMetrics } from './result.js';
-import type { ScheduleSpec } from '../sync/schedule.js';
+import type { ScheduleSpec } from './schedule-spec.js';
 
 /** What the supervisor asks one child process to do. Passed as JSON in argv. */
 export interface RunSpec {
   readonly adapter: { readonly name: string; readonly url: string };
-  readonly scenario: string;
+  /** The scenario's module, imported by URL: bundled or the user's own. */
+  readonly scenario: { readonly name: string; readonly url: string };
   readonly seed: number;
   /** The scenario's parameters for this run (JSON), from its arbitrary and the seed, or shrunk. */
   readonly params: unknown;

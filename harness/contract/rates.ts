@@ -4,23 +4,9 @@
  * the seeds that show it, each replayable.
  */
 
-import type { FindingKind, RunResult } from './result.js';
+import type { FindingKind, FindingRate, RunResult } from './result.js';
 
-export interface FindingRate {
-  readonly adapter: string;
-  readonly scenario: string;
-  readonly kind: FindingKind;
-  /** Runs of this adapter and scenario that ran (skipped runs do not count). */
-  readonly runs: number;
-  /** Runs with at least one finding of this kind. */
-  readonly seen: number;
-  /** Runs in which it failed the run (severity error). */
-  readonly failing: number;
-  /** `seen / runs`. */
-  readonly rate: number;
-  /** Seeds of the runs that showed it: `--seed` replays any of them. */
-  readonly seeds: readonly number[];
-}
+export type { FindingRate };
 
 export function findingRates(runs: readonly RunResult[]): FindingRate[] {
   const groups = new Map<string, RunResult[]>();

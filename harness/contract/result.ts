@@ -1,10 +1,9 @@
-import type { FindingRate } from './rates.js';
 
 /**
  * The one JSON result model (`logjam.report/1`). Every reporter is a pure view of it.
  */
 
-import type { ScheduleSpec } from '../sync/schedule.js';
+import type { ScheduleSpec } from './schedule-spec.js';
 
 /** The closed set of finding kinds (see DESIGN.md). */
 export const FINDING_KINDS = [
@@ -176,4 +175,21 @@ export function exitCodeFor(runs: readonly RunResult[]): number {
   if (runs.some((r) => r.status === 'error')) return EXIT.internal;
   if (runs.some((r) => r.status === 'fail')) return EXIT.findings;
   return EXIT.pass;
+}
+
+/** How often one finding kind showed over the runs of one adapter and scenario (`--runs N`). */
+export interface FindingRate {
+  readonly adapter: string;
+  readonly scenario: string;
+  readonly kind: FindingKind;
+  /** Runs of this adapter and scenario that ran (skipped runs do not count). */
+  readonly runs: number;
+  /** Runs with at least one finding of this kind. */
+  readonly seen: number;
+  /** Runs in which it failed the run (severity error). */
+  readonly failing: number;
+  /** `seen / runs`. */
+  readonly rate: number;
+  /** Seeds of the runs that showed it: `--seed` replays any of them. */
+  readonly seeds: readonly number[];
 }

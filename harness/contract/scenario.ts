@@ -6,16 +6,14 @@
 import type { Writable } from 'node:stream';
 import type { Arbitrary } from 'fast-check';
 import type { Worker } from 'node:worker_threads';
-import type { AdapterDefinition, Capabilities, Level, LoggerInstance } from './adapter.js';
-import type { Collector, CollectorFaults } from '../sinks/collector.js';
+import { describe, type AdapterDefinition, type Capabilities, type CollectorAddress, type Level, type LoggerInstance } from './adapter.js';
 import type { RunSpec } from './protocol.js';
 import type { CallSummary } from './call-stats.js';
 import type { LevelMix } from './level-mix.js';
-import type { RelayOptions, RelayStats } from '../sinks/relay.js';
-import type { SinkOptions } from '../sinks/sinks.js';
-import type { LockHandle, MutexOptions } from '../sync/locks.js';
-import type { Finding, FindingKind, LatencySummary, RunMetrics } from './result.js';
-import type { PayloadText } from '../ledger/record.js';
+import type { CollectorFaults, CollectorStats, PayloadText, RelayOptions, RelayStats } from './sink-spec.js';
+import type { SinkOptions } from './sink-spec.js';
+import type { LockHandle, MutexOptions } from './lock-handle.js';
+import { FINDING_KINDS, type Finding, type FindingKind, type LatencySummary, type RunMetrics } from './result.js';
 
 export interface ScenarioDefinition<P = unknown> {
   /** Kebab-case name, e.g. `steady`. */
@@ -62,6 +60,33 @@ export function skipWithoutThreads(capabilities: Capabilities): string | undefin
 
 export function defineScenario<P>(definition: ScenarioDefinition<P>): ScenarioDefinition<P> {
   return definition;
+}
+
+/** Checks a module's default export is a scenario and says what is wrong if it is not. */
+export function asScenario(value: unknown, where: string): AnyScenario {
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`Expected ${where} to default-export a scenario (\`export default defineScenario({...})\`), got ${describe(value)}`);
+  }
+  const v = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof v['name'] !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/.test(v['name'])) {
+    problems.push(`\`name\` to be a kebab-case string, got ${describe(v['name'])}`);
+  }
+  if (typeof v['description'] !== 'string') problems.push(`\`description\` to be a string, got ${describe(v['description'])}`);
+  if (typeof v['run'] !== 'function') problems.push(`\`run\` to be a function, got ${describe(v['run'])}`);
+  const kinds: readonly string[] = FINDING_KINDS;
+  if (!Array.isArray(v['failOn']) || !(v['failOn'] as unknown[]).every((k) => typeof k === 'string' && kinds.includes(k))) {
+    problems.push(`\`failOn\` to be an array of finding kinds (${FINDING_KINDS.join(', ')}), got ${describe(v['failOn'])}`);
+  }
+  if (v['lossKind'] !== 'lost-records' && v['lossKind'] !== 'exit-loss') {
+    problems.push(`\`lossKind\` to be 'lost-records' or 'exit-loss', got ${describe(v['lossKind'])}`);
+  }
+  const params = v['params'] as { generate?: unknown } | undefined;
+  if (typeof params !== 'object' || params === null || typeof params.generate !== 'function') {
+    problems.push(`\`params\` to be a fast-check arbitrary (e.g. \`fc.record({...})\`), got ${describe(params)}`);
+  }
+  if (problems.length > 0) throw new TypeError(`The scenario in ${where} is not valid. Expected ${problems.join('; ')}.`);
+  return value as AnyScenario;
 }
 
 export interface ProducerOptions {
@@ -197,7 +222,7 @@ export interface ScenarioContext {
    * same one). Runs of adapters with `capabilities.tcp` get a healthy one when no scenario
    * asked first.
    */
-  collector(faults?: CollectorFaults): Promise<Collector>;
+  collector(faults?: CollectorFaults): Promise<RunCollector>;
   /** Worker threads the logger started in this thread that are still alive (`trackWorkers`). */
   loggerWorkers(): readonly Worker[];
   /**
@@ -205,4 +230,14 @@ export interface ScenarioContext {
    * from a callback, or SIGTERM sent to itself. The exit bound still applies.
    */
   crash(how: 'uncaught-exception' | 'sigterm'): Promise<never>;
+}
+
+/** A loopback TCP collector the scenario started (harness/sinks/collector.ts implements it). */
+export interface RunCollector {
+  readonly address: CollectorAddress;
+  readonly faults: CollectorFaults;
+  /** A failure the collector met after it started (it could not listen again), if any. */
+  readonly failure: string | undefined;
+  /** Stops accepting, lets clients end within `ms`, and answers what it saw (undefined if it did not answer). */
+  close(ms?: number): Promise<CollectorStats | undefined>;
 }

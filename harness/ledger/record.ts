@@ -8,6 +8,8 @@
  */
 
 export const MARKER_PREFIX = 'lj:';
+import type { PayloadText } from '../contract/sink-spec.js';
+export type { PayloadText };
 export const MARKER_END = ';';
 /**
  * What a record logged by a harness sink from inside its own write says (reentrant-sink): the
@@ -119,9 +121,6 @@ const UTF8_ALPHABET: readonly string[] = [
   '🧵',
   '𝄞',
 ];
-
-/** What a payload is made of: the ASCII alphabet, or whole code points of multi-byte UTF-8. */
-export type PayloadText = 'ascii' | 'utf8';
 
 /**
  * A deterministic payload source: one random block per producer, sliced per record, so

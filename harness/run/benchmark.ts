@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { isTypeScriptModule } from '../contract/adapter.js';
-import { BENCH_SHAPES, type BenchChildMessage, type BenchSample, type BenchShape, type BenchSpec } from '../contract/benchmark-protocol.js';
+import { BENCH_SHAPES, type BenchChildMessage, type BenchmarkResult, type BenchSample, type BenchShape, type BenchSpec } from '../contract/benchmark-protocol.js';
 import { errorMessage } from '../util/deadline.js';
-import type { ResolvedAdapter } from './registry.js';
+import type { ResolvedAdapter } from './resolve.js';
 
-export { BENCH_SHAPES, type BenchSample, type BenchShape } from '../contract/benchmark-protocol.js';
+export { BENCH_SHAPES, type BenchmarkResult, type BenchSample, type BenchShape } from '../contract/benchmark-protocol.js';
 
 const CHILD = new URL('../child/benchmark-child.js', import.meta.url).pathname;
 
@@ -34,23 +34,6 @@ export interface BenchmarkOptions {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly onCase?: (result: BenchmarkResult) => void;
-}
-
-export interface BenchmarkResult {
-  readonly adapter: string;
-  readonly shape: BenchShape;
-  readonly threads: number;
-  readonly recordsPerThread: number;
-  /** Whether the adapter passes structured fields on (capability `fields`); else it logs the message only. */
-  readonly fields: boolean;
-  readonly status: 'ok' | 'error' | 'skip';
-  readonly reason?: string;
-  /** Every iteration, in order. */
-  readonly samples: readonly BenchSample[];
-  /** The median iteration by delivered records per second. */
-  readonly median?: BenchSample;
-  /** tinybench's statistics of one iteration's wall time (spawn to result), in ms. */
-  readonly iteration?: { readonly mean: number; readonly rme: number; readonly samples: number };
 }
 
 export async function runBenchmarks(options: BenchmarkOptions): Promise<BenchmarkResult[]> {

@@ -11,7 +11,12 @@
 import fc, { type Arbitrary } from 'fast-check';
 import { UsageError } from '../contract/errors.js';
 import { deriveSeed } from '../util/random.js';
-import { preemptionsArbitrary, type ScheduleMode, type ScheduleSpec } from '../sync/schedule.js';
+import type { Preemption, ScheduleMode, ScheduleSpec } from '../contract/schedule-spec.js';
+
+/** The schedule of a controlled run, as fast-check generates and shrinks it. */
+export const preemptionsArbitrary: fc.Arbitrary<Preemption[]> = fc
+  .array(fc.record({ at: fc.nat({ max: 400 }), pick: fc.nat({ max: 7 }) }), { maxLength: 6 })
+  .map((list) => [...list].sort((a, b) => a.at - b.at));
 
 /** The parameters of the run with this seed, or the shrunk value that `path` names. */
 export function paramsFor<P>(arbitrary: Arbitrary<P>, seed: number, path?: string): P {

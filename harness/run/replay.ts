@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../contract/errors.js';
 import { FINDING_KINDS, type FindingKind, type RunResult, type RunStatus } from '../contract/result.js';
-import type { ScheduleSpec } from '../sync/schedule.js';
+import type { ScheduleSpec } from '../contract/schedule-spec.js';
 
 export const REPLAY_SCHEMA = 'logjam.replay/1';
 
@@ -62,7 +62,8 @@ export function writeReplayArtefact(run: RunResult, dir: string, extras: Artefac
     createdAt: new Date().toISOString(),
     adapter: run.replay.adapter,
     cwd: extras.cwd ?? process.cwd(),
-    scenario: run.scenario,
+    // As the user named it (a bundled name or a path), resolved against `cwd` on replay.
+    scenario: run.replay.scenario,
     seed: run.seed,
     ...(run.replay.path !== undefined ? { path: run.replay.path } : {}),
     params: run.params ?? null,

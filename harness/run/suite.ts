@@ -9,19 +9,18 @@ import { isAbsolute, join, relative } from 'node:path';
 import type { Arbitrary } from 'fast-check';
 import { runArbitrary, shrinkParams, type RunValue, type ShrinkOptions } from './params.js';
 import { failingKinds, writeReplayArtefact } from './replay.js';
-import type { ScheduleMode } from '../sync/schedule.js';
+import type { ScheduleMode } from '../contract/schedule-spec.js';
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../util/deadline.js';
 import { findingRates } from '../contract/rates.js';
-import type { ResolvedAdapter } from './registry.js';
+import type { ResolvedAdapter, ResolvedScenario } from './resolve.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from '../contract/result.js';
-import type { AnyScenario } from '../contract/scenario.js';
 import { replayFor, superviseRun } from './supervisor.js';
-import type { PlannedRun, Reporter } from '../../reports/reporter.js';
+import type { PlannedRun, Reporter } from '../contract/reporter.js';
 
 export interface SuiteOptions {
   readonly adapters: readonly ResolvedAdapter[];
-  readonly scenarios: readonly AnyScenario[];
+  readonly scenarios: readonly ResolvedScenario[];
   readonly seeds: readonly number[];
   /** fast-check path to shrunk parameters (one adapter, one scenario). */
   readonly path?: string;
@@ -50,12 +49,12 @@ export interface SuiteOptions {
 
 export interface SuiteRun {
   readonly adapter: ResolvedAdapter;
-  readonly scenario: AnyScenario;
+  readonly scenario: ResolvedScenario;
   readonly seed: number;
 }
 
 /** Every adapter × scenario × seed, in that nesting order: the order a report lists its runs. */
-export function planRuns(adapters: readonly ResolvedAdapter[], scenarios: readonly AnyScenario[], seeds: readonly number[]): SuiteRun[] {
+export function planRuns(adapters: readonly ResolvedAdapter[], scenarios: readonly ResolvedScenario[], seeds: readonly number[]): SuiteRun[] {
   return adapters.flatMap((adapter) => scenarios.flatMap((scenario) => seeds.map((seed) => ({ adapter, scenario, seed }))));
 }
 
@@ -103,7 +102,7 @@ export function summaryOf(runs: readonly RunResult[]): Report['summary'] {
 /** One planned run and everything needed to supervise it (again, when shrinking). */
 interface RunTarget {
   readonly adapter: ResolvedAdapter;
-  readonly scenario: AnyScenario;
+  readonly scenario: ResolvedScenario;
   readonly seed: number;
   readonly workDir: string;
   readonly options: SuiteOptions;
@@ -114,7 +113,7 @@ interface RunTarget {
 async function runOne(target: RunTarget): Promise<RunResult> {
   const { adapter, scenario, seed, options, planned } = target;
   const mode = options.scheduleMode ?? 'free';
-  const replay = replayFor(adapter.ref, scenario.name, seed, options.path, mode);
+  const replay = replayFor(adapter.ref, scenario.ref, seed, options.path, mode);
   const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
   const skip = scenario.skip?.(adapter.definition.capabilities, adapter.definition) ?? options.beforeRun?.(planned);
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
@@ -175,7 +174,7 @@ async function shrinkRun(original: RunResult, target: RunTarget): Promise<RunRes
   const smallest = candidates.get(JSON.stringify(outcome.params)) ?? original;
   return {
     ...smallest,
-    replay: replayFor(adapter.ref, scenario.name, seed, outcome.path, mode),
+    replay: replayFor(adapter.ref, scenario.ref, seed, outcome.path, mode),
     shrink: { runs: outcome.runs, shrinks: outcome.shrinks, reproduced: true, original: original.params },
   };
 }

@@ -18,15 +18,16 @@ import type { Readable } from 'node:stream';
 import { asAdapter, isTypeScriptModule } from '../contract/adapter.js';
 import type { Arbitrary } from 'fast-check';
 import { paramsFor, runArbitrary } from './params.js';
-import type { ScheduleMode, ScheduleSpec } from '../sync/schedule.js';
+import type { ScheduleMode, ScheduleSpec } from '../contract/schedule-spec.js';
 import { Ledger, type Reconciliation } from '../ledger/ledger.js';
 import type { ChildEvent, RunSpec, ThreadStatus } from '../contract/protocol.js';
 import { EMPTY_METRICS, type Finding, type LedgerCounts, type Replay, type RunMetrics, type RunResult, type RunStatus } from '../contract/result.js';
 import type { AnyScenario } from '../contract/scenario.js';
+import type { ResolvedScenario } from './resolve.js';
 
 export interface SuperviseOptions {
   readonly adapter: { readonly name: string; readonly url: string; readonly ref: string };
-  readonly scenario: AnyScenario;
+  readonly scenario: ResolvedScenario;
   readonly seed: number;
   /** The scenario's parameters; by default its arbitrary's value for the seed. */
   readonly params?: unknown;
@@ -74,7 +75,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   const dir = await mkdtemp(join(options.workDir, `${safe(adapter.name)}.${scenario.name}.${seed}-`));
   const spec: RunSpec = {
     adapter: { name: adapter.name, url: adapter.url },
-    scenario: scenario.name,
+    scenario: { name: scenario.name, url: scenario.url },
     seed,
     params,
     ...(schedule !== undefined ? { schedule } : {}),
@@ -86,9 +87,9 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     workerHeapMb: Math.max(32, Math.floor(options.memoryMb / 8)),
   };
   const exitMs = options.exitMs ?? 3000;
-  const replay = replayFor(adapter.ref, scenario.name, seed, options.path, options.scheduleMode);
+  const replay = replayFor(adapter.ref, scenario.ref, seed, options.path, options.scheduleMode);
 
-  const needsTsLoader = isTypeScriptModule(adapter.url);
+  const needsTsLoader = isTypeScriptModule(adapter.url) || isTypeScriptModule(scenario.url);
   const args = [
     ...(needsTsLoader ? ['--import', import.meta.resolve('tsx')] : []),
     `--max-old-space-size=${Math.max(64, Math.floor(options.memoryMb / 2))}`,

@@ -8,35 +8,8 @@
 
 import { Worker } from 'node:worker_threads';
 import type { CollectorAddress } from '../contract/adapter.js';
-
-export interface CollectorFaults {
-  /** Refuse connections (nothing listens) until this many milliseconds after start. @default 0 */
-  readonly refuseMs?: number;
-  /** Reset (RST) a connection once it has carried this many bytes. @default no reset */
-  readonly resetAfterBytes?: number;
-  /** Most connections to reset. @default 1 */
-  readonly resets?: number;
-  /** Pause reading this long after every chunk received (backpressure). @default 0 */
-  readonly slowMs?: number;
-}
-
-/** What the collector saw; plain JSON, for findings' evidence. */
-export interface CollectorStats {
-  readonly connections: number;
-  /** Connections reset on purpose. */
-  readonly resets: number;
-  /** Whole lines written to the sink. */
-  readonly lines: number;
-  /** Lines written after the last injected reset (all of them when there was none). */
-  readonly linesAfterFault: number;
-  readonly bytes: number;
-  /** Bytes after the last newline of a connection that ended or was reset: a partial record. */
-  readonly partialBytesDiscarded: number;
-  /** Clients that used the resume handshake. */
-  readonly streams: number;
-  /** Milliseconds from start until the collector listened (the refusal window). */
-  readonly refusedForMs: number;
-}
+import type { CollectorFaults, CollectorStats } from '../contract/sink-spec.js';
+export type { CollectorFaults, CollectorStats };
 
 /** Main thread → collector thread. */
 export type CollectorCommand = { readonly type: 'close'; readonly ms: number };

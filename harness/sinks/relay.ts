@@ -15,28 +15,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-
-/** How the relay drains the pipe. Plain JSON. */
-export interface RelayOptions {
-  /** Most bytes taken from the pipe per read. @default 65536 */
-  readonly chunkBytes?: number;
-  /** Sleep after every chunk: a slow device. @default 0 */
-  readonly delayMs?: number;
-  /** Stop reading for `ms` once `afterBytes` bytes went through: a stalled device. */
-  readonly stall?: { readonly afterBytes: number; readonly ms: number };
-}
-
-/** What the relay saw, for evidence. Times are ms since the relay started. */
-export interface RelayStats {
-  readonly bytes: number;
-  readonly lines: number;
-  readonly reads: number;
-  /** When the stall began and ended, if it did. */
-  readonly stalledAtMs?: number;
-  readonly resumedAtMs?: number;
-  /** Bytes that went through after the stall ended: the sink recovered. */
-  readonly bytesAfterResume: number;
-}
+import type { RelayOptions, RelayStats } from '../contract/sink-spec.js';
+export type { RelayOptions, RelayStats };
 
 /** Control and counter words shared with the relay thread. */
 export const R_STOP = 0;

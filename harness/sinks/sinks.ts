@@ -9,44 +9,9 @@ import { EventEmitter } from 'node:events';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { REENTRY_MARK } from '../ledger/record.js';
 import { schedulePoint } from '../sync/schedule.js';
-import { Mutex, type LockHandle } from '../sync/locks.js';
-
-/** Pathologies a scenario asks the sink to show. Structured-cloneable, for any thread. */
-export interface SinkOptions {
-  /**
-   * An instrumented lock the sink takes around each write, as a sink that needs an interpreter
-   * lock or a file lock does (lock-inversion).
-   */
-  readonly lock?: LockHandle;
-  /** Every k-th write throws a SinkError, so the logger's error paths run. */
-  readonly failEvery?: number;
-  /**
-   * Whether a failing write throws before writing (the record is lost, as with ENOSPC) or after
-   * (the record is written and the error still surfaces, as with an fsync EIO). @default 'before'
-   */
-  readonly failWhen?: 'before' | 'after';
-  /**
-   * How a failing write reports: it throws, or (as a stream does) it returns and the error is
-   * handed to `SinkHooks.onError` on the next tick; with no hook it is thrown on the next tick,
-   * as an 'error' event nobody listens to is. @default 'throw'
-   */
-  readonly failHow?: 'throw' | 'emit';
-  /** Every write first sleeps this long on the writing thread: a slow device. @default 0 */
-  readonly delayMs?: number;
-  /**
-   * One synchronous block of the writing thread, `ms` long, at write `afterWrites + 1`: a
-   * stalled disk. The sink drains nothing meanwhile and resumes after it.
-   */
-  readonly stall?: { readonly afterWrites: number; readonly ms: number };
-  /**
-   * Every write logs one record from inside itself through `SinkHooks.reenter`, while the
-   * thread's write nesting is below `depthCap` and fewer than `limit` reentrant records were
-   * logged in all. The caps are the harness's safety net: reaching one is the finding.
-   */
-  readonly reenter?: { readonly depthCap: number; readonly limit: number };
-  /** A `SinkStats` buffer every thread's sink counts into, for the scenario to read. */
-  readonly stats?: SharedArrayBuffer;
-}
+import { Mutex } from '../sync/locks.js';
+import type { SinkOptions } from '../contract/sink-spec.js';
+export type { SinkOptions };
 
 /** Functions a sink calls back; not cloneable, so apart from `SinkOptions`. */
 export interface SinkHooks {

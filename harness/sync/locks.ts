@@ -39,21 +39,10 @@ import {
   type LockKind,
   type SyncRuntime,
 } from './runtime.js';
+import type { LockHandle, MutexOptions } from '../contract/lock-handle.js';
+export type { LockHandle, MutexOptions };
 
 export { LockError };
-
-/** What crosses a thread boundary: the lock's words and what it is. */
-export interface LockHandle {
-  readonly buffer: SharedArrayBuffer;
-  /** Index of the lock's first word in an Int32Array over `buffer`. */
-  readonly index: number;
-  readonly className: string;
-}
-
-export interface MutexOptions {
-  /** The holder may take it again (Python's RLock, a handler's lock). @default false */
-  readonly reentrant?: boolean;
-}
 
 /** Spins this many times on a held lock before parking: short critical sections never park. */
 const SPINS = 64;

@@ -20,31 +20,11 @@
  * Outside the harness, or with no mode, a point is one load of a module variable.
  */
 
-import fc from 'fast-check';
 import { rawNotify, rawWait } from './atomics.js';
 import { createRandom, deriveSeed } from '../util/random.js';
+import type { ScheduleSpec } from '../contract/schedule-spec.js';
 
-/**
- * One preemption: at coordinator step `at`, switch to the `pick`-th of the other held threads
- * (by slot, modulo their number). Nothing happens when no other thread is held.
- */
-export interface Preemption {
-  readonly at: number;
-  readonly pick: number;
-}
 
-export type ScheduleSpec =
-  | { readonly mode: 'pct'; readonly seed: number; readonly depth: number }
-  | { readonly mode: 'controlled'; readonly preemptions: readonly Preemption[] };
-
-export type ScheduleMode = 'free' | 'pct' | 'controlled';
-
-export const SCHEDULE_MODES: readonly ScheduleMode[] = ['free', 'pct', 'controlled'];
-
-/** The schedule of a controlled run, as fast-check generates and shrinks it. */
-export const preemptionsArbitrary: fc.Arbitrary<Preemption[]> = fc
-  .array(fc.record({ at: fc.nat({ max: 400 }), pick: fc.nat({ max: 7 }) }), { maxLength: 6 })
-  .map((list) => [...list].sort((a, b) => a.at - b.at));
 
 /** Where a thread stands, as the coordinator sees it. */
 export type PointKind = 'lock' | 'sink' | 'log';

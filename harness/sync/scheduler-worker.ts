@@ -19,7 +19,8 @@ import { workerData } from 'node:worker_threads';
 import { rawNotify, rawWait } from './atomics.js';
 import { Board, FIRST_PRODUCER_SLOT, WATCHDOG_SLOT } from './board.js';
 import { EventChannel, type ChannelHandle } from './channel.js';
-import { P_AT, P_COUNT, P_GRANT, P_KIND, POINT_KINDS, S_ABANDONED, S_EXPECT, S_GO, S_STEP, S_STOP, S_TICK, S_WAKE, slotWord, type Preemption } from './schedule.js';
+import { P_AT, P_COUNT, P_GRANT, P_KIND, POINT_KINDS, S_ABANDONED, S_EXPECT, S_GO, S_STEP, S_STOP, S_TICK, S_WAKE, slotWord } from './schedule.js';
+import type { Preemption } from '../contract/schedule-spec.js';
 import { StringTable } from './strings.js';
 import { LOCK_STRIDE } from './runtime.js';
 

@@ -5,7 +5,8 @@
 import { Worker } from 'node:worker_threads';
 import { MAX_THREADS } from '../sync/board.js';
 import type { EventChannel } from '../sync/channel.js';
-import type { Preemption, ScheduleShared } from '../sync/schedule.js';
+import type { Preemption } from '../contract/schedule-spec.js';
+import type { ScheduleShared } from '../sync/schedule.js';
 import type { SchedulerData } from '../sync/scheduler-worker.js';
 import type { SyncShared } from '../sync/runtime.js';
 import type { WatchdogData } from './watchdog-worker.js';

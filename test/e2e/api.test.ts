@@ -1,6 +1,6 @@
 // The README's example, as is: logjam inside a library's own vitest suite.
 import { describe, expect, it } from 'vitest';
-import { runScenario } from 'logjam';
+import { runScenario } from 'logjam/api';
 
 describe('our logger under logjam', () => {
   it('loses, duplicates and reorders nothing with four threads logging at once', async () => {

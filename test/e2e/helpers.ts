@@ -7,13 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type * as Api from '../../harness/index.js';
+import type * as Api from '../../harness/api.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'logjam.js');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
-export const api = (await import(join(ROOT, 'dist', 'harness', 'index.js'))) as typeof Api;
+export const api = (await import(join(ROOT, 'dist', 'harness', 'api.js'))) as typeof Api;
 
 export interface CliResult {
   readonly code: number | null;

@@ -195,7 +195,7 @@ function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budge
   });
   if (runs.length === report.runs.length && plan.length === runs.length && runs.every((r, i) => r === report.runs[i])) return report;
   for (const { adapter, scenario, seed } of plan.slice(runs.length)) {
-    runs.push({ adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: why('not run'), findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.name, seed) });
+    runs.push({ adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: why('not run'), findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.ref, seed) });
   }
   return buildReport(runs, started, command);
 }

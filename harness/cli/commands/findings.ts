@@ -11,7 +11,7 @@ import { BUILTIN_ADAPTER_NAMES } from '../../../adapters/index.js';
 import { findingsMarkdown } from '../../../reports/findings.js';
 import { SCENARIO_NAMES } from '../../../scenarios/index.js';
 import { UsageError } from '../../contract/errors.js';
-import { resolveAdapter, resolveScenario } from '../../run/registry.js';
+import { resolveAdapter, resolveScenario } from '../catalogue.js';
 import { EXIT, type Report } from '../../contract/result.js';
 import { parse, stdout } from './shared.js';
 

@@ -12,9 +12,9 @@ import { junitXml } from '../../../reports/junit.js';
 import { markdownSummary } from '../../../reports/markdown.js';
 import { SCENARIO_NAMES } from '../../../scenarios/index.js';
 import { UsageError } from '../../contract/errors.js';
-import { resolveAdapter, resolveScenario, type ResolvedAdapter } from '../../run/registry.js';
+import { resolveAdapter, resolveScenario } from '../catalogue.js';
+import type { ResolvedAdapter, ResolvedScenario } from '../../run/resolve.js';
 import type { Report } from '../../contract/result.js';
-import type { AnyScenario } from '../../contract/scenario.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -47,13 +47,13 @@ export async function resolveTargets(
   adapterValues: string[] | undefined,
   scenarioValues: string[] | undefined,
   cwd: string,
-): Promise<{ adapters: ResolvedAdapter[]; scenarios: AnyScenario[] }> {
+): Promise<{ adapters: ResolvedAdapter[]; scenarios: ResolvedScenario[] }> {
   const named = splitList(adapterValues);
   const refs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (refs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(adapterValues ?? []).join(', ')}\`. Run \`logjam list\` to see them.`);
   const adapters: ResolvedAdapter[] = [];
   for (const ref of refs) adapters.push(await resolveAdapter(ref, cwd));
-  const scenarios: AnyScenario[] = [];
+  const scenarios: ResolvedScenario[] = [];
   for (const name of splitList(scenarioValues) ?? SCENARIO_NAMES) scenarios.push(await resolveScenario(name));
   return { adapters, scenarios };
 }

@@ -7,14 +7,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../contract/errors.js';
-import { freshSeed } from '../util/random.js';
-import { resolveAdapter, resolveScenario, type ResolvedAdapter } from './registry.js';
-import { EMPTY_METRICS, type Report, type RunResult } from '../contract/result.js';
-import { runSuite } from './suite.js';
-import { replayFor, superviseRun } from './supervisor.js';
-import { resolveTargets } from '../cli/commands/shared.js';
-import type { ScheduleMode } from '../sync/schedule.js';
+import { UsageError } from './contract/errors.js';
+import { freshSeed } from './util/random.js';
+import { resolveAdapter, resolveScenario } from './cli/catalogue.js';
+import { EMPTY_METRICS, type Report, type RunResult } from './contract/result.js';
+import { runSuite } from './run/suite.js';
+import { replayFor, superviseRun } from './run/supervisor.js';
+import { resolveTargets } from './cli/commands/shared.js';
+import type { ScheduleMode } from './contract/schedule-spec.js';
 
 export interface RunScenarioOptions {
   /** A bundled adapter's name (`pino-sync`) or a path to your adapter module (`./my-adapter.ts`), from `cwd`. */
@@ -98,4 +98,13 @@ export async function runScenarios(options: RunScenariosOptions = {}): Promise<R
   });
 }
 
-export type { ResolvedAdapter };
+
+export { Ledger } from './ledger/ledger.js';
+export type { Reconciliation } from './ledger/ledger.js';
+export { resolveAdapter, resolveScenario } from './cli/catalogue.js';
+export type { ResolvedAdapter, ResolvedScenario } from './run/resolve.js';
+export { runSuite } from './run/suite.js';
+export type { SuiteOptions } from './run/suite.js';
+export { superviseRun } from './run/supervisor.js';
+export type { SuperviseOptions } from './run/supervisor.js';
+export * from './index.js';
