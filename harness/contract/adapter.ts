@@ -14,7 +14,10 @@ export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error', 'fatal'];
 
-export interface Capabilities {
+/**
+ * What the logger can do: the scenarios that need a feature are skipped, not failed, without it.
+ */
+export interface Features {
   /** The adapter can create one logger per worker thread of a process. @default true */
   readonly threads?: boolean;
   /** What one record looks like in the sink: one JSON object per line, or a line of text. */
@@ -23,6 +26,24 @@ export interface Capabilities {
   readonly gracefulShutdown: boolean;
   /** The logger reports records it dropped (`dropped()` on the instance). @default false */
   readonly reportsDrops?: boolean;
+  /** `setup()` returns `reconfigure()`, which swaps the sinks while producers log. @default false */
+  readonly reconfigure?: boolean;
+  /** How the logger carries trace context: `withContext` on the instance, over AsyncLocalStorage. */
+  readonly context?: 'async-local-storage';
+  /**
+   * `log(level, message, fields)` passes `fields` to the logger as structured data (pino's merge
+   * object), so scenarios can log hostile values (hostile-input). @default false
+   */
+  readonly fields?: boolean;
+  /** The logger can write to a second sink (`ctx.secondFile` with `ctx.secondSink`). @default false */
+  readonly secondSink?: boolean;
+}
+
+/**
+ * How the adapter is wired to the run's sink: through logjam's `createSink`, a Writable, a path
+ * logjam may make a paced pipe, or a loopback TCP collector.
+ */
+export interface SinkWiring {
   /**
    * The adapter writes through logjam's `createSink(ctx.file, ctx.sink)`, so scenarios can
    * inject sink pathologies (a lock taken per write, failing writes). @default false
@@ -34,8 +55,28 @@ export interface Capabilities {
    * @default false
    */
   readonly stream?: boolean;
-  /** `setup()` returns `reconfigure()`, which swaps the sinks while producers log. @default false */
-  readonly reconfigure?: boolean;
+  /**
+   * The logger opens `ctx.file` by path itself, so logjam can make it a named pipe it drains at
+   * a controlled pace (slow, stalled, blocking sinks). @default true unless `harnessSink`
+   */
+  readonly pathSink?: boolean;
+  /**
+   * With `ctx.sink.reenter` set, the logger writes through `createSink` with a `reenter` hook
+   * that logs through the same logger (reentrant-sink). @default false
+   */
+  readonly reentrantSink?: boolean;
+  /**
+   * The logger sends its records over TCP to `ctx.collector` instead of writing `ctx.file`:
+   * logjam starts a loopback collector for every run of the adapter, which writes each whole
+   * line it receives to the sink file (tcp-collector injects faults into it). @default false
+   */
+  readonly tcp?: boolean;
+}
+
+/**
+ * What the logger promises: logjam holds it to each promise it declares, and only to those.
+ */
+export interface Promises {
   /**
    * The longest a log call may block its caller, in ms, whatever the sink does (slow-sink,
    * blocking-sink). Undefined: the logger promises none; logjam measures and reports the figure.
@@ -49,32 +90,26 @@ export interface Capabilities {
   readonly overflow?: 'drop-lowest-first' | 'drop-newest' | 'drop-oldest' | 'block' | 'grow';
   /** The most memory, in MB, the logger buffers whatever the backlog (slow-sink). */
   readonly memoryBoundMb?: number;
-  /**
-   * The logger opens `ctx.file` by path itself, so logjam can make it a named pipe it drains at
-   * a controlled pace (slow, stalled, blocking sinks). @default true unless `harnessSink`
-   */
-  readonly pathSink?: boolean;
-  /** The logger can write to a second sink (`ctx.secondFile` with `ctx.secondSink`). @default false */
-  readonly secondSink?: boolean;
-  /**
-   * With `ctx.sink.reenter` set, the logger writes through `createSink` with a `reenter` hook
-   * that logs through the same logger (reentrant-sink). @default false
-   */
-  readonly reentrantSink?: boolean;
-  /** How the logger carries trace context: `withContext` on the instance, over AsyncLocalStorage. */
-  readonly context?: 'async-local-storage';
-  /**
-   * `log(level, message, fields)` passes `fields` to the logger as structured data (pino's merge
-   * object), so scenarios can log hostile values (hostile-input). @default false
-   */
-  readonly fields?: boolean;
-  /**
-   * The logger sends its records over TCP to `ctx.collector` instead of writing `ctx.file`:
-   * logjam starts a loopback collector for every run of the adapter, which writes each whole
-   * line it receives to the sink file (tcp-collector injects faults into it). @default false
-   */
-  readonly tcp?: boolean;
 }
+
+/**
+ * What an adapter declares about its logger, in three kinds: features, sink wiring and promises.
+ * One flat object in an adapter (`capabilities: { threads: true, harnessSink: true, ... }`); a
+ * key that is none of these is a compile error in `defineAdapter` and a usage error at run time.
+ */
+export interface Capabilities extends Features, SinkWiring, Promises {}
+
+/** Every capability key, by kind: what `asAdapter` checks a module's capabilities against. */
+export const CAPABILITY_KEYS = {
+  features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink'],
+  wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp'],
+  promises: ['callBoundMs', 'overflow', 'memoryBoundMb'],
+} as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
+
+// Every key of each kind is listed above: a key added to an interface and not here fails to compile.
+type Listed = (typeof CAPABILITY_KEYS)[keyof typeof CAPABILITY_KEYS][number];
+const everyCapabilityListed: [Exclude<keyof Capabilities, Listed>] extends [never] ? true : never = true;
+void everyCapabilityListed;
 
 /**
  * Where an adapter with `capabilities.tcp` sends its records: a loopback TCP collector that
@@ -195,9 +230,82 @@ export function isTypeScriptModule(url: string): boolean {
   return /\.[cm]?tsx?$/.test(new URL(url).pathname);
 }
 
-/** Declares an adapter; the identity function, for types and a checked shape. */
-export function defineAdapter<const T extends AdapterDefinition>(definition: T): T {
+/** The keys of `T` that `Shape` does not have, each typed `never`: an excess key is an error. */
+type NoExtraKeys<T, Shape> = { readonly [K in Exclude<keyof T, keyof Shape>]: never };
+
+/**
+ * Declares an adapter; the identity function, for types and a checked shape. A key the contract
+ * does not know, at the top or in `capabilities` (`harnesSink: true`), is a compile error.
+ */
+export function defineAdapter<const T extends AdapterDefinition>(
+  definition: T & NoExtraKeys<T, AdapterDefinition> & { readonly capabilities: NoExtraKeys<T['capabilities'], Capabilities> },
+): T {
   return definition;
+}
+
+const ADAPTER_KEYS: readonly (keyof AdapterDefinition)[] = ['name', 'description', 'capabilities', 'versions', 'sinkFiles', 'setup', 'create'];
+
+/** Capability values by kind of check: what a wrong type is told it should be. */
+const CAPABILITY_TYPES: Readonly<Record<keyof Capabilities, { readonly ok: (v: unknown) => boolean; readonly expected: string }>> = {
+  threads: { ok: isBoolean, expected: 'a boolean' },
+  format: { ok: (v) => v === 'ndjson' || v === 'text', expected: "'ndjson' or 'text'" },
+  gracefulShutdown: { ok: isBoolean, expected: 'a boolean' },
+  reportsDrops: { ok: isBoolean, expected: 'a boolean' },
+  reconfigure: { ok: isBoolean, expected: 'a boolean' },
+  context: { ok: (v) => v === 'async-local-storage', expected: "'async-local-storage'" },
+  fields: { ok: isBoolean, expected: 'a boolean' },
+  secondSink: { ok: isBoolean, expected: 'a boolean' },
+  harnessSink: { ok: isBoolean, expected: 'a boolean' },
+  stream: { ok: isBoolean, expected: 'a boolean' },
+  pathSink: { ok: isBoolean, expected: 'a boolean' },
+  reentrantSink: { ok: isBoolean, expected: 'a boolean' },
+  tcp: { ok: isBoolean, expected: 'a boolean' },
+  callBoundMs: { ok: isPositive, expected: 'a positive number of milliseconds' },
+  overflow: {
+    ok: (v) => v === 'drop-lowest-first' || v === 'drop-newest' || v === 'drop-oldest' || v === 'block' || v === 'grow',
+    expected: "'drop-lowest-first', 'drop-newest', 'drop-oldest', 'block' or 'grow'",
+  },
+  memoryBoundMb: { ok: isPositive, expected: 'a positive number of MB' },
+};
+
+function isBoolean(v: unknown): boolean {
+  return typeof v === 'boolean';
+}
+
+function isPositive(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
+}
+
+/** The known key closest to a misspelt one (Levenshtein distance at most 2), for "did you mean". */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+function unknownKey(where: string, key: string, known: readonly string[]): string {
+  const guess = closestKey(key, known);
+  return `no \`${where}${key}\`${guess !== undefined ? ` (did you mean \`${guess}\`?)` : ''}: the valid keys are ${known.join(', ')}`;
 }
 
 /** Checks a module's default export is an adapter and says what is wrong if it is not. */
@@ -214,15 +322,24 @@ export function asAdapter(value: unknown, where: string): AdapterDefinition {
   }
   if (typeof v['description'] !== 'string') problems.push(`\`description\` to be a string, got ${describe(v['description'])}`);
   if (typeof v['create'] !== 'function') problems.push(`\`create\` to be a function, got ${describe(v['create'])}`);
+  for (const key of Object.keys(v)) {
+    if (!(ADAPTER_KEYS as readonly string[]).includes(key)) problems.push(unknownKey('', key, ADAPTER_KEYS));
+  }
+  for (const key of ['versions', 'sinkFiles', 'setup'] as const) {
+    if (v[key] !== undefined && typeof v[key] !== 'function') problems.push(`\`${key}\` to be a function, got ${describe(v[key])}`);
+  }
   const caps = v['capabilities'] as Record<string, unknown> | undefined;
   if (typeof caps !== 'object' || caps === null) {
     problems.push(`\`capabilities\` to be an object, got ${describe(caps)}`);
   } else {
-    if (caps['format'] !== 'ndjson' && caps['format'] !== 'text') {
-      problems.push(`\`capabilities.format\` to be 'ndjson' or 'text', got ${describe(caps['format'])}`);
+    const known = Object.keys(CAPABILITY_TYPES);
+    for (const [key, value] of Object.entries(caps)) {
+      const check = CAPABILITY_TYPES[key as keyof Capabilities] as (typeof CAPABILITY_TYPES)[keyof Capabilities] | undefined;
+      if (check === undefined) problems.push(unknownKey('capabilities.', key, known));
+      else if (value !== undefined && !check.ok(value)) problems.push(`\`capabilities.${key}\` to be ${check.expected}, got ${describe(value)}`);
     }
-    if (typeof caps['gracefulShutdown'] !== 'boolean') {
-      problems.push(`\`capabilities.gracefulShutdown\` to be a boolean, got ${describe(caps['gracefulShutdown'])}`);
+    for (const required of ['format', 'gracefulShutdown'] as const) {
+      if (caps[required] === undefined) problems.push(`\`capabilities.${required}\` to be ${CAPABILITY_TYPES[required].expected}, got ${describe(undefined)}`);
     }
   }
   if (problems.length > 0) {

@@ -48,3 +48,11 @@ describe('a user scenario given by path', () => {
     expect(cli.stderr).toContain('`run` to be a function');
   });
 });
+
+describe('a user adapter with a misspelt capability', () => {
+  it('exits 2 naming the key, a guess and the valid keys', () => {
+    const cli = logjam(['run', '--adapter', './test/fixtures/adapters/typo-capability.ts', '--scenario', 'steady', '--seed', '1']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('no `capabilities.harnesSink` (did you mean `harnessSink`?): the valid keys are threads, format');
+  });
+});
