@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the record ledger's cost, side by side with the obvious alternatives in one
- * run, reported as ratios. Targets (DESIGN.md): about a bit per record, and never the
- * bottleneck of the fastest logger (pino-sync delivers ~300k records/s here, ~3 µs each).
+ * run, reported as ratios. Targets (docs/architecture.md, "The record ledger is exact and
+ * cheap"): about a bit per record, and never the bottleneck of the fastest logger (pino-sync
+ * delivers ~300k records/s here, ~3 µs each).
  */
 
 import { writeFileSync } from 'node:fs';

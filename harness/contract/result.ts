@@ -5,7 +5,7 @@
 
 import type { ScheduleSpec } from './schedule-spec.js';
 
-/** The closed set of finding kinds (see DESIGN.md). */
+/** The closed set of finding kinds (docs/architecture.md, "Finding kinds are a closed set"). */
 export const FINDING_KINDS = [
   'deadlock',
   'lock-order-cycle',
@@ -168,7 +168,7 @@ export const EMPTY_METRICS: RunMetrics = {
   wallMs: 0,
 };
 
-/** Exit codes of the CLI (DESIGN.md). */
+/** Exit codes of the CLI (docs/architecture.md, "Exit codes"). */
 export const EXIT = { pass: 0, findings: 1, usage: 2, internal: 3 } as const;
 
 export function exitCodeFor(runs: readonly RunResult[]): number {

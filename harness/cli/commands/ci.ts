@@ -1,9 +1,9 @@
 /**
  * `logjam ci`: the pull-request gate. Fixed seeds, a time budget for the whole suite, an exit
- * code per DESIGN.md, and the report files CI systems read (JUnit XML, the JSON model, a
- * Markdown summary; annotations and the job summary on GitHub). `--shard i/n` takes every n-th
- * planned run so a CI system's own job matrix can split the suite; `logjam merge-reports` joins
- * the shards' reports back into one.
+ * code per docs/architecture.md ("Exit codes"), and the report files CI systems read (JUnit XML,
+ * the JSON model, a Markdown summary; annotations and the job summary on GitHub). `--shard i/n`
+ * takes every n-th planned run so a CI system's own job matrix can split the suite;
+ * `logjam merge-reports` joins the shards' reports back into one.
  */
 
 import { join } from 'node:path';
