@@ -87,7 +87,6 @@ export async function watchRunProcess(child: ChildProcess, options: WatchOptions
   const stdout = new Tail(TAIL_BYTES);
   const stderr = new Tail(TAIL_BYTES);
   let killedFor: KillReason | undefined;
-  let peakRssMb = 0;
   let exitTimer: NodeJS.Timeout | undefined;
   /** When the scenario said it was done or exiting: the start of time-to-exit. */
   let endedAt: number | undefined;
@@ -121,37 +120,47 @@ export async function watchRunProcess(child: ChildProcess, options: WatchOptions
   const onAbort = (): void => kill('aborted');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted === true) onAbort();
-  const memoryPoll = setInterval(() => {
-    const rss = readRss(child.pid);
-    if (rss === undefined) return;
-    peakRssMb = Math.max(peakRssMb, rss.peakMb);
-    if (rss.currentMb > options.memoryMb) kill('memory');
-  }, MEMORY_POLL_MS);
+  const memory = watchMemory(child.pid, options.memoryMb, () => kill('memory'));
 
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
-    // When: the process could not be started at all (bad executable, no resources).
-    child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error }));
-    // When: the process ended; its pipes may still hold the last events.
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
+  const exit = await exitOf(child);
   const exitedAt = performance.now();
   clearTimeout(deadline);
   clearTimeout(exitTimer);
   options.signal?.removeEventListener('abort', onAbort);
-  clearInterval(memoryPoll);
+  memory.stop();
   await Promise.race([lines, delay(DRAIN_MS)]);
   for (const stream of [channel, childOut, childErr]) stream.destroy();
 
   const end: ProcessEnd = {
-    code: exit.code,
-    signal: exit.signal,
-    ...(exit.spawnError !== undefined ? { spawnError: exit.spawnError.message } : {}),
+    ...exit,
     ...(killedFor !== undefined ? { killedFor } : {}),
-    peakRssMb,
+    peakRssMb: memory.peakMb(),
     stderrTail: stderr.text(),
     ...(endedAt !== undefined ? { endedAfterMs: exitedAt - endedAt } : {}),
   };
   return { events, end };
+}
+
+/** How the process ended, or that it never started. */
+function exitOf(child: ChildProcess): Promise<Pick<ProcessEnd, 'code' | 'signal' | 'spawnError'>> {
+  return new Promise((resolve) => {
+    // When: the process could not be started at all (bad executable, no resources).
+    child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error.message }));
+    // When: the process ended; its pipes may still hold the last events.
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/** Polls the process's resident memory: its peak, and `overCap` once it is above `capMb`. */
+function watchMemory(pid: number | undefined, capMb: number, overCap: () => void): { peakMb(): number; stop(): void } {
+  let peakMb = 0;
+  const poll = setInterval(() => {
+    const rss = readRss(pid);
+    if (rss === undefined) return;
+    peakMb = Math.max(peakMb, rss.peakMb);
+    if (rss.currentMb > capMb) overCap();
+  }, MEMORY_POLL_MS);
+  return { peakMb: () => peakMb, stop: () => clearInterval(poll) };
 }
 
 /** Splits the event channel into JSON lines; settles when the channel ends. */
