@@ -25,7 +25,8 @@ import { foldEvents, type FoldedRun } from './fold.js';
 import { paramsFor, runArbitrary } from './params.js';
 import type { ResolvedScenario } from './resolve.js';
 import { spawnRunProcess, watchRunProcess } from './run-process.js';
-import { verdict, type SinkReading } from './verdict.js';
+import type { SinkReading } from './ledger-findings.js';
+import { verdict } from './verdict.js';
 
 export interface SuperviseOptions {
   readonly adapter: { readonly name: string; readonly url: string; readonly ref: string };

@@ -8,7 +8,8 @@ import type { ChildEvent, ThreadStatus } from '../../harness/contract/protocol.j
 import { FINDING_KINDS, type Finding, type FindingKind, type RunResult } from '../../harness/contract/result.js';
 import { Ledger } from '../../harness/ledger/ledger.js';
 import { foldEvents } from '../../harness/run/fold.js';
-import { verdict, type ProcessEnd, type SinkReading, type VerdictScenario } from '../../harness/run/verdict.js';
+import type { SinkReading } from '../../harness/run/ledger-findings.js';
+import { verdict, type ProcessEnd, type VerdictScenario } from '../../harness/run/verdict.js';
 
 const LIMITS = { timeoutMs: 60_000, exitMs: 3000, memoryMb: 2048 };
 const REPLAY = { command: 'npx logjam run --adapter reference --scenario unit --seed 7', adapter: 'reference', scenario: 'unit', seed: 7 };
