@@ -5,12 +5,12 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario } from '../harness/contract/scenario.js';
+import { defineScenario, failOn } from '../harness/contract/scenario.js';
 
 export default defineScenario({
   name: 'graceful-exit',
   description: "log M records, run the adapter's documented shutdown, then exit; any loss or hang fails",
-  failOn: ['exit-loss', 'exit-hang', 'crash', 'unhandled-error', 'hang', 'deadlock', 'recursive-lock', 'duplicate-records', 'torn-records'],
+  failOn: failOn(['exit-loss', 'duplicate-records', 'torn-records']),
   lossKind: 'exit-loss',
   params: fc.record({ records: fc.integer({ min: 1, max: 5000 }), maxPayload: fc.integer({ min: 16, max: 4096 }) }),
   skip: (capabilities) => (capabilities.gracefulShutdown ? undefined : 'the adapter declares no documented shutdown (capabilities.gracefulShutdown: false)'),

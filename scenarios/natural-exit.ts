@@ -13,22 +13,12 @@
 
 import fc from 'fast-check';
 import type { FindingKind } from '../harness/contract/result.js';
-import { defineScenario, type ScenarioContext } from '../harness/contract/scenario.js';
+import { defineScenario, failOn, type ScenarioContext } from '../harness/contract/scenario.js';
 
 /** How long after returning the scenario looks at what keeps the process alive (the bound is the supervisor's exit bound, 3 s). */
 const LOOK_MS = 2000;
 
-export const NATURAL_EXIT_FAILS_ON: readonly FindingKind[] = [
-  'exit-hang',
-  'exit-loss',
-  'crash',
-  'unhandled-error',
-  'hang',
-  'deadlock',
-  'recursive-lock',
-  'duplicate-records',
-  'torn-records',
-];
+export const NATURAL_EXIT_FAILS_ON: readonly FindingKind[] = failOn(['exit-loss', 'duplicate-records', 'torn-records']);
 
 export const naturalExitParams = fc.record({ records: fc.integer({ min: 1, max: 5000 }), maxPayload: fc.integer({ min: 1, max: 2048 }) });
 

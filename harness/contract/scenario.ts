@@ -22,7 +22,10 @@ export interface ScenarioDefinition<P = unknown> {
   readonly description: string;
   /** Why the scenario does not apply to an adapter with these capabilities; undefined if it does. */
   skip?(capabilities: Capabilities, adapter?: AdapterDefinition): string | undefined;
-  /** The finding kinds that fail a run of this scenario; every other finding is a reported fact. */
+  /**
+   * The finding kinds that fail a run of this scenario; every other finding is a reported fact.
+   * Build it with `failOn(...)`: ALWAYS_FAIL plus the scenario's own kinds.
+   */
   readonly failOn: readonly FindingKind[];
   /** What records missing from the sink are called here: lost in flight, or lost at exit. */
   readonly lossKind: 'lost-records' | 'exit-loss';
@@ -47,6 +50,26 @@ export interface ScenarioDefinition<P = unknown> {
   readonly trackWorkers?: boolean;
   /** Drives the run in the child's main thread. */
   run(ctx: ScenarioContext, params: P): Promise<void>;
+}
+
+/**
+ * The findings that fail every scenario. None is a trade-off a logger's documentation can
+ * allow: the process died or an error escaped the logger to its caller (`crash`,
+ * `unhandled-error`), threads stopped for good (`hang`, `deadlock`, and `recursive-lock`: a
+ * thread taking a non-reentrant lock it already holds would wait on itself forever), or the
+ * process could not end (`exit-hang`). A scenario that reports one of them as a fact instead
+ * names it in `failOn`'s `except` and says why in its header comment.
+ */
+export const ALWAYS_FAIL = ['crash', 'unhandled-error', 'hang', 'deadlock', 'recursive-lock', 'exit-hang'] as const satisfies readonly FindingKind[];
+export type AlwaysFail = (typeof ALWAYS_FAIL)[number];
+
+/**
+ * A scenario's `failOn`: every kind of ALWAYS_FAIL but the `except`ed ones, then the
+ * scenario's own kinds (the order `logjam list` shows them in). A kind named twice counts once.
+ */
+export function failOn(own: readonly FindingKind[], options: { readonly except?: readonly AlwaysFail[] } = {}): readonly FindingKind[] {
+  const except: readonly FindingKind[] = options.except ?? [];
+  return [...new Set([...ALWAYS_FAIL.filter((k) => !except.includes(k)), ...own])];
 }
 
 /** Any scenario, whatever its parameters' type. */

@@ -31,8 +31,37 @@ export interface Wedge {
   readonly producedSinceGrowth: number;
 }
 
+/** The sink files' total size, as one look at the run's folder sees it. */
+export interface SinkSize {
+  readonly bytes: number;
+  readonly files: number;
+}
+
+/**
+ * Looks at the sink files: one readdir and a stat per file, cheap enough for a few looks per
+ * second. Undefined when the folder cannot be read.
+ */
+export function measureSink(dir: string): SinkSize | undefined {
+  let bytes = 0;
+  let files = 0;
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!SINK_FILE.test(name)) continue;
+      try {
+        bytes += statSync(join(dir, name)).size;
+        files++;
+      } catch {
+        // rotated away between readdir and stat: counted at the next look
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return { bytes, files };
+}
+
+/** The probe's judgement over successive sizes of the sink: pure, the sizes are passed in. */
 export class LivenessProbe {
-  readonly #dir: string;
   readonly #windowMs: number;
   #bytes = -1;
   #files = 0;
@@ -41,38 +70,23 @@ export class LivenessProbe {
   /** Whether a thread that logged since the output last grew has turned its event loop since. */
   #yieldedSinceGrowth = false;
 
-  constructor(dir: string, windowMs: number, now: number) {
-    this.#dir = dir;
+  constructor(windowMs: number, now: number) {
     this.#windowMs = windowMs;
     this.#grewAt = now;
   }
 
-  /** Looks at the sink files; cheap enough for a few looks per second (one readdir, a stat per file). */
-  sample(now: number, produced: number): LivenessSample {
-    let bytes = 0;
-    let files = 0;
-    try {
-      for (const name of readdirSync(this.#dir)) {
-        if (!SINK_FILE.test(name)) continue;
-        try {
-          bytes += statSync(join(this.#dir, name)).size;
-          files++;
-        } catch {
-          // rotated away between readdir and stat: counted at the next look
-        }
-      }
-    } catch {
-      return { bytes: this.#bytes, grew: false };
-    }
-    const grew = bytes !== this.#bytes || files !== this.#files;
-    this.#bytes = bytes;
-    this.#files = files;
+  /** A look at the sink: `size` from measureSink, undefined when the folder could not be read. */
+  sample(now: number, size: SinkSize | undefined, produced: number): LivenessSample {
+    if (size === undefined) return { bytes: this.#bytes, grew: false };
+    const grew = size.bytes !== this.#bytes || size.files !== this.#files;
+    this.#bytes = size.bytes;
+    this.#files = size.files;
     if (grew) {
       this.#grewAt = now;
       this.#producedAtGrowth = produced;
       this.#yieldedSinceGrowth = false;
     }
-    return { bytes, grew };
+    return { bytes: size.bytes, grew };
   }
 
   /** A producing thread turned its event loop: an asynchronous logger could have written. */

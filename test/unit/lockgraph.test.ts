@@ -117,4 +117,22 @@ describe('a wait-for cycle read off the board', () => {
     moved.b.waitStart('lock', 1, 0, 0, 0, 0);
     expect(cycleHolds(moved.board, again, before)).toBe(false);
   });
+
+  it('follows every holder of a shared lock to the one that closes a cycle over three threads', () => {
+    // A and B both hold lock 1 shared; C waits for lock 1 and holds lock 3; B waits for 3; A waits for 2, which nobody holds.
+    const board = Board.create();
+    const [a, b, c] = [0, 1, 2].map((i) => board.row(FIRST_PRODUCER_SLOT + i)) as [ReturnType<Board['row']>, ReturnType<Board['row']>, ReturnType<Board['row']>];
+    a.push(1, 0);
+    b.push(1, 0);
+    c.push(3, 0);
+    a.waitStart('lock', 2, 0, 0, 0, 0);
+    b.waitStart('lock-shared', 3, 0, 0, 0, 0);
+    c.waitStart('lock', 1, 0, 0, 0, 0);
+    const cycle = findWaitCycle(board, FIRST_PRODUCER_SLOT + 2);
+    expect(cycle?.map((s) => [s.slot, s.waitsOn])).toEqual([
+      [FIRST_PRODUCER_SLOT + 2, 1],
+      [FIRST_PRODUCER_SLOT + 1, 3],
+    ]);
+    expect(findWaitCycle(board, FIRST_PRODUCER_SLOT)).toBeUndefined();
+  });
 });

@@ -1,0 +1,57 @@
+/**
+ * What the ledger's reading of the sink says, as findings: records lost (in flight or at exit,
+ * as the scenario names the loss), duplicated, reordered, torn. Pure.
+ */
+
+import type { Reconciliation } from '../ledger/ledger.js';
+import type { Finding } from '../contract/result.js';
+import type { ScenarioDefinition } from '../contract/scenario.js';
+
+/** What the ledger read back from the sink. */
+export interface SinkReading {
+  readonly reconciliation: Reconciliation;
+  /** Whether `produced` came from the scenario's exact counts, not the board's lower bound. */
+  readonly exact: boolean;
+  readonly path: string;
+}
+
+/** The ledger's findings: records lost (in flight or at exit, as the scenario names it), duplicated, reordered, torn. */
+export function ledgerFindings(sink: SinkReading, lossKind: ScenarioDefinition['lossKind']): Finding[] {
+  const { reconciliation: r, exact } = sink;
+  const counted = { produced: r.produced, delivered: r.delivered, droppedReported: r.droppedReported };
+  const findings: Finding[] = [];
+  if (r.lost > 0) {
+    const where = lossKind === 'exit-loss' ? 'at exit' : 'in flight';
+    findings.push({
+      kind: lossKind,
+      severity: 'error',
+      message: `${r.lost} of ${r.produced} records were lost ${where}: neither delivered nor reported dropped${exact ? '' : ' (the run was cut short: produced is a lower bound)'}`,
+      evidence: { ...counted, lost: r.lost, missing: r.evidence.missing, producedIsExact: exact },
+    });
+  }
+  if (r.duplicated > 0) {
+    findings.push({
+      kind: 'duplicate-records',
+      severity: 'error',
+      message: `${r.duplicated} records were delivered more than once`,
+      evidence: { ...counted, duplicated: r.duplicated, examples: r.evidence.duplicates },
+    });
+  }
+  if (r.reordered > 0) {
+    findings.push({
+      kind: 'reordered-records',
+      severity: 'error',
+      message: `${r.reordered} records arrived after a later record of the same producer`,
+      evidence: { ...counted, reordered: r.reordered, examples: r.evidence.reorders },
+    });
+  }
+  if (r.torn > 0) {
+    findings.push({
+      kind: 'torn-records',
+      severity: 'error',
+      message: `${r.torn} delivered lines were not exactly one whole record`,
+      evidence: { torn: r.torn, samples: r.evidence.torn, file: sink.path },
+    });
+  }
+  return findings;
+}

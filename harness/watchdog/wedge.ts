@@ -1,0 +1,77 @@
+/**
+ * The wedge detector: output that stops growing while the harness threads keep logging, and
+ * keep turning their event loops, is a wedge (liveness.ts has the probe's rule).
+ *
+ * Pure: each look passes in the harness threads' board readings and the sink's size.
+ */
+
+import type { ThreadState } from '../sync/board.js';
+import type { ThreadStatus } from '../contract/protocol.js';
+import type { Finding } from '../contract/result.js';
+import { LivenessProbe, type SinkSize, type Wedge } from './liveness.js';
+
+/** What the wedge detector reads of a harness thread. */
+export interface ProducerReading {
+  readonly slot: number;
+  readonly state: ThreadState;
+  /** Records it has logged. */
+  readonly produced: number;
+  readonly heartbeat: number;
+}
+
+export type WedgeLook = { readonly grew: true } | { readonly grew: false; readonly wedge?: Wedge };
+
+/** How often the sink is looked at: a readdir and a few stats, not worth every 10 ms poll. */
+export const WEDGE_LOOK_MS = 100;
+
+export class WedgeDetector {
+  readonly #probe: LivenessProbe;
+  readonly #beats = new Map<number, number>();
+  #reported = false;
+
+  constructor(windowMs: number, now: number) {
+    this.#probe = new LivenessProbe(windowMs, now);
+  }
+
+  /** One look: whether the output grew, and the wedge to report (once per run) when there is one. */
+  look(now: number, threads: readonly ProducerReading[], size: SinkSize | undefined): WedgeLook {
+    let produced = 0;
+    for (const t of threads) {
+      produced += t.produced;
+      // A running thread whose heartbeat moved turned its event loop since the last look.
+      if (this.#beats.get(t.slot) !== t.heartbeat && t.state === 'running') this.#probe.yielded();
+      this.#beats.set(t.slot, t.heartbeat);
+    }
+    if (this.#probe.sample(now, size, produced).grew) return { grew: true };
+    const wedge = this.#probe.wedge(now, produced);
+    if (wedge === undefined || this.#reported) return { grew: false };
+    this.#reported = true;
+    return { grew: false, wedge };
+  }
+}
+
+/**
+ * The wedge, reported as a `hang` with the sink's size, the records logged since it last grew,
+ * and what the loggers say they hold buffered. Loggers that share one queue (a listener's)
+ * report the same bytes on each thread, so the message quotes the largest, never a sum.
+ */
+export function wedgeFinding(wedge: Wedge, threads: readonly ThreadStatus[]): Finding {
+  const buffered = threads.flatMap((t) => (t.buffered !== undefined ? [{ thread: t.name, bytes: t.buffered }] : []));
+  const bufferedBytes = buffered.length > 0 ? Math.max(...buffered.map((b) => b.bytes)) : undefined;
+  const held =
+    bufferedBytes !== undefined
+      ? `; the logger reports ${bufferedBytes} bytes buffered, unwritten`
+      : '; the logger does not say what it holds buffered (no buffered() in its adapter)';
+  return {
+    kind: 'hang',
+    severity: 'error',
+    message: `Wedge: the sink stopped growing for ${wedge.stalledMs} ms at ${wedge.sinkBytes} bytes while ${wedge.producedSinceGrowth} more records were logged${held}`,
+    evidence: {
+      wedge: true,
+      ...wedge,
+      ...(bufferedBytes !== undefined ? { bufferedBytes, buffered } : {}),
+      threads,
+      signature: 'liveness-wedge',
+    },
+  };
+}
