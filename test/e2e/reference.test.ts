@@ -1,29 +1,31 @@
 /**
  * The reference logger (adapters/reference/), as users drive it: each case runs a typed fixture
- * program (test/fixtures/reference/) in a fresh Node process (configuration is once per
- * process); it logs from real worker threads into real files and reports what it saw as JSON.
- * The fixtures import the logger from its TypeScript sources, loaded by tsx in every thread.
+ * program (test/fixtures/reference/, built into dist/ with the logger) in a fresh Node process
+ * (configuration is once per process); it logs from real worker threads into real files and
+ * reports what it saw as JSON.
  * Threads meet through SharedArrayBuffer handshakes, never sleeps; nothing here asserts a duration.
  */
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, validateConfig } from '../../adapters/reference/config.js';
-import { FIXTURES, scratchDir } from './helpers.js';
+import type * as Config from '../../adapters/reference/config.js';
+import { ROOT, scratchDir } from './helpers.js';
 
-const REFERENCE = join(FIXTURES, 'reference');
-const TSX_EVERYWHERE = join(REFERENCE, 'tsx-everywhere.mjs');
+/** The fixtures as `npm run build` compiled them (tsconfig.build.json), importing the built logger. */
+const FIXTURES = join(ROOT, 'dist', 'test', 'fixtures', 'reference');
+const { validateConfig, ConfigError } = (await import(pathToFileURL(join(ROOT, 'dist', 'adapters', 'reference', 'config.js')).href)) as typeof Config;
 
 const dir = scratchDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const path = (name: string): string => join(dir, `${++n}-${name}`);
 
-/** Runs fixture `<name>.ts` with `args` in a fresh Node process, tsx in each of its threads. */
+/** Runs fixture `<name>` (test/fixtures/reference/<name>.ts, built) with `args` in a fresh Node process. */
 function spawnFixture(name: string, args: readonly string[], timeoutMs = 50_000): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', TSX_EVERYWHERE, join(REFERENCE, `${name}.ts`), ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return spawnSync(process.execPath, [join(FIXTURES, `${name}.js`), ...args], { encoding: 'utf8', timeout: timeoutMs });
 }
 
 /** Runs fixture `<name>.ts`, which must exit 0; answers its last stdout line as JSON. */
@@ -195,7 +197,7 @@ describe('the shared queue', () => {
   it('lets the process exit by itself once logging is done', () => {
     const file = path('natural.log');
     // A process kept alive by the logger is killed at the timeout: a signal, not a status.
-    const r = spawnFixture('natural-exit', [file]);
+    const r = spawnFixture('natural-exit', [file], 20_000);
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
     expect(lines(file)).toHaveLength(10000);
