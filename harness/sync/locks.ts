@@ -7,7 +7,7 @@
  * instances of the classes, not only from the two that happened to meet.
  *
  * Under the harness each operation also tells the run's sync runtime what it holds and what it
- * waits on (see sync-runtime.ts). Outside the harness a primitive costs one extra branch on a
+ * waits on (see runtime.ts). Outside the harness a primitive costs one extra branch on a
  * field that is undefined.
  *
  * A primitive is shared between threads through its `handle`, which structured-clones into

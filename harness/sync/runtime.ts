@@ -114,7 +114,7 @@ export function captureSite(): string {
   Error.stackTraceLimit = limit;
   const lines = (holder.stack ?? '').split('\n').slice(1);
   return lines
-    .filter((line) => !/[/\\]harness[/\\](sync|sync-runtime|atomics)\.[jt]s/.test(line))
+    .filter((line) => !/[/\\]harness[/\\]sync[/\\](locks|runtime|atomics)\.[jt]s/.test(line))
     .slice(0, SITE_FRAMES)
     .map((line) => line.trim())
     .join('\n');
