@@ -21,9 +21,6 @@ import { installClient, type LoggingClient, type SharedSetup, type Variant as Cl
 import { LISTENER_DEAD, LISTENER_LIVE, LISTENER_STOPPED, type SharedQueue } from './queue.js';
 import type { LogRecord } from './record.js';
 
-/** Bytes of the ring the listener touches per turn until all of it is mapped: about 50 µs of page faults. */
-const PREFAULT_CHUNK = 256 * 1024;
-
 /** The handlers and the routing from logger names to them; immutable once built. */
 export interface HandlerTable {
   readonly handlers: ReadonlyMap<string, Handler>;
@@ -106,8 +103,6 @@ export class Listener {
   #nested = 0;
   #droppedSeen = 0;
   #droppedAt = 0;
-  /** How far into the ring the pages are touched (SharedQueue.prefault). */
-  #prefaulted = 0;
 
   constructor(queue: SharedQueue, client: LoggingClient, options: ListenerOptions) {
     this.queue = queue;
@@ -123,8 +118,14 @@ export class Listener {
     client.sink = (level, time, name, message, fields, context, error) => this.dispatchNested({ level, time, name, message, fields, context, error });
   }
 
+  /**
+   * Builds the handlers and touches every page of the ring (SharedQueue.prefault), before the
+   * listener says ready: configure() resolves with the ring mapped, so no producer ever takes a
+   * page fault in a log call.
+   */
   async start(config: LoggingConfig): Promise<void> {
     this.table = await buildTable(config);
+    this.queue.prefault(0, this.queue.capacity);
   }
 
   /** The listener's loop: claim a batch, write it, give it back, serve requests; until stopped. */
@@ -133,10 +134,7 @@ export class Listener {
     this.queue.setListenerState(LISTENER_LIVE);
     try {
       for (;;) {
-        // Until the ring's pages are all touched, a chunk per turn and no long sleep between.
-        if (this.#prefaulted < this.queue.capacity) this.#prefaulted = this.queue.prefault(this.#prefaulted, PREFAULT_CHUNK);
-        const idleMs = this.#prefaulted < this.queue.capacity ? 0 : this.idleRecheckMs;
-        const cursor = this.queue.claim(idleMs, () => this.#pending());
+        const cursor = this.queue.claim(this.idleRecheckMs, () => this.#pending());
         // Written and given back in chunks, so producers get room back while a big claim is written.
         for (let left = cursor.count; left > 0; ) {
           const n = Math.min(left, this.batchRecords);

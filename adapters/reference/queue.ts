@@ -457,9 +457,10 @@ export class SharedQueue {
    * pages that are mapped at their first write: left alone, the producers' first pass over the
    * ring takes a page fault every 4 KiB (about 20 records), microseconds each, and that was the
    * tail of the call latency (bench/reference.ts: 8 300 calls over 5 µs in 200 000, none in a
-   * GC, none waiting on the lock). The listener takes them instead, off every caller's path.
-   * An atomic add of 0 writes the page without changing a byte a producer may be writing
-   * beside it. The ring is the queue's bound: holding it resident is what the bound promised.
+   * GC, none waiting on the lock). The listener takes them instead, before it says ready. An
+   * atomic add of 0 writes the page without changing a byte a producer may be writing beside
+   * it (a thread started before configure() resolved may log already). The ring is the queue's
+   * bound: holding it resident is what the bound promised.
    */
   prefault(from: number, bytes: number): number {
     const end = Math.min(this.capacity, from + bytes);
