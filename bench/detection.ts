@@ -1,5 +1,6 @@
 /**
- * `npm run bench:detection [-- --runs N --reference-runs M]`: the watchdog's detection power.
+ * `npm run bench:detection [-- --runs N --reference-runs M --only abba,lost-wakeup,reference]`: the
+ * watchdog's detection power.
  * Each seeded defect runs N times (default 100) against the scenario that targets it, with a
  * fresh seed each time: the detection rate of the finding kind it must produce, and the median
  * and worst time from the run's start to that finding reaching the supervisor (for deadlocks,
@@ -39,6 +40,8 @@ const REFERENCE_SCENARIOS = ['steady', 'lock-inversion', 'reconfigure-under-load
 const { values } = parseArgs({ options: { runs: { type: 'string' }, 'reference-runs': { type: 'string' }, only: { type: 'string' } } });
 const runs = Number(values.runs ?? 100);
 const referenceRuns = Number(values['reference-runs'] ?? 200);
+/** `--only abba,lost-wakeup,reference`: the defects whose names contain one of these, and the correct reference's runs only if `reference` is listed. */
+const only = values.only?.split(',');
 const workDir = mkdtempSync(join(tmpdir(), 'logjam-detection-'));
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -65,7 +68,7 @@ async function once(adapterName: string, scenarioName: string, seed: number) {
 const rows: Record<string, unknown>[] = [];
 const report: Record<string, unknown> = {};
 for (const target of TARGETS) {
-  if (values.only !== undefined && !target.adapter.includes(values.only)) continue;
+  if (only !== undefined && !only.some((o) => o !== 'reference' && target.adapter.includes(o))) continue;
   if (!(BUILTIN_ADAPTER_NAMES as readonly string[]).includes(target.adapter)) {
     rows.push({ defect: target.adapter, scenario: target.scenario, detected: 'not bundled' });
     continue;
@@ -118,7 +121,7 @@ for (const target of TARGETS) {
 let falseFindings = 0;
 const falseKinds: Record<string, number> = {};
 let referenceDone = 0;
-if ((BUILTIN_ADAPTER_NAMES as readonly string[]).includes("reference") && values.only === undefined) {
+if ((BUILTIN_ADAPTER_NAMES as readonly string[]).includes("reference") && (only === undefined || only.includes('reference'))) {
   for (let i = 0; i < referenceRuns; i++) {
     const scenario = REFERENCE_SCENARIOS[i % REFERENCE_SCENARIOS.length] as string;
     const { result } = await once('reference', scenario, 5000 + i);

@@ -2,9 +2,11 @@
  * The reference logger against pino, in one run, on this machine, as ratios (issue 4):
  *
  * - a filtered-out call (target < 20 ns);
- * - producer call latency p50/p99 with a fast sink and with a stalled one (target p99 < 2 µs);
- * - delivered records per second, end to end into a file, one producer thread and two
- *   (targets: ≥ pino's fastest configuration; two threads ≥ 1.5× one);
+ * - producer call latency p50/p99/p99.9/max and bytes allocated per call, with a fast sink and
+ *   with a stalled one (target p99 <= 2 µs);
+ * - delivered records per second, end to end into a file, with 1, 2 and 4 producer threads,
+ *   and the process's CPU time per delivered record (targets: >= pino's fastest configuration
+ *   at 1 and 2; 2 producers >= 1 on two cores, and scaling with cores where there are more);
  * - memory while the sink is stalled (target: flat);
  * - the seeds' table shapes (Simple, Structured, Error), delivered records per second.
  *
@@ -27,6 +29,8 @@ const REF = new URL('../adapters/reference/index.js', import.meta.url).href;
 const SELF = import.meta.url;
 const PINO = import.meta.resolve('pino');
 const RECORDS = 200_000;
+/** Rounds of each throughput configuration. */
+const REPS = 3;
 const MESSAGE = 'lj:0:12345:9f1c22ab:Qx81abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_abcdefghij;';
 
 /** A file handler that holds every batch until `gate[0]` turns 1 (the stalled sink). */
@@ -79,15 +83,30 @@ for (let i = 0; i < records; i++) {
   if (lat) lat[i] = performance.now() - t0;
 }
 const loggedMs = performance.now() - started;
+// Bytes allocated per call: the heap's growth over windows of 1000 calls, median of the
+// windows no collection ran in (a collection shrinks the heap: a negative growth).
+let allocBytes;
+if (timed) {
+  const windows = [];
+  for (let k = 0; k < 41; k++) {
+    const h0 = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 1000; i++) log.info(message);
+    const grown = process.memoryUsage().heapUsed - h0;
+    if (grown >= 0) windows.push(grown / 1000);
+  }
+  windows.sort((a, b) => a - b);
+  allocBytes = windows[windows.length >> 1];
+}
 done();
 const mem = process.memoryUsage();
-parentPort.postMessage({ loggedMs, lat, heapMb: mem.heapUsed / 2 ** 20 });
+parentPort.postMessage({ loggedMs, lat, heapMb: mem.heapUsed / 2 ** 20, allocBytes });
 `;
 
 interface ProducerResult {
   readonly loggedMs: number;
   readonly lat?: Float64Array;
   readonly heapMb: number;
+  readonly allocBytes?: number;
 }
 
 function producer(kind: string, records: number, shape: Shape, file: string, timed: boolean): Promise<ProducerResult> {
@@ -118,11 +137,22 @@ const fileConfig = (file: string): Parameters<typeof configure>[0] => ({
   root: { level: 'info', handlers: ['f'] },
 });
 
-/** Delivered records per second: from the first call to the last record in the file. */
-async function delivered(kind: string, threads: number, shape: Shape): Promise<number> {
+interface Delivery {
+  /** Records in the file per second, from the first call to the last record in the file. */
+  readonly perSec: number;
+  /**
+   * CPU time of the whole process (every thread: producers, the logger's own threads, the
+   * collector) per delivered record, in ns. Starting the producer threads is included: a fixed
+   * cost of some ms, a few hundred ns per record at this size.
+   */
+  readonly cpuNs: number;
+}
+
+async function delivered(kind: string, threads: number, shape: Shape): Promise<Delivery> {
   const file = fileFor(`${kind}-${threads}-${shape}`);
   rmSync(file, { force: true });
   const records = Math.round(RECORDS / threads);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   if (kind === 'reference') {
     await withReference(fileConfig(file), async (system) => {
@@ -133,10 +163,29 @@ async function delivered(kind: string, threads: number, shape: Shape): Promise<n
     await Promise.all(Array.from({ length: threads }, () => producer(kind, records, shape, file, false)));
   }
   const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   const bytes = statSync(file).size;
   rmSync(file, { force: true });
   if (bytes === 0) throw new Error(`${kind} wrote nothing`);
-  return (records * threads) / (ms / 1000);
+  return { perSec: (records * threads) / (ms / 1000), cpuNs: ((used.user + used.system) * 1000) / (records * threads) };
+}
+
+/**
+ * `delivered` REPS times per configuration, the configurations interleaved round by round, so
+ * load that comes and goes hits them alike: the best round (the most rec/s, the least CPU) and
+ * the spread of rec/s (worst, best).
+ */
+async function deliveredRounds(configs: readonly { kind: string; threads: number; shape: Shape }[]): Promise<Map<string, { perSec: number; cpuNs: number; worst: number }>> {
+  const out = new Map<string, { perSec: number; cpuNs: number; worst: number }>();
+  for (let round = 0; round < REPS; round++) {
+    for (const c of configs) {
+      const key = `${c.kind}/${c.threads}/${c.shape}`;
+      const d = await delivered(c.kind, c.threads, c.shape);
+      const seen = out.get(key);
+      out.set(key, seen === undefined ? { perSec: d.perSec, cpuNs: d.cpuNs, worst: d.perSec } : { perSec: Math.max(seen.perSec, d.perSec), cpuNs: Math.min(seen.cpuNs, d.cpuNs), worst: Math.min(seen.worst, d.perSec) });
+    }
+  }
+  return out;
 }
 
 function percentile(values: Float64Array, p: number): number {
@@ -144,8 +193,19 @@ function percentile(values: Float64Array, p: number): number {
   return (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number) * 1000;
 }
 
-/** p50/p99 call latency in µs, and the producer thread's heap after logging, for a sink. */
-async function latency(kind: string, stalled: boolean): Promise<{ p50: number; p99: number; heapMb: number; rssGrowthMb: number }> {
+/** p50/p99/p99.9/max call latency in µs, and the producer thread's heap after logging, for a sink. */
+interface Latency {
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly heapMb: number;
+  readonly rssGrowthMb: number;
+  /** Bytes allocated per call, median of windows of 1000 calls after the timed ones. */
+  readonly allocBytes: number;
+}
+
+async function latency(kind: string, stalled: boolean): Promise<Latency> {
   const file = fileFor(`${kind}-lat-${String(stalled)}`);
   rmSync(file, { force: true });
   const gate = new SharedArrayBuffer(4);
@@ -169,7 +229,15 @@ async function latency(kind: string, stalled: boolean): Promise<{ p50: number; p
   }
   rmSync(file, { force: true });
   const lat = r.lat as Float64Array;
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99), heapMb: r.heapMb, rssGrowthMb: (rssAfter - rssBefore) / 2 ** 20 };
+  return {
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    p999: percentile(lat, 99.9),
+    max: percentile(lat, 100),
+    heapMb: r.heapMb,
+    rssGrowthMb: (rssAfter - rssBefore) / 2 ** 20,
+    allocBytes: r.allocBytes ?? NaN,
+  };
 }
 
 /** ns per filtered-out call (debug on an info logger), same thread, tinybench. */
@@ -207,42 +275,70 @@ export async function runReferenceBench(): Promise<void> {
   const filtered = await filteredOut();
   const fast = { reference: await latency('reference', false), pino: await latency('pino-async', false) };
   const stalled = { reference: await latency('reference', true), pino: await latency('pino-async', true) };
-  const throughput: Record<string, Record<string, number>> = {};
-  for (const kind of ['reference', 'pino-async', 'pino-sync']) {
-    throughput[kind] = { one: await delivered(kind, 1, 'simple'), two: await delivered(kind, 2, 'simple') };
-  }
-  const shapes: Record<string, Record<Shape, number>> = {};
-  for (const kind of ['reference', 'pino-async', 'pino-sync']) {
-    shapes[kind] = { simple: await delivered(kind, 1, 'simple'), structured: await delivered(kind, 1, 'structured'), error: await delivered(kind, 1, 'error') };
-  }
-  const t = throughput as Record<'reference' | 'pino-async' | 'pino-sync', { one: number; two: number }>;
-  const bestPino = Math.max(t['pino-async'].one, t['pino-sync'].one);
-  const s = shapes as Record<'reference' | 'pino-async' | 'pino-sync', Record<Shape, number>>;
+  const kinds = ['reference', 'pino-async', 'pino-sync'] as const;
+  const counts = [1, 2, 4] as const;
+  const runs = await deliveredRounds(kinds.flatMap((kind) => counts.map((threads) => ({ kind, threads, shape: 'simple' as const }))));
+  const at = (kind: string, threads: number, shape: Shape = 'simple'): { perSec: number; cpuNs: number; worst: number } =>
+    runs.get(`${kind}/${threads}/${shape}`) ?? { perSec: NaN, cpuNs: NaN, worst: NaN };
+  const shapeRuns = await deliveredRounds(kinds.flatMap((kind) => (['simple', 'structured', 'error'] as const).map((shape) => ({ kind, threads: 1, shape }))));
+  const shapeAt = (kind: string, shape: Shape): number => shapeRuns.get(`${kind}/1/${shape}`)?.perSec ?? NaN;
+  const bestPino = (threads: number): number => Math.max(at('pino-async', threads).perSec, at('pino-sync', threads).perSec);
 
   console.log('\nReference logger vs pino (same run, this machine)');
+  const lat = (name: string, key: 'p50' | 'p99' | 'p999' | 'max', l: { reference: Latency; pino: Latency }, target = ''): Record<string, unknown> => ({
+    measure: name,
+    reference: round(l.reference[key]),
+    pino: round(l.pino[key]),
+    'ref/pino': round(l.reference[key] / l.pino[key]),
+    target,
+  });
   console.table([
     { measure: 'filtered-out call (ns)', reference: round(filtered.reference), pino: round(filtered.pino), 'ref/pino': round(filtered.reference / filtered.pino), target: '< 20 ns' },
-    { measure: 'call p50, fast sink (µs)', reference: round(fast.reference.p50), pino: round(fast.pino.p50), 'ref/pino': round(fast.reference.p50 / fast.pino.p50), target: '' },
-    { measure: 'call p99, fast sink (µs)', reference: round(fast.reference.p99), pino: round(fast.pino.p99), 'ref/pino': round(fast.reference.p99 / fast.pino.p99), target: '< 2 µs' },
-    { measure: 'call p50, stalled sink (µs)', reference: round(stalled.reference.p50), pino: round(stalled.pino.p50), 'ref/pino': round(stalled.reference.p50 / stalled.pino.p50), target: '' },
-    { measure: 'call p99, stalled sink (µs)', reference: round(stalled.reference.p99), pino: round(stalled.pino.p99), 'ref/pino': round(stalled.reference.p99 / stalled.pino.p99), target: '< 2 µs' },
+    lat('call p50, fast sink (µs)', 'p50', fast),
+    lat('call p99, fast sink (µs)', 'p99', fast, '<= 2 µs'),
+    lat('call p99.9, fast sink (µs)', 'p999', fast),
+    lat('call max, fast sink (µs)', 'max', fast),
+    lat('call p50, stalled sink (µs)', 'p50', stalled),
+    lat('call p99, stalled sink (µs)', 'p99', stalled, '<= 2 µs'),
+    lat('call p99.9, stalled sink (µs)', 'p999', stalled),
+    lat('call max, stalled sink (µs)', 'max', stalled),
+    { measure: 'bytes allocated per call, fast sink', reference: round(fast.reference.allocBytes, 0), pino: round(fast.pino.allocBytes, 0), 'ref/pino': round(fast.reference.allocBytes / fast.pino.allocBytes), target: '' },
+    { measure: 'bytes allocated per call, stalled sink', reference: round(stalled.reference.allocBytes, 0), pino: round(stalled.pino.allocBytes, 0), 'ref/pino': '', target: '' },
     { measure: `producer heap after ${RECORDS} records, stalled (MB)`, reference: round(stalled.reference.heapMb, 1), pino: round(stalled.pino.heapMb, 1), 'ref/pino': round(stalled.reference.heapMb / stalled.pino.heapMb), target: 'flat' },
     { measure: 'process RSS growth, stalled (MB)', reference: round(stalled.reference.rssGrowthMb, 1), pino: round(stalled.pino.rssGrowthMb, 1), 'ref/pino': '', target: 'bounded by the queue' },
-    { measure: 'delivered rec/s, 1 producer', reference: Math.round(t.reference.one), pino: Math.round(bestPino), 'ref/pino': round(t.reference.one / bestPino), target: '≥ 1.0 vs pino fastest' },
-    { measure: 'delivered rec/s, 2 producers', reference: Math.round(t.reference.two), pino: Math.round(Math.max(t['pino-async'].two, t['pino-sync'].two)), 'ref/pino': round(t.reference.two / Math.max(t['pino-async'].two, t['pino-sync'].two)), target: '' },
-    { measure: 'two producers / one', reference: round(t.reference.two / t.reference.one), pino: round(t['pino-async'].two / t['pino-async'].one), 'ref/pino': '', target: '≥ 1.5 (2 cores)' },
   ]);
-  console.log('Seeds\' table shapes: delivered records/s to a file, one producer thread');
+  console.log(`Delivered records/s to a file (best of ${REPS} interleaved rounds; worst in brackets) and CPU per delivered record (whole process, least of the rounds)`);
+  console.table(
+    counts.map((threads) => ({
+      producers: threads,
+      reference: `${Math.round(at('reference', threads).perSec)} (${Math.round(at('reference', threads).worst)})`,
+      'pino-async': `${Math.round(at('pino-async', threads).perSec)} (${Math.round(at('pino-async', threads).worst)})`,
+      'pino-sync': `${Math.round(at('pino-sync', threads).perSec)} (${Math.round(at('pino-sync', threads).worst)})`,
+      'ref / fastest pino': round(at('reference', threads).perSec / bestPino(threads)),
+      'ref vs 1 producer': round(at('reference', threads).perSec / at('reference', 1).perSec),
+      'ref CPU ns/record': Math.round(at('reference', threads).cpuNs),
+      'pino-async CPU ns/record': Math.round(at('pino-async', threads).cpuNs),
+      'pino-sync CPU ns/record': Math.round(at('pino-sync', threads).cpuNs),
+    })),
+  );
+  console.log("Seeds' table shapes: delivered records/s to a file, one producer thread");
   console.table(
     (['simple', 'structured', 'error'] as const).map((shape) => ({
       scenario: shape,
-      reference: Math.round(s.reference[shape]),
-      'pino-async': Math.round(s['pino-async'][shape]),
-      'pino-sync': Math.round(s['pino-sync'][shape]),
-      'vs fastest pino': `${round(s.reference[shape] / Math.max(s['pino-async'][shape], s['pino-sync'][shape]))}x`,
+      reference: Math.round(shapeAt('reference', shape)),
+      'pino-async': Math.round(shapeAt('pino-async', shape)),
+      'pino-sync': Math.round(shapeAt('pino-sync', shape)),
+      'vs fastest pino': `${round(shapeAt('reference', shape) / Math.max(shapeAt('pino-async', shape), shapeAt('pino-sync', shape)))}x`,
     })),
   );
-  const out = { node: process.version, records: RECORDS, filteredNs: filtered, latencyUs: { fast, stalled }, deliveredPerSec: throughput, shapes };
+  const out = {
+    node: process.version,
+    records: RECORDS,
+    filteredNs: filtered,
+    latencyUs: { fast, stalled },
+    delivered: Object.fromEntries(runs),
+    shapes: Object.fromEntries(shapeRuns),
+  };
   writeFileSync('bench-results-reference.json', `${JSON.stringify(out, null, 2)}\n`);
   console.log('written: bench-results-reference.json');
 }

@@ -6,11 +6,16 @@
  */
 
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { Ledger } from '../harness/ledger/ledger.js';
 import { encodeRecord, parseLine } from '../harness/ledger/record.js';
 
 const BATCH = 100_000;
+
+/** The machine's load: every figure below is read against it. */
+const load = (): string => `load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} cores`;
+console.log(`${new Date().toISOString()} ${process.version}: ${load()} at start`);
 const results: Record<string, { nsPerRecord: number; bytesPerRecord?: number }> = {};
 
 const lines = Array.from({ length: 1000 }, (_, s) =>
@@ -89,3 +94,4 @@ printLocks(locks);
 writeLocks(locks);
 console.log('written: bench-results-locks.json');
 await (await import('./reference.js')).runReferenceBench();
+console.log(`${new Date().toISOString()}: ${load()} at the end`);

@@ -118,8 +118,14 @@ export class Listener {
     client.sink = (level, time, name, message, fields, context, error) => this.dispatchNested({ level, time, name, message, fields, context, error });
   }
 
+  /**
+   * Builds the handlers and touches every page of the ring (SharedQueue.prefault), before the
+   * listener says ready: configure() resolves with the ring mapped, so no producer ever takes a
+   * page fault in a log call.
+   */
   async start(config: LoggingConfig): Promise<void> {
     this.table = await buildTable(config);
+    this.queue.prefault(0, this.queue.capacity);
   }
 
   /** The listener's loop: claim a batch, write it, give it back, serve requests; until stopped. */

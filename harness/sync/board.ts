@@ -50,8 +50,19 @@ const F_WAIT_SEQ = 14;
 const F_NOTIFIES = 15;
 const F_NOTIFY_LEN = 16;
 const F_NOTIFY_INDEX = 17;
-const F_HELD_DEPTH = 18;
-const F_LOCK_OPS = 19;
+/**
+ * The held-lock word: the depth of the held stack in its low HELD_DEPTH_BITS bits, the count
+ * of acquires above them. One plain store per acquire and per release publishes both: the
+ * depth for the wait-for graph, the count as the thread's lock progress.
+ */
+const F_HELD_WORD = 18;
+const HELD_DEPTH_BITS = 8;
+const HELD_DEPTH_MASK = (1 << HELD_DEPTH_BITS) - 1;
+/** Added to the held word by an acquire: one more acquire counted, one level deeper. */
+const HELD_PUSH = (1 << HELD_DEPTH_BITS) + 1;
+/** How deep a thread may nest locks: the depth must fit its bits of the held word. */
+export const MAX_DEPTH = HELD_DEPTH_MASK;
+export { HELD_DEPTH_MASK };
 const F_HELD = 20;
 export const MAX_HELD = 16;
 const F_HELD_SITES = F_HELD + MAX_HELD;
@@ -136,7 +147,8 @@ export class Board {
   read(slot: number): BoardRow {
     const at = slot * STRIDE;
     const w = this.#w;
-    const depth = Math.min(MAX_HELD, Atomics.load(w, at + F_HELD_DEPTH));
+    const heldWord = Atomics.load(w, at + F_HELD_WORD);
+    const depth = Math.min(MAX_HELD, heldWord & HELD_DEPTH_MASK);
     const held: HeldLock[] = [];
     for (let i = 0; i < depth; i++) held.push({ lock: Atomics.load(w, at + F_HELD + i), site: Atomics.load(w, at + F_HELD_SITES + i) });
     const kind = WAIT_KINDS[Atomics.load(w, at + F_WAIT_KIND)] ?? 'none';
@@ -149,7 +161,7 @@ export class Board {
       name: Atomics.load(w, at + F_NAME),
       threadId: Atomics.load(w, at + F_THREAD_ID),
       progress: Atomics.load(w, at + F_PROGRESS),
-      lockOps: Atomics.load(w, at + F_LOCK_OPS),
+      lockOps: heldWord >>> HELD_DEPTH_BITS,
       notifies: Atomics.load(w, at + F_NOTIFIES),
       lastNotify: { length: Atomics.load(w, at + F_NOTIFY_LEN), index: Atomics.load(w, at + F_NOTIFY_INDEX) },
       wait:
@@ -186,7 +198,7 @@ export class Board {
       Atomics.load(w, at + F_OP) * 131 +
       Atomics.load(w, at + F_PRODUCED) +
       Atomics.load(w, at + F_PROGRESS) +
-      Atomics.load(w, at + F_LOCK_OPS) +
+      (Atomics.load(w, at + F_HELD_WORD) >>> HELD_DEPTH_BITS) +
       Atomics.load(w, at + F_NOTIFIES) +
       Atomics.load(w, at + F_WAIT_SEQ)
     );
@@ -202,7 +214,7 @@ export class Board {
     const found: number[] = [];
     for (let slot = 0; slot < MAX_THREADS; slot++) {
       const at = slot * STRIDE;
-      const depth = Math.min(MAX_HELD, Atomics.load(w, at + F_HELD_DEPTH));
+      const depth = Math.min(MAX_HELD, Atomics.load(w, at + F_HELD_WORD) & HELD_DEPTH_MASK);
       for (let i = 0; i < depth; i++) {
         if (Atomics.load(w, at + F_HELD + i) === lock) {
           found.push(slot);
@@ -225,7 +237,6 @@ export class BoardWriter {
   readonly slot: number;
   readonly #w: Int32Array;
   readonly #at: number;
-  #depth = 0;
 
   constructor(words: Int32Array, slot: number) {
     this.slot = slot;
@@ -292,33 +303,69 @@ export class BoardWriter {
     Atomics.add(this.#w, this.#at + F_NOTIFIES, 1);
   }
 
+  /** The held word: acquires so far above the depth bits. Moves with every acquire and release. */
+  get heldWord(): number {
+    return this.#w[this.#at + F_HELD_WORD] as number;
+  }
+
+  /** How many locks this thread holds: read from its own row, which only it writes. */
+  get depth(): number {
+    return (this.#w[this.#at + F_HELD_WORD] as number) & HELD_DEPTH_MASK;
+  }
+
   /**
-   * Pushes a held lock. Plain stores, on the hot path of every acquire: the owning thread
-   * publishes them to other threads with its next atomic write (the wait it publishes before
-   * it blocks), which is all the wait-for graph needs. Locks past MAX_HELD deep are counted
-   * but not listed.
+   * Whether this thread holds exactly `locks[1..]`, `locks[0]` deep: one read per level, for
+   * the owner's check that a nested acquire repeats one already checked.
+   */
+  holdsExactly(locks: Int32Array): boolean {
+    const w = this.#w;
+    const at = this.#at;
+    const depth = (w[at + F_HELD_WORD] as number) & HELD_DEPTH_MASK;
+    if (depth !== locks[0] || depth > MAX_HELD) return false;
+    for (let i = 0; i < depth; i++) if (w[at + F_HELD + i] !== locks[i + 1]) return false;
+    return true;
+  }
+
+  /** The lock at `index` of the held stack (0 is the first taken); 0 past MAX_HELD. */
+  heldAt(index: number): number {
+    return index < MAX_HELD ? (this.#w[this.#at + F_HELD + index] as number) : 0;
+  }
+
+  /**
+   * Pushes a held lock. Plain stores, on the hot path of every acquire, and the row is the
+   * only record of what this thread holds: the thread's own checks read it back. The owning
+   * thread publishes them to other threads with its next atomic write (the lock's own
+   * compare-exchange, the wait it publishes before it blocks), which is all the wait-for graph
+   * needs. The held word is written last: a reader that sees the depth sees the entry. Locks
+   * past MAX_HELD deep are counted but not listed.
    */
   push(lock: number, site: number): void {
     const w = this.#w;
     const at = this.#at;
-    const depth = this.#depth++;
+    const word = w[at + F_HELD_WORD] as number;
+    // The owner checks the depth before it takes a lock (SyncRuntime.beforeAcquire): below MAX_DEPTH here.
+    const depth = word & HELD_DEPTH_MASK;
     if (depth < MAX_HELD) {
       w[at + F_HELD_SITES + depth] = site;
       w[at + F_HELD + depth] = lock;
     }
-    w[at + F_HELD_DEPTH] = this.#depth;
-    w[at + F_LOCK_OPS] = (w[at + F_LOCK_OPS] as number) + 1;
+    w[at + F_HELD_WORD] = (word + HELD_PUSH) | 0;
   }
 
-  /** Removes a held lock wherever it sits: locks need not be released in reverse order. */
-  remove(lock: number): void {
+  /**
+   * Removes a held lock wherever it sits: locks need not be released in reverse order.
+   * Answers whether it was the top of the stack (the common case: one store).
+   */
+  remove(lock: number): boolean {
     const w = this.#w;
     const at = this.#at;
-    const listed = Math.min(this.#depth, MAX_HELD);
-    this.#depth = Math.max(0, this.#depth - 1);
-    if (listed > 0 && w[at + F_HELD + listed - 1] === lock) {
-      w[at + F_HELD_DEPTH] = this.#depth;
-      return;
+    const word = w[at + F_HELD_WORD] as number;
+    const depth = word & HELD_DEPTH_MASK;
+    if (depth === 0) return true;
+    const listed = Math.min(depth, MAX_HELD);
+    if (w[at + F_HELD + listed - 1] === lock) {
+      w[at + F_HELD_WORD] = word - 1;
+      return true;
     }
     let i = listed - 1;
     while (i >= 0 && w[at + F_HELD + i] !== lock) i--;
@@ -328,7 +375,8 @@ export class BoardWriter {
         w[at + F_HELD + j] = w[at + F_HELD + j + 1] as number;
       }
     }
-    w[at + F_HELD_DEPTH] = this.#depth;
+    w[at + F_HELD_WORD] = word - 1;
+    return false;
   }
 
   /** The site of the wait in progress, once captured (after the wait began). */

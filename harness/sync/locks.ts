@@ -7,7 +7,7 @@
  * instances of the classes, not only from the two that happened to meet.
  *
  * Under the harness each operation also tells the run's sync runtime what it holds and what it
- * waits on (see sync-runtime.ts). Outside the harness a primitive costs one extra branch on a
+ * waits on (see runtime.ts). Outside the harness a primitive costs one extra branch on a
  * field that is undefined.
  *
  * A primitive is shared between threads through its `handle`, which structured-clones into
@@ -16,7 +16,7 @@
 
 import { threadId } from 'node:worker_threads';
 import { rawNotify, rawWait } from './atomics.js';
-import { schedulePoint, virtualClock, type VirtualClock } from './schedule.js';
+import { scheduleAttached, schedulePoint, virtualClock, type VirtualClock } from './schedule.js';
 
 /** How often a timed wait under control looks at the virtual clock. */
 const VIRTUAL_SLICE_MS = 2;
@@ -25,6 +25,7 @@ const VIRTUAL_GRACE_MS = 5000;
 import {
   currentRuntime,
   FLAG_REENTRANT,
+  FLAG_SITES,
   kindFlags,
   L_AUX,
   L_CLASS,
@@ -51,6 +52,14 @@ const LOCKED = 1;
 const CONTENDED = 2;
 /** The owner tag of this thread: never 0. */
 const ME = threadId + 1;
+/**
+ * A Mutex's state word carries its owner: the tag above two state bits (LOCKED or CONTENDED),
+ * so one compare-exchange takes the lock and names its holder, and one gives it back.
+ */
+const STATE_BITS = 3;
+const OWNED = ME << 2;
+const MINE = OWNED | LOCKED;
+const MINE_CONTENDED = OWNED | CONTENDED;
 
 abstract class Primitive {
   readonly handle: LockHandle;
@@ -60,6 +69,14 @@ abstract class Primitive {
   /** Lock id on the board (0 outside the harness). */
   protected readonly id: number;
   protected readonly cls: number;
+  /** Capture the acquire site every time (the lock's FLAG_SITES, LOGJAM_LOCK_SITES=all): read once. */
+  protected readonly everySite: boolean;
+  /**
+   * Whether this thread runs under a schedule, whose scheduling points the lock must call. Read
+   * once: a thread's schedule is attached with its runtime, before any of its locks is
+   * instrumented (a lock made before that is not instrumented either).
+   */
+  protected readonly scheduled: boolean;
 
   protected constructor(handle: LockHandle) {
     this.handle = handle;
@@ -71,6 +88,8 @@ abstract class Primitive {
     this.rt = rt !== undefined && rt.shared.locks === handle.buffer ? rt : undefined;
     this.id = this.rt !== undefined ? id : 0;
     this.cls = Atomics.load(this.w, this.at + L_CLASS);
+    this.everySite = (Atomics.load(this.w, this.at + L_FLAGS) & FLAG_SITES) !== 0;
+    this.scheduled = scheduleAttached();
   }
 
   /** New words for a lock: in the run's arena under the harness, in a buffer of its own outside. */
@@ -147,7 +166,7 @@ export class Mutex extends Primitive {
 
   /** Whether the calling thread holds this lock. */
   get held(): boolean {
-    return this.w[this.at + L_OWNER] === ME;
+    return ((this.w[this.at + L_STATE] as number) & ~STATE_BITS) === OWNED;
   }
 
   lock(): void {
@@ -162,52 +181,80 @@ export class Mutex extends Primitive {
   tryLock(timeoutMs = 0): boolean {
     const w = this.w;
     const at = this.at;
-    // The owner word is written only by the thread that holds the lock: a plain read of our own
-    // tag is never stale.
-    if (w[at + L_OWNER] === ME) {
-      if (this.#reentrant) {
-        w[at + L_COUNT] = (w[at + L_COUNT] as number) + 1;
-        return true;
+    // The owner tag in the state word is written only by the thread that takes the lock (others
+    // change the state bits only): a plain read of our own tag is never stale.
+    if (this.#reentrant && ((w[at + L_STATE] as number) & ~STATE_BITS) === OWNED) {
+      w[at + L_COUNT] = (w[at + L_COUNT] as number) + 1;
+      return true;
+    }
+    if (this.scheduled) schedulePoint('lock');
+    const rt = this.rt;
+    if (Atomics.compareExchange(w, at + L_STATE, UNLOCKED, MINE) === UNLOCKED) {
+      // Taken at once: nothing was waited on, so the lock-order checks may follow the take.
+      if (this.#reentrant) w[at + L_COUNT] = 1;
+      if (rt !== undefined) {
+        if (rt.mustCheck(this.id)) this.#checkTaken(rt);
+        rt.acquired(this.id, this.everySite);
       }
+      return true;
+    }
+    if (((w[at + L_STATE] as number) & ~STATE_BITS) === OWNED) {
       // Under the harness the runtime reports it with the evidence before throwing.
-      this.rt?.beforeAcquire(this.id, this.cls, false);
+      rt?.beforeAcquire(this.id, this.cls, false);
       throw new LockError(`Lock ${this.handle.className} is already held by this thread and is not reentrant`);
     }
-    schedulePoint('lock');
-    const rt = this.rt;
-    if (rt !== undefined && rt.holding > 0) rt.beforeAcquire(this.id, this.cls, this.#reentrant);
-    if (Atomics.compareExchange(w, at + L_STATE, UNLOCKED, LOCKED) !== UNLOCKED && !this.#lockSlow(timeoutMs)) return false;
-    w[at + L_OWNER] = ME;
+    // About to spin or park: the lock-order edge is published before this thread can block.
+    if (rt !== undefined && rt.row.depth > 0) rt.beforeAcquire(this.id, this.cls, this.#reentrant);
+    if (!this.#lockSlow(timeoutMs)) return false;
     if (this.#reentrant) w[at + L_COUNT] = 1;
-    if (rt !== undefined) rt.acquired(this.id, this.cls, at, w);
+    if (rt !== undefined) rt.acquired(this.id, this.everySite);
     return true;
+  }
+
+  /** The nested checks after an immediate take; if they fail, the lock is given back before the error goes on. */
+  #checkTaken(rt: SyncRuntime): void {
+    try {
+      rt.beforeAcquire(this.id, this.cls, this.#reentrant);
+    } catch (error: unknown) {
+      this.#free();
+      throw error;
+    }
   }
 
   #lockSlow(timeoutMs: number): boolean {
     const w = this.w;
     const at = this.at + L_STATE;
     for (let i = 0; i < SPINS; i++) {
-      if (Atomics.load(w, at) === UNLOCKED && Atomics.compareExchange(w, at, UNLOCKED, LOCKED) === UNLOCKED) return true;
+      if (Atomics.load(w, at) === UNLOCKED && Atomics.compareExchange(w, at, UNLOCKED, MINE) === UNLOCKED) return true;
     }
     if (timeoutMs <= 0) return false;
     const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
-    // Drepper's futex mutex: mark the lock contended, park while it stays contended.
-    let c = Atomics.exchange(w, at, CONTENDED);
-    while (c !== UNLOCKED) {
+    // Drepper's futex mutex, with the owner's tag kept in the word: mark the lock contended,
+    // park while the word stays exactly that.
+    for (;;) {
+      let c = Atomics.load(w, at);
+      if (c === UNLOCKED) {
+        // Taken as contended: another waiter may be parked, and its wakeup must not be lost.
+        if (Atomics.compareExchange(w, at, UNLOCKED, MINE_CONTENDED) === UNLOCKED) return true;
+        continue;
+      }
+      if ((c & STATE_BITS) === LOCKED) {
+        const marked = (c & ~STATE_BITS) | CONTENDED;
+        if (Atomics.compareExchange(w, at, c, marked) !== c) continue;
+        c = marked;
+      }
       const left = deadline - performance.now();
       if (left <= 0) return false;
-      this.park('lock', L_STATE, CONTENDED, left);
+      this.park('lock', L_STATE, c, left);
       // Woken: under a controlled schedule, which of the woken threads retries first is a choice.
       schedulePoint('lock');
-      c = Atomics.exchange(w, at, CONTENDED);
     }
-    return true;
   }
 
   unlock(): void {
     const w = this.w;
     const at = this.at;
-    if (w[at + L_OWNER] !== ME) {
+    if (((w[at + L_STATE] as number) & ~STATE_BITS) !== OWNED) {
       throw new LockError(`Lock ${this.handle.className} is unlocked by a thread that does not hold it`);
     }
     if (this.#reentrant) {
@@ -217,10 +264,16 @@ export class Mutex extends Primitive {
     }
     // Off the board before the lock is free: the board never shows a lock held by two threads.
     if (this.rt !== undefined) this.rt.released(this.id);
-    w[at + L_OWNER] = 0;
-    if (Atomics.sub(w, at + L_STATE, 1) !== LOCKED) {
-      Atomics.store(w, at + L_STATE, UNLOCKED);
-      rawNotify(w, at + L_STATE, 1);
+    this.#free();
+  }
+
+  /** Frees the lock, and wakes one waiter if any marked it contended. */
+  #free(): void {
+    const w = this.w;
+    const at = this.at + L_STATE;
+    if (Atomics.compareExchange(w, at, MINE, UNLOCKED) !== MINE) {
+      Atomics.store(w, at, UNLOCKED);
+      rawNotify(w, at, 1);
     }
   }
 
@@ -353,7 +406,7 @@ export class RwLock extends Primitive {
     const at = this.at;
     schedulePoint('lock');
     const rt = this.rt;
-    if (rt !== undefined && rt.holding > 0) rt.beforeAcquire(this.id, this.cls, true);
+    if (rt !== undefined && rt.row.depth > 0) rt.beforeAcquire(this.id, this.cls, true);
     const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
     for (;;) {
       const n = Atomics.load(w, at + L_STATE);
@@ -368,7 +421,7 @@ export class RwLock extends Primitive {
       // Woken: under a controlled schedule, which of the woken threads retries first is a choice.
       schedulePoint('lock');
     }
-    if (rt !== undefined) rt.acquired(this.id, this.cls, at, w);
+    if (rt !== undefined) rt.acquired(this.id, this.everySite);
     return true;
   }
 
@@ -386,7 +439,7 @@ export class RwLock extends Primitive {
       throw new LockError(`RwLock ${this.handle.className} is already write-held by this thread`);
     }
     schedulePoint('lock');
-    if (rt !== undefined && rt.holding > 0) rt.beforeAcquire(this.id, this.cls, false);
+    if (rt !== undefined && rt.row.depth > 0) rt.beforeAcquire(this.id, this.cls, false);
     const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
     Atomics.add(w, at + L_AUX, 1);
     try {
@@ -404,7 +457,7 @@ export class RwLock extends Primitive {
       Atomics.sub(w, at + L_AUX, 1);
     }
     Atomics.store(w, at + L_OWNER, ME);
-    if (rt !== undefined) rt.acquired(this.id, this.cls, at, w);
+    if (rt !== undefined) rt.acquired(this.id, this.everySite);
     return true;
   }
 

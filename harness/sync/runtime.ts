@@ -24,7 +24,7 @@
 
 import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
 import { rawNotify, rawWait } from './atomics.js';
-import { Board, type BoardWriter, type WaitKind } from './board.js';
+import { Board, HELD_DEPTH_MASK, MAX_DEPTH, MAX_HELD, type BoardWriter, type WaitKind } from './board.js';
 import { EventChannel, type ChannelHandle } from './channel.js';
 import type { Finding } from '../contract/result.js';
 import { attachSchedule, type ScheduleShared } from './schedule.js';
@@ -114,7 +114,7 @@ export function captureSite(): string {
   Error.stackTraceLimit = limit;
   const lines = (holder.stack ?? '').split('\n').slice(1);
   return lines
-    .filter((line) => !/[/\\]harness[/\\](sync|sync-runtime|atomics)\.[jt]s/.test(line))
+    .filter((line) => !/[/\\]harness[/\\]sync[/\\](locks|runtime|atomics)\.[jt]s/.test(line))
     .slice(0, SITE_FRAMES)
     .map((line) => line.trim())
     .join('\n');
@@ -129,10 +129,19 @@ export class SyncRuntime {
   readonly edges: Int32Array;
   readonly channel: EventChannel;
   readonly allSites: boolean;
-  // The held stack, mirrored in plain arrays for this thread's own checks.
-  readonly #heldLocks: number[] = [];
-  readonly #heldClasses: number[] = [];
-  /** Edge key → the guard locks common to every time this thread took the edge. */
+  /**
+   * The last nested acquire whose checks passed: the lock, and the held stack it was taken
+   * under (depth, then the locks). The checks depend on nothing else, so the same acquire under
+   * the same stack is not checked again.
+   */
+  #checkedLock = 0;
+  readonly #checkedStack = new Int32Array(MAX_HELD + 1);
+  /**
+   * The held word just after #checkedLock was last released from the top of the stack, -1
+   * before. While the word stays that, no lock was taken since and the stack is the one the
+   * check passed under: the next take of the same lock is known good from one comparison.
+   */
+  #checkedWord = -1;
   readonly #edgeGuards = new Map<number, number[]>();
   readonly #classNestingReported = new Set<number>();
   /** The site captured for a new edge by beforeAcquire, for the lock about to be held. */
@@ -156,8 +165,9 @@ export class SyncRuntime {
     return this.row.slot;
   }
 
+  /** How many instrumented locks this thread holds, from its board row. */
   get holding(): number {
-    return this.#heldLocks.length;
+    return this.row.depth;
   }
 
   rename(name: string): void {
@@ -188,25 +198,36 @@ export class SyncRuntime {
   }
 
   /**
-   * Checks made before a thread tries to take lock `id` of class `cls`: taking a
-   * non-reentrant lock it already holds (reported, then thrown: the alternative is waiting
-   * forever on itself), and the lock-order edges from every lock it holds.
+   * Checks made before a thread tries to take lock `id` of class `cls` while it holds others:
+   * taking a non-reentrant lock it already holds (reported, then thrown: the alternative is
+   * waiting forever on itself), and the lock-order edges from every lock it holds.
+   *
+   * The held stack is read from this thread's board row, the one record of it. The same lock
+   * taken again under the same stack (a loop around a nested acquire) can find nothing new:
+   * the same edges, the same guards. That case returns after two comparisons.
    */
   beforeAcquire(id: number, cls: number, reentrant: boolean): void {
-    const held = this.#heldLocks;
-    if (held.length === 0) return;
-    for (let i = 0; i < held.length; i++) {
+    if (id === this.#checkedLock && (this.row.heldWord === this.#checkedWord || this.row.holdsExactly(this.#checkedStack))) return;
+    const row = this.row;
+    const depth = row.depth;
+    if (depth === 0) return;
+    if (depth >= MAX_DEPTH - 1) throw new LockError(`This thread already holds ${depth} instrumented locks: more than logjam can follow; this is a lock leak`);
+    const listed = Math.min(depth, MAX_HELD);
+    const held: number[] = [];
+    for (let i = 0; i < listed; i++) held.push(row.heldAt(i));
+    const classes = held.map((h) => this.locks[h * LOCK_STRIDE + L_CLASS] as number);
+    for (let i = 0; i < listed; i++) {
       if (held[i] === id && !reentrant) this.#recursive(id, cls);
-      if (this.#heldClasses[i] === cls && held[i] !== id) this.#classNesting(id, cls, held[i] as number);
+      if (classes[i] === cls && held[i] !== id) this.#classNesting(id, cls, held[i] as number);
     }
-    for (let i = 0; i < held.length; i++) {
+    for (let i = 0; i < listed; i++) {
       if (held[i] === id) continue;
-      const key = (this.#heldClasses[i] as number) * 0x100000 + cls;
+      const key = (classes[i] as number) * 0x100000 + cls;
       const known = this.#edgeGuards.get(key);
       if (known === undefined) {
         const guards = held.slice(0, i);
         this.#edgeGuards.set(key, guards);
-        this.#pendingSite = this.#publishEdge(this.#heldClasses[i] as number, cls, guards);
+        this.#pendingSite = this.#publishEdge(classes[i] as number, cls, guards);
       } else if (known.length > 0) {
         // The edge again: its guards are only those held every time. Fewer guards, new evidence.
         const common = known.filter((g) => {
@@ -215,35 +236,42 @@ export class SyncRuntime {
         });
         if (common.length < known.length) {
           this.#edgeGuards.set(key, common);
-          this.#pendingSite = this.#publishEdge(this.#heldClasses[i] as number, cls, common);
+          this.#pendingSite = this.#publishEdge(classes[i] as number, cls, common);
         }
       }
     }
+    const checked = this.#checkedStack;
+    this.#checkedLock = id;
+    this.#checkedWord = -1;
+    checked[0] = depth;
+    for (let i = 0; i < listed; i++) checked[i + 1] = held[i] as number;
   }
 
-  /** On the hot path of every instrumented acquire: no stack capture unless asked for. */
-  acquired(id: number, cls: number, at: number, locks: Int32Array): void {
-    this.#heldLocks.push(id);
-    this.#heldClasses.push(cls);
+  /**
+   * On the hot path of every instrumented acquire: one push on the board row, no stack
+   * capture unless a new edge was just published or `everySite` (LOGJAM_LOCK_SITES=all).
+   */
+  acquired(id: number, everySite: boolean): void {
     let site = this.#pendingSite;
-    this.#pendingSite = 0;
-    if (site === 0 && ((locks[at + L_FLAGS] as number) & FLAG_SITES) !== 0) site = this.strings.intern(captureSite());
+    if (site !== 0) this.#pendingSite = 0;
+    else if (everySite) site = this.strings.intern(captureSite());
     this.row.push(id, site);
   }
 
+  /**
+   * Whether a lock just taken at once must still pass the nested checks: it is nested, and it
+   * is not the last checked lock taken again with nothing taken since it was released.
+   */
+  mustCheck(id: number): boolean {
+    const word = this.row.heldWord;
+    return (word & HELD_DEPTH_MASK) !== 0 && (id !== this.#checkedLock || word !== this.#checkedWord);
+  }
+
   released(id: number): void {
-    const held = this.#heldLocks;
-    if (held[held.length - 1] === id) {
-      held.pop();
-      this.#heldClasses.pop();
-    } else {
-      const i = held.lastIndexOf(id);
-      if (i >= 0) {
-        held.splice(i, 1);
-        this.#heldClasses.splice(i, 1);
-      }
-    }
-    this.row.remove(id);
+    const row = this.row;
+    // Out of order, the stack below the top changed: the last check no longer stands.
+    if (!row.remove(id)) this.#checkedLock = 0;
+    else if (id === this.#checkedLock) this.#checkedWord = row.heldWord;
   }
 
   /**

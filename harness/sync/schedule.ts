@@ -97,6 +97,11 @@ export function scheduleHeldMs(): number {
   return heldMs;
 }
 
+/** Whether this thread runs under a schedule (perturbed or controlled): fixed once its runtime is attached. */
+export function scheduleAttached(): boolean {
+  return client !== undefined;
+}
+
 /** A scheduling point. Called by instrumented locks, the harness sink and harness log calls. */
 export function schedulePoint(kind: PointKind): void {
   if (client !== undefined) client.point(kind);

@@ -1,0 +1,111 @@
+/**
+ * What an instrumented thread publishes about the locks it holds, read back from its board row
+ * (the one record of it) and from the run's edge table, in this thread with a run's sync
+ * runtime attached. The lock-taking fast paths skip work (a nested acquire repeated under the
+ * same held stack is checked once): these tests pin down that nothing the watchdog needs is
+ * skipped with it.
+ */
+
+import { openSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Board, MAIN_SLOT } from '../../harness/sync/board.js';
+import { EventChannel } from '../../harness/sync/channel.js';
+import { LockError, Mutex } from '../../harness/sync/locks.js';
+import { attachRuntime, createSyncShared, E_FROM_CLASS, E_TO_CLASS, EDGE_HEADER, EDGE_STRIDE, type SyncRuntime } from '../../harness/sync/runtime.js';
+
+let rt: SyncRuntime;
+let board: Board;
+
+beforeAll(() => {
+  board = Board.create();
+  const channel = new EventChannel({ fd: openSync('/dev/null', 'w'), lock: new SharedArrayBuffer(4), startedAt: Date.now() });
+  rt = attachRuntime(createSyncShared(board, channel.handle), MAIN_SLOT, 'test-main');
+});
+
+/** Every lock-order edge published so far, as `from -> to` class names. */
+function edges(): string[] {
+  const out: string[] = [];
+  const n = Atomics.load(rt.edges, 0);
+  for (let i = 0; i < n; i++) {
+    const at = EDGE_HEADER + i * EDGE_STRIDE;
+    out.push(`${rt.strings.read(Atomics.load(rt.edges, at + E_FROM_CLASS))} -> ${rt.strings.read(Atomics.load(rt.edges, at + E_TO_CLASS))}`);
+  }
+  return out;
+}
+
+const heldNames = (): string[] => board.read(MAIN_SLOT).held.map((h) => rt.lockName(h.lock).replace(/#\d+$/, ''));
+
+describe('the held-lock record of an instrumented thread', () => {
+  it('shows the held stack on the board while inside, and counts every acquire as progress', () => {
+    const a = Mutex.create('held.a');
+    const b = Mutex.create('held.b');
+    const before = board.read(MAIN_SLOT).lockOps;
+    const progress = board.progressOf(MAIN_SLOT);
+    for (let i = 0; i < 3; i++) {
+      a.with(() =>
+        b.with(() => {
+          expect(heldNames()).toEqual(['held.a', 'held.b']);
+          expect(a.held && b.held).toBe(true);
+        }),
+      );
+    }
+    expect(board.read(MAIN_SLOT).held).toEqual([]);
+    expect(board.read(MAIN_SLOT).lockOps - before).toBe(6);
+    expect(board.progressOf(MAIN_SLOT)).not.toBe(progress);
+  });
+
+  it('publishes the edge of a lock taken again under a different held stack, after a repeat under the same one', () => {
+    const outer1 = Mutex.create('repeat.outer1');
+    const outer2 = Mutex.create('repeat.outer2');
+    const inner = Mutex.create('repeat.inner');
+    // The same nested acquire many times: checked once, then known good.
+    outer1.with(() => {
+      for (let i = 0; i < 100; i++) inner.with(() => undefined);
+    });
+    expect(edges()).toContain('repeat.outer1 -> repeat.inner');
+    // The same lock under another stack is a new edge, and must not pass for the repeat.
+    outer2.with(() => inner.with(() => undefined));
+    expect(edges()).toContain('repeat.outer2 -> repeat.inner');
+    // Under both at once: an edge from outer1 to outer2, and nothing lost from inner's side.
+    outer1.with(() => outer2.with(() => inner.with(() => undefined)));
+    expect(edges()).toContain('repeat.outer1 -> repeat.outer2');
+  });
+
+  it('forgets a checked acquire when a lock below it is released out of order', () => {
+    const first = Mutex.create('order.first');
+    const second = Mutex.create('order.second');
+    const inner = Mutex.create('order.inner');
+    first.lock();
+    second.lock();
+    inner.with(() => undefined);
+    first.unlock(); // out of order: second is still held, first no longer
+    expect(heldNames()).toEqual(['order.second']);
+    inner.with(() => expect(heldNames()).toEqual(['order.second', 'order.inner']));
+    second.unlock();
+    expect(heldNames()).toEqual([]);
+    expect(edges()).toEqual(expect.arrayContaining(['order.first -> order.inner', 'order.second -> order.inner', 'order.first -> order.second']));
+  });
+
+  it('still refuses a non-reentrant lock taken twice, nested or not, and leaves the stack as it was', () => {
+    const guard = Mutex.create('twice.guard');
+    const once = Mutex.create('twice.once');
+    once.lock();
+    expect(() => once.lock()).toThrow(LockError);
+    expect(heldNames()).toEqual(['twice.once']);
+    once.unlock();
+    guard.with(() => {
+      once.with(() => {
+        expect(() => once.lock()).toThrow(LockError);
+      });
+      expect(heldNames()).toEqual(['twice.guard']);
+    });
+    expect(heldNames()).toEqual([]);
+  });
+
+  it('takes a reentrant lock again without a second entry on the stack', () => {
+    const r = Mutex.create('again.reentrant', { reentrant: true });
+    r.with(() => r.with(() => expect(heldNames()).toEqual(['again.reentrant'])));
+    expect(heldNames()).toEqual([]);
+    expect(r.held).toBe(false);
+  });
+});
