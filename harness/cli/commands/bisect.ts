@@ -16,7 +16,7 @@ import { UsageError } from '../../contract/errors.js';
 import { EXIT } from '../../contract/result.js';
 import { findingSignature, signatureKey } from '../../contract/signature.js';
 import { bisect, parseRange, UnusableRelease, versionsInRange, type BisectOutcome, type BisectRun, type Candidate, type VersionRange } from '../../run/bisect.js';
-import { resolveAdapter, resolveScenario } from '../../run/registry.js';
+import { resolveAdapter, resolveScenario } from '../catalogue.js';
 import { superviseRun } from '../../run/supervisor.js';
 import { parseDuration, parseInteger } from '../../util/duration.js';
 import { parsePins, PINS_ENV, useLoggerVersions, type VersionPin } from '../logger-cache.js';
