@@ -23,6 +23,7 @@ import { setFlagsFromString } from 'node:v8';
 import { defineScenario } from '../harness/contract/scenario.js';
 import { encodeRecord, PayloadSource } from '../harness/ledger/record.js';
 import { createRandom } from '../harness/util/random.js';
+import { reportProgress } from '../harness/sync/locks.js';
 import { reportShutdown } from './natural-exit.js';
 
 /** Retained growth that counts: more than this in all, and more than PER_CALL bytes per call. */
@@ -69,7 +70,12 @@ export default defineScenario({
     for (let i = 0; i < calls; i++) {
       // The flood is the application's hot path, not a blocked loop: yield every CHUNK calls so
       // the heartbeat (and the logger's own I/O) runs, or the watchdog would see a hang of ours.
-      if (i % CHUNK === CHUNK - 1) await new Promise((resolve) => setImmediate(resolve));
+      if (i % CHUNK === CHUNK - 1) {
+        // Filtered calls are not records: they move the thread's own progress counter, not its
+        // produced count (which the liveness probe compares with the sink's growth).
+        reportProgress(i + 1);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       // A fresh string per call, as `debug(\`user ${id} did ${what}\`)` builds one.
       const message = `filtered ${i} ${payloads.payload(i)}`;
       try {
