@@ -16,6 +16,8 @@ export default defineAdapter({
     format: 'ndjson',
     gracefulShutdown: true,
     threads: true,
+    // pino flushes an asynchronous destination at exit (lib/tools.js buildSafeSonicBoom).
+    exitFlush: true,
     // sonic-boom's buffer has no maxLength by default: a slow device makes it grow.
     overflow: 'grow',
     secondSink: true,

@@ -14,6 +14,8 @@ export default defineAdapter({
     format: 'ndjson',
     gracefulShutdown: true,
     threads: true,
+    // Every write is synchronous: nothing is held at exit.
+    exitFlush: true,
     // A full device blocks the caller in write(2): nothing is dropped, nothing is bounded.
     overflow: 'block',
     secondSink: true,

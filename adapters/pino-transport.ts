@@ -20,6 +20,8 @@ export default defineAdapter({
     format: 'ndjson',
     gracefulShutdown: true,
     threads: true,
+    // pino ends the transport at exit (on-exit-leak-free, lib/transport.js autoEnd).
+    exitFlush: true,
     // Two targets in the transport's worker (pino's multistream there), the second logjam's sink.
     secondSink: true,
     context: 'async-local-storage',

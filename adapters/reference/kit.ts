@@ -99,6 +99,8 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
       reportsDrops: true,
       threads: true,
       harnessSink: true,
+      // The exit hook drains the queue within a bound (system.ts).
+      exitFlush: true,
       reconfigure: true,
       // Enqueue copies into shared memory and never waits for the listener; the bound leaves
       // room for scheduling and GC pauses on a loaded machine, not for any sink.

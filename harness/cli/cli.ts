@@ -25,6 +25,7 @@ import { mergeReportsCommand } from './commands/merge-reports.js';
 import { compareCommand } from './commands/compare.js';
 import { stressCommand } from './commands/stress.js';
 import { findingsCommand } from './commands/findings.js';
+import { bisectCommand } from './commands/bisect.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -40,6 +41,7 @@ const COMMANDS = {
   stress: stressCommand,
   compare: compareCommand,
   findings: findingsCommand,
+  bisect: bisectCommand,
   replay: {
     summary: 'run a failing run again from its replay file: logjam replay FILE',
     run: async (args: string[]) => replayCommand(args, stdout, chalkFor(stdout, process.env), reporterFactories.terminal(stdout, chalkFor(stdout, process.env))),

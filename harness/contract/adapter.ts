@@ -90,6 +90,13 @@ export interface Promises {
   readonly overflow?: 'drop-lowest-first' | 'drop-newest' | 'drop-oldest' | 'block' | 'grow';
   /** The most memory, in MB, the logger buffers whatever the backlog (slow-sink). */
   readonly memoryBoundMb?: number;
+  /**
+   * The logger promises that what it holds is written when the process exits, by a hook of its
+   * own on 'exit' (pino's on-exit-leak-free `flushSync`, the reference's drain), so a record
+   * logged synchronously from an application's own 'exit' listener is held to that promise
+   * (exit-listener). @default false
+   */
+  readonly exitFlush?: boolean;
 }
 
 /**
@@ -103,7 +110,7 @@ export interface Capabilities extends Features, SinkWiring, Promises {}
 export const CAPABILITY_KEYS = {
   features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink'],
   wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp'],
-  promises: ['callBoundMs', 'overflow', 'memoryBoundMb'],
+  promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush'],
 } as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
 
 // Every key of each kind is listed above: a key added to an interface and not here fails to compile.
@@ -266,6 +273,7 @@ const CAPABILITY_TYPES: Readonly<Record<keyof Capabilities, { readonly ok: (v: u
     expected: "'drop-lowest-first', 'drop-newest', 'drop-oldest', 'block' or 'grow'",
   },
   memoryBoundMb: { ok: isPositive, expected: 'a positive number of MB' },
+  exitFlush: { ok: isBoolean, expected: 'a boolean' },
 };
 
 function isBoolean(v: unknown): boolean {

@@ -4,8 +4,8 @@
  * its rate, its evidence, its replay command and the upstream issue it matches.
  */
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { BUILTIN_ADAPTER_NAMES } from '../../../adapters/index.js';
 import { findingsMarkdown } from '../../../reports/findings.js';
@@ -14,9 +14,11 @@ import { UsageError } from '../../contract/errors.js';
 import { resolveAdapter, resolveScenario } from '../catalogue.js';
 import { EXIT, type Report } from '../../contract/result.js';
 import { parse, stdout } from './shared.js';
+import { reproductionsFor, reproMarkdown, reproRoot } from '../repro.js';
 
 const OPTIONS = {
   out: { type: 'string' },
+  'repro-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -27,7 +29,9 @@ Markdown: per adapter and scenario, each finding's rate over the runs, its evide
 command that replays it, and the upstream issue it matches (or "seems new" with a minimal
 reproduction).
 
-  --out FILE   write to FILE (default: print to stdout)
+  --out FILE        write to FILE (default: print to stdout)
+  --repro-dir DIR   copy the standalone reproduction of each finding that has one (a script
+                    using the logger alone) into DIR; FINDINGS.md names them either way
 `;
 
 export const findingsCommand = {
@@ -60,7 +64,15 @@ async function findings(args: string[]): Promise<number> {
   for (const name of BUILTIN_ADAPTER_NAMES) adapterDescriptions[name] = (await resolveAdapter(name, process.cwd())).definition.description;
   const scenarioDescriptions: Record<string, string> = {};
   for (const name of SCENARIO_NAMES) scenarioDescriptions[name] = (await resolveScenario(name)).description;
-  const markdown = findingsMarkdown(report, { adapterDescriptions, scenarioDescriptions });
+  const failOn = new Map<string, readonly string[]>();
+  for (const name of SCENARIO_NAMES) failOn.set(name, (await resolveScenario(name)).failOn);
+  const matched = reproductionsFor(report, (scenario) => failOn.get(scenario) ?? []);
+  const reproDir = values['repro-dir'];
+  if (reproDir !== undefined) {
+    mkdirSync(resolve(reproDir), { recursive: true });
+    for (const m of matched) copyFileSync(join(reproRoot(), m.reproduction.script), join(resolve(reproDir), m.reproduction.script));
+  }
+  const markdown = findingsMarkdown(report, { adapterDescriptions, scenarioDescriptions }) + reproMarkdown(matched, reproDir ?? 'repro');
   if (values.out !== undefined) {
     writeFileSync(resolve(values.out), markdown);
     stdout.write(`logjam: wrote ${values.out} (${report.runs.length} runs)\n`);

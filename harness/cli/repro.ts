@@ -1,0 +1,111 @@
+/**
+ * Standalone reproductions: for findings on real loggers, a short script in `repro/` that uses
+ * the logger alone (no logjam), shows the same symptom, prints `SYMPTOM: ...` and exits 1 while
+ * the bug is there (0 once it is fixed). A finding that can be pasted into an upstream issue is
+ * the product; `logjam findings` names the script beside each finding it matches and copies them
+ * with `--repro-dir`.
+ */
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FindingKind, Report } from '../contract/result.js';
+
+export interface Reproduction {
+  /** The adapter and scenario whose finding it reproduces. */
+  readonly adapter: string;
+  readonly scenario: string;
+  /** The finding kinds it shows (any of them on a failing run matches). */
+  readonly kinds: readonly FindingKind[];
+  /** File name in `repro/`. */
+  readonly script: string;
+  /** What the script shows, in one line. */
+  readonly shows: string;
+  readonly upstream: string;
+}
+
+export const REPRODUCTIONS: readonly Reproduction[] = [
+  {
+    adapter: 'pino-transport',
+    scenario: 'exit-listener',
+    kinds: ['exit-loss'],
+    script: 'pino-transport.exit-listener.cjs',
+    shows: "every record logged from process.on('exit') after process.exit() is lost: pino's exit hook already ended the transport",
+    upstream: 'https://github.com/pinojs/pino/issues/1400',
+  },
+  {
+    adapter: 'pino-async',
+    scenario: 'exit-listener',
+    kinds: ['exit-loss'],
+    script: 'pino-async.exit-listener.cjs',
+    shows: "records logged from process.on('exit') are lost (all but the first): pino's exit hook already ended the sonic-boom destination",
+    upstream: 'https://github.com/pinojs/pino/issues/1400',
+  },
+  {
+    adapter: 'pino-async',
+    scenario: 'exit-after-logging',
+    kinds: ['unhandled-error', 'exit-loss'],
+    script: 'pino-async.exit-after-logging.cjs',
+    shows: 'process.exit(0) right after logging: "sonic boom is not ready yet" thrown from the exit hook, every record lost',
+    upstream: 'https://github.com/pinojs/pino/issues/2326',
+  },
+  {
+    adapter: 'pino-sync',
+    scenario: 'failing-sink',
+    kinds: ['unhandled-error', 'isolation-breach'],
+    script: 'pino-sync.failing-sink.cjs',
+    shows: "a multistream destination that throws (a destroyed sonic-boom) throws out of the log call and the healthy destination misses those records",
+    upstream: 'https://github.com/pinojs/pino/issues/1489',
+  },
+];
+
+/** The package's `repro/` folder (the same from the sources and from dist/). */
+export function reproRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'logjam') return join(dir, 'repro');
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`could not find logjam's package folder above ${fileURLToPath(import.meta.url)}: this is a harness bug`);
+    dir = up;
+  }
+}
+
+export interface MatchedReproduction {
+  readonly reproduction: Reproduction;
+  /** Failing runs of the report it matches. */
+  readonly runs: number;
+}
+
+/** The reproductions whose adapter, scenario and a failing kind appear in the report's failing runs. */
+export function reproductionsFor(report: Pick<Report, 'runs'>, failOn: (scenario: string) => readonly string[]): MatchedReproduction[] {
+  const out: MatchedReproduction[] = [];
+  for (const reproduction of REPRODUCTIONS) {
+    const runs = report.runs.filter(
+      (r) =>
+        r.status === 'fail' &&
+        r.adapter === reproduction.adapter &&
+        r.scenario === reproduction.scenario &&
+        r.findings.some((f) => reproduction.kinds.includes(f.kind) && failOn(r.scenario).includes(f.kind)),
+    ).length;
+    if (runs > 0) out.push({ reproduction, runs });
+  }
+  return out;
+}
+
+/** The Markdown section FINDINGS.md ends with: one script per matched finding, and how to run it. */
+export function reproMarkdown(matched: readonly MatchedReproduction[], folder: string): string {
+  if (matched.length === 0) return '';
+  const lines = [
+    '',
+    '## Standalone reproductions',
+    '',
+    'Each script uses the logger alone (no logjam), prints `SYMPTOM: ...` and exits 1 while the bug is there. Run it from a project where the logger is installed.',
+    '',
+    '| adapter × scenario | failing runs | script | shows | upstream |',
+    '|---|---|---|---|---|',
+    ...matched.map(({ reproduction: r, runs }) => `| \`${r.adapter}\` × \`${r.scenario}\` | ${runs} | \`node ${folder}/${r.script}\` | ${r.shows} | ${r.upstream} |`),
+    '',
+  ];
+  return lines.join('\n');
+}

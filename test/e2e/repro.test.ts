@@ -1,0 +1,63 @@
+/**
+ * The standalone reproductions in repro/: each uses the logger alone (no logjam) and must show
+ * its symptom against the logger releases this project installs; `logjam findings` names and
+ * copies the ones that match a report's failing runs.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type * as Repro from '../../harness/cli/repro.js';
+import { logjam, ROOT } from './helpers.js';
+
+const { REPRODUCTIONS } = (await import(join(ROOT, 'dist', 'harness', 'cli', 'repro.js'))) as typeof Repro;
+
+describe('standalone reproductions', () => {
+  for (const r of REPRODUCTIONS) {
+    it(`${r.script} shows its symptom with the logger alone (${r.upstream})`, () => {
+      const run = spawnSync(process.execPath, [join(ROOT, 'repro', r.script)], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect(run.status, run.stdout + run.stderr).toBe(1);
+      expect(run.stdout).toMatch(/^SYMPTOM: /m);
+      // The script imports nothing of logjam: it can be pasted into an upstream issue.
+      expect(readFileSync(join(ROOT, 'repro', r.script), 'utf8')).not.toMatch(/logjam['/]|harness\//);
+    });
+  }
+
+  it('are named in the findings report and copied beside it for the findings they match', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logjam-repro-'));
+    const report = join(dir, 'report.json');
+    const finding = { kind: 'exit-loss', severity: 'error', message: '10 of 60 records were lost at exit', evidence: {} };
+    const metrics = { produced: 60, delivered: 50, droppedReported: 0, lost: 10, duplicated: 0, reordered: 0, torn: 0, wallMs: 1 };
+    const run = (adapter: string, status: string, findings: unknown[]) => ({
+      adapter,
+      scenario: 'exit-listener',
+      seed: 1,
+      status,
+      findings,
+      metrics,
+      replay: { command: `npx logjam run --adapter ${adapter} --scenario exit-listener --seed 1`, adapter, scenario: 'exit-listener', seed: 1 },
+    });
+    writeFileSync(
+      report,
+      JSON.stringify({
+        schema: 'logjam.report/1',
+        environment: {},
+        command: 'logjam run',
+        startedAt: new Date(0).toISOString(),
+        durationMs: 1,
+        summary: { runs: 2, passed: 1, failed: 1, skipped: 0, errored: 0 },
+        runs: [run('pino-transport', 'fail', [finding]), run('pino-sync', 'pass', [])],
+      }),
+    );
+    const out = join(dir, 'scripts');
+    const cli = logjam(['findings', report, '--repro-dir', out]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('## Standalone reproductions');
+    expect(cli.stdout).toContain(`node ${out}/pino-transport.exit-listener.cjs`);
+    expect(cli.stdout).not.toContain('pino-async.exit-listener.cjs');
+    expect(existsSync(join(out, 'pino-transport.exit-listener.cjs'))).toBe(true);
+    expect(existsSync(join(out, 'pino-async.exit-listener.cjs'))).toBe(false);
+  });
+});
