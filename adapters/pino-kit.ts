@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Pino from 'pino';
 import type { AdapterContext } from '../harness/contract/adapter.js';
-import { reentryHook, sinkStream } from '../harness/sinks/sinks.js';
+import { carriesOuterRecord, reentryHook, sinkStream } from '../harness/sinks/sinks.js';
 
 /** The trace context of the calling code; pino's `mixin` adds it to every record. */
 export const traceContext = new AsyncLocalStorage<Readonly<Record<string, string>>>();
@@ -31,6 +31,11 @@ export function destinationFor(
 ): { stream: Pino.DestinationStream; second?: ReturnType<typeof sinkStream> } {
   if (ctx.secondFile === undefined) return { stream: primary };
   const second = sinkStream(ctx.secondFile, ctx.secondSink ?? {});
+  // An application that gives pino a stream handles that stream's errors: Node ends the thread
+  // on an 'error' event nobody listens to, which would be the adapter's doing, not pino's
+  // (issue 13). The failed write's record is lost to that sink only; the healthy sink's
+  // contents are the scenario's to judge.
+  second.on('error', () => undefined);
   const stream = pino.multistream([
     { level: ctx.level, stream: primary },
     { level: ctx.level, stream: second },
@@ -38,10 +43,45 @@ export function destinationFor(
   return { stream, second };
 }
 
-/** Logs from inside every write of `destination` through `logger` (reentrant-sink). */
-export function hookReentry(ctx: AdapterContext, destination: { on(event: 'write', listener: (n: number) => void): unknown }, logger: Pino.Logger): void {
+/**
+ * Logs from inside every write of `destination` that carried an outer record, through `logger`
+ * (reentrant-sink), as a sink that reports what it wrote does.
+ *
+ * sonic-boom's 'write' event says how many bytes a write took, not which records: the hook keeps
+ * the chunks pino handed to `write()` in order, with their byte length and whether they carry a
+ * record of the run (not only reentrant ones), and consumes them by the bytes each 'write'
+ * reports. A write that carried only reentrant records logs nothing: re-logging for it would
+ * make the hook itself an endless loop, whatever the logger (issue 13).
+ */
+export function hookReentry(
+  ctx: AdapterContext,
+  destination: { on(event: 'write', listener: (n: number) => void): unknown; write(data: string): boolean },
+  logger: Pino.Logger,
+): void {
   const hook = reentryHook(ctx.sink, (message) => logger.info(message));
-  if (hook !== undefined) destination.on('write', () => hook());
+  if (hook === undefined) return;
+  const pending: { bytes: number; outer: boolean }[] = [];
+  const write = destination.write.bind(destination);
+  destination.write = (data: string): boolean => {
+    pending.push({ bytes: Buffer.byteLength(data, 'utf8'), outer: carriesOuterRecord(data) });
+    return write(data);
+  };
+  destination.on('write', (n: number) => {
+    let outer = false;
+    let left = n;
+    while (left > 0 && pending.length > 0) {
+      const head = pending[0] as { bytes: number; outer: boolean };
+      outer ||= head.outer;
+      if (head.bytes <= left) {
+        left -= head.bytes;
+        pending.shift();
+      } else {
+        head.bytes -= left;
+        left = 0;
+      }
+    }
+    hook(outer);
+  });
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import fc from 'fast-check';
 import { defineScenario, failOn } from '../harness/contract/scenario.js';
+import { reportShutdown } from './natural-exit.js';
 
 export default defineScenario({
   name: 'graceful-exit',
@@ -19,17 +20,7 @@ export default defineScenario({
     const outcome = await ctx.logFromMain({ records, minPayload: 16, maxPayload, level: 'info' });
     ctx.phase('closing');
     const closed = await ctx.close(outcome.logger);
-    if (!closed.ok) {
-      ctx.finding({
-        kind: 'exit-hang',
-        severity: 'error',
-        message:
-          closed.error !== undefined
-            ? `The documented shutdown failed after ${closed.ms} ms: ${closed.error}`
-            : `The documented shutdown did not finish within ${ctx.spec.closeMs} ms`,
-        evidence: { closeMs: closed.ms, boundMs: ctx.spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
-      });
-    }
+    reportShutdown(ctx, closed);
     ctx.produced([outcome.produced], outcome.logger.dropped?.() ?? 0);
     ctx.metrics({ callLatencyUs: outcome.latency });
     ctx.phase('exiting');

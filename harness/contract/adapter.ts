@@ -97,6 +97,14 @@ export interface Promises {
    * (exit-listener). @default false
    */
   readonly exitFlush?: boolean;
+  /**
+   * Where the logger documents that the application must call its shutdown for the process to
+   * end (log4js's tcp appender keeps its socket until `log4js.shutdown()`): that documentation,
+   * quoted with its address. natural-exit, which never calls it, is skipped with this reason
+   * (natural-exit-graceful calls it); a process kept alive there is the documented trade-off,
+   * not a finding.
+   */
+  readonly exitNeedsShutdown?: string;
 }
 
 /**
@@ -110,7 +118,7 @@ export interface Capabilities extends Features, SinkWiring, Promises {}
 export const CAPABILITY_KEYS = {
   features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink'],
   wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp'],
-  promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush'],
+  promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush', 'exitNeedsShutdown'],
 } as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
 
 // Every key of each kind is listed above: a key added to an interface and not here fails to compile.

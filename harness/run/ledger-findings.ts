@@ -49,8 +49,8 @@ export function ledgerFindings(sink: SinkReading, lossKind: ScenarioDefinition['
     findings.push({
       kind: 'torn-records',
       severity: 'error',
-      message: `${r.torn} delivered lines were not exactly one whole record`,
-      evidence: { torn: r.torn, samples: r.evidence.torn, file: sink.path },
+      message: `${r.torn} delivered lines were not exactly one whole record${r.evidence.tornRecords > 0 ? ` (${r.evidence.tornRecords} records arrived only inside them: counted torn, not lost)` : ''}`,
+      evidence: { torn: r.torn, tornRecords: r.evidence.tornRecords, samples: r.evidence.torn, file: sink.path },
     });
   }
   return findings;
