@@ -96,3 +96,47 @@ export function sonicBuffered(...destinations: readonly object[]): number {
   }
   return pending;
 }
+
+/** The parts of a sonic-boom destination the shutdown helpers use, on any release. */
+export interface SonicLike {
+  flush?: (...args: never[]) => unknown;
+  end(): void;
+  fd?: number;
+  once(event: 'ready' | 'close', listener: () => void): unknown;
+}
+
+/**
+ * pino's `logger.flush(cb)` on these destinations, when the releases loaded can call back: pino
+ * passes the callback on to sonic-boom's `flush(cb)`, which sonic-boom accepts only from 3.x
+ * releases whose flush declares it (3.3.0's `flush()` takes none and never calls back, so pino
+ * 8.21 over it would wait forever). Undefined on a release without it: the adapter then offers
+ * no flush, and its close falls back to what every release documents (`end()`, then 'close').
+ */
+export function sonicFlush(logger: Pino.Logger, ...destinations: readonly SonicLike[]): (() => Promise<void>) | undefined {
+  const callsBack = logger.flush.length >= 1 && destinations.every((d) => typeof d.flush === 'function' && d.flush.length >= 1);
+  if (!callsBack) return undefined;
+  return async () => {
+    // flush() throws while an asynchronous destination is still opening: wait for it first.
+    await Promise.all(destinations.map((d) => opened(d)));
+    await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+  };
+}
+
+/** Resolves once a sonic-boom destination has its file open ('ready'; fd -1 until then). */
+export function opened(destination: SonicLike): Promise<void> {
+  if (typeof destination.fd === 'number' && destination.fd >= 0) return Promise.resolve();
+  return new Promise<void>((resolve) => destination.once('ready', resolve));
+}
+
+/**
+ * The documented shutdown of sonic-boom destinations: flush where the release can say when it
+ * is done, then `end()` each and wait for its 'close' (`end()` writes what is buffered first, on
+ * every release).
+ */
+export async function closeSonic(flush: (() => Promise<void>) | undefined, ...destinations: readonly SonicLike[]): Promise<void> {
+  if (flush !== undefined) await flush();
+  else await Promise.all(destinations.map((d) => opened(d)));
+  const closed = Promise.all(destinations.map((d) => new Promise<void>((resolve) => d.once('close', resolve))));
+  for (const d of destinations) d.end();
+  await closed;
+}
