@@ -8,9 +8,10 @@
  * Pathology: after the first writes the sink stops for `stallMs` (logjam's sink blocks its
  * writing thread; a named pipe's reader stops reading), then drains normally again.
  * Oracle: no hang, no silent loss (`lost-records`: every missing record must be in the logger's
- * own drop count), recovery (the sink receives records after the stall), and, for adapters
- * that declare an overflow policy, no `severity-inversion` (an ERROR dropped while a DEBUG or
- * INFO record of the same window was kept). Adapters without a declared policy get the same
+ * own drop count), recovery (the sink receives records after the stall), and each declared
+ * overflow policy held to its own promise (`overflowFindings`: `drop-lowest-first` to no
+ * `severity-inversion`, `drop-oldest`/`drop-newest` to keeping the newest/oldest records,
+ * `block`/`grow` to dropping nothing). Adapters without a declared policy get the severity
  * check as an info finding. Memory is judged as in slow-sink, against the backlog held while the
  * sink stood still (`unbounded-memory`).
  *
@@ -22,7 +23,7 @@ import fc from 'fast-check';
 import type { LevelMix } from '../harness/contract/level-mix.js';
 import { injectionPath, skipUnpaceableThreads } from '../harness/sinks/pathology.js';
 import { defineScenario, failOn } from '../harness/contract/scenario.js';
-import { memoryVerdict, readSink, sampleMemory, severityInversion } from '../harness/ledger/sink-check.js';
+import { memoryVerdict, overflowFindings, readSink, sampleMemory } from '../harness/ledger/sink-check.js';
 import { SinkStats } from '../harness/sinks/sinks.js';
 
 export const STALL_MIX: LevelMix = { debug: 30, info: 50, warn: 10, error: 8, fatal: 2 };
@@ -69,8 +70,7 @@ export default defineScenario({
     const memory = memoryVerdict(meter.samples, { lineBytes, droppedBytes: outcome.droppedReported * lineBytes, capabilities: caps, sink: 'stalled sink' });
     if (memory.finding !== undefined) ctx.finding(memory.finding);
     ctx.phase(memory.summary);
-    const inversion = severityInversion(contents, outcome.produced, STALL_MIX, caps.overflow);
-    if (inversion !== undefined) ctx.finding(inversion);
+    for (const finding of overflowFindings(contents, outcome.produced, STALL_MIX, caps.overflow, outcome.droppedReported)) ctx.finding(finding);
     // Recovery: the sink stalled, and received records after it resumed.
     const sink = stats.read();
     const stalled = viaPipe ? outcome.relay?.stalledAtMs !== undefined : sink.stalls > 0;

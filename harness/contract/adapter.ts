@@ -105,6 +105,12 @@ export interface Promises {
    * not a finding.
    */
   readonly exitNeedsShutdown?: string;
+  /**
+   * Whether the logger keeps each producer's records in the order they were logged. Where it
+   * does (the default), `reordered-records` fails a run in every scenario; a logger that says it
+   * does not keep order ('none') gets reordering reported as a fact. @default 'per-producer'
+   */
+  readonly order?: 'per-producer' | 'none';
 }
 
 /**
@@ -118,7 +124,7 @@ export interface Capabilities extends Features, SinkWiring, Promises {}
 export const CAPABILITY_KEYS = {
   features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink'],
   wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp'],
-  promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush', 'exitNeedsShutdown'],
+  promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush', 'exitNeedsShutdown', 'order'],
 } as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
 
 // Every key of each kind is listed above: a key added to an interface and not here fails to compile.

@@ -331,3 +331,54 @@ function leastSquaresSlope(points: readonly (readonly [number, number])[]): numb
   }
   return varx > 0 ? cov / varx : 0;
 }
+
+/**
+ * Each declared overflow policy held to its own promise (issue 13), on what a stalled or
+ * overflowing sink received:
+ * - `drop-lowest-first`: no ERROR/FATAL dropped as readily as DEBUG/INFO (`severity-inversion`).
+ * - `drop-newest`, `drop-oldest`: severity-blind by declaration, so a severity inversion is a
+ *   reported fact; `drop-oldest` keeps the newest, so each producer's last record arrives, and
+ *   `drop-newest` keeps the oldest, so each producer's first record arrives (`lost-records`
+ *   with the policy's name otherwise).
+ * - `block`, `grow`: nothing is dropped at all; a drop the logger reports contradicts the
+ *   policy (`lost-records`, since those records are gone).
+ * - undeclared: the severity check as a reported fact.
+ */
+export function overflowFindings(contents: SinkContents, produced: readonly number[], mix: LevelMix, overflow: Capabilities['overflow'], droppedReported: number): Finding[] {
+  const out: Finding[] = [];
+  const inversion = severityInversion(contents, produced, mix, overflow === 'drop-lowest-first' ? overflow : undefined);
+  if (inversion !== undefined) {
+    out.push(
+      overflow === undefined || overflow === 'drop-lowest-first'
+        ? inversion
+        : { ...inversion, message: `${inversion.message} (declared overflow policy: ${overflow}, which does not look at severity: a fact, not a broken promise)`, evidence: { ...inversion.evidence, overflow } },
+    );
+  }
+  if (overflow === 'block' || overflow === 'grow') {
+    if (droppedReported > 0) {
+      out.push({
+        kind: 'lost-records',
+        severity: 'error',
+        message: `The logger reported ${droppedReported} records dropped, though its declared overflow policy '${overflow}' drops none`,
+        evidence: { signature: 'overflow-policy', overflow, droppedReported },
+      });
+    }
+  } else if (overflow === 'drop-oldest' || overflow === 'drop-newest') {
+    const end = overflow === 'drop-oldest' ? 'last' : 'first';
+    const broken: { producer: number; seq: number }[] = [];
+    produced.forEach((n, producer) => {
+      if (n === 0) return;
+      const seq = end === 'last' ? n - 1 : 0;
+      if (!(contents.delivered.get(producer)?.has(seq) ?? false)) broken.push({ producer, seq });
+    });
+    if (broken.length > 0) {
+      out.push({
+        kind: 'lost-records',
+        severity: 'error',
+        message: `The ${end} record of ${broken.length} producer(s) never arrived, though the declared overflow policy '${overflow}' keeps the ${end === 'last' ? 'newest' : 'oldest'} records`,
+        evidence: { signature: 'overflow-policy', overflow, missing: broken.slice(0, 10) },
+      });
+    }
+  }
+  return out;
+}
