@@ -10,7 +10,9 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type Pino from 'pino';
 import { Ledger } from '../harness/ledger.js';
+import type { LevelMix } from '../harness/level-mix.js';
 import { encodeRecord, parseLine } from '../harness/record.js';
+import { memoryVerdict, overflowFindings, type MemorySample, type SinkContents } from '../harness/sink-check.js';
 import { scratchDir } from './helpers.js';
 
 const pino = createRequire(import.meta.url)('pino') as typeof Pino;
@@ -56,5 +58,81 @@ describe('the ledger', () => {
     const ledger = Ledger.createLocal({ producers: 1, capacity: 3 });
     await ledger.deliverFile(file, 'ndjson');
     expect(ledger.reconcile([3], 0)).toMatchObject({ delivered: 1, torn: 1, lost: 1 });
+  });
+});
+
+describe('memory judged against the backlog actually held', () => {
+  const MB = 1024 * 1024;
+  /** Samples of a run whose backlog rises to `backlogMb` while memory grows `perByte` per backlog byte, plus `churnMb` of the process's own. */
+  const samples = (backlogMb: number, perByte: number, churnMb = 0): MemorySample[] =>
+    Array.from({ length: 50 }, (_, i) => {
+      const backlog = (backlogMb * MB * i) / 49;
+      const produced = 1000 + Math.round(backlog / 100) + i * 10;
+      return { produced, fileBytes: produced * 100 - backlog, rss: 100 * MB + backlog * perByte + ((churnMb * MB * i) / 49) * (i % 2) };
+    });
+  const judge = (s: MemorySample[], capabilities: Parameters<typeof memoryVerdict>[1]['capabilities'] = {}) =>
+    memoryVerdict(s, { lineBytes: 100, droppedBytes: 0, capabilities, sink: 'slow sink' });
+
+  it('flags a logger whose memory tracks the backlog it holds', () => {
+    expect(judge(samples(6, 2)).finding).toMatchObject({ kind: 'unbounded-memory', severity: 'error' });
+  });
+
+  it('passes a bounded logger, whose held backlog stops at its bound, however much the process churns', () => {
+    // The backlog rises to a 1.5 MB bound and stays there while the process grows 30 MB.
+    const bounded: MemorySample[] = Array.from({ length: 50 }, (_, i) => {
+      const backlog = Math.min(1.5 * MB, (1.5 * MB * i) / 10);
+      const produced = 1000 + i * 500;
+      return { produced, fileBytes: produced * 100 - backlog, rss: 100 * MB + (30 * MB * i) / 49 };
+    });
+    expect(judge(bounded).finding).toBeUndefined();
+    // A copy of it with no bound holds everything: its backlog and its memory rise together.
+    expect(judge(samples(6, 0.05)).summary).toMatch(/^memory bounded: 0.05 resident bytes per backlog byte/);
+  });
+
+  it('does not judge a backlog too shallow to tell from churn, and says so', () => {
+    const verdict = judge(samples(1, 3));
+    expect(verdict.finding).toBeUndefined();
+    expect(verdict.summary).toMatch(/^memory not judged: the backlog held reached 1 MB/);
+  });
+
+  it('holds a declared bound as declared, and reports a declared grow policy as the fact it is', () => {
+    expect(judge(samples(6, 2), { memoryBoundMb: 4 }).finding).toMatchObject({ kind: 'unbounded-memory', severity: 'error' });
+    expect(judge(samples(6, 0.5), { memoryBoundMb: 4 }).finding).toBeUndefined();
+    expect(judge(samples(6, 2), { overflow: 'grow' }).finding).toMatchObject({ kind: 'unbounded-memory', severity: 'info' });
+  });
+});
+
+describe('each overflow policy held to its own promise', () => {
+  const mix: LevelMix = { debug: 30, info: 50, warn: 10, error: 8, fatal: 2 };
+  /** One producer of 400 records; `keep(seq)` says which arrived. */
+  const contents = (keep: (seq: number) => boolean): SinkContents => {
+    const set = new Set<number>();
+    for (let seq = 0; seq < 400; seq++) if (keep(seq)) set.add(seq);
+    return { delivered: new Map([[0, set]]), lines: set.size, bytes: set.size * 100, records: [] };
+  };
+  // A severity-blind drop of the middle of the run: ERRORs go as readily as INFOs.
+  const blind = contents((seq) => seq < 100 || seq >= 300);
+  const kinds = (policy: Parameters<typeof overflowFindings>[3], c: SinkContents, dropped: number) =>
+    overflowFindings(c, [400], mix, policy, dropped).map((f) => `${f.kind}:${f.severity}`);
+
+  it('drop-lowest-first: an ERROR dropped as readily as an INFO is a severity inversion', () => {
+    expect(kinds('drop-lowest-first', blind, 200)).toEqual(['severity-inversion:error']);
+  });
+
+  it('drop-newest and drop-oldest: severity-blind by declaration, held to the end they keep', () => {
+    expect(kinds('drop-newest', blind, 200)).toEqual(['severity-inversion:info']);
+    expect(kinds('drop-oldest', blind, 200)).toEqual(['severity-inversion:info']);
+    // drop-oldest that lost the newest record, drop-newest that lost the oldest: broken promises.
+    expect(kinds('drop-oldest', contents((seq) => seq < 399), 1)).toContain('lost-records:error');
+    expect(kinds('drop-newest', contents((seq) => seq > 0), 1)).toContain('lost-records:error');
+  });
+
+  it('block and grow: any reported drop contradicts the policy', () => {
+    expect(kinds('block', contents(() => true), 0)).toEqual([]);
+    expect(kinds('grow', blind, 200)).toEqual(['severity-inversion:info', 'lost-records:error']);
+  });
+
+  it('undeclared: the severity check is a reported fact', () => {
+    expect(kinds(undefined, blind, 200)).toEqual(['severity-inversion:info']);
   });
 });
