@@ -4,17 +4,19 @@
  * logger writes, or one whose bytes were cut the way a broken logger cuts them.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type Pino from 'pino';
-import { Ledger } from '../harness/ledger.js';
-import type { LevelMix } from '../harness/level-mix.js';
-import { encodeRecord, parseLine } from '../harness/record.js';
-import { memoryVerdict, overflowFindings, type MemorySample, type SinkContents } from '../harness/sink-check.js';
-import { scratchDir } from './helpers.js';
+import { Ledger } from '../../harness/ledger/ledger.js';
+import type { LevelMix } from '../../harness/contract/level-mix.js';
+import { encodeRecord, parseLine } from '../../harness/ledger/record.js';
+import { memoryVerdict, overflowFindings, type MemorySample, type SinkContents } from '../../harness/ledger/sink-check.js';
 
+
+const scratchDir = (): string => mkdtempSync(join(tmpdir(), 'logjam-oracles-'));
 const pino = createRequire(import.meta.url)('pino') as typeof Pino;
 
 describe('the torn-line oracle', () => {
