@@ -121,7 +121,8 @@ export async function runProcesses(host: ProcessHost, options: ProcessProducerOp
     tracked.push(t);
   }
 
-  row.set('waiting', 'await-producers');
+  // Spawning processes and loading the logger in each is start-up, not a wait for progress.
+  row.set('starting', 'wait-start');
   // The gate opens once every process is ready, or one failed or died, or the bound passed.
   await new Promise<void>((resolve) => {
     const timer = setTimeout(finish, gateMs);
@@ -136,6 +137,7 @@ export async function runProcesses(host: ProcessHost, options: ProcessProducerOp
     for (const t of tracked) void t.exited.then(() => onReady?.());
     onReady();
   });
+  row.set('waiting', 'await-producers');
   const started = performance.now();
   const go: ProcessProducerCommand = { type: 'go' };
   for (const t of tracked) if (t.child.connected) t.child.send(go);
