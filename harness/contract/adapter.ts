@@ -288,6 +288,8 @@ const CAPABILITY_TYPES: Readonly<Record<keyof Capabilities, { readonly ok: (v: u
   },
   memoryBoundMb: { ok: isPositive, expected: 'a positive number of MB' },
   exitFlush: { ok: isBoolean, expected: 'a boolean' },
+  exitNeedsShutdown: { ok: (v) => typeof v === 'string' && v.trim() !== '', expected: "the logger's documentation that says so, quoted with its address (a non-empty string)" },
+  order: { ok: (v) => v === 'per-producer' || v === 'none', expected: "'per-producer' or 'none'" },
 };
 
 function isBoolean(v: unknown): boolean {
