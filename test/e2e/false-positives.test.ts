@@ -14,7 +14,9 @@ async function run(adapterRef: string, scenario: string, params: Record<string, 
     scenario: await api.resolveScenario(scenario),
     seed,
     params,
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
+    // None of these verdicts is about a hang: a wide window keeps a loaded machine's pauses out.
+    hangMs: 20_000,
     memoryMb: 1024,
     workDir: scratchDir(),
   });
