@@ -41,6 +41,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^pino-(async|transport)$/,
     scenarios: /^exit-listener$/,
     kinds: ['exit-loss', 'unhandled-error'],
+    triage: 'confirmed',
     note: "the same bug: pino's own exit hook (on-exit-leak-free) ends the destination before the application's later 'exit' listener logs; with thread-stream before 2.0.0 (pino before 8.2.0) the log call threw 'the worker has exited' instead (logjam bisect finds pino 8.2.0)",
     links: [
       { url: 'https://github.com/pinojs/pino/issues/1400', title: 'pinojs/pino#1400 "Logging inside process exit event?" (open)' },
