@@ -6,7 +6,7 @@
 
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { versionsOf } from './loggers.js';
-import { configureLog4js, shutdownLog4js } from './log4js-file.js';
+import { configureLog4js, ONE_LINE_LAYOUT, shutdownLog4js } from './log4js-file.js';
 import { rotatedFiles } from './streams.js';
 
 export const ROTATE_BYTES = 1024 * 1024;
@@ -18,12 +18,12 @@ const BACKUPS = 100;
 
 export default defineAdapter({
   name: 'log4js-rotating',
-  description: `log4js file appender with maxLogSize ${ROTATE_BYTES / 1024} KiB, backups ${BACKUPS}, basic layout; shutdown: log4js.shutdown(cb)`,
+  description: `log4js file appender with maxLogSize ${ROTATE_BYTES / 1024} KiB, backups ${BACKUPS}, one-line layout; shutdown: log4js.shutdown(cb)`,
   capabilities: { format: 'text', gracefulShutdown: true, threads: false, fields: true },
   versions: () => versionsOf('log4js'),
   sinkFiles: (file) => rotatedFiles(file, 'numbered-suffix'),
   create(ctx) {
-    const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, maxLogSize: ROTATE_BYTES, backups: BACKUPS }, ctx.level);
+    const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, maxLogSize: ROTATE_BYTES, backups: BACKUPS, layout: ONE_LINE_LAYOUT }, ctx.level);
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),

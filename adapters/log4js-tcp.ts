@@ -12,7 +12,14 @@ import { configureLog4js, shutdownLog4js } from './log4js-file.js';
 export default defineAdapter({
   name: 'log4js-tcp',
   description: "log4js tcp appender (JSON events, endMsg '\\n') to a loopback collector; shutdown: log4js.shutdown(cb)",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, tcp: true },
+  capabilities: {
+    format: 'ndjson',
+    gracefulShutdown: true,
+    threads: true,
+    fields: true,
+    tcp: true,
+    exitNeedsShutdown: '"Remember to call log4js.shutdown when your application terminates, so that the sockets get closed cleanly", https://log4js-node.github.io/log4js-node/tcp.html',
+  },
   versions: () => versionsOf('log4js'),
   create(ctx) {
     const address = ctx.collector;

@@ -1,13 +1,13 @@
 /**
  * pino with an asynchronous file destination (`pino.destination({ sync: false })`): calls
- * buffer in memory and sonic-boom writes in the background. Documented shutdown: `flush(cb)`
- * then `end()`, waiting for the destination's `close` event.
+ * buffer in memory and sonic-boom writes in the background. Documented flush: `logger.flush(cb)`
+ * (where the release can call back); documented shutdown: flush, then `end()`, waiting for the
+ * destination's `close` event.
  */
 
-import { once } from 'node:events';
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
-import { contextOptions, destinationFor, hookReentry, sonicBuffered, withTraceContext } from './pino-kit.js';
+import { closeSonic, contextOptions, destinationFor, hookReentry, sonicBuffered, sonicFlush, withTraceContext } from './pino-kit.js';
 
 export default defineAdapter({
   name: 'pino-async',
@@ -32,22 +32,16 @@ export default defineAdapter({
     const { stream: out, second } = destinationFor(pino, ctx, destination);
     const logger = pino({ level: ctx.level, ...contextOptions() }, out);
     hookReentry(ctx, destination, logger);
-    let ready = false;
-    destination.once('ready', () => {
-      ready = true;
-    });
+    // Feature-detected: a release whose flush cannot call back gets no flush() (issue 13).
+    const flush = sonicFlush(logger, destination);
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       withContext: withTraceContext,
       buffered: () => sonicBuffered(destination),
+      ...(flush !== undefined ? { flush } : {}),
       close: async () => {
-        // flush() throws if the destination is not open yet; wait for it as the docs advise.
-        if (!ready) await once(destination, 'ready');
-        await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
-        const closed = once(destination, 'close');
-        destination.end();
+        await closeSonic(flush, destination);
         second?.end();
-        await closed;
       },
     };
   },

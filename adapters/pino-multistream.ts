@@ -5,10 +5,9 @@
  * them, and wait for both to close.
  */
 
-import { once } from 'node:events';
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
-import { sonicBuffered } from './pino-kit.js';
+import { closeSonic, sonicBuffered, sonicFlush } from './pino-kit.js';
 
 export default defineAdapter({
   name: 'pino-multistream',
@@ -19,23 +18,14 @@ export default defineAdapter({
     const pino = loadPino();
     const primary = pino.destination({ dest: ctx.file, sync: false, append: true });
     const copy = pino.destination({ dest: `${ctx.file}.copy-${ctx.producer}`, sync: true, append: true });
-    let ready = false;
-    primary.once('ready', () => {
-      ready = true;
-    });
     const logger = pino({ level: ctx.level }, pino.multistream([{ level: ctx.level, stream: primary }, { level: ctx.level, stream: copy }]));
+    // pino's flush(cb) reaches both destinations through multistream's flush; feature-detected.
+    const flush = sonicFlush(logger, primary, copy);
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => sonicBuffered(primary, copy),
-      close: async () => {
-        // flush() throws while the asynchronous destination is still opening: wait for it first.
-        if (!ready) await once(primary, 'ready');
-        await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
-        const closed = Promise.all([once(primary, 'close'), once(copy, 'close')]);
-        primary.end();
-        copy.end();
-        await closed;
-      },
+      ...(flush !== undefined ? { flush } : {}),
+      close: () => closeSonic(flush, primary, copy),
     };
   },
 });

@@ -29,15 +29,14 @@ export default defineAdapter({
     const pino = loadPino();
     const stream = ctx.stream;
     if (stream !== undefined) {
-      // An application's own stream: pino writes each record into it synchronously; the
-      // application flushes the logger, then ends its stream and waits for it to finish.
+      // An application's own stream: pino writes each record into it synchronously, and has no
+      // flush for it (pino documents logger.flush for its own sonic-boom destination; on any
+      // other stream it calls back at once), so the adapter offers none (issue 13). The
+      // application ends its stream and waits for it to finish.
       const logger = pino({ level: ctx.level }, stream);
-      const flush = (): Promise<void> => new Promise((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
       return {
         log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
-        flush,
         close: async () => {
-          await flush();
           await new Promise<void>((resolve, reject) => {
             stream.once('error', reject);
             stream.end(() => resolve());

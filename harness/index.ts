@@ -9,7 +9,7 @@ export { defineAdapter, LEVELS } from './contract/adapter.js';
 export type { AdapterContext, AdapterDefinition, Capabilities, Level, LoggerInstance, ProcessContext, ProcessSetup } from './contract/adapter.js';
 export { Condition, LockError, Mutex, registerThread, reportProgress, RwLock, Semaphore, underHarness } from './sync/locks.js';
 export type { LockHandle, MutexOptions } from './sync/locks.js';
-export { createSink, SinkError } from './sinks/sinks.js';
+export { carriesOuterRecord, createSink, reentryHook, SinkError } from './sinks/sinks.js';
 export type { Sink, SinkOptions } from './sinks/sinks.js';
 export { defineScenario } from './contract/scenario.js';
 export type { AnyScenario, ScenarioContext, ScenarioDefinition } from './contract/scenario.js';

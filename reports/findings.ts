@@ -7,7 +7,7 @@
 
 import { findingRates, type FindingRate } from '../harness/contract/rates.js';
 import type { Finding, Report, RunResult } from '../harness/contract/result.js';
-import { upstreamFor } from './upstream.js';
+import { upstreamFor, type UpstreamRule } from './upstream.js';
 
 export interface FindingsOptions {
   /** The command that produced the report, for the header. @default the report's own */
@@ -89,6 +89,13 @@ export function findingsMarkdown(report: Report, options: FindingsOptions = {}):
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+/** What each triage of a failing cell says (reports/upstream.ts). */
+const TRIAGE = {
+  confirmed: 'confirmed in the logger',
+  'trade-off': 'a documented trade-off of this configuration, reported as a fact, not a failure of the logger',
+  expected: 'the outcome this scenario provokes on purpose, reported as a fact',
+} as const satisfies Record<UpstreamRule['triage'], string>;
+
 function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: string, scenario: string): string[] {
   const showing = group.filter((r) => r.findings.some((f) => f.kind === rate.kind && f.severity !== 'info'));
   // The smallest run that shows it (fewest records produced) is the minimal reproduction.
@@ -103,6 +110,7 @@ function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: s
   ];
   const upstream = upstreamFor(adapter, scenario, finding, smallest.params);
   if (upstream !== undefined) {
+    lines.push(`  - Triage: ${TRIAGE[upstream.triage]}.`);
     lines.push(
       upstream.links.length > 0
         ? `  - Upstream (${upstream.note}): ${upstream.links.map((l) => `[${l.title}](${l.url})`).join('; ')}`
@@ -110,7 +118,7 @@ function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: s
     );
   } else {
     lines.push(
-      `  - Seems new: no matching upstream issue found. Minimal reproduction: ${minimalReproduction(smallest)}; replay it with the command above (add \`--keep\` for the sink files).`,
+      `  - Triage: ${rate.failing > 0 ? 'new: no matching upstream issue found' : 'a fact this scenario reports, not a failure'}. Minimal reproduction: ${minimalReproduction(smallest)}; replay it with the command above (add \`--keep\` for the sink files).`,
     );
   }
   return lines;

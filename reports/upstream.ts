@@ -27,6 +27,12 @@ export interface UpstreamRule {
   readonly params?: RegExp;
   /** How the finding relates to the links: the same bug, the same class, or documented behaviour. */
   readonly note: string;
+  /**
+   * The triage of a failing cell (issue 13): a defect or limit confirmed in the logger (with the
+   * upstream thread, if there is one), a documented trade-off of this configuration (a fact, not
+   * a failure of the logger), or the outcome the scenario provokes on purpose.
+   */
+  readonly triage: 'confirmed' | 'trade-off' | 'expected';
   readonly links: readonly UpstreamLink[];
 }
 
@@ -35,6 +41,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^pino-(async|transport)$/,
     scenarios: /^exit-listener$/,
     kinds: ['exit-loss', 'unhandled-error'],
+    triage: 'confirmed',
     note: "the same bug: pino's own exit hook (on-exit-leak-free) ends the destination before the application's later 'exit' listener logs; with thread-stream before 2.0.0 (pino before 8.2.0) the log call threw 'the worker has exited' instead (logjam bisect finds pino 8.2.0)",
     links: [
       { url: 'https://github.com/pinojs/pino/issues/1400', title: 'pinojs/pino#1400 "Logging inside process exit event?" (open)' },
@@ -46,6 +53,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     scenarios: /.*/,
     kinds: ['unhandled-error'],
     message: /sonic boom is not ready yet/,
+    triage: 'confirmed',
     note: 'the same bug: pino\'s exit hook calls flushSync() on a destination that has not opened its file yet',
     links: [{ url: 'https://github.com/pinojs/pino/issues/2326', title: 'pinojs/pino#2326 "sonic boom is not ready yet" (cited by logjam\'s exit-after-logging scenario)' }],
   },
@@ -53,6 +61,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^pino-(async|multistream)$/,
     scenarios: /^exit-after-logging$/,
     kinds: ['exit-loss'],
+    triage: 'confirmed',
     note: 'the same class: records buffered by an asynchronous destination are lost at process.exit()',
     links: [{ url: 'https://github.com/pinojs/pino/issues/1705', title: 'pinojs/pino#1705 Logs are not flushed, missing log entries after process.exit()' }],
   },
@@ -60,6 +69,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^winston-(file|rotating)$/,
     scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit|steady)$/,
     kinds: ['exit-hang', 'exit-loss', 'lost-records'],
+    triage: 'confirmed',
     note: 'the same bug: logger.end() ends the transports while records are still in the logger\'s buffer; the writes that follow fail with "write after end" and are lost',
     links: [
       { url: 'https://github.com/winstonjs/winston/issues/2219', title: 'winstonjs/winston#2219 Write after end node error with winston logger (open)' },
@@ -71,6 +81,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^winston-/,
     scenarios: /^exit-after-logging$/,
     kinds: ['exit-loss'],
+    triage: 'confirmed',
     note: 'the same bug class, open since 2013: the File transport writes asynchronously, so process.exit() loses what is pending',
     links: [{ url: 'https://github.com/winstonjs/winston/issues/228', title: 'winstonjs/winston#228 Logging to file fails when calling process.exit(0)' }],
   },
@@ -78,6 +89,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^bunyan-/,
     scenarios: /^exit-after-logging$/,
     kinds: ['exit-loss'],
+    triage: 'confirmed',
     note: 'the same class: bunyan has no flush; a file stream\'s pending writes are lost at process.exit()',
     links: [
       { url: 'https://github.com/trentm/node-bunyan/issues/37', title: 'trentm/node-bunyan#37 Ensuring writable stream is flushed on exception' },
@@ -88,24 +100,16 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^log4js-/,
     scenarios: /^exit-after-logging$/,
     kinds: ['exit-loss'],
+    triage: 'trade-off',
     note: 'documented behaviour: log4js asks applications to call log4js.shutdown(cb) before exiting',
     links: [{ url: 'https://log4js-node.github.io/log4js-node/api.html', title: 'log4js API: shutdown(cb)' }],
-  },
-  {
-    adapters: /^log4js-tcp$/,
-    scenarios: /^natural-exit$/,
-    kinds: ['exit-hang'],
-    note: 'documented behaviour, same class as a fixed bug: the tcp appender\'s socket (which reconnects when closed) keeps the process alive until log4js.shutdown()',
-    links: [
-      { url: 'https://github.com/log4js-node/log4js-node/issues/397', title: 'log4js-node/log4js-node#397 multiprocess appender does not close sockets on shutdown' },
-      { url: 'https://log4js-node.github.io/log4js-node/api.html', title: 'log4js API: shutdown(cb)' },
-    ],
   },
   {
     adapters: /^pino-(transport|async|multistream)$/,
     scenarios: /.*/,
     kinds: ['torn-records'],
     evidence: /U\+FFFD/,
+    triage: 'confirmed',
     note: 'the same class: multi-byte UTF-8 characters split where a buffer wraps or a write is chunked',
     links: [
       { url: 'https://github.com/pinojs/thread-stream/pull/217', title: 'pinojs/thread-stream#217 fix: handle multibyte writes across buffer boundaries (closes #215)' },
@@ -113,23 +117,10 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     ],
   },
   {
-    adapters: /^pino-transport$/,
-    scenarios: /^startup-burst$/,
-    kinds: ['lost-records'],
-    note: 'a consequence of the torn lines of the same runs: each torn line holds records that no longer parse (in seed 1, 10 lost and 10 torn)',
-    links: [{ url: 'https://github.com/pinojs/thread-stream/pull/217', title: 'pinojs/thread-stream#217 fix: handle multibyte writes across buffer boundaries (closes #215)' }],
-  },
-  {
-    adapters: /^log4js-tcp$/,
-    scenarios: /^natural-exit$/,
-    kinds: ['exit-loss'],
-    note: "a consequence of the run's end, not a separate log4js bug: the appender buffers every event until its socket connects, and logjam's collector stops when the scenario returns, so a burst logged before the connection is lost with the process the harness ends",
-    links: [],
-  },
-  {
     adapters: /.*/,
     scenarios: /^crash-mid-write$/,
     kinds: ['exit-loss'],
+    triage: 'expected',
     note: 'expected by the scenario, reported as a fact: the process (or the logger\'s own thread) is crashed on purpose, and the count is what this logger had not yet written when it died',
     links: [],
   },
@@ -138,16 +129,9 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     scenarios: /^torn-lines$/,
     params: /"sink":"pipe"/,
     kinds: ['torn-records', 'lost-records'],
+    triage: 'trade-off',
     note: 'POSIX behaviour, not a logger bug as such: a write of more than PIPE_BUF (4 096) bytes to a pipe may be interleaved with other writers\' data, so records above that size from several writers tear unless the logger serialises them; the lost records are the ones torn',
     links: [{ url: 'https://pubs.opengroup.org/onlinepubs/9699919799/functions/write.html', title: 'POSIX write(): atomicity of pipe writes up to PIPE_BUF' }],
-  },
-  {
-    adapters: /^log4js-(file|rotating)$/,
-    scenarios: /^hostile-input$/,
-    kinds: ['torn-records'],
-    evidence: /no record marker/,
-    note: 'by the layout\'s design: log4js formats extra arguments with util.format, and util.inspect spreads a larger object over several lines, so a record with fields is not one line (the continuation lines carry no record marker)',
-    links: [{ url: 'https://nodejs.org/api/util.html#utilformatformat-args', title: 'Node.js util.format / util.inspect' }],
   },
 ];
 

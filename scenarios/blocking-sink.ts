@@ -16,6 +16,7 @@
  */
 
 import fc from 'fast-check';
+import { shutdownFinding } from '../harness/util/deadline.js';
 import { injectionPath, skipUnpaceable } from '../harness/sinks/pathology.js';
 import { defineScenario, failOn } from '../harness/contract/scenario.js';
 
@@ -47,14 +48,8 @@ export default defineScenario({
     const relay = await outcome.stopRelay?.();
     ctx.produced([outcome.produced], outcome.logger.dropped?.() ?? 0);
     ctx.metrics({ loadMs: Math.round(outcome.wallMs), callLatencyUs: outcome.latency });
-    if (!closed.ok) {
-      ctx.finding({
-        kind: 'exit-hang',
-        severity: 'error',
-        message: `The documented shutdown did not finish within ${ctx.spec.closeMs} ms after the sink resumed${closed.error !== undefined ? `: ${closed.error}` : ''}`,
-        evidence: { closeMs: closed.ms, boundMs: ctx.spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
-      });
-    }
+    const shutdown = shutdownFinding('The documented shutdown', closed, ctx.spec.closeMs, {}, ' after the sink resumed');
+    if (shutdown !== undefined) ctx.finding(shutdown);
 
     const thresholdMs = blockMs / 2;
     const { slowest, slowCalls, slowMs, slowCallMs } = outcome.calls;

@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import type { LevelMix } from '../harness/contract/level-mix.js';
 import { chunkDelayMs, injectionPath, skipUnpaceableThreads } from '../harness/sinks/pathology.js';
 import { defineScenario, failOn } from '../harness/contract/scenario.js';
-import { missingHigh, readSink, severityInversion } from '../harness/ledger/sink-check.js';
+import { missingHigh, overflowFindings, readSink } from '../harness/ledger/sink-check.js';
 
 export const BURST_MIX: LevelMix = { debug: 35, info: 45, warn: 10, error: 8, fatal: 2 };
 
@@ -60,10 +60,11 @@ export default defineScenario({
 
     ctx.phase('checking');
     const contents = readSink(ctx.file, caps.format);
-    // ERROR and FATAL must survive; dropping one while a lower record of the window was kept
-    // breaks any severity-aware policy, and is a finding here whatever the adapter declares.
-    const inversion = severityInversion(contents, outcome.produced, BURST_MIX, caps.overflow);
-    if (inversion !== undefined) ctx.finding({ ...inversion, severity: 'error' });
+    // Each declared policy is held to its own promise; with none declared, ERROR and FATAL must
+    // survive: dropping one while a lower record of the window was kept is a finding here.
+    for (const finding of overflowFindings(contents, outcome.produced, BURST_MIX, caps.overflow, outcome.droppedReported)) {
+      ctx.finding(caps.overflow === undefined && finding.kind === 'severity-inversion' ? { ...finding, severity: 'error' } : finding);
+    }
     const high = missingHigh(contents, outcome.produced, BURST_MIX);
     ctx.phase(`${outcome.droppedReported} drops reported; ${high.count} ERROR/FATAL missing`);
     ctx.phase('done');

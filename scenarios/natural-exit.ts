@@ -12,6 +12,7 @@
  */
 
 import fc from 'fast-check';
+import { shutdownFinding, type CloseOutcome } from '../harness/util/deadline.js';
 import type { FindingKind } from '../harness/contract/result.js';
 import { defineScenario, failOn, type ScenarioContext } from '../harness/contract/scenario.js';
 
@@ -56,18 +57,13 @@ export function countResources(list: readonly string[], baseline: Readonly<Recor
   return out;
 }
 
-/** A documented shutdown that failed or outlived its bound is an exit-hang (as in graceful-exit). */
-export function reportShutdown(ctx: ScenarioContext, closed: { readonly ok: boolean; readonly ms: number; readonly error?: string }): void {
-  if (closed.ok) return;
-  ctx.finding({
-    kind: 'exit-hang',
-    severity: 'error',
-    message:
-      closed.error !== undefined
-        ? `The documented shutdown failed after ${closed.ms} ms: ${closed.error}`
-        : `The documented shutdown did not finish within ${ctx.spec.closeMs} ms (its callback or promise never settled)`,
-    evidence: { closeMs: closed.ms, boundMs: ctx.spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
-  });
+/**
+ * A documented shutdown that outlived its bound is an exit-hang; one that failed with an error
+ * did not hang, it is an error out of the logger (`unhandled-error`, with the shutdown's error).
+ */
+export function reportShutdown(ctx: ScenarioContext, closed: CloseOutcome): void {
+  const finding = shutdownFinding('The documented shutdown', closed, ctx.spec.closeMs);
+  if (finding !== undefined) ctx.finding(finding);
 }
 
 export default defineScenario({
@@ -77,6 +73,10 @@ export default defineScenario({
   failOn: NATURAL_EXIT_FAILS_ON,
   lossKind: 'exit-loss',
   params: naturalExitParams,
+  skip: (capabilities) =>
+    capabilities.exitNeedsShutdown !== undefined
+      ? `the logger documents that the application must call its shutdown to end the process (${capabilities.exitNeedsShutdown}); natural-exit-graceful calls it`
+      : undefined,
   async run(ctx, { records, maxPayload }) {
     const baseline = countResources(process.getActiveResourcesInfo());
     ctx.phase('producing');

@@ -2,15 +2,18 @@
  * reentrant-sink: the sink logs from inside its own write, as a sink that reports what it wrote
  * (a metrics line, a debug trace of its buffer) through the logger it serves.
  *
- * Load: `threads` worker threads log `records` records each. Pathology: after every write the
- * sink logs one record (`lj-reentry:n`) through the same logger, from inside the write: logjam's
- * sink for loggers that write through it, the destination's own 'write' event for others
- * (capability `reentrantSink`). The harness stops the chain at a nesting depth of `depthCap`
- * and at `limit` reentrant records in all, so an unbounded logger is reported, not crashed.
- * Oracle: no unbounded recursion (`recursion`: the depth cap, or the total cap of a feedback loop,
- * was reached), no deadlock or hang, no stack overflow (an error out of the log call is
- * `unhandled-error`), and every outer record arrives (`lost-records`; reentrant lines are
- * counted apart by the ledger).
+ * Load: `threads` worker threads log `records` records each. Pathology: after every write that
+ * carried a record of the run, the sink logs one record (`lj-reentry:n`) through the same
+ * logger, from inside the write: logjam's sink for loggers that write through it, the
+ * destination's own 'write' event for others (capability `reentrantSink`). A write that carried
+ * only reentrant records logs nothing: re-logging for it would be a loop of the hook's own
+ * making on any logger that writes the reentrant record in a write of its own (issue 13).
+ * The harness stops the chain at a nesting depth of `depthCap` and at `limit` reentrant records
+ * in all, so an unbounded logger is reported, not crashed.
+ * Oracle: no unbounded recursion (`recursion`: nesting grew to the depth cap, or the logger kept
+ * coming back with writes beyond one reentrant record per outer record, the total cap), no
+ * deadlock or hang, no stack overflow (an error out of the log call is `unhandled-error`), and
+ * every outer record arrives (`lost-records`; reentrant lines are counted apart by the ledger).
  *
  * Upstream bug class: logging from inside the logging path recurses until the stack overflows
  * (https://github.com/matrix-org/synapse/pull/8268, https://github.com/tarantool/tarantool/issues/11840).
@@ -37,9 +40,9 @@ export default defineScenario({
       : skipWithoutThreads(capabilities),
   async run(ctx, { threads, records, depthCap }) {
     const stats = SinkStats.create();
-    // A bounded logger logs at most one reentrant record per outer write: twice the outer
-    // records is out of its reach and stops a feedback loop early.
-    const limit = 2 * threads * records + 64;
+    // The hook logs at most one reentrant record per write that carried outer records, so at
+    // most one per outer record: more is out of a bounded logger's reach and stops a loop early.
+    const limit = threads * records + 64;
     ctx.phase('producing');
     const outcome = await ctx.runProducers({
       threads,

@@ -8,10 +8,12 @@
  * Pathology: after the first writes the sink stops for `stallMs` (logjam's sink blocks its
  * writing thread; a named pipe's reader stops reading), then drains normally again.
  * Oracle: no hang, no silent loss (`lost-records`: every missing record must be in the logger's
- * own drop count), recovery (the sink receives records after the stall), and, for adapters
- * that declare an overflow policy, no `severity-inversion` (an ERROR dropped while a DEBUG or
- * INFO record of the same window was kept). Adapters without a declared policy get the same
- * check as an info finding.
+ * own drop count), recovery (the sink receives records after the stall), and each declared
+ * overflow policy held to its own promise (`overflowFindings`: `drop-lowest-first` to no
+ * `severity-inversion`, `drop-oldest`/`drop-newest` to keeping the newest/oldest records,
+ * `block`/`grow` to dropping nothing). Adapters without a declared policy get the severity
+ * check as an info finding. Memory is judged as in slow-sink, against the backlog held while the
+ * sink stood still (`unbounded-memory`).
  *
  * Upstream bug class: a collector that stops reading (a logstash server down for hours) and a
  * logger that buffers or drops blindly meanwhile (https://github.com/chris-rock/bunyan-logstash-tcp/issues/17).
@@ -21,7 +23,7 @@ import fc from 'fast-check';
 import type { LevelMix } from '../harness/contract/level-mix.js';
 import { injectionPath, skipUnpaceableThreads } from '../harness/sinks/pathology.js';
 import { defineScenario, failOn } from '../harness/contract/scenario.js';
-import { readSink, severityInversion } from '../harness/ledger/sink-check.js';
+import { memoryVerdict, overflowFindings, readSink, sampleMemory } from '../harness/ledger/sink-check.js';
 import { SinkStats } from '../harness/sinks/sinks.js';
 
 export const STALL_MIX: LevelMix = { debug: 30, info: 50, warn: 10, error: 8, fatal: 2 };
@@ -29,7 +31,7 @@ export const STALL_MIX: LevelMix = { debug: 30, info: 50, warn: 10, error: 8, fa
 export default defineScenario({
   name: 'stalled-sink',
   description: 'the sink stops draining for a while, then resumes, under mixed severities; no hang, no silent loss, recovery, no ERROR dropped before lower records',
-  failOn: failOn(['lost-records', 'severity-inversion', 'duplicate-records', 'torn-records']),
+  failOn: failOn(['lost-records', 'severity-inversion', 'unbounded-memory', 'duplicate-records', 'torn-records']),
   lossKind: 'lost-records',
   reproduces: 'a destination that stops draining; buffering or dropping blindly meanwhile (https://github.com/chris-rock/bunyan-logstash-tcp/issues/17)',
   params: fc.record({
@@ -44,6 +46,7 @@ export default defineScenario({
     const caps = ctx.adapter.capabilities;
     const viaPipe = injectionPath(caps) === 'paced-pipe';
     const stats = SinkStats.create();
+    const meter = sampleMemory(ctx.file, () => ctx.producedSoFar());
     ctx.phase('producing');
     const outcome = await ctx.runProducers({
       threads,
@@ -56,13 +59,18 @@ export default defineScenario({
       bufferBytes: bufferKiB * 1024,
       ...(viaPipe ? { relay: { stall: { afterBytes: 4096, ms: stallMs } } } : { sink: { stall: { afterWrites: 1, ms: stallMs }, stats: stats.buffer } }),
     });
+    meter.stop();
     ctx.produced(outcome.produced, outcome.droppedReported);
     ctx.metrics({ loadMs: Math.round(outcome.wallMs), callLatencyUs: outcome.latency });
 
     ctx.phase('checking');
     const contents = readSink(ctx.file, caps.format);
-    const inversion = severityInversion(contents, outcome.produced, STALL_MIX, caps.overflow);
-    if (inversion !== undefined) ctx.finding(inversion);
+    // Memory, as in slow-sink: what the logger held while the sink stood still (issue 13).
+    const lineBytes = contents.lines > 0 ? contents.bytes / contents.lines : maxPayload;
+    const memory = memoryVerdict(meter.samples, { lineBytes, droppedBytes: outcome.droppedReported * lineBytes, capabilities: caps, sink: 'stalled sink' });
+    if (memory.finding !== undefined) ctx.finding(memory.finding);
+    ctx.phase(memory.summary);
+    for (const finding of overflowFindings(contents, outcome.produced, STALL_MIX, caps.overflow, outcome.droppedReported)) ctx.finding(finding);
     // Recovery: the sink stalled, and received records after it resumed.
     const sink = stats.read();
     const stalled = viaPipe ? outcome.relay?.stalledAtMs !== undefined : sink.stalls > 0;

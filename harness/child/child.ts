@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup } from '../contract/adapter.js';
 import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS, MAX_THREADS } from '../sync/board.js';
 import { EventChannel } from '../sync/channel.js';
-import { closeWithDeadline, errorMessage } from '../util/deadline.js';
+import { closeWithDeadline, errorMessage, shutdownFinding, type CloseOutcome } from '../util/deadline.js';
 import { createHistogram, mergeHistograms, summarise } from '../util/latency.js';
 import type { ProducerData } from './producer-worker.js';
 import type { ChildEvent, ProducerMessage, RunSpec } from '../contract/protocol.js';
@@ -470,18 +470,10 @@ async function reportProcessClose(): Promise<void> {
   reportShutdown("the logger's process-wide shutdown", await closeProcess(), {});
 }
 
-/** A shutdown that failed or outlived the close bound is an exit-hang. */
-function reportShutdown(what: string, closed: { readonly ok: boolean; readonly ms: number; readonly error?: string }, evidence: Record<string, unknown>): void {
-  if (closed.ok) return;
-  send({
-    type: 'finding',
-    finding: {
-      kind: 'exit-hang',
-      severity: 'error',
-      message: closed.error !== undefined ? `${what} failed: ${closed.error}` : `${what} did not finish within ${spec.closeMs} ms`,
-      evidence: { ...evidence, closeMs: closed.ms, boundMs: spec.closeMs, ...(closed.error !== undefined ? { error: closed.error } : {}) },
-    },
-  });
+/** A shutdown that outlived the close bound is an exit-hang; one that failed, an error out of the logger. */
+function reportShutdown(what: string, closed: CloseOutcome, evidence: Record<string, unknown>): void {
+  const finding = shutdownFinding(what, closed, spec.closeMs, evidence);
+  if (finding !== undefined) send({ type: 'finding', finding });
 }
 
 /** Producers that failed or died: once one has, nobody waits for it at the start gate. */

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CollectorAddress } from '../contract/adapter.js';
 import type { BoardWriter } from '../sync/board.js';
+import { shutdownFinding } from '../util/deadline.js';
 import { createHistogram, mergeHistograms, summarise } from '../util/latency.js';
 import type { ChildEvent, ProcessProducerCommand, ProcessProducerMessage, ProcessProducerSpec, RunSpec } from '../contract/protocol.js';
 import { deriveSeed } from '../util/random.js';
@@ -120,7 +121,8 @@ export async function runProcesses(host: ProcessHost, options: ProcessProducerOp
     tracked.push(t);
   }
 
-  row.set('waiting', 'await-producers');
+  // Spawning processes and loading the logger in each is start-up, not a wait for progress.
+  row.set('starting', 'wait-start');
   // The gate opens once every process is ready, or one failed or died, or the bound passed.
   await new Promise<void>((resolve) => {
     const timer = setTimeout(finish, gateMs);
@@ -135,6 +137,7 @@ export async function runProcesses(host: ProcessHost, options: ProcessProducerOp
     for (const t of tracked) void t.exited.then(() => onReady?.());
     onReady();
   });
+  row.set('waiting', 'await-producers');
   const started = performance.now();
   const go: ProcessProducerCommand = { type: 'go' };
   for (const t of tracked) if (t.child.connected) t.child.send(go);
@@ -210,17 +213,8 @@ async function settle(t: Tracked, host: ProcessHost, deadlineMs: number): Promis
     return;
   }
   if (t.result.closeTimedOut || t.result.closeError !== undefined) {
-    send({
-      type: 'finding',
-      finding: {
-        kind: 'exit-hang',
-        severity: 'error',
-        message:
-          t.result.closeError !== undefined
-            ? `producer process ${t.producer}'s logger shutdown failed: ${t.result.closeError}`
-            : `producer process ${t.producer}'s logger shutdown did not finish within ${spec.closeMs} ms`,
-        evidence: { producer: t.producer, closeMs: t.result.closeMs, boundMs: spec.closeMs },
-      },
-    });
+    const closed = { ok: false, ms: t.result.closeMs, ...(t.result.closeError !== undefined ? { error: t.result.closeError } : {}) };
+    const finding = shutdownFinding(`producer process ${t.producer}'s logger shutdown`, closed, spec.closeMs, { producer: t.producer });
+    if (finding !== undefined) send({ type: 'finding', finding });
   }
 }

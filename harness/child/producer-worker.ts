@@ -84,7 +84,8 @@ try {
   const messages: string[] = new Array<string>(Math.max(1, Math.min(data.batch, data.records)));
 
   phase = 'wait-start';
-  row.set('waiting', 'wait-start');
+  // Waiting at the start gate for the other producers to load is start-up too (issue 13).
+  row.set('starting', 'wait-start');
   Atomics.add(gate, 0, 1);
   rawNotify(gate, 0);
   // Bounded: the main thread opens the gate once every producer is ready, or gives up.

@@ -97,6 +97,20 @@ export interface Promises {
    * (exit-listener). @default false
    */
   readonly exitFlush?: boolean;
+  /**
+   * Where the logger documents that the application must call its shutdown for the process to
+   * end (log4js's tcp appender keeps its socket until `log4js.shutdown()`): that documentation,
+   * quoted with its address. natural-exit, which never calls it, is skipped with this reason
+   * (natural-exit-graceful calls it); a process kept alive there is the documented trade-off,
+   * not a finding.
+   */
+  readonly exitNeedsShutdown?: string;
+  /**
+   * Whether the logger keeps each producer's records in the order they were logged. Where it
+   * does (the default), `reordered-records` fails a run in every scenario; a logger that says it
+   * does not keep order ('none') gets reordering reported as a fact. @default 'per-producer'
+   */
+  readonly order?: 'per-producer' | 'none';
 }
 
 /**
@@ -110,7 +124,7 @@ export interface Capabilities extends Features, SinkWiring, Promises {}
 export const CAPABILITY_KEYS = {
   features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink'],
   wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp'],
-  promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush'],
+  promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush', 'exitNeedsShutdown', 'order'],
 } as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
 
 // Every key of each kind is listed above: a key added to an interface and not here fails to compile.
@@ -274,6 +288,8 @@ const CAPABILITY_TYPES: Readonly<Record<keyof Capabilities, { readonly ok: (v: u
   },
   memoryBoundMb: { ok: isPositive, expected: 'a positive number of MB' },
   exitFlush: { ok: isBoolean, expected: 'a boolean' },
+  exitNeedsShutdown: { ok: (v) => typeof v === 'string' && v.trim() !== '', expected: "the logger's documentation that says so, quoted with its address (a non-empty string)" },
+  order: { ok: (v) => v === 'per-producer' || v === 'none', expected: "'per-producer' or 'none'" },
 };
 
 function isBoolean(v: unknown): boolean {

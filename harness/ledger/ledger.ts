@@ -72,6 +72,11 @@ export interface Reconciliation extends LedgerCounts {
     readonly torn: readonly TornSample[];
     /** The logger reported more drops than records are missing. */
     readonly overReportedDrops: number;
+    /**
+     * Records never delivered whole whose marker is inside a torn line: their bytes reached the
+     * sink, spliced with another record's, so they are counted torn, not also lost.
+     */
+    readonly tornRecords: number;
   };
 }
 
@@ -87,6 +92,8 @@ export class Ledger {
   /** Torn lines are counted by whoever reads lines; samples stay with that reader. */
   #torn = 0;
   readonly #tornSamples: TornSample[] = [];
+  /** Per producer, the sequence numbers whose marker was seen inside a torn line. */
+  readonly #tornMarkers = new Map<number, Set<number>>();
   #reentrant = 0;
 
   /** Bytes needed for a ledger of this shape: about one bit per record. */
@@ -186,6 +193,14 @@ export class Ledger {
 
   markTorn(reason: string, text: string, lineNumber = 0, offset?: number): void {
     this.#torn++;
+    const re = /lj:(\d{1,9}):(\d{1,9}):/g;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const producer = Number(m[1]);
+      if (producer >= this.producers) continue;
+      let set = this.#tornMarkers.get(producer);
+      if (set === undefined) this.#tornMarkers.set(producer, (set = new Set()));
+      set.add(Number(m[2]));
+    }
     if (this.#tornSamples.length < 5) {
       this.#tornSamples.push({
         line: lineNumber,
@@ -234,6 +249,7 @@ export class Ledger {
     let duplicated = 0;
     let reordered = 0;
     const missing: MissingRange[] = [];
+    let tornRecords = 0;
     for (let p = 0; p < this.producers; p++) {
       const counters = this.#countersAt + p * P_STRIDE;
       const maxSeen = Atomics.load(w, counters + P_MAX_SEEN);
@@ -244,9 +260,13 @@ export class Ledger {
       duplicated += Atomics.load(w, counters + P_DUPLICATED);
       reordered += Atomics.load(w, counters + P_REORDERED);
       if (deliveredHere < producedHere && missing.length < 10) this.#collectMissing(p, producedHere, missing);
+      for (const seq of this.#tornMarkers.get(p) ?? []) {
+        if (seq < producedHere && !this.#has(p, seq)) tornRecords++;
+      }
     }
     const absent = produced - delivered;
-    const lost = Math.max(0, absent - droppedReported);
+    // A torn record is torn, not also lost: its bytes are in the sink, spliced with another's.
+    const lost = Math.max(0, absent - tornRecords - droppedReported);
     return {
       produced,
       delivered,
@@ -264,9 +284,15 @@ export class Ledger {
           after,
         })),
         torn: [...this.#tornSamples],
-        overReportedDrops: Math.max(0, droppedReported - absent),
+        overReportedDrops: Math.max(0, droppedReported - (absent - tornRecords)),
+        tornRecords,
       },
     };
+  }
+
+  #has(producer: number, seq: number): boolean {
+    const word = Atomics.load(this.#words, this.#bitsAt + producer * this.#wordsPerProducer + (seq >>> 5));
+    return (word & (1 << (seq & 31))) !== 0;
   }
 
   /** Finds runs of zero bits below `produced`, stopping once ten ranges are known. */

@@ -45,10 +45,18 @@ export type ParsedLine =
  * marker whose checksum matches, and, for `ndjson` output, parses as one JSON value.
  */
 export function parseLine(line: string, format: 'ndjson' | 'text'): ParsedLine {
-  // First: a replacement character is the most specific evidence of bytes cut apart.
-  if (line.includes('\uFFFD')) {
+  const parsed = parseWhole(line, format);
+  // A replacement character outside the marker does not make a whole record torn: a logger
+  // that writes a lone surrogate of a field as UTF-8 writes U+FFFD's bytes, and the line still
+  // parses as one record with an intact marker and checksum (hostile-input). Only a line that
+  // is not one whole record is torn, and then U+FFFD is the most specific evidence of why.
+  if (!parsed.ok && line.includes('\uFFFD')) {
     return { ok: false, reason: 'U+FFFD replacement character: the bytes of a multi-byte character were split or mangled' };
   }
+  return parsed;
+}
+
+function parseWhole(line: string, format: 'ndjson' | 'text'): ParsedLine {
   const start = line.indexOf(MARKER_PREFIX);
   if (start < 0) return { ok: false, reason: 'no record marker' };
   if (line.indexOf(MARKER_PREFIX, start + MARKER_PREFIX.length) >= 0) {

@@ -5,7 +5,7 @@
  * afterwards; these checks name the records concerned for findings the ledger cannot see.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Capabilities, Level } from '../contract/adapter.js';
 import { levelAt, SEVERITY, type LevelMix } from '../contract/level-mix.js';
 import { parseLine } from './record.js';
@@ -185,4 +185,200 @@ export function contextLosses(contents: SinkContents): { checked: number; lost: 
     }
   }
   return { checked, lost, samples };
+}
+
+/** One look at memory against the backlog, taken while producers log. */
+export interface MemorySample {
+  /** Records logged so far, all producers. */
+  readonly produced: number;
+  /** Bytes in the sink file. */
+  readonly fileBytes: number;
+  /** Resident memory of the run's process, in bytes. */
+  readonly rss: number;
+}
+
+/** Samples memory against the backlog every `everyMs` until stopped (an unref'd timer). */
+export function sampleMemory(file: string, producedSoFar: () => number, everyMs = 20): { readonly samples: readonly MemorySample[]; stop(): void } {
+  const samples: MemorySample[] = [];
+  const take = (): void => {
+    let fileBytes = 0;
+    try {
+      fileBytes = statSync(file).size;
+    } catch {
+      // not created yet
+    }
+    samples.push({ produced: producedSoFar(), fileBytes, rss: process.memoryUsage.rss() });
+  };
+  const timer = setInterval(take, everyMs);
+  timer.unref();
+  return {
+    samples,
+    stop: () => {
+      clearInterval(timer);
+      take();
+    },
+  };
+}
+
+const MB = 1024 * 1024;
+/**
+ * A backlog the logger held of less than this is too shallow to tell its memory from the
+ * process's own churn (worker heaps, GC timing): the verdict is then "not judged", never a
+ * failure. Well under what a slow or stalled sink leaves behind a logger that buffers it.
+ */
+export const MEMORY_JUDGE_FLOOR_MB = 2;
+/** Resident bytes per backlog byte from which memory tracks the backlog (records are held as UTF-16 strings, 2 bytes per character and more). */
+const TRACKING_SLOPE = 0.5;
+
+/**
+ * Memory judged against the backlog actually measured, not a nominal pace: the backlog of a
+ * sample is what was logged (at the mean line size) and neither in the sink file nor reported
+ * dropped, i.e. what the logger (and the pipe between) held back at that moment.
+ *
+ * - A logger that declares `memoryBoundMb` is held to it: resident growth beyond the bound fails,
+ *   however deep the backlog went.
+ * - A logger that declares `overflow: 'grow'` documents that it buffers the backlog: growth with
+ *   it is reported as that trade-off (`info`), not as a failure.
+ * - Otherwise memory tracks the backlog when, over the samples up to the deepest backlog,
+ *   resident memory rose at least half a byte per byte of backlog (least squares) and the
+ *   backlog reached `MEMORY_JUDGE_FLOOR_MB`. A shallower backlog is not judged: the verdict
+ *   says so, with the figures, and does not fail. The slope does not depend on how fast the
+ *   sink drained, only on what the logger does with what it holds.
+ */
+export function memoryVerdict(
+  samples: readonly MemorySample[],
+  options: { readonly lineBytes: number; readonly droppedBytes: number; readonly capabilities: Pick<Capabilities, 'memoryBoundMb' | 'overflow'>; readonly sink: string },
+): { readonly finding?: Finding; readonly summary: string } {
+  const { lineBytes, droppedBytes, capabilities } = options;
+  const backlogOf = (s: MemorySample): number => Math.max(0, s.produced * lineBytes - s.fileBytes - droppedBytes);
+  const start = samples.findIndex((s) => s.produced > 0);
+  if (start < 0) return { summary: 'memory not judged: no sample while records were logged' };
+  const live = samples.slice(start);
+  const base = live[0] as MemorySample;
+  let deepestAt = 0;
+  let peak = base;
+  live.forEach((s, i) => {
+    if (backlogOf(s) > backlogOf(live[deepestAt] as MemorySample)) deepestAt = i;
+    if (s.rss > peak.rss) peak = s;
+  });
+  const rising = live.slice(0, deepestAt + 1);
+  const backlogMb = backlogOf(live[deepestAt] as MemorySample) / MB;
+  const growthMb = Math.max(0, peak.rss - base.rss) / MB;
+  const slope = leastSquaresSlope(rising.map((s) => [backlogOf(s), s.rss - base.rss]));
+  const round = (n: number): number => Math.round(n * 100) / 100;
+  const evidence = {
+    rssGrowthMb: round(growthMb),
+    rssBaseMb: round(base.rss / MB),
+    rssPeakMb: round(peak.rss / MB),
+    backlogMbAtDeepest: round(backlogMb),
+    backlogRecordsAtDeepest: Math.round((backlogMb * MB) / Math.max(1, lineBytes)),
+    rssBytesPerBacklogByte: round(slope),
+    lineBytes: Math.round(lineBytes),
+    boundMb: capabilities.memoryBoundMb ?? 'undeclared',
+    overflow: capabilities.overflow ?? 'undeclared',
+    judgeFloorMb: MEMORY_JUDGE_FLOOR_MB,
+    samples: samples.length,
+  };
+  const held = `while up to ${evidence.backlogRecordsAtDeepest} records (${evidence.backlogMbAtDeepest} MB) waited for the ${options.sink}`;
+  const declared = capabilities.memoryBoundMb;
+  if (declared !== undefined) {
+    if (growthMb <= declared) return { summary: `memory within its declared bound: grew ${evidence.rssGrowthMb} of ${declared} MB ${held}` };
+    return {
+      finding: {
+        kind: 'unbounded-memory',
+        severity: 'error',
+        message: `Resident memory grew ${evidence.rssGrowthMb} MB ${held}, beyond the logger's declared bound of ${declared} MB`,
+        evidence,
+      },
+      summary: 'memory beyond its declared bound',
+    };
+  }
+  if (backlogMb < MEMORY_JUDGE_FLOOR_MB) {
+    return { summary: `memory not judged: the backlog held reached ${evidence.backlogMbAtDeepest} MB, under the ${MEMORY_JUDGE_FLOOR_MB} MB needed to tell it from the process's own churn (grew ${evidence.rssGrowthMb} MB)` };
+  }
+  if (slope < TRACKING_SLOPE) {
+    return { summary: `memory bounded: ${evidence.rssBytesPerBacklogByte} resident bytes per backlog byte ${held}` };
+  }
+  const grows = capabilities.overflow === 'grow';
+  return {
+    finding: {
+      kind: 'unbounded-memory',
+      severity: grows ? 'info' : 'error',
+      message: `Resident memory grew ${evidence.rssGrowthMb} MB, ${evidence.rssBytesPerBacklogByte} bytes per byte of backlog, ${held}: the logger buffers the backlog in memory${grows ? " (its declared overflow policy is 'grow': the documented trade-off of this configuration)" : ''}`,
+      evidence,
+    },
+    summary: 'memory tracks the backlog',
+  };
+}
+
+/** The least-squares slope of y on x; 0 when x does not vary. */
+function leastSquaresSlope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  let sx = 0;
+  let sy = 0;
+  for (const [x, y] of points) {
+    sx += x;
+    sy += y;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let cov = 0;
+  let varx = 0;
+  for (const [x, y] of points) {
+    cov += (x - mx) * (y - my);
+    varx += (x - mx) ** 2;
+  }
+  return varx > 0 ? cov / varx : 0;
+}
+
+/**
+ * Each declared overflow policy held to its own promise (issue 13), on what a stalled or
+ * overflowing sink received:
+ * - `drop-lowest-first`: no ERROR/FATAL dropped as readily as DEBUG/INFO (`severity-inversion`).
+ * - `drop-newest`, `drop-oldest`: severity-blind by declaration, so a severity inversion is a
+ *   reported fact; `drop-oldest` keeps the newest, so each producer's last record arrives, and
+ *   `drop-newest` keeps the oldest, so each producer's first record arrives (`lost-records`
+ *   with the policy's name otherwise).
+ * - `block`, `grow`: nothing is dropped at all; a drop the logger reports contradicts the
+ *   policy (`lost-records`, since those records are gone).
+ * - undeclared: the severity check as a reported fact.
+ */
+export function overflowFindings(contents: SinkContents, produced: readonly number[], mix: LevelMix, overflow: Capabilities['overflow'], droppedReported: number): Finding[] {
+  const out: Finding[] = [];
+  const inversion = severityInversion(contents, produced, mix, overflow === 'drop-lowest-first' ? overflow : undefined);
+  if (inversion !== undefined) {
+    out.push(
+      overflow === undefined || overflow === 'drop-lowest-first'
+        ? inversion
+        : { ...inversion, message: `${inversion.message} (declared overflow policy: ${overflow}, which does not look at severity: a fact, not a broken promise)`, evidence: { ...inversion.evidence, overflow } },
+    );
+  }
+  if (overflow === 'block' || overflow === 'grow') {
+    if (droppedReported > 0) {
+      out.push({
+        kind: 'lost-records',
+        severity: 'error',
+        message: `The logger reported ${droppedReported} records dropped, though its declared overflow policy '${overflow}' drops none`,
+        evidence: { signature: 'overflow-policy', overflow, droppedReported },
+      });
+    }
+  } else if (overflow === 'drop-oldest' || overflow === 'drop-newest') {
+    const end = overflow === 'drop-oldest' ? 'last' : 'first';
+    const broken: { producer: number; seq: number }[] = [];
+    produced.forEach((n, producer) => {
+      if (n === 0) return;
+      const seq = end === 'last' ? n - 1 : 0;
+      if (!(contents.delivered.get(producer)?.has(seq) ?? false)) broken.push({ producer, seq });
+    });
+    if (broken.length > 0) {
+      out.push({
+        kind: 'lost-records',
+        severity: 'error',
+        message: `The ${end} record of ${broken.length} producer(s) never arrived, though the declared overflow policy '${overflow}' keeps the ${end === 'last' ? 'newest' : 'oldest'} records`,
+        evidence: { signature: 'overflow-policy', overflow, missing: broken.slice(0, 10) },
+      });
+    }
+  }
+  return out;
 }

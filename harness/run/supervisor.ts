@@ -131,13 +131,16 @@ export function replayFor(adapterRef: string, scenario: string, seed: number, pa
   return path !== undefined && path !== '' ? { ...base, path } : base;
 }
 
-/** The files to read back: the adapter's list for a rotating logger, else the sink file. */
-async function sinkFiles(adapterUrl: string, file: string): Promise<readonly string[]> {
+/**
+ * What the supervisor reads of the adapter after the run: the files to read back (the adapter's
+ * list for a rotating logger, else the sink file) and whether it promises each producer's order.
+ */
+async function readBack(adapterUrl: string, file: string): Promise<{ files: readonly string[]; ordered: boolean }> {
   try {
     const definition = asAdapter(((await import(adapterUrl)) as { default: unknown }).default, adapterUrl);
-    return definition.sinkFiles?.(file) ?? [file];
+    return { files: definition.sinkFiles?.(file) ?? [file], ordered: definition.capabilities.order !== 'none' };
   } catch {
-    return [file];
+    return { files: [file], ordered: true };
   }
 }
 
@@ -147,7 +150,7 @@ async function sinkFiles(adapterUrl: string, file: string): Promise<readonly str
  * record that did arrive.
  */
 async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapterUrl: string, folded: FoldedRun): Promise<SinkReading> {
-  const files = await sinkFiles(adapterUrl, sink.path);
+  const { files, ordered } = await readBack(adapterUrl, sink.path);
   const { produced } = folded;
   const fromBoard = producerCounts(folded.threads);
   const counts = produced?.counts ?? fromBoard.produced;
@@ -164,7 +167,7 @@ async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapterUrl:
     capacity: Math.max(1, ...counts, ...fromBoard.targets, seen.capacity),
   });
   for (const f of present) await ledger.deliverFile(f, sink.format);
-  return { reconciliation: ledger.reconcile(counts, produced?.droppedReported ?? 0), exact: produced !== undefined, path: sink.path };
+  return { reconciliation: ledger.reconcile(counts, produced?.droppedReported ?? 0), exact: produced !== undefined, path: sink.path, ordered };
 }
 
 /** Per-producer counts from the board: producer threads by name, or the main thread's logger. */

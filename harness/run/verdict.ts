@@ -184,6 +184,7 @@ function unaskedEnd(folded: FoldedRun, end: ProcessEnd, limits: RunLimits, evide
  */
 export function withSeverity(finding: Finding, failOn: VerdictScenario['failOn']): Finding {
   if (finding.severity === 'info') return finding;
+  if (finding.kind === 'reordered-records' && finding.evidence['orderPromised'] === true) return finding;
   return { ...finding, severity: failOn.includes(finding.kind) ? 'error' : 'warning' };
 }
 

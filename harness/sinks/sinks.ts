@@ -7,7 +7,7 @@
 
 import { EventEmitter } from 'node:events';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { REENTRY_MARK } from '../ledger/record.js';
+import { MARKER_PREFIX, REENTRY_MARK } from '../ledger/record.js';
 import { schedulePoint } from '../sync/schedule.js';
 import { Mutex } from '../sync/locks.js';
 import type { SinkOptions } from '../contract/sink-spec.js';
@@ -107,16 +107,30 @@ function sleepSync(ms: number): void {
 // Reentry nesting on this thread: a sink that logs from its write sees the logger come back in.
 let depth = 0;
 
+/** Whether written text carries a record of the run, not only records the sink logged itself. */
+export function carriesOuterRecord(text: string): boolean {
+  return text.includes(MARKER_PREFIX);
+}
+
 /**
  * What a sink calls after each write to log from inside it (`options.reenter`): logs one
  * `REENTRY_MARK` record through `log`, counting the nesting, until a cap stops it. For loggers
  * whose destination is not a harness sink, call it from the destination's own write event.
+ *
+ * Pass `outer: false` for a write that carried only records the hook logged itself: it logs
+ * nothing then, as a sink that reports the records it wrote has nothing to report about its own
+ * reports. Re-logging for those would make the hook an endless loop of its own on any logger
+ * that writes a reentrant record in a write of its own (issue 13). So one reentrant record per
+ * outer write at most, and `recursion` means nesting that grows (a reentrant record written
+ * inside the write that logged it, again and again) or a logger that never stops coming back
+ * with writes of outer records (the total cap).
  */
-export function reentryHook(options: SinkOptions, log: (message: string) => void): (() => void) | undefined {
+export function reentryHook(options: SinkOptions, log: (message: string) => void): ((outer?: boolean) => void) | undefined {
   const r = options.reenter;
   if (r === undefined) return undefined;
   const stats = options.stats !== undefined ? new SinkStats(options.stats) : undefined;
-  return () => {
+  return (outer = true) => {
+    if (!outer) return;
     if (depth >= r.depthCap) {
       stats?.add(S_DEPTH_CAPPED);
       return;
@@ -189,7 +203,7 @@ export function createSink(file: string, options: SinkOptions = {}, hooks: SinkH
         lock?.unlock();
       }
       // From inside this write, as a sink that logs what it did: the logger comes back in here.
-      reenter?.();
+      reenter?.(carriesOuterRecord(text));
     },
     flush(): void {
       if (fd !== undefined) fsyncSync(fd);

@@ -3,6 +3,8 @@
  * process alive on its own.
  */
 
+import type { Finding } from '../contract/result.js';
+
 export type Timed<T> = { readonly ok: true; readonly value: T; readonly ms: number } | { readonly ok: false; readonly ms: number; readonly error?: string };
 
 /** Resolves with the outcome of `work` or, after `ms`, with a timeout; never rejects. */
@@ -41,4 +43,36 @@ export async function closeWithDeadline(logger: { close?(): Promise<void> | void
   const closed = await withDeadline(() => logger.close?.(), ms);
   if (closed.ok) return { ok: true, ms: closed.ms };
   return { ok: false, ms: closed.ms, ...(closed.error !== undefined ? { error: closed.error } : {}) };
+}
+
+/**
+ * The finding for a documented shutdown that did not succeed, or undefined when it did.
+ *
+ * A shutdown that outlived its bound is an `exit-hang`: the application waiting on it waits
+ * that long. A shutdown that settled with an error did not hang: it failed, and the error came
+ * out of the logger into the application's `await`, which is what `unhandled-error` means
+ * ("an error escaped the logger"); the evidence says it was the shutdown and how long it took.
+ */
+export function shutdownFinding(
+  what: string,
+  closed: CloseOutcome,
+  boundMs: number,
+  evidence: Readonly<Record<string, unknown>> = {},
+  context = '',
+): Finding | undefined {
+  if (closed.ok) return undefined;
+  if (closed.error !== undefined) {
+    return {
+      kind: 'unhandled-error',
+      severity: 'error',
+      message: `${what} failed after ${closed.ms} ms${context}: ${closed.error}`,
+      evidence: { ...evidence, shutdown: what, error: closed.error, closeMs: closed.ms, boundMs },
+    };
+  }
+  return {
+    kind: 'exit-hang',
+    severity: 'error',
+    message: `${what} did not finish within ${boundMs} ms${context} (its callback or promise never settled)`,
+    evidence: { ...evidence, shutdown: what, closeMs: closed.ms, boundMs },
+  };
 }

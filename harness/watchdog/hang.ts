@@ -80,6 +80,11 @@ export class HangDetector {
         track.signature = r.signature;
         track.progressAt = now;
       }
+      // Start-up (loading a logger's modules, creating it, spawning producer processes and
+      // waiting at the start gate, which on a loaded machine takes seconds) logs nothing and is
+      // not counted against progress (issue 13): a starting thread counts as moving. A start-up
+      // that never ends meets the run's deadline, which the supervisor reports as a hang.
+      if (r.state === 'starting') track.progressAt = now;
       if (finished(r.state) || !harnessThread(r.slot)) continue;
       const still = now - track.progressAt > this.#hangMs;
       if (r.slot === MAIN_SLOT ? still && now - track.heartbeatAt > this.#hangMs : still) stuck.push(r.slot);
@@ -102,7 +107,7 @@ export class HangDetector {
     const signature = readings.reduce((sum, r) => sum + r.signature, 0);
     const working = readings.filter((r) => harnessThread(r.slot) && !finished(r.state)).map((r) => r.slot);
     let hung = [...stuck];
-    if (signature !== this.#globalSignature) {
+    if (signature !== this.#globalSignature || readings.some((r) => r.state === 'starting')) {
       this.#globalSignature = signature;
       this.#globalProgressAt = now;
     } else if (working.length > 0 && now - this.#globalProgressAt > this.#hangMs && hung.length === 0) {

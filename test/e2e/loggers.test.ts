@@ -55,7 +55,9 @@ describe('under a steady multi-threaded load', () => {
   it('winston-file loses the last records of every thread to "write after end" at its documented shutdown', async () => {
     const result = await steady('winston-file');
     expect(result.status).toBe('fail');
-    expect(result.findings.filter((f) => f.kind === 'exit-hang').map((f) => f.evidence['error'])).toEqual(['write after end', 'write after end', 'write after end']);
+    // A shutdown that fails did not hang: its error came out of the logger (issue 13).
+    expect(result.findings.filter((f) => f.kind === 'exit-hang')).toEqual([]);
+    expect(result.findings.filter((f) => f.kind === 'unhandled-error').map((f) => f.evidence['error'])).toEqual(['write after end', 'write after end', 'write after end']);
     const loss = result.findings.find((f) => f.kind === 'lost-records');
     const missing = loss?.evidence['missing'] as { producer: number; from: number; to: number }[];
     expect(missing.map((m) => [m.producer, m.to]).sort()).toEqual([[0, 3999], [1, 3999], [2, 3999]]);
@@ -86,8 +88,11 @@ describe('graceful-exit: the documented shutdown, then process.exit', () => {
     expect(cli.code).toBe(1);
     const run = report.runs[0]!;
     expect(run.status).toBe('fail');
-    const shutdown = run.findings.find((f) => f.kind === 'exit-hang');
-    expect(shutdown?.evidence['error']).toBe('write after end');
+    // It failed, it did not hang: the shutdown's error is an error out of the logger.
+    expect(run.findings.some((f) => f.kind === 'exit-hang')).toBe(false);
+    const shutdown = run.findings.find((f) => f.kind === 'unhandled-error');
+    expect(shutdown?.evidence).toMatchObject({ shutdown: 'The documented shutdown', error: 'write after end' });
+    expect(shutdown?.message).toMatch(/^The documented shutdown failed after \d+ ms: write after end$/);
     expect(run.findings.find((f) => f.kind === 'exit-loss')?.severity).toBe('error');
     expect(run.metrics.lost).toBeGreaterThan(0);
   });
@@ -124,22 +129,29 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
   let terminal: string;
   const reportFile = join(scratchDir(), 'exits.json');
 
-  it('natural-exit: bunyan ends by itself with every record; log4js-tcp never does, and the report says what keeps it alive', () => {
-    const cli = logjam(['run', '--adapter', 'bunyan-file,log4js-tcp', '--scenario', 'natural-exit,natural-exit-graceful', '--seed', '1', '--runs', '2', '--json', reportFile]);
+  const KEEPS_ALIVE = './test/fixtures/adapters/keeps-alive.ts';
+
+  it('natural-exit: bunyan ends by itself with every record; a logger whose timer only close() clears never does, and the report says what keeps it alive', () => {
+    const cli = logjam(['run', '--adapter', `bunyan-file,${KEEPS_ALIVE},log4js-tcp`, '--scenario', 'natural-exit,natural-exit-graceful', '--seed', '1', '--runs', '2', '--json', reportFile]);
     terminal = cli.stdout;
     report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     const runs = (adapter: string, scenario: string) => report.runs.filter((r) => r.adapter === adapter && r.scenario === scenario);
-    for (const run of [...runs('bunyan-file', 'natural-exit'), ...runs('bunyan-file', 'natural-exit-graceful'), ...runs('log4js-tcp', 'natural-exit-graceful')]) {
+    for (const run of [...runs('bunyan-file', 'natural-exit'), ...runs('bunyan-file', 'natural-exit-graceful'), ...runs('keeps-alive', 'natural-exit-graceful'), ...runs('log4js-tcp', 'natural-exit-graceful')]) {
       expect(run.status, `${run.adapter} × ${run.scenario}: ${JSON.stringify(run.findings)}`).toBe('pass');
       expect(run.metrics).toMatchObject({ delivered: run.metrics.produced, lost: 0 });
       // It ended by itself, within the exit bound.
       expect(run.metrics.exitMs).toBeLessThan(3000);
     }
-    // Without log4js.shutdown(), the tcp appender's socket keeps the process alive.
-    for (const run of runs('log4js-tcp', 'natural-exit')) {
+    // Without close(), the fixture's interval keeps the process alive.
+    for (const run of runs('keeps-alive', 'natural-exit')) {
       expect(run.status).toBe('fail');
       const alive = run.findings.find((f) => f.kind === 'exit-hang' && f.evidence['activeResources'] !== undefined);
-      expect(alive?.evidence['activeResources']).toMatchObject({ TCPSocketWrap: 1 });
+      expect(alive?.evidence['activeResources']).toMatchObject({ Timeout: 1 });
+    }
+    // log4js documents that log4js.shutdown() must be called for its tcp appender's socket to
+    // close: natural-exit, which never calls it, is skipped with log4js's own words (issue 13).
+    for (const run of runs('log4js-tcp', 'natural-exit')) {
+      expect(run).toMatchObject({ status: 'skip', reason: expect.stringContaining('Remember to call log4js.shutdown') as unknown });
     }
   });
 
@@ -161,9 +173,9 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
   });
 
   it('reports a finding\'s rate over repeated runs, in the JSON model and the terminal', () => {
-    expect(report.rates).toContainEqual({ adapter: 'log4js-tcp', scenario: 'natural-exit', kind: 'exit-hang', runs: 2, seen: 2, failing: 2, rate: 1, seeds: [1, 2] });
+    expect(report.rates).toContainEqual({ adapter: 'keeps-alive', scenario: 'natural-exit', kind: 'exit-hang', runs: 2, seen: 2, failing: 2, rate: 1, seeds: [1, 2] });
     expect(report.rates?.filter((r) => r.adapter === 'bunyan-file')).toEqual([]);
-    expect(terminal).toMatch(/Finding rates\n\s+exit-hang\s+log4js-tcp × natural-exit\s+2\/2 runs \(100 %\)\s+seeds 1, 2/);
+    expect(terminal).toMatch(/Finding rates\n\s+exit-hang\s+keeps-alive × natural-exit\s+2\/2 runs \(100 %\)\s+seeds 1, 2/);
   });
 
   it('logjam findings writes FINDINGS.md from the report: rate, evidence, replay and the upstream issue', () => {
@@ -171,12 +183,11 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
     const cli = logjam(['findings', reportFile, '--out', out]);
     expect(cli.code).toBe(0);
     const md = readFileSync(out, 'utf8');
-    expect(md).toMatch(/\| `log4js-tcp` \| `natural-exit` \| 2 \| 0 \/ 2 \/ 0 \/ 0 \| [^\n]*\*\*exit-hang\*\* 2\/2/);
+    expect(md).toMatch(/\| `keeps-alive` \| `natural-exit` \| 2 \| 0 \/ 2 \/ 0 \/ 0 \| [^\n]*\*\*exit-hang\*\* 2\/2/);
     expect(md).toContain('| `bunyan-file` | `natural-exit` | 2 | 2 / 0 / 0 / 0 | nothing found |');
     expect(md).toContain('- **exit-hang** in 2 of 2 runs (100 %, failing; seeds 1, 2)');
-    expect(md).toMatch(/alive on: [^)]*TCPSocketWrap×1/);
-    expect(md).toContain('Replay: `npx logjam run --adapter log4js-tcp --scenario natural-exit --seed 1`');
-    expect(md).toContain('https://github.com/log4js-node/log4js-node/issues/397');
+    expect(md).toMatch(/alive on: [^)]*Timeout×1/);
+    expect(md).toContain(`Replay: \`npx logjam run --adapter ${KEEPS_ALIVE} --scenario natural-exit --seed 1\``);
     expect(md).toMatch(/\| `log4js-tcp` \| log4js@\d+\.\d+\.\d+, streamroller@/);
   });
 

@@ -39,7 +39,7 @@ describe('defineAdapter', () => {
       capabilities: {
         threads: true, format: 'text', gracefulShutdown: true, reportsDrops: true, reconfigure: true, context: 'async-local-storage',
         fields: true, secondSink: true, harnessSink: true, stream: true, pathSink: false, reentrantSink: true, tcp: false,
-        callBoundMs: 5, overflow: 'drop-lowest-first', memoryBoundMb: 64, exitFlush: true,
+        callBoundMs: 5, overflow: 'drop-lowest-first', memoryBoundMb: 64, exitFlush: true, exitNeedsShutdown: '"call shutdown", https://example.org/docs', order: 'per-producer',
       },
       create,
     });

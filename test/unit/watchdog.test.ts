@@ -65,6 +65,14 @@ describe('the hang detector', () => {
     expect(watch(d, 0, 10_000, (now) => [reading(MAIN_SLOT, 'running', now, 7)])).toBeUndefined();
   });
 
+  it('does not count start-up against progress: threads loading their logger or waiting at the start gate for ten windows', () => {
+    // Producer processes spawning and loading a slow logger on a loaded machine: nothing logs yet.
+    const d = new HangDetector(HANG_MS, 0);
+    expect(watch(d, 0, 30_000, (now) => [reading(MAIN_SLOT, 'starting', 1, now), reading(P0, 'starting', 0), reading(P1, 'starting', 0)])).toBeUndefined();
+    // Once they run, the window applies again.
+    expect(watch(d, 30_010, 40_000, (now) => [reading(MAIN_SLOT, 'waiting', 1, now), reading(P0, 'running', 0)])).toEqual({ at: 33_010, slots: [P0] });
+  });
+
   it('names the unfinished harness threads when nothing anywhere moved while work remains', () => {
     // The main loop turns, but no counter of any thread moves: it waits for a listener that idles.
     const d = new HangDetector(HANG_MS, 0);
