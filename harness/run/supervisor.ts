@@ -116,6 +116,7 @@ function runSpecFor(options: SuperviseOptions, params: unknown, schedule: Schedu
     stallMs: options.stallMs ?? 1000,
     closeMs: options.closeMs ?? 5000,
     workerHeapMb: Math.max(32, Math.floor(options.memoryMb / 8)),
+    memoryMb: options.memoryMb,
   };
 }
 
@@ -147,7 +148,8 @@ async function sinkFiles(adapterUrl: string, file: string): Promise<readonly str
  * record that did arrive.
  */
 async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapterUrl: string, folded: FoldedRun): Promise<SinkReading> {
-  const files = await sinkFiles(adapterUrl, sink.path);
+  // A Python adapter names its files in the sink event (its sink_files); a JS one through its module.
+  const files = sink.files ?? (await sinkFiles(adapterUrl, sink.path));
   const { produced } = folded;
   const fromBoard = producerCounts(folded.threads);
   const counts = produced?.counts ?? fromBoard.produced;
