@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { pythonRoot } from '../harness/child/python.js';
+import { pythonRoot } from '../harness/util/python.js';
 
 export const pythonAdapters = {
   'python-queue': 'adapters/queue_listener.py',

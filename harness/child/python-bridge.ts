@@ -35,7 +35,7 @@ import type { AnyScenario } from '../contract/scenario.js';
 import { Collector } from '../sinks/collector.js';
 import { LockOrderGraph, type OrderCycle } from '../sync/lockgraph.js';
 import { interleavingTable } from '../sync/runtime.js';
-import { INSTALL_PYTHON, pythonEnv, pythonExecutable } from './python.js';
+import { INSTALL_PYTHON, pythonEnv, pythonExecutable } from '../util/python.js';
 
 export interface BridgeOptions {
   readonly spec: RunSpec;

@@ -16,7 +16,7 @@ import { parseDuration, parseInteger } from '../util/duration.js';
 import { UsageError } from '../contract/errors.js';
 import { freshSeed } from '../util/random.js';
 import { resolveAdapter, resolveScenario } from './catalogue.js';
-import { describePythonAdapters, PYTHON_ENV } from '../child/python.js';
+import { describePythonAdapters, PYTHON_ENV } from '../util/python.js';
 import { isPythonSeededDefect, PYTHON_ADAPTER_NAMES, pythonAdapterUrl } from '../../adapters/python.js';
 import { EXIT, exitCodeFor } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';

@@ -12,7 +12,6 @@
 
 import type { Capabilities } from './adapter.js';
 import type { ChildEvent } from './protocol.js';
-import type { PayloadText } from '../ledger/record.js';
 
 /** A Python adapter is a `.py` module; its URL names it so in every process of the run. */
 export function isPythonAdapterUrl(url: string): boolean {
@@ -92,7 +91,8 @@ export type PythonEvent =
       readonly records: number;
       readonly minPayload: number;
       readonly maxPayload: number;
-      readonly text: PayloadText;
+      /** Payload characters, as record.ts's PayloadText. */
+      readonly text: 'ascii' | 'utf8';
     }
   | {
       readonly type: 'py-edge';

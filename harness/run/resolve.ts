@@ -11,7 +11,7 @@ import { asAdapter, isTypeScriptModule, type AdapterDefinition } from '../contra
 import { UsageError } from '../contract/errors.js';
 import { asScenario, type AnyScenario } from '../contract/scenario.js';
 import { isPythonAdapterUrl, type PythonDescription } from '../contract/python.js';
-import { describePythonAdapter } from '../child/python.js';
+import { describePythonAdapter } from '../util/python.js';
 
 export interface ResolvedAdapter {
   /** The adapter's own name. */

@@ -27,6 +27,7 @@ LEVELS = ("debug", "info", "warn", "error", "fatal")
 _BOOL_CAPS = ("threads", "reportsDrops", "harnessSink", "tcp", "pipe", "gracefulShutdown", "pathSink", "secondSink", "fields", "reconfigure", "reentrantSink", "stream")
 _NUMBER_CAPS = ("callBoundMs", "memoryBoundMb")
 _OVERFLOW = ("drop-lowest-first", "drop-newest", "drop-oldest", "block", "grow")
+_KNOWN_CAPS = ("format", "context", "overflow") + _BOOL_CAPS + _NUMBER_CAPS
 
 
 class AdapterError(Exception):
@@ -95,6 +96,10 @@ def check_adapter(module, where):
         for key in _NUMBER_CAPS:
             if key in caps and (isinstance(caps[key], bool) or not isinstance(caps[key], (int, float)) or caps[key] < 0):
                 problems.append("`capabilities['%s']` to be a non-negative number, got %s" % (key, describe(caps[key])))
+        for key in caps:
+            if key not in _KNOWN_CAPS:
+                near = [k for k in _KNOWN_CAPS if k.lower() == str(key).lower().replace("_", "")]
+                problems.append("no `capabilities['%s']`%s: the valid keys are %s" % (key, " (did you mean `%s`?)" % near[0] if near else "", ", ".join(sorted(_KNOWN_CAPS))))
         if "overflow" in caps and caps["overflow"] not in _OVERFLOW:
             problems.append("`capabilities['overflow']` to be one of %s, got %s" % (", ".join(_OVERFLOW), describe(caps["overflow"])))
     if problems:

@@ -77,7 +77,7 @@ class DriverTest(unittest.TestCase):
             with open(path, "w") as f:
                 f.write(textwrap.dedent("""
                     name = "Not Kebab"
-                    capabilities = {"format": "xml"}
+                    capabilities = {"format": "xml", "graceful_shutdown": True}
                 """))
             r = subprocess.run([sys.executable, "-m", "logjam_driver", "describe", path], cwd=ROOT, capture_output=True, text=True,
                                env=dict(os.environ, PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1"), timeout=60)
@@ -85,7 +85,8 @@ class DriverTest(unittest.TestCase):
         error = json.loads(r.stdout)["error"]
         for expected in ("`name` to be a kebab-case string, got `'Not Kebab'` (str)", "`description` to be a string, got `None`",
                          "`create` to be a function", "`capabilities['format']` to be 'ndjson' or 'text', got `'xml'` (str)",
-                         "`capabilities['gracefulShutdown']` to be a bool"):
+                         "`capabilities['gracefulShutdown']` to be a bool",
+                         "no `capabilities['graceful_shutdown']` (did you mean `gracefulShutdown`?)"):
             self.assertIn(expected, error)
 
 
