@@ -159,7 +159,7 @@ describe('Python adapters without the interpreter', () => {
   });
 
   it('skips the Python adapters a pattern names, with the reason, and exits 0', () => {
-    const { cli, report } = logjamReport(['run', '--adapter', 'python-queue*', '--scenario', 'steady', '--seed', '1', '--python', '/nonexistent/python3']);
+    const { cli, report } = logjamReport(['run', '--adapter', 'python-rot*', '--scenario', 'steady', '--seed', '1', '--python', '/nonexistent/python3']);
     expect(cli.code, cli.stderr).toBe(0);
     expect(report.runs.map((r) => r.status)).toEqual(['skip']);
     expect(report.runs[0]?.reason).toContain('No Python interpreter `/nonexistent/python3`');
