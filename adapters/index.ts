@@ -2,6 +2,8 @@
  * The bundled adapters, by name. A user's own adapter is loaded by path instead.
  */
 
+import { isPythonSeededDefect, PYTHON_ADAPTER_NAMES } from './python.js';
+
 export const builtinAdapters = {
   'pino-sync': new URL('./pino-sync.js', import.meta.url).href,
   'pino-async': new URL('./pino-async.js', import.meta.url).href,
@@ -39,12 +41,16 @@ export const isSeededDefect = (name: string): boolean => name.startsWith('refere
 /** What `logjam run` drives when no adapter is named: the real loggers, not the seeded defects. */
 export const DEFAULT_ADAPTER_NAMES = BUILTIN_ADAPTER_NAMES.filter((name) => !isSeededDefect(name));
 
-/** Expands `reference-bug-*` style patterns against the bundled names; other refs pass through. */
+/**
+ * Expands `reference-bug-*` style patterns against the bundled names (the Python adapters'
+ * included: `python-*`); other refs pass through.
+ */
 export function expandAdapterRefs(refs: readonly string[]): string[] {
   return refs.flatMap((ref) => {
     if (!ref.includes('*')) return [ref];
     const pattern = new RegExp(`^${ref.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    return BUILTIN_ADAPTER_NAMES.filter((name) => pattern.test(name));
+    const python = PYTHON_ADAPTER_NAMES.filter((name) => !isPythonSeededDefect(name) || ref.includes('-bug'));
+    return [...BUILTIN_ADAPTER_NAMES, ...python].filter((name) => pattern.test(name));
   });
 }
 

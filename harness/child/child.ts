@@ -33,6 +33,8 @@ import { Collector, type CollectorFaults } from '../sinks/collector.js';
 import { runProcesses } from './processes.js';
 import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
 import { asScenario } from '../contract/scenario.js';
+import { isPythonAdapterUrl } from '../contract/python.js';
+import { runPythonBridge } from './python-bridge.js';
 
 // Captured before any logger loads: loggers under test patch process and console methods.
 const exitProcess = process.exit.bind(process);
@@ -97,6 +99,15 @@ const phase = (name: string): void => {
 
 async function main(): Promise<void> {
   const scenario = asScenario(((await import(spec.scenario.url)) as { default?: unknown }).default, spec.scenario.url);
+  if (isPythonAdapterUrl(spec.adapter.url)) {
+    // The load runs in the Python driver's threads, which the bridge watches and judges (it
+    // alone can ask them for their stacks); this thread only waits, so it leaves the board's
+    // hang verdict to the bridge.
+    mainRow.set('done', 'idle');
+    await runPythonBridge({ spec, scenario, send, exit: exitProcess });
+    loopDelay.disable();
+    return;
+  }
   // Before the adapter's module loads, so the logger's Worker is the tracked one.
   if (scenario.trackWorkers === true) installWorkerTracker();
   const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);

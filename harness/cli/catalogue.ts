@@ -7,15 +7,21 @@
 import { BUILTIN_ADAPTER_NAMES, builtinAdapters, isBuiltinAdapter } from '../../adapters/index.js';
 import { builtinScenarios, isScenarioName, SCENARIO_NAMES } from '../../scenarios/index.js';
 import { UsageError } from '../contract/errors.js';
-import { loadAdapter, loadScenario, looksLikePath, moduleUrlOf, type ResolvedAdapter, type ResolvedScenario } from '../run/resolve.js';
+import { loadAdapter, loadScenario, looksLikePath, moduleUrlOf, type LoadOptions, type ResolvedAdapter, type ResolvedScenario } from '../run/resolve.js';
+import { isPythonAdapterName, pythonAdapterUrl } from '../../adapters/python.js';
 
 export { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../../adapters/index.js';
 export { SCENARIO_NAMES } from '../../scenarios/index.js';
 
-/** A bundled adapter by name, or the user's own by path. */
-export async function resolveAdapter(ref: string, cwd: string): Promise<ResolvedAdapter> {
+/**
+ * A bundled adapter by name (a Python one included), or the user's own by path (`.py` for a
+ * Python adapter). `explicit: false` for names a pattern expanded to: a Python adapter with no
+ * interpreter then skips its runs instead of being a usage error.
+ */
+export async function resolveAdapter(ref: string, cwd: string, options: LoadOptions = {}): Promise<ResolvedAdapter> {
   if (isBuiltinAdapter(ref)) return loadAdapter(builtinAdapters[ref], ref);
-  if (looksLikePath(ref)) return loadAdapter(moduleUrlOf(ref, cwd, 'adapter'), ref);
+  if (isPythonAdapterName(ref)) return loadAdapter(pythonAdapterUrl(ref), ref, options);
+  if (looksLikePath(ref)) return loadAdapter(moduleUrlOf(ref, cwd, 'adapter'), ref, options);
   throw new UsageError(
     `Unknown adapter \`${ref}\`. Expected one of: ${BUILTIN_ADAPTER_NAMES.join(', ')}; or a path to your own adapter module, e.g. ./my-adapter.ts`,
   );

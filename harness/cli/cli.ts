@@ -5,6 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Output, type Reporter } from '../../reports/index.js';
 import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../../adapters/index.js';
@@ -15,6 +16,8 @@ import { parseDuration, parseInteger } from '../util/duration.js';
 import { UsageError } from '../contract/errors.js';
 import { freshSeed } from '../util/random.js';
 import { resolveAdapter, resolveScenario } from './catalogue.js';
+import { describePythonAdapters, PYTHON_ENV } from '../util/python.js';
+import { isPythonSeededDefect, PYTHON_ADAPTER_NAMES, pythonAdapterUrl } from '../../adapters/python.js';
 import { EXIT, exitCodeFor } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
 import { replayCommand } from './replay-command.js';
@@ -94,6 +97,19 @@ async function list(args: string[]): Promise<number> {
       };
     }),
   );
+  // Described by the Python driver in one interpreter; with none, listed with the reason their runs skip.
+  const described = await describePythonAdapters(PYTHON_ADAPTER_NAMES.map((name) => fileURLToPath(pythonAdapterUrl(name))));
+  const pythonAdapters = PYTHON_ADAPTER_NAMES.map((name) => {
+    const d = described.get(fileURLToPath(pythonAdapterUrl(name)));
+    const ok = d?.ok === true ? d.description : undefined;
+    return {
+      name,
+      description: ok !== undefined ? `${ok.description}${ok.unavailable !== undefined ? ` (skipped here: ${ok.unavailable})` : ''}` : `(not available: ${d?.ok === false ? d.message : 'no answer'})`,
+      seededDefect: isPythonSeededDefect(name),
+      ...(ok !== undefined ? { capabilities: ok.capabilities } : {}),
+      versions: ok?.versions ?? {},
+    };
+  });
   const scenarios = await Promise.all(
     SCENARIO_NAMES.map(async (name) => {
       const s = await resolveScenario(name);
@@ -101,12 +117,12 @@ async function list(args: string[]): Promise<number> {
     }),
   );
   if (values.json === true) {
-    stdout.write(`${JSON.stringify({ adapters, scenarios }, null, 2)}\n`);
+    stdout.write(`${JSON.stringify({ adapters, pythonAdapters, scenarios }, null, 2)}\n`);
     return EXIT.pass;
   }
   const c = chalkFor(stdout, process.env);
-  const width = Math.max(...adapters.map((a) => a.name.length)) + 2;
-  const listAdapters = (title: string, list: typeof adapters): void => {
+  const width = Math.max(...adapters.map((a) => a.name.length), ...pythonAdapters.map((a) => a.name.length)) + 2;
+  const listAdapters = (title: string, list: readonly { name: string; description: string; versions: Record<string, string> }[]): void => {
     stdout.write(`${c.bold(title)}\n`);
     for (const a of list) {
       const versions = Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ');
@@ -116,6 +132,8 @@ async function list(args: string[]): Promise<number> {
   listAdapters('Adapters', adapters.filter((a) => !a.seededDefect));
   stdout.write('\n');
   listAdapters('Seeded defects (run only when named: --adapter reference-bug-*)', adapters.filter((a) => a.seededDefect));
+  stdout.write('\n');
+  listAdapters(`Python adapters (the Python driver, ${process.env[PYTHON_ENV] ?? 'python3'}; seeded defects python-bug-* run only when named)`, pythonAdapters);
   stdout.write(`\n${c.bold('Scenarios')}\n`);
   for (const s of scenarios) stdout.write(`  ${c.cyan(s.name.padEnd(20))} ${s.description}\n`);
   return EXIT.pass;
@@ -136,6 +154,7 @@ const RUN_OPTIONS = {
   json: { type: 'string' },
   keep: { type: 'boolean' },
   'logger-version': { type: 'string', multiple: true },
+  python: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -147,7 +166,11 @@ own child process with a memory cap and a hard deadline.
 Options:
   -a, --adapter NAME|PATH  adapter to test, repeatable or comma-separated (default: all bundled:
                            ${BUILTIN_ADAPTER_NAMES.join(', ')}); a path loads your own adapter
-                           module, TypeScript included: --adapter ./my-adapter.ts
+                           module, TypeScript included: --adapter ./my-adapter.ts; a .py
+                           path or a bundled python-* name runs a Python logger through the
+                           Python driver: --adapter ./my_adapter.py, --adapter 'python-*'
+      --python PATH        the Python 3.9+ interpreter for Python adapters (default: python3
+                           on PATH, or LOGJAM_PYTHON)
   -s, --scenario NAME      scenario, repeatable or comma-separated (default: all:
                            ${SCENARIO_NAMES.join(', ')})
       --seed N             seed of the first run (default: a fresh random seed)
@@ -198,12 +221,17 @@ async function run(args: string[]): Promise<number> {
   if (jsonFile !== undefined && jsonFile.trim() === '') throw new UsageError('Expected `--json` to name a file, got an empty string');
 
   pinLoggerVersions(values['logger-version']);
+  if (values.python !== undefined) {
+    if (values.python.trim() === '') throw new UsageError('Expected `--python` to name a Python interpreter, e.g. /usr/bin/python3, got an empty string');
+    // Every run's process inherits it, and so does the Python driver each one starts.
+    process.env[PYTHON_ENV] = values.python;
+  }
   const named = splitList(values.adapter);
   const adapterRefs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (adapterRefs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(values.adapter ?? []).join(", ")}\`. Run \`logjam list\` to see them.`);
   const scenarioNames = splitList(values.scenario) ?? SCENARIO_NAMES;
   const adapters = [];
-  for (const ref of adapterRefs) adapters.push(await resolveAdapter(ref, process.cwd()));
+  for (const ref of adapterRefs) adapters.push(await resolveAdapter(ref, process.cwd(), { explicit: named?.includes(ref) ?? true }));
   const scenarios = [];
   for (const name of scenarioNames) scenarios.push(await resolveScenario(name));
 

@@ -29,6 +29,8 @@ export interface RunSpec {
   readonly closeMs: number;
   /** Per-thread JS heap cap for producer workers, in MB. */
   readonly workerHeapMb: number;
+  /** Resident memory cap of the run, in MB: what a process the child starts (a Python driver) is held to. */
+  readonly memoryMb?: number;
 }
 
 /** A thread's entry on the status board, as the watchdog reads it. */
@@ -74,7 +76,13 @@ export interface ThreadWait {
 /** Child → supervisor, one JSON object per line on file descriptor 3. */
 export type ChildEvent =
   | { readonly type: 'hello'; readonly pid: number; readonly versions: Readonly<Record<string, string>> }
-  | { readonly type: 'sink'; readonly path: string; readonly format: Capabilities['format'] }
+  | {
+      readonly type: 'sink';
+      readonly path: string;
+      readonly format: Capabilities['format'];
+      /** The files to read back, oldest first, when the child knows them (a Python adapter's `sink_files`). */
+      readonly files?: readonly string[];
+    }
   | { readonly type: 'phase'; readonly phase: string; readonly elapsedMs: number }
   | {
       readonly type: 'progress';

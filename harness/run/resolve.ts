@@ -6,10 +6,12 @@
 
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { asAdapter, isTypeScriptModule, type AdapterDefinition } from '../contract/adapter.js';
 import { UsageError } from '../contract/errors.js';
 import { asScenario, type AnyScenario } from '../contract/scenario.js';
+import { isPythonAdapterUrl, type PythonDescription } from '../contract/python.js';
+import { describePythonAdapter } from '../util/python.js';
 
 export interface ResolvedAdapter {
   /** The adapter's own name. */
@@ -32,7 +34,15 @@ export type ResolvedScenario = AnyScenario & {
 let tsLoaderRegistered = false;
 
 export function looksLikePath(ref: string): boolean {
-  return ref.includes('/') || ref.includes('\\') || /\.[cm]?[jt]sx?$/.test(ref);
+  return ref.includes('/') || ref.includes('\\') || /\.([cm]?[jt]sx?|py)$/.test(ref);
+}
+
+export interface LoadOptions {
+  /**
+   * The user named this adapter (not a pattern such as `python-*`): a Python adapter with no
+   * interpreter to run it is then a usage error, not a skipped run. @default true
+   */
+  readonly explicit?: boolean;
 }
 
 /** The file URL of a module the user named by path, or a usage error saying it is missing. */
@@ -53,7 +63,8 @@ async function importDefault(url: string, ref: string, what: string): Promise<un
   }
 }
 
-export async function loadAdapter(url: string, ref: string): Promise<ResolvedAdapter> {
+export async function loadAdapter(url: string, ref: string, options: LoadOptions = {}): Promise<ResolvedAdapter> {
+  if (isPythonAdapterUrl(url)) return loadPythonAdapter(url, ref, options.explicit ?? true);
   const exported = await importDefault(url, ref, 'adapter');
   let definition: AdapterDefinition;
   try {
@@ -62,6 +73,40 @@ export async function loadAdapter(url: string, ref: string): Promise<ResolvedAda
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   return { name: definition.name, url, ref, definition };
+}
+
+/**
+ * A Python adapter, described by the Python driver. Its `create` is never called in Node: the
+ * run's child hands the whole run to the driver (harness/child/python-bridge.ts).
+ */
+async function loadPythonAdapter(url: string, ref: string, explicit: boolean): Promise<ResolvedAdapter> {
+  const described = await describePythonAdapter(fileURLToPath(url));
+  if (!described.ok) {
+    if (described.reason === 'no-python' && !explicit) {
+      // Each run of it is skipped with the same reason, by the run's child.
+      const definition = asAdapter({ name: ref, description: `Python adapter (skipped: ${described.message})`, capabilities: { format: 'text', gracefulShutdown: false }, create: pythonOnly }, ref);
+      return { name: ref, url, ref, definition };
+    }
+    throw new UsageError(described.reason === 'no-python' ? `The Python adapter ${ref} needs a Python interpreter. ${described.message}` : described.message);
+  }
+  const d = described.description;
+  let definition: AdapterDefinition;
+  try {
+    definition = asAdapter({ name: d.name, description: d.description, capabilities: nodeCapabilities(d.capabilities), versions: () => ({ ...d.versions }), create: pythonOnly }, ref);
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  return { name: d.name, url, ref, definition };
+}
+
+/** The capabilities Node's contract knows; `pipe` is the Python driver's own (a pipe the child drains). */
+function nodeCapabilities(capabilities: PythonDescription['capabilities']): Record<string, unknown> {
+  const { pipe: _pipe, ...rest } = capabilities;
+  return rest;
+}
+
+function pythonOnly(): never {
+  throw new Error('a Python adapter runs in the Python driver, not in Node: this is a harness bug');
 }
 
 export async function loadScenario(url: string, ref: string): Promise<ResolvedScenario> {

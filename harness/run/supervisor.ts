@@ -116,6 +116,7 @@ function runSpecFor(options: SuperviseOptions, params: unknown, schedule: Schedu
     stallMs: options.stallMs ?? 1000,
     closeMs: options.closeMs ?? 5000,
     workerHeapMb: Math.max(32, Math.floor(options.memoryMb / 8)),
+    memoryMb: options.memoryMb,
   };
 }
 
@@ -150,7 +151,10 @@ async function readBack(adapterUrl: string, file: string): Promise<{ files: read
  * record that did arrive.
  */
 async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapterUrl: string, folded: FoldedRun): Promise<SinkReading> {
-  const { files, ordered } = await readBack(adapterUrl, sink.path);
+  const back = await readBack(adapterUrl, sink.path);
+  // A Python adapter names its files in the sink event (its sink_files); a JS one through its module.
+  const files = sink.files ?? back.files;
+  const { ordered } = back;
   const { produced } = folded;
   const fromBoard = producerCounts(folded.threads);
   const counts = produced?.counts ?? fromBoard.produced;

@@ -52,7 +52,7 @@ export async function resolveTargets(
   const refs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (refs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(adapterValues ?? []).join(', ')}\`. Run \`logjam list\` to see them.`);
   const adapters: ResolvedAdapter[] = [];
-  for (const ref of refs) adapters.push(await resolveAdapter(ref, cwd));
+  for (const ref of refs) adapters.push(await resolveAdapter(ref, cwd, { explicit: named?.includes(ref) ?? true }));
   const scenarios: ResolvedScenario[] = [];
   for (const name of splitList(scenarioValues) ?? SCENARIO_NAMES) scenarios.push(await resolveScenario(name));
   return { adapters, scenarios };

@@ -1,0 +1,94 @@
+"""The driver end to end, standalone (no Node side): a real subprocess, real threads, a real
+sink file, events read back from the pipe."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+from logjam_driver.record import record_hash
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MARKER = re.compile(r"lj:(\d+):(\d+):([0-9a-f]{8}):([^:;]*);")
+
+
+def run_driver(adapter, scenario, params, timeout=60):
+    with tempfile.TemporaryDirectory() as tmp:
+        r, w = os.pipe()
+        spec = {
+            "adapter": adapter, "scenario": scenario, "seed": 7, "params": params,
+            "file": os.path.join(tmp, "sink.log"), "eventsFd": w, "streamFd": None,
+            "stacksFile": os.path.join(tmp, "stacks.txt"), "closeMs": 5000, "timeoutMs": 30000,
+        }
+        proc = subprocess.Popen([sys.executable, "-m", "logjam_driver", "run", json.dumps(spec)], cwd=ROOT, pass_fds=(w,),
+                                env=dict(os.environ, PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1"), stderr=subprocess.PIPE)
+        os.close(w)
+        with os.fdopen(r, encoding="utf-8") as f:
+            events = [json.loads(line) for line in f]
+        _, err = proc.communicate(timeout=timeout)
+        lines = open(spec["file"], encoding="utf-8").read().splitlines() if os.path.exists(spec["file"]) else []
+        return proc.returncode, events, lines, err.decode("utf-8", "replace")
+
+
+def whole_records(lines):
+    out = []
+    for line in lines:
+        m = MARKER.search(line)
+        if m and int(m.group(3), 16) == record_hash(int(m.group(1)), int(m.group(2)), m.group(4)):
+            out.append((int(m.group(1)), int(m.group(2))))
+    return out
+
+
+class DriverTest(unittest.TestCase):
+    def test_steady_through_the_queue_adapter_delivers_every_record_once_in_order(self):
+        code, events, lines, err = run_driver(os.path.join(ROOT, "adapters", "queue_listener.py"), "steady",
+                                              {"threads": 3, "records": 500, "batch": 50, "maxPayload": 64})
+        self.assertEqual(code, 0, err)
+        produced = [e for e in events if e["type"] == "produced"]
+        self.assertEqual(produced[-1]["counts"], [500, 500, 500])
+        records = whole_records(lines)
+        self.assertEqual(len(records), 1500)
+        for p in range(3):
+            self.assertEqual([s for q, s in records if q == p], list(range(500)))
+        types = [e["type"] for e in events]
+        self.assertGreater(types.index("done"), types.index("produced"))
+        self.assertFalse([e for e in events if e["type"] == "finding"], "no finding for the seeds' queue")
+
+    def test_exit_after_logging_says_it_exits_then_exits_with_sys_exit(self):
+        code, events, lines, err = run_driver(os.path.join(ROOT, "adapters", "queue_listener.py"), "exit-after-logging",
+                                              {"records": 200, "maxPayload": 32})
+        self.assertEqual(code, 0, err)
+        self.assertEqual([e for e in events if e["type"] == "exiting"], [{"type": "exiting", "code": 0}])
+        # The seed's atexit hook stops the listener: nothing is lost at sys.exit.
+        self.assertEqual(len(whole_records(lines)), 200)
+
+    def test_a_scenario_the_driver_does_not_implement_is_skipped_with_the_reason(self):
+        code, events, _, err = run_driver(os.path.join(ROOT, "adapters", "queue_listener.py"), "slow-sink", {})
+        self.assertEqual(code, 0, err)
+        self.assertIn({"type": "skip", "reason": "the Python driver does not implement the slow-sink scenario"}, events)
+
+    def test_describe_says_what_is_wrong_with_an_invalid_adapter(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "bad.py")
+            with open(path, "w") as f:
+                f.write(textwrap.dedent("""
+                    name = "Not Kebab"
+                    capabilities = {"format": "xml", "graceful_shutdown": True}
+                """))
+            r = subprocess.run([sys.executable, "-m", "logjam_driver", "describe", path], cwd=ROOT, capture_output=True, text=True,
+                               env=dict(os.environ, PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1"), timeout=60)
+        self.assertEqual(r.returncode, 0)
+        error = json.loads(r.stdout)["error"]
+        for expected in ("`name` to be a kebab-case string, got `'Not Kebab'` (str)", "`description` to be a string, got `None`",
+                         "`create` to be a function", "`capabilities['format']` to be 'ndjson' or 'text', got `'xml'` (str)",
+                         "`capabilities['gracefulShutdown']` to be a bool",
+                         "no `capabilities['graceful_shutdown']` (did you mean `gracefulShutdown`?)"):
+            self.assertIn(expected, error)
+
+
+if __name__ == "__main__":
+    unittest.main()

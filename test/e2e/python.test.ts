@@ -1,0 +1,167 @@
+/**
+ * Python loggers through the process bridge: the driver's own tests, a passing adapter through
+ * the applicable scenarios, the seeds' deadlock (LogXide's ABBA) in Python, a wedged handler,
+ * loss at sys.exit, a user's adapter by path (the README's, verbatim) and a machine without
+ * the named interpreter. Skipped, with the reason, where no python3 is on PATH.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../harness/contract/result.js';
+import { logjam, logjamReport, ROOT, scratchDir } from './helpers.js';
+
+const PYTHON = join(ROOT, 'python');
+const hasPython = spawnSync('python3', ['-c', 'import sys; sys.exit(sys.version_info < (3, 9))']).status === 0;
+
+/** A run of several Python scenarios outlasts the helper's 60 s on a loaded machine: this one waits longer. */
+function longReport(args: readonly string[], timeoutMs = 200_000): { cli: ReturnType<typeof logjam>; report: Report } {
+  const dir = scratchDir();
+  try {
+    const file = join(dir, 'report.json');
+    const cli = logjam([...args, '--json', file], timeoutMs);
+    expect(existsSync(file), `logjam ${args.join(' ')} wrote no report: ${cli.stderr}`).toBe(true);
+    return { cli, report: JSON.parse(readFileSync(file, 'utf8')) as Report };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const findingsOf = (run: { findings: readonly { kind: string }[] }): string[] => run.findings.map((f) => f.kind);
+
+describe.skipIf(!hasPython)('Python loggers through the process bridge (python3 on PATH)', () => {
+  it("passes the Python driver's own unittest suite", () => {
+    const r = spawnSync('python3', ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'], {
+      cwd: PYTHON,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Ran \d+ tests/);
+  }, 150_000);
+
+  it("passes python-queue (the seeds' QueueHandler + QueueListener) through the applicable scenarios, with the ledger", () => {
+    const { cli, report } = longReport(['run', '--adapter', 'python-queue', '--scenario', 'steady,lock-inversion,graceful-exit,natural-exit', '--seed', '5']);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    expect(report.runs.map((r) => [r.scenario, r.status])).toEqual([
+      ['steady', 'pass'],
+      ['lock-inversion', 'pass'],
+      ['graceful-exit', 'pass'],
+      ['natural-exit', 'pass'],
+    ]);
+    for (const run of report.runs) {
+      expect(run.metrics.produced).toBeGreaterThan(0);
+      expect(run.metrics.delivered).toBe(run.metrics.produced);
+      expect(run.versions?.['python']).toMatch(/^3\.\d+/);
+    }
+  }, 260_000);
+
+  it("flags the seeded Python ABBA (a registry mutex held across handler calls that take the interpreter lock) as a lock-order cycle with Python sites on both edges", () => {
+    const { cli, report } = longReport(['run', '--adapter', 'python-bug-abba', '--scenario', 'lock-inversion', '--seed', '1', '--runs', '2']);
+    expect(cli.code).toBe(1);
+    for (const run of report.runs) {
+      expect(run.status).toBe('fail');
+      const cycle = run.findings.find((f) => f.kind === 'lock-order-cycle' && f.severity === 'error' && JSON.stringify(f.evidence['classes']).includes('registry'));
+      expect(cycle, JSON.stringify(findingsOf(run))).toBeDefined();
+      const edges = cycle?.evidence['edges'] as { from: string; to: string; site: string }[];
+      expect(edges.map((e) => `${e.from} → ${e.to}`).sort()).toEqual(['interpreter → registry', 'registry → interpreter']);
+      for (const edge of edges) expect(edge.site).toMatch(/^at \S+\.py:\d+ in \w+/);
+      // The registry is taken in the adapter's log(); the interpreter in logjam's sink write.
+      expect(edges.find((e) => e.to === 'registry')?.site).toContain('abba.py');
+      expect(edges.find((e) => e.to === 'interpreter')?.site).toContain('sinks.py');
+    }
+  }, 260_000);
+
+  it("reports a wedged handler as a hang with every Python thread's stack, and the supervisor ends the run", () => {
+    const { cli, report } = longReport(['run', '--adapter', 'python-bug-wedge', '--scenario', 'steady', '--seed', '1']);
+    expect(cli.code).toBe(1);
+    const run = report.runs[0];
+    const hang = run?.findings.find((f) => f.kind === 'hang');
+    expect(hang, JSON.stringify(run?.findings)).toBeDefined();
+    const threads = hang?.evidence['pythonThreads'] as { name: string; stack: string[]; waiting?: { on: string } }[];
+    const names = threads.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['main', 'producer-0', 'producer-1', 'logjam-watcher']));
+    for (const t of threads) expect(t.stack.length, t.name).toBeGreaterThan(0);
+    // The thread inside the handler waits on its Event, holding the handler's lock; the others wait on that lock.
+    expect(threads.some((t) => t.stack.some((f) => /wedge\.py:\d+ in emit/.test(f)))).toBe(true);
+    expect(threads.filter((t) => t.waiting?.on.startsWith('handler:WedgingHandler')).length).toBeGreaterThan(0);
+    expect(hang?.message).toContain('No progress for');
+  }, 260_000);
+
+  it('reports the records a queue listener never wrote at sys.exit as exit loss, and runs a user adapter given by path', () => {
+    const dir = scratchDir();
+    try {
+      const adapter = join(dir, 'slow_listener.py');
+      writeFileSync(
+        adapter,
+        [
+          '# A QueueListener whose handler writes slowly, and no listener.stop() anywhere: sys.exit leaves its queue behind.',
+          'import logging, logging.handlers, queue, time, types',
+          'name = "slow-listener"',
+          'description = "QueueListener behind a slow handler, never stopped"',
+          'capabilities = {"format": "text", "gracefulShutdown": False}',
+          'class Slow(logging.FileHandler):',
+          '    def emit(self, record):',
+          '        time.sleep(0.002)',
+          '        super().emit(record)',
+          'def setup(ctx):',
+          '    global logger',
+          '    q = queue.Queue(-1)',
+          '    logging.handlers.QueueListener(q, Slow(ctx.file, encoding="utf-8")).start()',
+          '    logger = logging.getLogger("slow")',
+          '    logger.addHandler(logging.handlers.QueueHandler(q))',
+          '    logger.setLevel(logging.DEBUG)',
+          'def create(ctx):',
+          '    return types.SimpleNamespace(log=logger.log)',
+          '',
+        ].join('\n'),
+      );
+      const { cli, report } = longReport(['run', '--adapter', adapter, '--scenario', 'exit-after-logging', '--seed', '2']);
+      const run = report.runs[0];
+      // Loss at exit is a fact in exit-after-logging, not a failure.
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      expect(run?.adapter).toBe('slow-listener');
+      const loss = run?.findings.find((f) => f.kind === 'exit-loss');
+      expect(loss?.severity).toBe('warning');
+      expect(run?.metrics.lost).toBeGreaterThan(0);
+      expect(run?.metrics.lost).toBe((run?.metrics.produced ?? 0) - (run?.metrics.delivered ?? 0));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 260_000);
+
+  it("runs the README's Python adapter verbatim and it passes", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const code = /```python\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(code).toBeDefined();
+    const dir = scratchDir();
+    try {
+      const adapter = join(dir, 'my_adapter.py');
+      writeFileSync(adapter, code ?? '');
+      const { cli, report } = longReport(['run', '--adapter', adapter, '--scenario', 'steady,graceful-exit,natural-exit', '--seed', '3']);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      expect(report.runs.map((r) => r.status)).toEqual(['pass', 'pass', 'pass']);
+      expect(report.runs[0]?.adapter).toBe('my-python-queue');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 260_000);
+});
+
+describe('Python adapters without the interpreter', () => {
+  it('exits 2 saying how to install Python when a Python adapter is named and the interpreter is missing', () => {
+    const r = logjam(['run', '--adapter', 'python-queue', '--scenario', 'steady', '--seed', '1', '--python', '/nonexistent/python3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('The Python adapter python-queue needs a Python interpreter');
+    expect(r.stderr).toContain('apt-get install python3');
+  });
+
+  it('skips the Python adapters a pattern names, with the reason, and exits 0', () => {
+    const { cli, report } = logjamReport(['run', '--adapter', 'python-rot*', '--scenario', 'steady', '--seed', '1', '--python', '/nonexistent/python3']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(report.runs.map((r) => r.status)).toEqual(['skip']);
+    expect(report.runs[0]?.reason).toContain('No Python interpreter `/nonexistent/python3`');
+  });
+});
