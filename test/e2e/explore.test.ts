@@ -114,15 +114,13 @@ describe('logjam replay', () => {
 });
 
 describe('async-interleavings', () => {
-  it("shows pino's flush resolving before a plain stream's pending writes complete, and bunyan's stream shutdown and the reference's flushAsync keeping their promises", () => {
+  it("passes pino-sync, which offers no flush on the application's stream, and keeps bunyan's stream shutdown and the reference's flushAsync to their promises", () => {
+    // pino documents flush() for its own destination only: on a plain stream it calls back at once,
+    // so holding pino-sync to it was the adapter's doing (issue 13). A flush that resolves early is
+    // still flagged: the early-flush fixture under graceful-exit (test/e2e/false-positives.test.ts).
     const { report } = logjamReport(['run', '--adapter', 'pino-sync,bunyan-stream,reference', '--scenario', 'async-interleavings', '--seed', '1']);
     const [pino, bunyan, reference] = report.runs;
-    expect(pino?.status).toBe('fail');
-    const early = pino?.findings.find((f) => f.evidence['signature'] === 'flush-before-delivered');
-    expect(early?.kind).toBe('lost-records');
-    expect(early?.evidence['deliveredAtResolve']).toBeLessThan(early?.evidence['loggedBefore'] as number);
-    expect(early?.evidence['schedulerOrder']).toContain('schedulerFor(');
-    // The shutdown itself delivers everything: nothing is lost in the end.
+    expect(pino?.status).toBe('pass');
     expect(pino?.metrics.lost).toBe(0);
     expect(bunyan?.status).toBe('pass');
     expect(bunyan?.metrics.delivered).toBe(bunyan?.metrics.produced);

@@ -179,11 +179,12 @@ describe('tcp-collector', () => {
     expect(result.metrics).toMatchObject({ produced: 1000, delivered: 1000, lost: 0 });
   });
 
-  // https://github.com/pinojs/pino-socket/issues/3: a TCP destination going down takes the app down.
-  it('shows pino on a bare socket dying of the refused connection', async () => {
+  // pino-tcp ships through pino-socket with reconnect, as pino documents for TCP. A bare socket with
+  // no 'error' listener died of the refused connection: the adapter's doing, not pino's (issue 13).
+  it('delivers every record through pino-socket when the collector refuses connections at first', async () => {
     const { result } = await run('pino-tcp', 'tcp-collector', { fault: 'refuse', threads: 1, records: 200, maxPayload: 100, resetAfterKiB: 4, resets: 1, refuseMs: 2000, slowMs: 1 });
-    expect(result.status).toBe('fail');
-    const crash = result.findings.find((f) => f.kind === 'crash');
-    expect(crash?.message).toContain('ECONNREFUSED');
+    expect(result.findings.filter((f) => f.kind === 'crash')).toEqual([]);
+    expect(result.status).toBe('pass');
+    expect(result.metrics).toMatchObject({ produced: 200, delivered: 200, lost: 0 });
   });
 });
