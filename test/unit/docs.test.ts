@@ -116,7 +116,7 @@ describe('the docs', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(12 * 1024);
     const commands = /```sh\n([^]*?)```/.exec(readme)?.[1]?.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim());
-    expect(commands?.slice(0, 2)).toEqual(['npm install && npx logjam ci', 'npm install && npm test']);
+    expect(commands?.slice(0, 2)).toEqual(['ci/setup.sh && npm install && npx logjam ci', 'ci/setup.sh && npm install && npm test']);
     expect(readme.indexOf('```sh')).toBeLessThan(readme.indexOf('\n## '));
   });
 
