@@ -26,7 +26,6 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Capabilities } from '../contract/adapter.js';
 import type { ChildEvent, RunSpec, ThreadStatus } from '../contract/protocol.js';
-import { firstFrame } from '../contract/protocol.js';
 import type { PythonAnswer, PythonEvent, PythonRunSpec, PythonThread } from '../contract/python.js';
 import { encodeRecord, PayloadSource } from '../ledger/record.js';
 import { createRandom, deriveSeed } from '../util/random.js';
@@ -34,7 +33,7 @@ import type { Finding } from '../contract/result.js';
 import type { AnyScenario } from '../contract/scenario.js';
 import { Collector } from '../sinks/collector.js';
 import { LockOrderGraph, type OrderCycle } from '../sync/lockgraph.js';
-import { interleavingTable } from '../sync/runtime.js';
+import { lockOrderFinding } from '../watchdog/lock-order.js';
 import { INSTALL_PYTHON, pythonEnv, pythonExecutable } from '../util/python.js';
 
 export interface BridgeOptions {
@@ -442,35 +441,7 @@ class Bridge {
   }
 
   #lockOrderFinding(cycle: OrderCycle): Finding {
-    const lockName = (id: number): string => this.#lockNames.get(id) ?? `lock#${id}`;
-    const hops = cycle.classes.map((from, i) => {
-      const to = cycle.classes[(i + 1) % cycle.classes.length] as string;
-      const edges = [...(cycle.hops[i] ?? [])].sort((a, b) => a.guards.length - b.guards.length);
-      const edge = edges[0];
-      return { from, to, thread: edge?.thread ?? '?', site: edge?.site ?? '', guards: edge?.guards.map(lockName) ?? [], threads: [...new Set(edges.map((e) => e.thread))] };
-    });
-    const why =
-      cycle.benign === 'single-thread'
-        ? ' Every edge was taken by one thread, which cannot wait on itself this way: reported, not failed.'
-        : cycle.benign === 'common-guard'
-          ? ` Every edge was taken holding ${lockName(cycle.guard ?? 0)}, which lets one thread at a time into the cycle: reported, not failed.`
-          : '';
-    return {
-      kind: 'lock-order-cycle',
-      severity: cycle.benign === undefined ? 'error' : 'info',
-      message: `Lock order cycle in Python: ${hops.map((h) => `${h.from} → ${h.to} (${h.thread} at ${firstFrame(h.site)})`).join(', ')}.${why}`,
-      evidence: {
-        signature: `lock-order:${cycle.signature}${cycle.benign !== undefined ? `|${cycle.benign}` : ''}`,
-        language: 'python',
-        classes: cycle.classes,
-        edges: hops,
-        ...(cycle.benign !== undefined ? { benign: cycle.benign } : {}),
-        scenario: interleavingTable(
-          hops.map((h) => h.thread),
-          hops.map((h) => ({ first: h.from, then: h.to })),
-        ),
-      },
-    };
+    return lockOrderFinding(cycle, (id) => this.#lockNames.get(id) ?? `lock#${id}`, 'python');
   }
 }
 

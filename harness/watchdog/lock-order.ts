@@ -54,7 +54,7 @@ export class LockOrderDetector {
  * fewest guards (the one that makes the cycle dangerous), and an interleaving that deadlocks.
  * A cycle the graph judged harmless is information.
  */
-export function lockOrderFinding(cycle: OrderCycle, lockName: (id: number) => string): Finding {
+export function lockOrderFinding(cycle: OrderCycle, lockName: (id: number) => string, language?: 'python'): Finding {
   const hops = cycle.classes.map((from, i) => {
     const to = cycle.classes[(i + 1) % cycle.classes.length] as string;
     const edges = [...(cycle.hops[i] ?? [])].sort((a, b) => a.guards.length - b.guards.length);
@@ -70,10 +70,11 @@ export function lockOrderFinding(cycle: OrderCycle, lockName: (id: number) => st
   return {
     kind: 'lock-order-cycle',
     severity: cycle.benign === undefined ? 'error' : 'info',
-    message: `Lock order cycle: ${hops.map((h) => `${h.from} → ${h.to} (${h.thread} at ${firstFrame(h.site)})`).join(', ')}.${why}`,
+    message: `Lock order cycle${language === 'python' ? ' in Python' : ''}: ${hops.map((h) => `${h.from} → ${h.to} (${h.thread} at ${firstFrame(h.site)})`).join(', ')}.${why}`,
     evidence: {
       // A cycle first seen harmless is reported again, as a hazard, when an edge escapes its guard.
       signature: `lock-order:${cycle.signature}${cycle.benign !== undefined ? `|${cycle.benign}` : ''}`,
+      ...(language !== undefined ? { language } : {}),
       classes: cycle.classes,
       edges: hops,
       ...(cycle.benign !== undefined ? { benign: cycle.benign } : {}),
