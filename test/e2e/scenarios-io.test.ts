@@ -46,21 +46,30 @@ describe('torn-lines', () => {
   // Records of 32 KiB from two processes sharing one named pipe: a write larger than PIPE_BUF
   // is split when the pipe fills, and pino's sonic-boom (sync) writes each line with one
   // write(2) and no lock between processes. https://github.com/apache/httpd/pull/49
-  it('shows pino-sync records torn between two processes writing one pipe, with whose bytes and where', async () => {
-    const { result, kinds } = await run('pino-sync', 'torn-lines', { writers: 'processes', sink: 'pipe', count: 2, records: 40, recordBytes: 32768 });
-    expect(result.status).toBe('fail');
+  // A race between two processes: asserted as "shows within 5 runs", never as one seed's outcome.
+  it('shows pino-sync records torn between two processes writing one pipe, with whose bytes and where (at least once in 5 runs)', async () => {
+    let shown: Awaited<ReturnType<typeof run>> | undefined;
+    for (let i = 0; i < 5 && shown === undefined; i++) {
+      const attempt = await run('pino-sync', 'torn-lines', { writers: 'processes', sink: 'pipe', count: 2, records: 40, recordBytes: 32768 });
+      expect(['pass', 'fail']).toContain(attempt.result.status);
+      if (attempt.result.status === 'fail') shown = attempt;
+    }
+    expect(shown).toBeDefined();
+    const { result, kinds } = shown as Awaited<ReturnType<typeof run>>;
     expect(kinds).toContain('torn-records');
     expect(result.metrics.produced).toBe(80);
     expect(result.metrics.torn).toBeGreaterThan(0);
     const torn = result.findings.find((f) => f.kind === 'torn-records');
     const samples = torn?.evidence['samples'] as TornSample[];
-    // A spliced line holds the start of one producer's record and another producer's record.
+    // A spliced line holds the start of one producer's record and another producer's record. Where
+    // the second begins is wherever the pipe had room when the first write was split: not at 0,
+    // and not always past one page (seen at byte 156 on a quiet machine).
     const spliced = samples.find((s) => s.markers.length >= 2);
     expect(spliced).toBeDefined();
     expect(new Set(spliced?.markers.map((m) => m.producer)).size).toBe(2);
-    expect(spliced?.markers[1]?.at).toBeGreaterThan(4096);
+    expect(spliced?.markers[1]?.at).toBeGreaterThan(0);
     expect(spliced?.offset).toBeGreaterThanOrEqual(0);
-  });
+  }, 300_000);
 
   it('keeps every pino-sync line whole when threads append to one file (one write per line, O_APPEND)', async () => {
     const { result } = await run('pino-sync', 'torn-lines', { writers: 'threads', sink: 'file', count: 3, records: 100, recordBytes: 16384 });
