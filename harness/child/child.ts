@@ -9,7 +9,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup } from '../contract/adapter.js';
+import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup, defaultExport } from '../contract/adapter.js';
 import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS, MAX_THREADS } from '../sync/board.js';
 import { EventChannel } from '../sync/channel.js';
 import { closeWithDeadline, errorMessage, shutdownFinding, type CloseOutcome } from '../util/deadline.js';
@@ -98,7 +98,7 @@ const phase = (name: string): void => {
 };
 
 async function main(): Promise<void> {
-  const scenario = asScenario(((await import(spec.scenario.url)) as { default?: unknown }).default, spec.scenario.url);
+  const scenario = asScenario(defaultExport(await import(spec.scenario.url)), spec.scenario.url);
   if (isPythonAdapterUrl(spec.adapter.url)) {
     // The load runs in the Python driver's threads, which the bridge watches and judges (it
     // alone can ask them for their stacks); this thread only waits, so it leaves the board's
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   }
   // Before the adapter's module loads, so the logger's Worker is the tracked one.
   if (scenario.trackWorkers === true) installWorkerTracker();
-  const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);
+  const adapter = asAdapter(defaultExport(await import(spec.adapter.url)), spec.adapter.url);
   send({ type: 'hello', pid: process.pid, versions: (await adapter.versions?.()) ?? {} });
   const skip = scenario.skip?.(adapter.capabilities, adapter);
   if (skip !== undefined) {
