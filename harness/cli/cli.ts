@@ -16,12 +16,12 @@ import { freshSeed } from '../util/random.js';
 import { resolveAdapter, resolveScenario } from './catalogue.js';
 import { describePythonAdapters, PYTHON_ENV } from '../util/python.js';
 import { isPythonSeededDefect, PYTHON_ADAPTER_NAMES, pythonAdapterUrl } from '../../adapters/python.js';
-import { EXIT, exitCodeFor, type RunResult } from '../contract/result.js';
+import { EXIT, type RunResult } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
 import { replayCommand } from './replay-command.js';
 import { SCHEDULE_MODES, type ScheduleMode } from '../contract/schedule-spec.js';
 import { ciCommand } from './commands/ci.js';
-import { nonEmptyList, parse, stderr, stdout } from './commands/shared.js';
+import { nonEmptyList, parse, stderr, stdout, suiteExitCode } from './commands/shared.js';
 import { handleClosedOutputs, watchStops } from './signals.js';
 import { prepareOutDir, prepareOutFile, writeOrKeep } from './output-paths.js';
 import { buildReport } from '../run/suite.js';
@@ -266,7 +266,7 @@ async function run(args: string[]): Promise<number> {
     });
     if (jsonFile !== undefined) writeOrKeep(jsonFile, `${JSON.stringify(report, null, 2)}\n`, say, (t) => stdout.write(t));
     if (stops.signal.aborted) return EXIT.internal;
-    return exitCodeFor(report.runs);
+    return suiteExitCode(report.runs);
   } finally {
     stops.dispose();
   }

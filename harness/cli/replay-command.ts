@@ -11,10 +11,11 @@ import { parseTimeout, parseInteger } from '../util/duration.js';
 import { UsageError } from '../contract/errors.js';
 import { resolveAdapter, resolveScenario } from './catalogue.js';
 import { watchStops } from './signals.js';
+import { suiteExitCode } from './commands/shared.js';
 import { prepareOutFile, writeOrKeep } from './output-paths.js';
 import { looksLikePath } from '../run/resolve.js';
 import { artefactAdapterRef, failingKinds, readReplayArtefact } from '../run/replay.js';
-import { EXIT, exitCodeFor, type RunResult } from '../contract/result.js';
+import { EXIT, type RunResult } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
 
 const OPTIONS = {
@@ -84,7 +85,7 @@ export async function replayCommand(args: string[], out: Output, c: ChalkInstanc
     out.write(`${line}\n`);
     if (jsonFile !== undefined) writeOrKeep(jsonFile, `${JSON.stringify(report, null, 2)}\n`, (line) => void process.stderr.write(line), (t) => out.write(t));
     if (abort.signal.aborted) return EXIT.internal;
-    return exitCodeFor(report.runs);
+    return suiteExitCode(report.runs);
   } finally {
     abort.dispose();
   }

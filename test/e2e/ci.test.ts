@@ -103,10 +103,11 @@ describe('logjam ci', () => {
     expect(appended).toContain('**lock-order-cycle** (error)');
   });
 
-  it('reports the runs a used-up budget left out as skipped, with the reason', () => {
+  it('reports the runs a used-up budget left out as skipped, with the reason, and does not pass a gate that ran nothing', () => {
     const out = outDir();
     const r = logjam(['ci', '--adapter', 'pino-sync', '--scenario', 'graceful-exit', '--runs', '2', '--budget', '1ms', '--out', out]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no run executed: all 2 planned runs were skipped');
     const report = readReport(out);
     expect(report.runs.map((run) => [run.status, run.reason])).toEqual([
       ['skip', 'not run: the 0.0 s budget was used up; raise --budget or split the suite with --shard'],

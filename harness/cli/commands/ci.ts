@@ -12,10 +12,10 @@ import { chalkFor, terminalReporter, type PlannedRun, type Reporter } from '../.
 import { reportToGitHub } from '../../../reports/github.js';
 import { parseDuration, parseTimeout, parseInteger } from '../../util/duration.js';
 import { ModuleLoadError, UsageError } from '../../contract/errors.js';
-import { EMPTY_METRICS, EXIT, exitCodeFor, type Report, type RunResult } from '../../contract/result.js';
+import { EMPTY_METRICS, EXIT, type Report, type RunResult } from '../../contract/result.js';
 import { buildReport, planRuns, runSuite, type SuiteRun } from '../../run/suite.js';
 import { replayFor } from '../../run/supervisor.js';
-import { parse, requireNonEmpty, resolveTargets, stdout, writeReportFiles } from './shared.js';
+import { parse, requireNonEmpty, resolveTargets, stdout, suiteExitCode, writeReportFiles } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir } from '../output-paths.js';
 
@@ -163,7 +163,7 @@ async function ci(args: string[]): Promise<number> {
   reportToGitHub(report, process.env, (t) => stdout.write(t), title);
   stdout.write(c.dim(`wrote ${files.junit}, ${files.json}, ${files.markdown}\n`));
   if (interrupt.signal.aborted) return EXIT.internal;
-  return exitCodeFor(report.runs);
+  return suiteExitCode(report.runs);
 }
 
 /**

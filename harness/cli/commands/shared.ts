@@ -13,7 +13,7 @@ import { SCENARIO_NAMES } from '../../../scenarios/index.js';
 import { UsageError } from '../../contract/errors.js';
 import { resolveAdapter, resolveScenario } from '../catalogue.js';
 import type { ResolvedAdapter, ResolvedScenario } from '../../run/resolve.js';
-import type { Report } from '../../contract/result.js';
+import { exitCodeFor, nothingRan, type Report, type RunResult } from '../../contract/result.js';
 import type { DescribeLimits } from '../../run/describe.js';
 import { isStdoutClosed } from '../signals.js';
 import { prepareOutDir, writeOrKeep } from '../output-paths.js';
@@ -101,4 +101,13 @@ export function writeReportFiles(report: Report, dir: string, title?: string): W
 export function requireNonEmpty(value: string | undefined, flag: string): string | undefined {
   if (value !== undefined && value.trim() === '') throw new UsageError(`Expected \`${flag}\` to name a file or folder, got an empty string`);
   return value;
+}
+
+/** The suite's exit code (exitCodeFor), saying why when nothing ran. */
+export function suiteExitCode(runs: readonly RunResult[]): number {
+  if (nothingRan(runs) && !runs.some((r) => r.status === 'error' || r.status === 'fail')) {
+    const why = runs.length === 0 ? 'no run was planned' : `all ${runs.length} planned runs were skipped (first: ${runs[0]?.reason ?? 'no reason given'})`;
+    stderr.write(`logjam: no run executed: ${why}. A suite that ran nothing does not pass; choose adapters and scenarios that apply, or raise --budget.\n`);
+  }
+  return exitCodeFor(runs);
 }
