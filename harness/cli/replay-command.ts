@@ -17,6 +17,8 @@ import { looksLikePath } from '../run/resolve.js';
 import { artefactAdapterRef, failingKinds, readReplayArtefact } from '../run/replay.js';
 import { EXIT, type RunResult } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
+import { checkParams } from '../run/params.js';
+import type { Arbitrary } from 'fast-check';
 
 const OPTIONS = {
   times: { type: 'string' },
@@ -62,6 +64,8 @@ export async function replayCommand(args: string[], out: Output, c: ChalkInstanc
   const jsonFile = values.json === undefined ? undefined : prepareOutFile(values.json, '--json');
   const adapter = await resolveAdapter(artefactAdapterRef(artefact, looksLikePath), artefact.cwd, { limits: { timeoutMs } });
   const scenario = await resolveScenario(artefact.scenario, artefact.cwd, { timeoutMs });
+  // Parameters are checked against the scenario's own bounds before a run gets them.
+  checkParams(scenario.params as Arbitrary<unknown>, artefact.params, `The replay file ${file}`);
   out.write(c.dim(`replaying ${artefact.adapter} × ${artefact.scenario} seed ${artefact.seed}${artefact.path !== undefined ? ` path ${artefact.path}` : ''}, expecting ${artefact.expect.kinds.join(', ') || 'a pass'}${times > 1 ? `, ${times} times` : ''}\n`));
 
   // SIGINT, SIGTERM, SIGHUP or a closed stdout end the run under way; --json is still written.

@@ -155,6 +155,19 @@ export interface Report {
   readonly rates?: readonly FindingRate[];
   /** Set on one shard's report (`logjam ci --shard 2/4`); `logjam merge-reports` joins them. */
   readonly shard?: { readonly index: number; readonly count: number; readonly planned: number };
+  /** What suite `logjam ci` ran, so `merge-reports` joins only shards of one suite. */
+  readonly suite?: SuiteFingerprint;
+}
+
+export interface SuiteFingerprint {
+  /** sha256 over the other fields: equal fingerprints, one suite. */
+  readonly fingerprint: string;
+  readonly adapters: readonly string[];
+  readonly scenarios: readonly string[];
+  readonly seeds: readonly number[];
+  /** Planned runs of the whole (unsharded) suite. */
+  readonly runs: number;
+  readonly logjam: string;
 }
 
 export const EMPTY_METRICS: RunMetrics = {

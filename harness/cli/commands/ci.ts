@@ -6,13 +6,14 @@
  * `logjam merge-reports` joins the shards' reports back into one.
  */
 
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, terminalReporter, type PlannedRun, type Reporter } from '../../../reports/index.js';
 import { reportToGitHub } from '../../../reports/github.js';
 import { parseDuration, parseTimeout, parseInteger } from '../../util/duration.js';
 import { ModuleLoadError, UsageError } from '../../contract/errors.js';
-import { EMPTY_METRICS, EXIT, type Report, type RunResult } from '../../contract/result.js';
+import { EMPTY_METRICS, EXIT, type Report, type RunResult, type SuiteFingerprint } from '../../contract/result.js';
 import { buildReport, planRuns, runSuite, type SuiteRun } from '../../run/suite.js';
 import { replayFor } from '../../run/supervisor.js';
 import { parse, requireNonEmpty, resolveTargets, stdout, suiteExitCode, writeReportFiles } from './shared.js';
@@ -158,6 +159,7 @@ async function ci(args: string[]): Promise<number> {
     clearTimeout(timer);
     interrupt.dispose();
   }
+  report = { ...report, suite: suiteFingerprint(adapters.map((a) => a.ref), scenarios.map((s) => s.ref), Array.from({ length: runs }, (_, i) => seed + i), all.length, report.environment.logjam) };
   if (shard !== undefined) report = { ...report, shard: { ...shard, planned: all.length } };
   const files = writeReportFiles(report, out, title);
   reportToGitHub(report, process.env, (t) => stdout.write(t), title);
@@ -228,6 +230,12 @@ function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budge
     runs.push({ adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: why('not run'), findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.ref, seed) });
   }
   return buildReport(runs, started, command);
+}
+
+/** What suite this is, as merge-reports compares shards: the same adapters, scenarios, seeds, runs and logjam. */
+export function suiteFingerprint(adapters: readonly string[], scenarios: readonly string[], seeds: readonly number[], runs: number, logjam: string): SuiteFingerprint {
+  const fields = { adapters: [...adapters], scenarios: [...scenarios], seeds: [...seeds], runs, logjam };
+  return { fingerprint: createHash('sha256').update(JSON.stringify(fields)).digest('hex'), ...fields };
 }
 
 export interface Shard {
