@@ -161,6 +161,6 @@ function found(input: unknown): string {
   if (input === null) return '`null`';
   if (Array.isArray(input)) return `an array of ${input.length}`;
   if (typeof input === 'object') return 'an object';
-  const text = JSON.stringify(input) ?? String(input);
+  const text = JSON.stringify(input) ?? typeof input;
   return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\` (${typeof input})`;
 }

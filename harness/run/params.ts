@@ -137,7 +137,7 @@ export function checkParams(arbitrary: Arbitrary<unknown>, params: unknown, wher
 function shapeMismatch(expected: unknown, found: unknown, at: string): string | undefined {
   const type = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
   if (type(expected) !== type(found)) return `\`${at}\` expected ${type(expected)}, found ${type(found)} (${JSON.stringify(found)?.slice(0, 60) ?? String(found)})`;
-  if (type(expected) === 'number' && !Number.isFinite(found as number)) return `\`${at}\` expected a finite number, found ${String(found)}`;
+  if (type(expected) === 'number' && !Number.isFinite(found)) return `\`${at}\` expected a finite number, found ${String(found)}`;
   if (type(expected) !== 'object') return undefined;
   const e = expected as Record<string, unknown>;
   const f = found as Record<string, unknown>;
