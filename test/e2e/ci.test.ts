@@ -140,7 +140,9 @@ describe('logjam ci', () => {
     const missing = logjam(['merge-reports', one, '--out', outDir()]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Expected all 2 shards, missing 2/2');
-  });
+    // Three suites of 8, 4 and 4 runs in a row: past 60 s at a load of 28 on 2 cores. A safety
+    // net, not a speed assertion.
+  }, 240_000);
 
   it.each([
     [['ci', '--shard', '3/2'], 'Expected `--shard` to be I/N with 1 <= I <= N, such as 1/4, got `3/2`'],
