@@ -207,7 +207,7 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
     const bad = join(scratchDir(), 'not-a-report.json');
     writeFileSync(bad, JSON.stringify({ schema: 'something/2' }));
     expect(logjam(['findings'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Expected one report file') as unknown });
-    expect(logjam(['findings', bad])).toMatchObject({ code: 2, stderr: expect.stringContaining('schema logjam.report/1') as unknown });
+    expect(logjam(['findings', bad])).toMatchObject({ code: 2, stderr: expect.stringContaining('`schema`: expected "logjam.report/1", found `"something/2"`') as unknown });
   });
 });
 
