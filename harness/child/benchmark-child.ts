@@ -9,7 +9,7 @@ import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { asAdapter } from '../contract/adapter.js';
+import { asAdapter, defaultExport } from '../contract/adapter.js';
 import type { BenchChildMessage, BenchSpec, BenchWorkerData, BenchWorkerMessage } from '../contract/benchmark-protocol.js';
 import { closeWithDeadline } from '../util/deadline.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -21,7 +21,7 @@ const spec = JSON.parse(process.argv[2] ?? '{}') as BenchSpec;
 const send = (m: BenchChildMessage): void => void writeSync(3, `${JSON.stringify(m)}\n`);
 
 async function main(): Promise<void> {
-  const adapter = asAdapter(((await import(spec.adapterUrl)) as { default: unknown }).default, spec.adapterUrl);
+  const adapter = asAdapter(defaultExport(await import(spec.adapterUrl)), spec.adapterUrl);
   const file = join(spec.dir, 'sink.log');
   const setup = await adapter.setup?.({ file, level: 'info', sink: {} });
   const gate = new SharedArrayBuffer(4);

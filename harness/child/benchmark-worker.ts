@@ -5,7 +5,7 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { asAdapter, type LoggerInstance } from '../contract/adapter.js';
+import { asAdapter, type LoggerInstance, defaultExport } from '../contract/adapter.js';
 import { closeWithDeadline } from '../util/deadline.js';
 import { createHistogram, encodeHistogram } from '../util/latency.js';
 import { encodeRecord } from '../ledger/record.js';
@@ -16,7 +16,7 @@ const CLOSE_MS = 10_000;
 const post = (m: BenchWorkerMessage): void => parentPort?.postMessage(m);
 
 try {
-  const adapter = asAdapter(((await import(data.adapterUrl)) as { default: unknown }).default, data.adapterUrl);
+  const adapter = asAdapter(defaultExport(await import(data.adapterUrl)), data.adapterUrl);
   const logger: LoggerInstance = await adapter.create({ sink: {}, file: data.file, producer: data.producer, level: 'info' });
   const fields = { user: 'ana', requestId: 'r-1234', attempt: 3, path: '/api/v1/items' };
   const err = { err: new Error('connection refused') };

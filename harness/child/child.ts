@@ -9,13 +9,14 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup } from '../contract/adapter.js';
+import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup, defaultExport } from '../contract/adapter.js';
 import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS, MAX_THREADS } from '../sync/board.js';
 import { EventChannel } from '../sync/channel.js';
 import { closeWithDeadline, errorMessage, shutdownFinding, type CloseOutcome } from '../util/deadline.js';
 import { createHistogram, mergeHistograms, summarise } from '../util/latency.js';
 import type { ProducerData } from './producer-worker.js';
 import type { ChildEvent, ProducerMessage, RunSpec } from '../contract/protocol.js';
+import type { Finding } from '../contract/result.js';
 import { createRandom, deriveSeed } from '../util/random.js';
 import { encodeRecord, PayloadSource } from '../ledger/record.js';
 import type { MainLogOutcome, ProducerOptions, ProducersOutcome, ScenarioContext } from '../contract/scenario.js';
@@ -98,7 +99,7 @@ const phase = (name: string): void => {
 };
 
 async function main(): Promise<void> {
-  const scenario = asScenario(((await import(spec.scenario.url)) as { default?: unknown }).default, spec.scenario.url);
+  const scenario = asScenario(defaultExport(await import(spec.scenario.url)), spec.scenario.url);
   if (isPythonAdapterUrl(spec.adapter.url)) {
     // The load runs in the Python driver's threads, which the bridge watches and judges (it
     // alone can ask them for their stacks); this thread only waits, so it leaves the board's
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   }
   // Before the adapter's module loads, so the logger's Worker is the tracked one.
   if (scenario.trackWorkers === true) installWorkerTracker();
-  const adapter = asAdapter(((await import(spec.adapter.url)) as { default: unknown }).default, spec.adapter.url);
+  const adapter = asAdapter(defaultExport(await import(spec.adapter.url)), spec.adapter.url);
   send({ type: 'hello', pid: process.pid, versions: (await adapter.versions?.()) ?? {} });
   const skip = scenario.skip?.(adapter.capabilities, adapter);
   if (skip !== undefined) {
@@ -166,14 +167,14 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     createLogger: async (options = {}) => {
       await ensureSetup(adapter, file, {});
       const collector = await collectorFor(adapter);
-      return adapter.create({
+      return adapterCall('create()', () => adapter.create({
         file,
         producer: options.producer ?? 0,
         level: options.level ?? 'debug',
         sink: {},
         ...(collector !== undefined ? { collector } : {}),
         ...(options.stream !== undefined ? { stream: options.stream } : {}),
-      });
+      }));
     },
     collector: (faults) => startCollector(file, faults),
     loggerWorkers,
@@ -255,7 +256,8 @@ async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkO
   if (adapter.setup === undefined) return;
   mainRow.set('starting', 'create-logger');
   const collector = await collectorFor(adapter);
-  processSetup = await adapter.setup({ file, level: 'debug', sink, ...extra, ...(collector !== undefined ? { collector } : {}) });
+  const setup = adapter.setup.bind(adapter);
+  processSetup = await adapterCall('setup()', () => setup({ file, level: 'debug', sink, ...extra, ...(collector !== undefined ? { collector } : {}) }));
   // Registered after the logger's own exit hook (installed by its setup), so it runs after
   // that hook has drained: what the logger dropped and counted while draining at exit is
   // reported dropped, not lost.
@@ -341,7 +343,7 @@ async function logFromMain(
   await ensureSetup(adapter, path, options.sink ?? {}, extras);
   mainRow.set('starting', 'create-logger');
   const collector = await collectorFor(adapter);
-  const logger: LoggerInstance = await adapter.create({ file: path, producer: 0, level: 'debug', sink: options.sink ?? {}, ...extras, ...(collector !== undefined ? { collector } : {}) });
+  const logger: LoggerInstance = await adapterCall('create()', () => adapter.create({ file: path, producer: 0, level: 'debug', sink: options.sink ?? {}, ...extras, ...(collector !== undefined ? { collector } : {}) }));
   const log = logCall(logger, options.holdLock, options.holdEvery);
   const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload, options.text);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
@@ -512,6 +514,10 @@ function watchProducer(worker: Worker, producer: number, results: Map<number, Ex
           });
           void worker.terminate();
         }, spec.closeMs);
+      } else if (message.phase === 'load-adapter' || message.phase === 'create-logger') {
+        // The adapter's own module or create() failed in the thread: the adapter's failure.
+        failures++;
+        send({ type: 'finding', finding: adapterFailed(message.phase === 'load-adapter' ? 'its module' : 'create()', `producer-${producer}`, message.message, message.stack) });
       } else {
         failures++;
         send({
@@ -549,8 +555,65 @@ function watchProducer(worker: Worker, producer: number, results: Map<number, Ex
 /** Unwinds the scenario after process.exit() was interrupted by a throwing exit listener. */
 class ExitInterrupted extends Error {}
 
+/** An adapter call (setup, create) threw: the adapter's failure, not the harness's. */
+class AdapterFailure extends Error {
+  constructor(
+    readonly call: string,
+    readonly original: unknown,
+  ) {
+    super(errorMessage(original));
+  }
+}
+
+/** The adapter call under way in the main thread, to tell a promise that never settles. */
+let pendingAdapterCall: string | undefined;
+
+async function adapterCall<T>(what: string, call: () => T | Promise<T>): Promise<T> {
+  pendingAdapterCall = what;
+  try {
+    return await call();
+  } catch (error: unknown) {
+    throw error instanceof AdapterFailure ? error : new AdapterFailure(what, error);
+  } finally {
+    pendingAdapterCall = undefined;
+  }
+}
+
+function adapterFailed(call: string, thread: string, message: string, stack: string | undefined): Finding {
+  return {
+    kind: 'crash',
+    severity: 'error',
+    message: `The adapter's ${call} threw in ${thread}: ${message}; no record could be logged`,
+    // 'adapter-failed' keeps the finding an error whatever the scenario fails on (the supervisor).
+    evidence: { cause: 'adapter-failed', call, thread, message, stack: stack ?? '', phase: currentPhase },
+  };
+}
+
+// When: the event loop ran dry. With an adapter call still awaited, nothing will ever settle
+// it (a setup() that waits on itself): say so, rather than let the quiet exit look like an
+// exit the logger called.
+process.on('beforeExit', () => {
+  if (pendingAdapterCall === undefined) return;
+  const call = pendingAdapterCall;
+  pendingAdapterCall = undefined;
+  send({
+    type: 'finding',
+    finding: {
+      kind: 'hang',
+      severity: 'error',
+      message: `The adapter's ${call} never settled: it returned a promise that nothing settles, and nothing kept the process alive (during ${currentPhase})`,
+      evidence: { cause: 'never-settled', call, phase: currentPhase },
+    },
+  });
+});
+
 main().catch((error: unknown) => {
   if (error instanceof ExitInterrupted) return;
+  if (error instanceof AdapterFailure) {
+    const e = error.original instanceof Error ? error.original : undefined;
+    send({ type: 'finding', finding: adapterFailed(error.call, 'main', error.message, e?.stack) });
+    return;
+  }
   send({ type: 'harness-error', message: errorMessage(error), ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) });
   process.exitCode = 0;
 });

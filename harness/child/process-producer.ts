@@ -9,7 +9,7 @@
  */
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { asAdapter, type ProcessSetup } from '../contract/adapter.js';
+import { asAdapter, type ProcessSetup, defaultExport } from '../contract/adapter.js';
 import { closeWithDeadline } from '../util/deadline.js';
 import { createHistogram, encodeHistogram } from '../util/latency.js';
 import type { ProcessProducerCommand, ProcessProducerMessage, ProcessProducerSpec } from '../contract/protocol.js';
@@ -45,7 +45,7 @@ function waitForGo(ms: number): Promise<void> {
 }
 
 try {
-  const adapter = asAdapter(((await import(spec.adapterUrl)) as { default: unknown }).default, spec.adapterUrl);
+  const adapter = asAdapter(defaultExport(await import(spec.adapterUrl)), spec.adapterUrl);
   phase = 'setup';
   const ctx = { file: spec.file, level: 'debug' as const, sink: {}, ...(spec.collector !== undefined ? { collector: spec.collector } : {}) };
   const setup: ProcessSetup | undefined = await adapter.setup?.(ctx);

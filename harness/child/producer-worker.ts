@@ -5,7 +5,7 @@
 
 import { getEnvironmentData, parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
-import { asAdapter, isTypeScriptModule, type CollectorAddress, type Level, type LoggerInstance } from '../contract/adapter.js';
+import { asAdapter, isTypeScriptModule, type CollectorAddress, type Level, type LoggerInstance, defaultExport } from '../contract/adapter.js';
 import { CallStats } from '../contract/call-stats.js';
 import { rawNotify, rawWait } from '../sync/atomics.js';
 import { closeWithDeadline } from '../util/deadline.js';
@@ -66,8 +66,13 @@ try {
   row.target(data.records);
   row.set('starting', 'load-adapter');
   // Node 20 does not run the process's --import hooks in worker threads: register them here.
-  if (isTypeScriptModule(data.adapterUrl)) (await import('tsx/esm/api')).register();
-  const adapter = asAdapter(((await import(data.adapterUrl)) as { default: unknown }).default, data.adapterUrl);
+  // Both hooks: in a CommonJS project (no "type": "module") the adapter compiles to CommonJS and
+  // its own relative .ts imports are require() calls.
+  if (isTypeScriptModule(data.adapterUrl)) {
+    (await import('tsx/esm/api')).register();
+    (await import('tsx/cjs/api')).register();
+  }
+  const adapter = asAdapter(defaultExport(await import(data.adapterUrl)), data.adapterUrl);
   phase = 'create-logger';
   row.set('starting', 'create-logger');
   const logger = await adapter.create({

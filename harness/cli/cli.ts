@@ -3,38 +3,34 @@
  * configuration error, 3 internal harness error.
  */
 
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParseArgsConfig } from 'node:util';
-import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Output, type Reporter } from '../../reports/index.js';
+import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Reporter } from '../../reports/index.js';
 import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs, isSeededDefect } from '../../adapters/index.js';
 import { SCENARIO_NAMES } from '../../scenarios/index.js';
 import { PROJECT_ENV } from '../../adapters/load.js';
 import { parsePins, PINS_ENV, useLoggerVersions } from './logger-cache.js';
-import { parseDuration, parseInteger } from '../util/duration.js';
+import { parseTimeout, parseInteger } from '../util/duration.js';
 import { UsageError } from '../contract/errors.js';
 import { freshSeed } from '../util/random.js';
 import { resolveAdapter, resolveScenario } from './catalogue.js';
 import { describePythonAdapters, PYTHON_ENV } from '../util/python.js';
 import { isPythonSeededDefect, PYTHON_ADAPTER_NAMES, pythonAdapterUrl } from '../../adapters/python.js';
-import { EXIT, exitCodeFor } from '../contract/result.js';
+import { EXIT, type RunResult } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
 import { replayCommand } from './replay-command.js';
 import { SCHEDULE_MODES, type ScheduleMode } from '../contract/schedule-spec.js';
 import { ciCommand } from './commands/ci.js';
-import { parse, splitList } from './commands/shared.js';
+import { nonEmptyList, parse, stderr, stdout, suiteExitCode } from './commands/shared.js';
+import { handleClosedOutputs, watchStops } from './signals.js';
+import { prepareOutDir, prepareOutFile, writeOrKeep } from './output-paths.js';
+import { buildReport } from '../run/suite.js';
 import { mergeReportsCommand } from './commands/merge-reports.js';
 import { compareCommand } from './commands/compare.js';
 import { stressCommand } from './commands/stress.js';
 import { findingsCommand } from './commands/findings.js';
 import { bisectCommand } from './commands/bisect.js';
 
-// Captured at startup: a logger loaded into this process may patch stdout or console.
-const stdoutWrite = process.stdout.write.bind(process.stdout);
-const stderrWrite = process.stderr.write.bind(process.stderr);
-const stdout: Output = { write: (t) => void stdoutWrite(t), isTTY: process.stdout.isTTY === true };
-const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stderr.isTTY === true };
 
 const COMMANDS = {
   list: { summary: 'list the bundled adapters and scenarios', run: list },
@@ -209,7 +205,7 @@ async function run(args: string[]): Promise<number> {
   }
   const seed = values.seed === undefined ? freshSeed() : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
   const runs = values.runs === undefined ? 1 : parseInteger(values.runs, '--runs', 1, 100_000);
-  const timeoutMs = values.timeout === undefined ? 60_000 : parseDuration(values.timeout, '--timeout');
+  const timeoutMs = values.timeout === undefined ? 60_000 : parseTimeout(values.timeout);
   const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
   const path = values.path;
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) {
@@ -217,8 +213,9 @@ async function run(args: string[]): Promise<number> {
   }
   if (path !== undefined && values.seed === undefined) throw new UsageError('Expected `--seed` with `--path`: a path leads from the parameters of one seed');
   const scheduleMode = parseScheduleMode(values.schedule);
-  const jsonFile = values.json;
-  if (jsonFile !== undefined && jsonFile.trim() === '') throw new UsageError('Expected `--json` to name a file, got an empty string');
+  // Every output path is checked, and created, before anything runs (harness/cli/output-paths.ts).
+  const jsonFile = values.json === undefined ? undefined : prepareOutFile(values.json, '--json');
+  const replayDir = prepareOutDir(values['replay-dir'] ?? '.logjam/replays', '--replay-dir');
 
   pinLoggerVersions(values['logger-version']);
   if (values.python !== undefined) {
@@ -226,23 +223,31 @@ async function run(args: string[]): Promise<number> {
     // Every run's process inherits it, and so does the Python driver each one starts.
     process.env[PYTHON_ENV] = values.python;
   }
-  const named = splitList(values.adapter);
+  const named = nonEmptyList(values.adapter, '--adapter');
   const adapterRefs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (adapterRefs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(values.adapter ?? []).join(", ")}\`. Run \`logjam list\` to see them.`);
-  const scenarioNames = splitList(values.scenario) ?? SCENARIO_NAMES;
+  const scenarioNames = nonEmptyList(values.scenario, '--scenario') ?? SCENARIO_NAMES;
+  // A user's module is read in a describe child under the run's own deadline and memory cap.
+  const limits = { timeoutMs, memoryMb };
   const adapters = [];
-  for (const ref of adapterRefs) adapters.push(await resolveAdapter(ref, process.cwd(), { explicit: named?.includes(ref) ?? true }));
+  for (const ref of adapterRefs) adapters.push(await resolveAdapter(ref, process.cwd(), { explicit: named?.includes(ref) ?? true, limits }));
   const scenarios = [];
-  for (const name of scenarioNames) scenarios.push(await resolveScenario(name));
+  for (const name of scenarioNames) scenarios.push(await resolveScenario(name, process.cwd(), limits));
 
   if (path !== undefined && (adapters.length !== 1 || scenarios.length !== 1)) {
     throw new UsageError('Expected one `--adapter` and one `--scenario` with `--path`: a path names parameters of one scenario');
   }
-  const reporters: Reporter[] = [reporterFactories[reporterName](stdout, chalkFor(stdout, process.env))];
-  // Ctrl-C ends the current run's process and still writes what was gathered.
-  const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.once('SIGINT', onSigint);
+  const command = `logjam ${['run', ...args].join(' ')}`;
+  const started = Date.now();
+  // What finished so far, for a second signal that cannot wait for the suite to return.
+  const finished: RunResult[] = [];
+  const collect: Reporter = { onRunEnd: (_run, result) => void finished.push(result) };
+  const reporters: Reporter[] = [reporterFactories[reporterName](stdout, chalkFor(stdout, process.env)), collect];
+  // SIGINT, SIGTERM, SIGHUP or a closed stdout end the current run's process group and still
+  // write what was gathered (harness/cli/signals.ts).
+  const stops = watchStops();
+  const say = (line: string): void => stderr.write(line);
+  if (jsonFile !== undefined) stops.onForce(() => writeOrKeep(jsonFile, `${JSON.stringify(buildReport(finished, started, command), null, 2)}\n`, say, (t) => stdout.write(t)));
   try {
     const report = await runSuite({
       adapters,
@@ -251,19 +256,19 @@ async function run(args: string[]): Promise<number> {
       ...(path !== undefined ? { path } : {}),
       scheduleMode,
       ...(values.shrink === true ? { shrink: true } : {}),
-      replayDir: resolve(values['replay-dir'] ?? '.logjam/replays'),
+      replayDir,
       timeoutMs,
       memoryMb,
       keepFiles: values.keep === true,
       reporters,
-      signal: abort.signal,
-      command: `logjam ${['run', ...args].join(' ')}`,
+      signal: stops.signal,
+      command,
     });
-    if (jsonFile !== undefined) writeFileSync(resolve(jsonFile), `${JSON.stringify(report, null, 2)}\n`);
-    if (abort.signal.aborted) return EXIT.internal;
-    return exitCodeFor(report.runs);
+    if (jsonFile !== undefined) writeOrKeep(jsonFile, `${JSON.stringify(report, null, 2)}\n`, say, (t) => stdout.write(t));
+    if (stops.signal.aborted) return EXIT.internal;
+    return suiteExitCode(report.runs);
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    stops.dispose();
   }
 }
 
@@ -289,6 +294,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // Bundled adapters load their logger from this project; every run's process inherits it.
   process.env[PROJECT_ENV] ??= process.cwd();
+  handleClosedOutputs();
   if (command === undefined || command === '--help' || command === '-h') return mainHelp();
   try {
     if (!Object.hasOwn(COMMANDS, command)) {

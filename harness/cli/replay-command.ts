@@ -3,18 +3,22 @@
  * parameters and schedule) and says whether the failure came back.
  */
 
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ChalkInstance } from 'chalk';
 import type { Output, Reporter } from '../contract/reporter.js';
-import { parseDuration, parseInteger } from '../util/duration.js';
+import { parseTimeout, parseInteger } from '../util/duration.js';
 import { UsageError } from '../contract/errors.js';
 import { resolveAdapter, resolveScenario } from './catalogue.js';
+import { watchStops } from './signals.js';
+import { suiteExitCode } from './commands/shared.js';
+import { prepareOutFile, writeOrKeep } from './output-paths.js';
 import { looksLikePath } from '../run/resolve.js';
 import { artefactAdapterRef, failingKinds, readReplayArtefact } from '../run/replay.js';
-import { EXIT, exitCodeFor, type RunResult } from '../contract/result.js';
+import { EXIT, type RunResult } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
+import { checkParams } from '../run/params.js';
+import type { Arbitrary } from 'fast-check';
 
 const OPTIONS = {
   times: { type: 'string' },
@@ -56,14 +60,16 @@ export async function replayCommand(args: string[], out: Output, c: ChalkInstanc
   const file = resolve(positionals[0] as string);
   const artefact = readReplayArtefact(file);
   const times = values.times === undefined ? 1 : parseInteger(values.times, '--times', 1, 10_000);
-  const timeoutMs = values.timeout === undefined ? (artefact.timeoutMs ?? 60_000) : parseDuration(values.timeout, '--timeout');
-  const adapter = await resolveAdapter(artefactAdapterRef(artefact, looksLikePath), artefact.cwd);
-  const scenario = await resolveScenario(artefact.scenario, artefact.cwd);
+  const timeoutMs = values.timeout === undefined ? (artefact.timeoutMs ?? 60_000) : parseTimeout(values.timeout);
+  const jsonFile = values.json === undefined ? undefined : prepareOutFile(values.json, '--json');
+  const adapter = await resolveAdapter(artefactAdapterRef(artefact, looksLikePath), artefact.cwd, { limits: { timeoutMs } });
+  const scenario = await resolveScenario(artefact.scenario, artefact.cwd, { timeoutMs });
+  // Parameters are checked against the scenario's own bounds before a run gets them.
+  checkParams(scenario.params as Arbitrary<unknown>, artefact.params, `The replay file ${file}`);
   out.write(c.dim(`replaying ${artefact.adapter} × ${artefact.scenario} seed ${artefact.seed}${artefact.path !== undefined ? ` path ${artefact.path}` : ''}, expecting ${artefact.expect.kinds.join(', ') || 'a pass'}${times > 1 ? `, ${times} times` : ''}\n`));
 
-  const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.once('SIGINT', onSigint);
+  // SIGINT, SIGTERM, SIGHUP or a closed stdout end the run under way; --json is still written.
+  const abort = watchStops();
   try {
     const report = await runSuite({
       adapters: [adapter],
@@ -81,10 +87,10 @@ export async function replayCommand(args: string[], out: Output, c: ChalkInstanc
     const reproduced = report.runs.filter(same).length;
     const line = `${reproduced === report.runs.length ? c.red('reproduced') : reproduced === 0 ? c.green('not reproduced') : c.yellow('reproduced')} ${reproduced}/${report.runs.length}: ${artefact.expect.kinds.join(', ')}`;
     out.write(`${line}\n`);
-    if (values.json !== undefined) writeFileSync(resolve(values.json), `${JSON.stringify(report, null, 2)}\n`);
+    if (jsonFile !== undefined) writeOrKeep(jsonFile, `${JSON.stringify(report, null, 2)}\n`, (line) => void process.stderr.write(line), (t) => out.write(t));
     if (abort.signal.aborted) return EXIT.internal;
-    return exitCodeFor(report.runs);
+    return suiteExitCode(report.runs);
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    abort.dispose();
   }
 }

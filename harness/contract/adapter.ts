@@ -383,3 +383,17 @@ export function describe(value: unknown): string {
   }
   return `a ${typeof value}`;
 }
+
+/**
+ * A module's default export, as a user wrote it. A TypeScript module in a CommonJS project
+ * (no `"type": "module"`) is compiled to CommonJS by the loader: imported from ESM its
+ * namespace's `default` is then `module.exports`, which holds the real default under
+ * `default` (with `__esModule` set). Both shapes answer the same export.
+ */
+export function defaultExport(namespace: unknown): unknown {
+  const outer = (namespace as { default?: unknown } | null)?.default;
+  if (typeof outer === 'object' && outer !== null && '__esModule' in outer && 'default' in outer) {
+    return (outer as { default: unknown }).default;
+  }
+  return outer;
+}

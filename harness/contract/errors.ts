@@ -5,3 +5,18 @@
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/**
+ * A user's module (adapter or scenario) that could not be read: it threw, exited, spun,
+ * allocated or never settled at import. A usage error (exit 2) that names the module, so a
+ * gate can still write a report that says which one and why.
+ */
+export class ModuleLoadError extends UsageError {
+  constructor(
+    message: string,
+    readonly kind: 'adapter' | 'scenario',
+    readonly ref: string,
+  ) {
+    super(message);
+  }
+}

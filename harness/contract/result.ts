@@ -155,6 +155,19 @@ export interface Report {
   readonly rates?: readonly FindingRate[];
   /** Set on one shard's report (`logjam ci --shard 2/4`); `logjam merge-reports` joins them. */
   readonly shard?: { readonly index: number; readonly count: number; readonly planned: number };
+  /** What suite `logjam ci` ran, so `merge-reports` joins only shards of one suite. */
+  readonly suite?: SuiteFingerprint;
+}
+
+export interface SuiteFingerprint {
+  /** sha256 over the other fields: equal fingerprints, one suite. */
+  readonly fingerprint: string;
+  readonly adapters: readonly string[];
+  readonly scenarios: readonly string[];
+  readonly seeds: readonly number[];
+  /** Planned runs of the whole (unsharded) suite. */
+  readonly runs: number;
+  readonly logjam: string;
 }
 
 export const EMPTY_METRICS: RunMetrics = {
@@ -171,10 +184,20 @@ export const EMPTY_METRICS: RunMetrics = {
 /** Exit codes of the CLI (docs/architecture.md, "Exit codes"). */
 export const EXIT = { pass: 0, findings: 1, usage: 2, internal: 3 } as const;
 
+/**
+ * The suite's exit code. A suite in which no run executed (none planned, or every one skipped)
+ * is a configuration error, never a pass: a gate that ran nothing must not let a change through.
+ */
 export function exitCodeFor(runs: readonly RunResult[]): number {
   if (runs.some((r) => r.status === 'error')) return EXIT.internal;
   if (runs.some((r) => r.status === 'fail')) return EXIT.findings;
+  if (nothingRan(runs)) return EXIT.usage;
   return EXIT.pass;
+}
+
+/** No run executed: none were planned, or every one was skipped. */
+export function nothingRan(runs: readonly RunResult[]): boolean {
+  return runs.every((r) => r.status === 'skip');
 }
 
 /** How often one finding kind showed over the runs of one adapter and scenario (`--runs N`). */

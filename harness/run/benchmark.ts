@@ -6,6 +6,7 @@
  * file after every logger closed.
  */
 
+import { trackProcessGroup } from '../util/cleanup.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -117,6 +118,9 @@ async function benchCase(
 function iteration(spec: BenchSpec, timeoutMs: number, signal: AbortSignal | undefined): Promise<BenchSample> {
   const args = [...(isTypeScriptModule(spec.adapterUrl) ? ['--import', import.meta.resolve('tsx')] : []), CHILD, JSON.stringify(spec)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true });
+  // A second Ctrl-C ends the group even if this function never gets to.
+  const untrack = trackProcessGroup(child.pid);
+  child.once('exit', untrack);
   let out = '';
   let err = '';
   child.stdio[3]?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

@@ -106,3 +106,57 @@ export function runArbitrary(params: Arbitrary<unknown>, mode: ScheduleMode, see
   if (mode === 'pct') return params.map((p) => ({ params: p, schedule: { mode: 'pct' as const, seed: deriveSeed(seed, 0x5c4ed), depth: 3 } }));
   return params.map((p) => ({ params: p }));
 }
+
+/**
+ * Checks parameters read from a file (a replay) against the scenario's own arbitrary before a
+ * run gets them: a value the arbitrary could not have generated (a count outside its bounds, a
+ * string where a number goes) is a usage error naming the field, not a RangeError, a vacuous
+ * pass or a run that writes a gigabyte. fast-check answers exactly for arbitraries it can
+ * invert (`canShrinkWithoutContext`: integers, records, constants, arrays, and maps given an
+ * unmapper, which every bundled scenario is); for one it cannot, the shape is compared with a
+ * value the arbitrary generates: the same fields, each of the same type.
+ */
+export function checkParams(arbitrary: Arbitrary<unknown>, params: unknown, where: string): void {
+  if (arbitrary.canShrinkWithoutContext(params)) return;
+  const [sample] = fc.sample(fc.noBias(arbitrary), { seed: 1, numRuns: 1 });
+  const invertible = arbitrary.canShrinkWithoutContext(sample);
+  const mismatch = shapeMismatch(sample, params, 'params');
+  if (mismatch !== undefined) {
+    throw new UsageError(`${where}: ${mismatch}. Write a fresh replay file by re-running the failing command.`);
+  }
+  if (invertible) {
+    // Same shape, yet not a value of the arbitrary: some field is outside its bounds.
+    const outside = outOfBounds(arbitrary, sample, params);
+    throw new UsageError(
+      `${where}: \`params\` are not a value this scenario generates${outside !== undefined ? `: ${outside}` : ''} (a field outside its bounds). Expected values like ${JSON.stringify(sample)}. Write a fresh replay file by re-running the failing command.`,
+    );
+  }
+}
+
+/** Where `found` differs in shape from `expected`: a missing or extra field, or another type. */
+function shapeMismatch(expected: unknown, found: unknown, at: string): string | undefined {
+  const type = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+  if (type(expected) !== type(found)) return `\`${at}\` expected ${type(expected)}, found ${type(found)} (${JSON.stringify(found)?.slice(0, 60) ?? String(found)})`;
+  if (type(expected) === 'number' && !Number.isFinite(found)) return `\`${at}\` expected a finite number, found ${String(found)}`;
+  if (type(expected) !== 'object') return undefined;
+  const e = expected as Record<string, unknown>;
+  const f = found as Record<string, unknown>;
+  for (const key of Object.keys(e)) {
+    if (!(key in f)) return `\`${at}.${key}\` expected ${type(e[key])}, found nothing`;
+    const inner = shapeMismatch(e[key], f[key], `${at}.${key}`);
+    if (inner !== undefined) return inner;
+  }
+  const extra = Object.keys(f).find((k) => !(k in e));
+  return extra !== undefined ? `\`${at}.${extra}\` is not a parameter of this scenario (expected only ${Object.keys(e).join(', ')})` : undefined;
+}
+
+/** The first field that, set to the sample's value, makes `params` a value of the arbitrary. */
+function outOfBounds(arbitrary: Arbitrary<unknown>, sample: unknown, params: unknown): string | undefined {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  const p = params as Record<string, unknown>;
+  const s = sample as Record<string, unknown>;
+  for (const key of Object.keys(p)) {
+    if (arbitrary.canShrinkWithoutContext({ ...p, [key]: s[key] })) return `\`params.${key}\` = ${JSON.stringify(p[key])} is outside what the scenario generates`;
+  }
+  return undefined;
+}

@@ -8,7 +8,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../contract/errors.js';
-import { FINDING_KINDS, type FindingKind, type RunResult, type RunStatus } from '../contract/result.js';
+import type { FindingKind, RunResult, RunStatus } from '../contract/result.js';
+import { parseWith, ReplayFileSchema } from '../contract/schemas.js';
 import type { ScheduleSpec } from '../contract/schedule-spec.js';
 
 export const REPLAY_SCHEMA = 'logjam.replay/1';
@@ -95,24 +96,8 @@ export function readReplayArtefact(file: string): ReplayArtefact {
   } catch (error: unknown) {
     throw new UsageError(`Expected \`${file}\` to hold JSON (a ${REPLAY_SCHEMA} replay file), but it does not parse: ${(error as Error).message}`);
   }
-  const v = value as Partial<Record<keyof ReplayArtefact, unknown>>;
-  const problems: string[] = [];
-  if (typeof value !== 'object' || value === null) problems.push('an object');
-  else {
-    if (v.schema !== REPLAY_SCHEMA) problems.push(`\`schema\` to be "${REPLAY_SCHEMA}", got ${JSON.stringify(v.schema)}`);
-    if (typeof v.adapter !== 'string' || v.adapter === '') problems.push('`adapter` to name an adapter');
-    if (typeof v.scenario !== 'string' || v.scenario === '') problems.push('`scenario` to name a scenario');
-    if (typeof v.seed !== 'number' || !Number.isInteger(v.seed) || v.seed < 0) problems.push('`seed` to be a non-negative integer');
-    if (v.path !== undefined && (typeof v.path !== 'string' || !/^\d+(:\d+)*$/.test(v.path))) problems.push('`path` to be a fast-check path such as 0:1:0');
-    const expect = v.expect as { kinds?: unknown } | undefined;
-    if (typeof expect !== 'object' || expect === null || !Array.isArray(expect.kinds) || !expect.kinds.every((k) => (FINDING_KINDS as readonly unknown[]).includes(k))) {
-      problems.push('`expect.kinds` to list finding kinds');
-    }
-  }
-  if (problems.length > 0) {
-    throw new UsageError(`The replay file ${file} is not valid. Expected ${problems.join('; ')}. Write a fresh one by re-running the failing command.`);
-  }
-  return value as ReplayArtefact;
+  // A replay file names modules to import: it is checked whole before anything is loaded.
+  return parseWith(ReplayFileSchema, value, `The replay file ${file}`, 'Write a fresh one by re-running the failing command (it prints `npx logjam replay FILE`).') as ReplayArtefact;
 }
 
 /** The adapter reference to resolve: a path stays relative to the folder the run started in. */

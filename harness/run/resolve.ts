@@ -7,11 +7,12 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { asAdapter, isTypeScriptModule, type AdapterDefinition } from '../contract/adapter.js';
+import { asAdapter, isTypeScriptModule, type AdapterDefinition, defaultExport } from '../contract/adapter.js';
 import { UsageError } from '../contract/errors.js';
 import { asScenario, type AnyScenario } from '../contract/scenario.js';
 import { isPythonAdapterUrl, type PythonDescription } from '../contract/python.js';
 import { describePythonAdapter } from '../util/python.js';
+import { describeModule, type DescribeLimits } from './describe.js';
 
 export interface ResolvedAdapter {
   /** The adapter's own name. */
@@ -21,6 +22,11 @@ export interface ResolvedAdapter {
   /** What the user typed, for replay commands. */
   readonly ref: string;
   readonly definition: AdapterDefinition;
+  /**
+   * For a user's adapter, read in a describe child and never imported here: the files it wrote
+   * for a sink file, asked of it in a describe child too. Absent for bundled adapters.
+   */
+  readonly sinkFiles?: (file: string) => Promise<readonly string[]>;
 }
 
 /** A scenario's definition, with the module URL a run's child imports it from. */
@@ -57,7 +63,7 @@ export function moduleUrlOf(ref: string, cwd: string, what: 'adapter' | 'scenari
 async function importDefault(url: string, ref: string, what: string): Promise<unknown> {
   if (isTypeScriptModule(url)) await registerTsLoader();
   try {
-    return ((await import(url)) as { default?: unknown }).default;
+    return defaultExport(await import(url));
   } catch (error: unknown) {
     throw new UsageError(`Could not load the ${what} module ${ref}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -118,6 +124,46 @@ export async function loadScenario(url: string, ref: string): Promise<ResolvedSc
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   return { ...definition, url, ref };
+}
+
+/**
+ * A user's adapter, read in a describe child under a deadline and memory cap: the supervisor
+ * never imports it. Its definition here carries what was read (name, description, capabilities,
+ * versions); `create` and `setup` only ever run in a run's own child process.
+ */
+export async function describeAdapter(url: string, ref: string, limits: DescribeLimits = {}): Promise<ResolvedAdapter> {
+  const answer = await describeModule({ kind: 'adapter', url, ref }, limits);
+  if (answer.type !== 'adapter') throw new Error(`harness bug: the describe child answered ${answer.type} for an adapter`);
+  const { name, description, capabilities, versions, hasSinkFiles } = answer;
+  const definition: AdapterDefinition = {
+    name,
+    description,
+    capabilities,
+    versions: () => ({ ...versions }),
+    create: () => {
+      throw new Error(`harness bug: ${ref}'s create() called in the supervisor; it runs only in a run's child process`);
+    },
+  };
+  const sinkFiles = async (file: string): Promise<readonly string[]> => {
+    if (!hasSinkFiles) return [file];
+    try {
+      const files = await describeModule({ kind: 'adapter', url, ref, sinkFile: file }, { ...limits, timeoutMs: Math.min(limits.timeoutMs ?? 10_000, 10_000) });
+      return files.type === 'sink-files' ? files.files : [file];
+    } catch {
+      // Its own sink file is always read back; the adapter's failure shows as lost records.
+      return [file];
+    }
+  };
+  return { name, url, ref, definition, sinkFiles };
+}
+
+/**
+ * A user's scenario: imported first in a describe child under a deadline and memory cap, and
+ * only once that import finished cleanly, here (its parameters' arbitrary draws here).
+ */
+export async function describeScenario(url: string, ref: string, limits: DescribeLimits = {}): Promise<ResolvedScenario> {
+  await describeModule({ kind: 'scenario', url, ref }, limits);
+  return loadScenario(url, ref);
 }
 
 /** Lets this process import TypeScript modules; run children get the same loader by flag. */

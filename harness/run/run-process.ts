@@ -11,6 +11,7 @@
  * warm one from a pool) can be watched the same way.
  */
 
+import { trackProcessGroup } from '../util/cleanup.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,10 @@ export function spawnRunProcess(spec: RunSpec, options: SpawnOptions): ChildProc
     JSON.stringify(spec),
   ];
   // Its own process group, so ending the run ends anything the logger spawned too.
-  return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+  // A second Ctrl-C or a SIGTERM that cannot wait still ends the group (harness/cli/signals.ts).
+  child.once('exit', trackProcessGroup(child.pid));
+  return child;
 }
 
 export interface WatchOptions {

@@ -17,6 +17,7 @@ import type { ResolvedAdapter, ResolvedScenario } from './resolve.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from '../contract/result.js';
 import { replayFor, superviseRun } from './supervisor.js';
 import type { PlannedRun, Reporter } from '../contract/reporter.js';
+import { trackTempDir } from '../util/cleanup.js';
 
 export interface SuiteOptions {
   readonly adapters: readonly ResolvedAdapter[];
@@ -62,6 +63,8 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
   const started = Date.now();
   const reporters = options.reporters ?? [];
   const workDir = await mkdtemp(join(tmpdir(), 'logjam-'));
+  // A second Ctrl-C removes it even if this function never gets to its finally.
+  const untrack = options.keepFiles === true ? () => undefined : trackTempDir(workDir);
   const runs: RunResult[] = [];
   const plan = options.plan ?? planRuns(options.adapters, options.scenarios, options.seeds);
   try {
@@ -75,6 +78,7 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
     }
   } finally {
     if (options.keepFiles !== true) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    untrack();
   }
   return buildReport(runs, started, options.command ?? '', reporters);
 }

@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Arbitrary } from 'fast-check';
-import { asAdapter } from '../contract/adapter.js';
+import { asAdapter, defaultExport, type Capabilities } from '../contract/adapter.js';
 import type { ChildEvent, RunSpec, ThreadStatus } from '../contract/protocol.js';
 import type { Replay, RunResult } from '../contract/result.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -29,7 +29,15 @@ import type { SinkReading } from './ledger-findings.js';
 import { verdict } from './verdict.js';
 
 export interface SuperviseOptions {
-  readonly adapter: { readonly name: string; readonly url: string; readonly ref: string };
+  readonly adapter: {
+    readonly name: string;
+    readonly url: string;
+    readonly ref: string;
+    /** A user's adapter is asked in a describe child (harness/run/describe.ts), never imported here. */
+    readonly sinkFiles?: (file: string) => Promise<readonly string[]>;
+    /** What was read of it (by import for a bundled adapter, in a describe child for a user's). */
+    readonly definition?: { readonly capabilities: Pick<Capabilities, 'order'> };
+  };
   readonly scenario: ResolvedScenario;
   readonly seed: number;
   /** The scenario's parameters; by default its arbitrary's value for the seed. */
@@ -82,7 +90,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   });
 
   const folded = foldEvents(events);
-  const sink = folded.sink !== undefined && folded.skipped === undefined ? await readSink(folded.sink, adapter.url, folded) : undefined;
+  const sink = folded.sink !== undefined && folded.skipped === undefined ? await readSink(folded.sink, adapter, folded) : undefined;
   const result = verdict(
     {
       adapter: adapter.name,
@@ -136,9 +144,13 @@ export function replayFor(adapterRef: string, scenario: string, seed: number, pa
  * What the supervisor reads of the adapter after the run: the files to read back (the adapter's
  * list for a rotating logger, else the sink file) and whether it promises each producer's order.
  */
-async function readBack(adapterUrl: string, file: string): Promise<{ files: readonly string[]; ordered: boolean }> {
+async function readBack(adapter: SuperviseOptions['adapter'], file: string): Promise<{ files: readonly string[]; ordered: boolean }> {
+  if (adapter.sinkFiles !== undefined) {
+    // A user's adapter: its files asked in a describe child, its order promise read there at describe time.
+    return { files: await adapter.sinkFiles(file), ordered: adapter.definition?.capabilities.order !== 'none' };
+  }
   try {
-    const definition = asAdapter(((await import(adapterUrl)) as { default: unknown }).default, adapterUrl);
+    const definition = asAdapter(defaultExport(await import(adapter.url)), adapter.url);
     return { files: definition.sinkFiles?.(file) ?? [file], ordered: definition.capabilities.order !== 'none' };
   } catch {
     return { files: [file], ordered: true };
@@ -150,8 +162,8 @@ async function readBack(adapterUrl: string, file: string): Promise<{ files: read
  * the watchdog's last look at the board, a lower bound that the ledger raises to cover every
  * record that did arrive.
  */
-async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapterUrl: string, folded: FoldedRun): Promise<SinkReading> {
-  const back = await readBack(adapterUrl, sink.path);
+async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapter: SuperviseOptions['adapter'], folded: FoldedRun): Promise<SinkReading> {
+  const back = await readBack(adapter, sink.path);
   // A Python adapter names its files in the sink event (its sink_files); a JS one through its module.
   const files = sink.files ?? back.files;
   const { ordered } = back;

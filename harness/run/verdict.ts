@@ -163,7 +163,8 @@ function unaskedEnd(folded: FoldedRun, end: ProcessEnd, limits: RunLimits, evide
       evidence: { ...evidence, expectedCode: exiting.code },
     };
   }
-  if (folded.done || folded.harnessErrors.length > 0) return undefined;
+  // The child already said why it ended (an adapter's setup() or create() failed or never settled).
+  if (folded.done || folded.harnessErrors.length > 0 || folded.findings.some(isAdapterFailure)) return undefined;
   const outOfMemory = end.signal === 'SIGABRT' || /heap out of memory|Allocation failed/i.test(end.stderrTail);
   const message = outOfMemory
     ? `The run's process ran out of JS heap (cap ${Math.floor(limits.memoryMb / 2)} MB) and aborted`
@@ -185,7 +186,14 @@ function unaskedEnd(folded: FoldedRun, end: ProcessEnd, limits: RunLimits, evide
 export function withSeverity(finding: Finding, failOn: VerdictScenario['failOn']): Finding {
   if (finding.severity === 'info') return finding;
   if (finding.kind === 'reordered-records' && finding.evidence['orderPromised'] === true) return finding;
+  // The adapter failed before it logged: no scenario may read that as a pass.
+  if (isAdapterFailure(finding)) return finding;
   return { ...finding, severity: failOn.includes(finding.kind) ? 'error' : 'warning' };
+}
+
+/** The child's report that the adapter's setup() or create() threw or never settled (harness/child/child.ts). */
+function isAdapterFailure(finding: Finding): boolean {
+  return finding.evidence['cause'] === 'adapter-failed' || finding.evidence['cause'] === 'never-settled';
 }
 
 function metricsOf(facts: RunFacts): RunMetrics {

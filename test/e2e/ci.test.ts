@@ -103,10 +103,11 @@ describe('logjam ci', () => {
     expect(appended).toContain('**lock-order-cycle** (error)');
   });
 
-  it('reports the runs a used-up budget left out as skipped, with the reason', () => {
+  it('reports the runs a used-up budget left out as skipped, with the reason, and does not pass a gate that ran nothing', () => {
     const out = outDir();
     const r = logjam(['ci', '--adapter', 'pino-sync', '--scenario', 'graceful-exit', '--runs', '2', '--budget', '1ms', '--out', out]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no run executed: all 2 planned runs were skipped');
     const report = readReport(out);
     expect(report.runs.map((run) => [run.status, run.reason])).toEqual([
       ['skip', 'not run: the 0.0 s budget was used up; raise --budget or split the suite with --shard'],
@@ -139,7 +140,9 @@ describe('logjam ci', () => {
     const missing = logjam(['merge-reports', one, '--out', outDir()]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Expected all 2 shards, missing 2/2');
-  });
+    // Three suites of 8, 4 and 4 runs in a row: past 60 s at a load of 28 on 2 cores. A safety
+    // net, not a speed assertion.
+  }, 240_000);
 
   it.each([
     [['ci', '--shard', '3/2'], 'Expected `--shard` to be I/N with 1 <= I <= N, such as 1/4, got `3/2`'],

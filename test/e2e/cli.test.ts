@@ -69,9 +69,10 @@ describe('the logjam command', () => {
     expect(page).toContain(example.trim());
   });
 
-  it('skips a scenario that does not apply, with the reason, and still exits 0', () => {
+  it('skips a scenario that does not apply, with the reason; a suite where nothing ran exits 2, not 0', () => {
     const { cli, report } = logjamReport(['run', '--adapter', './test/fixtures/adapters/no-shutdown.ts', '--scenario', 'graceful-exit', '--seed', '1']);
-    expect(cli.code).toBe(0);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('no run executed');
     expect(report.runs[0]).toMatchObject({ status: 'skip', reason: expect.stringContaining('no documented shutdown') as string });
   });
 });

@@ -52,16 +52,28 @@ describe('under a steady multi-threaded load', () => {
   // The same bug as under graceful-exit (winstonjs/winston#2219): each thread's logger.end()
   // right after its last batch ends the File transport under the records still buffered in
   // the logger, so every thread loses the tail of what it logged.
-  it('winston-file loses the last records of every thread to "write after end" at its documented shutdown', async () => {
-    const result = await steady('winston-file');
-    expect(result.status).toBe('fail');
-    // A shutdown that fails did not hang: its error came out of the logger (issue 13).
-    expect(result.findings.filter((f) => f.kind === 'exit-hang')).toEqual([]);
-    expect(result.findings.filter((f) => f.kind === 'unhandled-error').map((f) => f.evidence['error'])).toEqual(['write after end', 'write after end', 'write after end']);
-    const loss = result.findings.find((f) => f.kind === 'lost-records');
-    const missing = loss?.evidence['missing'] as { producer: number; from: number; to: number }[];
-    expect(missing.map((m) => [m.producer, m.to]).sort()).toEqual([[0, 3999], [1, 3999], [2, 3999]]);
-  });
+  // A third-party race, not a deterministic outcome: whether a thread's end() overtakes its
+  // buffered records depends on the machine (on Node 24 seed 1 passed). So the test asserts a
+  // rate: within 5 runs it shows at least once, and every run either passes or fails exactly
+  // this way, with each failing thread's loss running to its last record.
+  it('winston-file loses the last records of threads to "write after end" at its documented shutdown (at least once in 5 runs)', async () => {
+    let shown = 0;
+    for (let i = 0; i < 5 && shown === 0; i++) {
+      const result = await steady('winston-file');
+      if (result.status === 'pass') continue;
+      expect(result.status).toBe('fail');
+      // A shutdown that fails did not hang: its error came out of the logger (issue 13).
+      expect(result.findings.filter((f) => f.kind === 'exit-hang')).toEqual([]);
+      const ended = result.findings.filter((f) => f.kind === 'unhandled-error').map((f) => f.evidence['error']);
+      expect(ended.length).toBeGreaterThan(0);
+      expect(new Set(ended)).toEqual(new Set(['write after end']));
+      const loss = result.findings.find((f) => f.kind === 'lost-records');
+      const missing = (loss?.evidence['missing'] ?? []) as { producer: number; from: number; to: number }[];
+      for (const m of missing) expect(m.to).toBe(3999);
+      shown++;
+    }
+    expect(shown).toBeGreaterThan(0);
+  }, 300_000);
 
   it('skips the thread scenarios for the rotating adapters, which rotate one file per process', () => {
     const { report } = logjamReport(['run', '--adapter', ROTATING.join(','), '--scenario', 'steady', '--seed', '1']);
@@ -195,7 +207,7 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
     const bad = join(scratchDir(), 'not-a-report.json');
     writeFileSync(bad, JSON.stringify({ schema: 'something/2' }));
     expect(logjam(['findings'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Expected one report file') as unknown });
-    expect(logjam(['findings', bad])).toMatchObject({ code: 2, stderr: expect.stringContaining('schema logjam.report/1') as unknown });
+    expect(logjam(['findings', bad])).toMatchObject({ code: 2, stderr: expect.stringContaining('`schema`: expected "logjam.report/1", found `"something/2"`') as unknown });
   });
 });
 

@@ -158,9 +158,12 @@ describe('Python adapters without the interpreter', () => {
     expect(r.stderr).toContain('apt-get install python3');
   });
 
-  it('skips the Python adapters a pattern names, with the reason, and exits 0', () => {
+  // Skipped, not refused; but a suite in which every run was skipped ran nothing, and a gate that
+  // ran nothing never passes (issue 16): exit 2, saying so, with the skip and its reason reported.
+  it('skips the Python adapters a pattern names, with the reason (exit 2 when that leaves no run at all)', () => {
     const { cli, report } = logjamReport(['run', '--adapter', 'python-rot*', '--scenario', 'steady', '--seed', '1', '--python', '/nonexistent/python3']);
-    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.code, cli.stderr).toBe(2);
+    expect(cli.stderr).toContain('no run executed: all 1 planned runs were skipped');
     expect(report.runs.map((r) => r.status)).toEqual(['skip']);
     expect(report.runs[0]?.reason).toContain('No Python interpreter `/nonexistent/python3`');
   });

@@ -6,16 +6,19 @@
  * `logjam merge-reports` joins the shards' reports back into one.
  */
 
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, terminalReporter, type PlannedRun, type Reporter } from '../../../reports/index.js';
 import { reportToGitHub } from '../../../reports/github.js';
-import { parseDuration, parseInteger } from '../../util/duration.js';
-import { UsageError } from '../../contract/errors.js';
-import { EMPTY_METRICS, EXIT, exitCodeFor, type Report, type RunResult } from '../../contract/result.js';
+import { parseDuration, parseTimeout, parseInteger } from '../../util/duration.js';
+import { ModuleLoadError, UsageError } from '../../contract/errors.js';
+import { EMPTY_METRICS, EXIT, type Report, type RunResult, type SuiteFingerprint } from '../../contract/result.js';
 import { buildReport, planRuns, runSuite, type SuiteRun } from '../../run/suite.js';
 import { replayFor } from '../../run/supervisor.js';
-import { parse, requireNonEmpty, resolveTargets, stdout, writeReportFiles } from './shared.js';
+import { parse, requireNonEmpty, resolveTargets, stdout, suiteExitCode, writeReportFiles } from './shared.js';
+import { watchStops } from '../signals.js';
+import { prepareOutDir } from '../output-paths.js';
 
 /**
  * One seed per adapter and scenario in 60 s. Measured with `time npx logjam ci` on the 2-core
@@ -78,19 +81,46 @@ async function ci(args: string[]): Promise<number> {
   const seed = values.seed === undefined ? CI_DEFAULTS.seed : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
   const runs = values.runs === undefined ? CI_DEFAULTS.runs : parseInteger(values.runs, '--runs', 1, 100_000);
   const budgetMs = values.budget === undefined ? CI_DEFAULTS.budgetMs : parseDuration(values.budget, '--budget');
-  const timeoutMs = values.timeout === undefined ? CI_DEFAULTS.timeoutMs : parseDuration(values.timeout, '--timeout');
+  const timeoutMs = values.timeout === undefined ? CI_DEFAULTS.timeoutMs : parseTimeout(values.timeout);
   const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-  const out = requireNonEmpty(values.out, '--out') ?? CI_DEFAULTS.out;
-  const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd());
+  // Checked and created before anything runs: a bad --out never throws the suite's results away.
+  const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? CI_DEFAULTS.out, '--out');
+  const replayDir = prepareOutDir(join(out, 'replays'), '--out');
+  const command = `logjam ${['ci', ...args].join(' ')}`;
+  let targets: Awaited<ReturnType<typeof resolveTargets>>;
+  try {
+    targets = await resolveTargets(values.adapter, values.scenario, process.cwd(), { timeoutMs, memoryMb });
+  } catch (error: unknown) {
+    // A user's module that could not even be read ran nothing: the gate says so in its report
+    // too (a CI system reads the files, not the log), and exits 2.
+    if (!(error instanceof ModuleLoadError)) throw error;
+    const run: RunResult = {
+      adapter: error.kind === 'adapter' ? error.ref : '(not loaded)',
+      scenario: error.kind === 'scenario' ? error.ref : '(not run)',
+      seed,
+      status: 'error',
+      reason: error.message,
+      findings: [],
+      metrics: EMPTY_METRICS,
+      replay: replayFor(error.kind === 'adapter' ? error.ref : '-', error.kind === 'scenario' ? error.ref : '-', seed),
+    };
+    writeReportFiles(buildReport([run], started, command), out, 'logjam ci');
+    throw error;
+  }
+  const { adapters, scenarios } = targets;
 
   const all = spreadForBudget(planRuns(adapters, scenarios, Array.from({ length: runs }, (_, i) => seed + i)), adapters.length, scenarios.length);
   const plan = shard === undefined ? all : shardOf(all, shard);
-  const command = `logjam ${['ci', ...args].join(' ')}`;
   const budget = new Budget(started, budgetMs);
-  const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort();
-  process.once('SIGINT', onSigint);
+  // SIGINT, SIGTERM, SIGHUP or a closed stdout stop the run under way; the report is still written.
+  const interrupt = watchStops();
+  const finished: RunResult[] = [];
+  const title = shard === undefined ? 'logjam ci' : `logjam ci, shard ${shard.index}/${shard.count}`;
+  interrupt.onForce(() => {
+    const partial = withUnfinished(buildReport([...finished], started, command), plan, budget, true, started, command, interrupt.cause);
+    writeReportFiles(shard === undefined ? partial : { ...partial, shard: { ...shard, planned: all.length } }, out, title);
+  });
   // The budget's hard end: a run still going then is stopped and reported as not finished.
   const budgetEnd = new AbortController();
   // Between runs nothing needs stopping: the next run sees no budget left and is skipped.
@@ -113,28 +143,29 @@ async function ci(args: string[]): Promise<number> {
       plan,
       timeoutMs,
       memoryMb,
-      reporters: [budget.reporter, live],
+      reporters: [budget.reporter, live, { onRunEnd: (_r, result) => void finished.push(result) }],
       // Each failing run leaves a replay file beside the report, uploaded with it.
-      replayDir: join(out, 'replays'),
+      replayDir,
       beforeRun: (run) => budget.reasonToSkip(run),
       signal: AbortSignal.any([interrupt.signal, budgetEnd.signal]),
       command,
     });
-    report = withUnfinished(suite, plan, budget, interrupt.signal.aborted, started, command);
+    report = withUnfinished(suite, plan, budget, interrupt.signal.aborted, started, command, interrupt.cause);
     for (const [index, run] of report.runs.entries()) {
       if (run !== suite.runs[index]) terminal.onRunEnd?.({ index, total: plan.length, adapter: run.adapter, scenario: run.scenario, seed: run.seed }, run);
     }
     terminal.onEnd?.(report);
   } finally {
     clearTimeout(timer);
-    process.removeListener('SIGINT', onSigint);
+    interrupt.dispose();
   }
+  report = { ...report, suite: suiteFingerprint(adapters.map((a) => a.ref), scenarios.map((s) => s.ref), Array.from({ length: runs }, (_, i) => seed + i), all.length, report.environment.logjam) };
   if (shard !== undefined) report = { ...report, shard: { ...shard, planned: all.length } };
-  const files = writeReportFiles(report, out, shard === undefined ? 'logjam ci' : `logjam ci, shard ${shard.index}/${shard.count}`);
-  reportToGitHub(report, process.env, (t) => stdout.write(t), shard === undefined ? 'logjam ci' : `logjam ci, shard ${shard.index}/${shard.count}`);
+  const files = writeReportFiles(report, out, title);
+  reportToGitHub(report, process.env, (t) => stdout.write(t), title);
   stdout.write(c.dim(`wrote ${files.junit}, ${files.json}, ${files.markdown}\n`));
   if (interrupt.signal.aborted) return EXIT.internal;
-  return exitCodeFor(report.runs);
+  return suiteExitCode(report.runs);
 }
 
 /**
@@ -186,8 +217,9 @@ class Budget {
 }
 
 /** Runs the budget's end (or Ctrl-C) cut short or never started are reported as skipped. */
-function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budget, interrupted: boolean, started: number, command: string): Report {
-  const why = (what: string): string => (interrupted ? `${what}: interrupted (Ctrl-C)` : budget.usedUp(what));
+function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budget, interrupted: boolean, started: number, command: string, cause?: string): Report {
+  const how = cause === undefined || cause === 'SIGINT' ? 'Ctrl-C' : cause;
+  const why = (what: string): string => (interrupted ? `${what}: interrupted (${how})` : budget.usedUp(what));
   const runs: RunResult[] = report.runs.map((r, i) => {
     // The run under way at the hard end was stopped by it: its result is not a verdict.
     const stopped = budget.stopped === i && r.status === 'error';
@@ -198,6 +230,12 @@ function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budge
     runs.push({ adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: why('not run'), findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.ref, seed) });
   }
   return buildReport(runs, started, command);
+}
+
+/** What suite this is, as merge-reports compares shards: the same adapters, scenarios, seeds, runs and logjam. */
+export function suiteFingerprint(adapters: readonly string[], scenarios: readonly string[], seeds: readonly number[], runs: number, logjam: string): SuiteFingerprint {
+  const fields = { adapters: [...adapters], scenarios: [...scenarios], seeds: [...seeds], runs, logjam };
+  return { fingerprint: createHash('sha256').update(JSON.stringify(fields)).digest('hex'), ...fields };
 }
 
 export interface Shard {

@@ -4,21 +4,23 @@
  * Markdown and the JSON model behind both.
  */
 
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { release, type } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, terminalReporter } from '../../../reports/index.js';
 import type { CompareModel } from '../../../reports/compare-model.js';
 import { compareHtml } from '../../../reports/html.js';
 import { compareMarkdown } from '../../../reports/markdown.js';
 import { BENCH_SHAPES, runBenchmarks, type BenchShape } from '../../run/benchmark.js';
-import { parseDuration, parseInteger } from '../../util/duration.js';
+import { parseTimeout, parseInteger } from '../../util/duration.js';
 import { UsageError } from '../../contract/errors.js';
 import { EXIT } from '../../contract/result.js';
 import { runSuite } from '../../run/suite.js';
-import { parse, requireNonEmpty, resolveTargets, splitList, stdout } from './shared.js';
+import { parse, requireNonEmpty, resolveTargets, splitList, stderr, stdout } from './shared.js';
+import { watchStops } from '../signals.js';
+import { prepareOutDir, writeOrKeep } from '../output-paths.js';
 
 export const COMPARE_DEFAULTS = { seed: 1, runs: 1, records: 10_000, iterations: 2, threads: [1, 2], out: 'logjam-compare', timeoutMs: 60_000 } as const;
 
@@ -83,14 +85,14 @@ async function compare(args: string[]): Promise<number> {
     if (!(BENCH_SHAPES as readonly string[]).includes(s)) throw new UsageError(`Expected \`--shape\` to be one of ${BENCH_SHAPES.join(', ')}, got \`${s}\``);
     return s as BenchShape;
   });
-  const timeoutMs = values.timeout === undefined ? COMPARE_DEFAULTS.timeoutMs : parseDuration(values.timeout, '--timeout');
-  const out = resolve(requireNonEmpty(values.out, '--out') ?? COMPARE_DEFAULTS.out);
-  const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd());
+  const timeoutMs = values.timeout === undefined ? COMPARE_DEFAULTS.timeoutMs : parseTimeout(values.timeout);
+  // Checked and created before anything runs.
+  const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? COMPARE_DEFAULTS.out, '--out');
+  const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd(), { timeoutMs });
   const command = `logjam ${['compare', ...args].join(' ')}`;
 
-  const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.once('SIGINT', onSigint);
+  // SIGINT, SIGTERM, SIGHUP or a closed stdout end the run under way; the files are still written.
+  const abort = watchStops();
   const c = chalkFor(stdout, process.env);
   try {
     stdout.write(c.bold('Scenarios\n'));
@@ -134,15 +136,16 @@ async function compare(args: string[]): Promise<number> {
       bench: { records, iterations, threads },
       benchmarks,
     };
-    mkdirSync(out, { recursive: true });
-    const files = { html: join(out, 'compare.html'), markdown: join(out, 'compare.md'), json: join(out, 'compare.json') };
-    writeFileSync(files.json, `${JSON.stringify(model, null, 2)}\n`);
-    writeFileSync(files.html, compareHtml(model, chartJsSource()));
-    writeFileSync(files.markdown, compareMarkdown(model));
+    const say = (line: string): void => stderr.write(line);
+    const files = {
+      json: writeOrKeep(join(out, 'compare.json'), `${JSON.stringify(model, null, 2)}\n`, say, (t) => stdout.write(t)),
+      html: writeOrKeep(join(out, 'compare.html'), compareHtml(model, chartJsSource()), say, (t) => stdout.write(t)),
+      markdown: writeOrKeep(join(out, 'compare.md'), compareMarkdown(model), say, (t) => stdout.write(t)),
+    };
     stdout.write(`\nwrote ${files.html}\n${c.dim(`      ${files.markdown}, ${files.json}`)}\n`);
     return abort.signal.aborted ? EXIT.internal : report.summary.error > 0 ? EXIT.internal : EXIT.pass;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    abort.dispose();
   }
 }
 

@@ -4,6 +4,7 @@
  * its rate, its evidence, its replay command and the upstream issue it matches.
  */
 
+import { parseWith, ReportSchema } from '../../contract/schemas.js';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
@@ -51,15 +52,13 @@ async function findings(args: string[]): Promise<number> {
   }
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`Expected ${file} to be a report written with --json, but ${path} does not exist`);
-  let report: Report;
+  let value: unknown;
   try {
-    report = JSON.parse(readFileSync(path, 'utf8')) as Report;
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error: unknown) {
     throw new UsageError(`Expected ${file} to be a JSON report: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (report.schema !== 'logjam.report/1' || !Array.isArray(report.runs)) {
-    throw new UsageError(`Expected ${file} to be a logjam report (schema logjam.report/1), got schema \`${String((report as { schema?: unknown }).schema)}\``);
-  }
+  const report = parseWith(ReportSchema, value, `The report ${file}`, 'Pass a report written by `logjam run --json FILE` or `logjam ci`, unchanged.') as Report;
   const adapterDescriptions: Record<string, string> = {};
   for (const name of BUILTIN_ADAPTER_NAMES) adapterDescriptions[name] = (await resolveAdapter(name, process.cwd())).definition.description;
   const scenarioDescriptions: Record<string, string> = {};

@@ -10,7 +10,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { chalkFor } from '../../../reports/index.js';
 import { reportToGitHub } from '../../../reports/github.js';
 import { UsageError } from '../../contract/errors.js';
-import { EXIT, exitCodeFor, type Report, type RunResult } from '../../contract/result.js';
+import { EXIT, exitCodeFor, type Report, type RunResult, type SuiteFingerprint } from '../../contract/result.js';
+import { parseWith, ReportSchema } from '../../contract/schemas.js';
 import { summaryOf } from '../../run/suite.js';
 import { parse, requireNonEmpty, stdout, writeReportFiles } from './shared.js';
 
@@ -67,11 +68,14 @@ function readReport(ref: string): Report {
   } catch (error: unknown) {
     throw new UsageError(`Expected ${file} to be a logjam JSON report, but it is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const report = value as Partial<Report>;
-  if (report.schema !== 'logjam.report/1' || !Array.isArray(report.runs)) {
-    throw new UsageError(`Expected ${file} to be a logjam report (schema logjam.report/1), got schema \`${String(report.schema)}\``);
-  }
-  return value as Report;
+  return parseWith(ReportSchema, value, `The report ${file}`, 'Merge the report.json files that `logjam ci --shard i/n` wrote, unchanged.') as Report;
+}
+
+function suiteDifference(a: SuiteFingerprint | undefined, b: SuiteFingerprint): string {
+  if (a === undefined) return 'the first has no fingerprint';
+  const fields = ['adapters', 'scenarios', 'seeds', 'runs', 'logjam'] as const;
+  const differ = fields.filter((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f]));
+  return differ.map((f) => `${f} ${JSON.stringify(b[f])} where the first shard has ${JSON.stringify(a[f])}`).join('; ') || 'another fingerprint';
 }
 
 /**
@@ -88,6 +92,16 @@ export function mergeShardReports(reports: readonly Report[], command: string): 
     runs = reports.flatMap((r) => r.runs);
   } else {
     if (sharded.length !== reports.length) throw new UsageError('Expected every report to come from `logjam ci --shard`, or none: some of these have a shard and some do not');
+    // One suite: the same adapters, scenarios, seeds, runs and logjam, by the fingerprint ci writes.
+    const suite = first.suite;
+    for (const r of reports) {
+      if (r.suite === undefined) {
+        throw new UsageError(`Expected every shard to carry its suite's fingerprint, but shard ${r.shard?.index}/${r.shard?.count} has none: it was written by an older logjam (${r.environment.logjam}). Run every shard with the same logjam.`);
+      }
+      if (r.suite.fingerprint !== suite?.fingerprint) {
+        throw new UsageError(`Expected shards of one suite, but shard ${r.shard?.index}/${r.shard?.count} ran another: ${suiteDifference(suite, r.suite)}. Merge only the shards of one \`logjam ci\` command.`);
+      }
+    }
     const count = first.shard?.count ?? 0;
     const planned = first.shard?.planned ?? 0;
     const byIndex = new Map<number, Report>();

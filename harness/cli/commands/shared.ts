@@ -3,8 +3,7 @@
  * errors, and resolving the adapters and scenarios a user named.
  */
 
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_ADAPTER_NAMES, expandAdapterRefs } from '../../../adapters/index.js';
 import type { Output } from '../../../reports/index.js';
@@ -14,12 +13,16 @@ import { SCENARIO_NAMES } from '../../../scenarios/index.js';
 import { UsageError } from '../../contract/errors.js';
 import { resolveAdapter, resolveScenario } from '../catalogue.js';
 import type { ResolvedAdapter, ResolvedScenario } from '../../run/resolve.js';
-import type { Report } from '../../contract/result.js';
+import { exitCodeFor, nothingRan, type Report, type RunResult } from '../../contract/result.js';
+import type { DescribeLimits } from '../../run/describe.js';
+import { isStdoutClosed } from '../signals.js';
+import { prepareOutDir, writeOrKeep } from '../output-paths.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
 const stderrWrite = process.stderr.write.bind(process.stderr);
-export const stdout: Output = { write: (t) => void stdoutWrite(t), isTTY: process.stdout.isTTY === true };
+// A closed stdout (`| head -1`) drops what is written to it: nobody reads it (harness/cli/signals.ts).
+export const stdout: Output = { write: (t) => void (isStdoutClosed() ? undefined : stdoutWrite(t)), isTTY: process.stdout.isTTY === true };
 export const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stderr.isTTY === true };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -47,15 +50,27 @@ export async function resolveTargets(
   adapterValues: string[] | undefined,
   scenarioValues: string[] | undefined,
   cwd: string,
+  limits: DescribeLimits = {},
 ): Promise<{ adapters: ResolvedAdapter[]; scenarios: ResolvedScenario[] }> {
-  const named = splitList(adapterValues);
+  const named = nonEmptyList(adapterValues, '--adapter');
   const refs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (refs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(adapterValues ?? []).join(', ')}\`. Run \`logjam list\` to see them.`);
   const adapters: ResolvedAdapter[] = [];
-  for (const ref of refs) adapters.push(await resolveAdapter(ref, cwd, { explicit: named?.includes(ref) ?? true }));
+  for (const ref of refs) adapters.push(await resolveAdapter(ref, cwd, { explicit: named?.includes(ref) ?? true, limits }));
   const scenarios: ResolvedScenario[] = [];
-  for (const name of splitList(scenarioValues) ?? SCENARIO_NAMES) scenarios.push(await resolveScenario(name));
+  for (const name of nonEmptyList(scenarioValues, '--scenario') ?? SCENARIO_NAMES) scenarios.push(await resolveScenario(name, cwd, limits));
   return { adapters, scenarios };
+}
+
+/**
+ * The names a flag was given, or undefined when the flag was not given at all. A flag given
+ * only empty names (`--adapter ''`) is a usage error: it must not quietly mean "the default".
+ */
+export function nonEmptyList(values: string[] | undefined, flag: string): string[] | undefined {
+  if (values === undefined) return undefined;
+  const items = splitList(values);
+  if (items === undefined) throw new UsageError(`Expected \`${flag}\` to name at least one ${flag === '--adapter' ? 'adapter' : 'scenario'}, got \`${values.join(',')}\`; leave the flag out to use the default set`);
+  return items;
 }
 
 export interface WrittenReport {
@@ -64,18 +79,35 @@ export interface WrittenReport {
   readonly markdown: string;
 }
 
-/** Writes the result model and its JUnit and Markdown views into `dir`. */
+/**
+ * Writes the result model and its JUnit and Markdown views into `dir` (checked before the runs
+ * with `prepareOutDir`). A file that cannot be written goes to a fallback it names instead.
+ */
 export function writeReportFiles(report: Report, dir: string, title?: string): WrittenReport {
-  const out = resolve(dir);
-  mkdirSync(out, { recursive: true });
-  const files = { json: join(out, 'report.json'), junit: join(out, 'junit.xml'), markdown: join(out, 'summary.md') };
-  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(files.junit, junitXml(report));
-  writeFileSync(files.markdown, markdownSummary(report, title));
-  return files;
+  let out = join(dir);
+  try {
+    out = prepareOutDir(dir, '--out');
+  } catch {
+    // Checked before the runs; if it broke since, each file finds its fallback below.
+  }
+  const say = (line: string): void => stderr.write(line);
+  return {
+    json: writeOrKeep(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`, say, (t) => stdout.write(t)),
+    junit: writeOrKeep(join(out, 'junit.xml'), junitXml(report), say, (t) => stdout.write(t)),
+    markdown: writeOrKeep(join(out, 'summary.md'), markdownSummary(report, title), say, (t) => stdout.write(t)),
+  };
 }
 
 export function requireNonEmpty(value: string | undefined, flag: string): string | undefined {
   if (value !== undefined && value.trim() === '') throw new UsageError(`Expected \`${flag}\` to name a file or folder, got an empty string`);
   return value;
+}
+
+/** The suite's exit code (exitCodeFor), saying why when nothing ran. */
+export function suiteExitCode(runs: readonly RunResult[]): number {
+  if (nothingRan(runs) && !runs.some((r) => r.status === 'error' || r.status === 'fail')) {
+    const why = runs.length === 0 ? 'no run was planned' : `all ${runs.length} planned runs were skipped (first: ${runs[0]?.reason ?? 'no reason given'})`;
+    stderr.write(`logjam: no run executed: ${why}. A suite that ran nothing does not pass; choose adapters and scenarios that apply, or raise --budget.\n`);
+  }
+  return exitCodeFor(runs);
 }

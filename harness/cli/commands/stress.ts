@@ -9,12 +9,14 @@ import { createLogUpdate } from 'log-update';
 import type { ParseArgsConfig } from 'node:util';
 import type { ChalkInstance } from 'chalk';
 import { chalkFor } from '../../../reports/index.js';
-import { parseDuration, parseInteger } from '../../util/duration.js';
+import { parseDuration, parseTimeout, parseInteger } from '../../util/duration.js';
 import { UsageError } from '../../contract/errors.js';
 import { freshSeed } from '../../util/random.js';
 import { EXIT, type RunResult } from '../../contract/result.js';
 import { planRuns, runSuite, type SuiteOptions, type SuiteRun } from '../../run/suite.js';
 import { parse, requireNonEmpty, resolveTargets, stdout } from './shared.js';
+import { watchStops } from '../signals.js';
+import { prepareOutDir } from '../output-paths.js';
 
 export const STRESS_DEFAULTS = { durationMs: 10 * 60_000, timeoutMs: 60_000, out: '.logjam/replays', refreshMs: 250 } as const;
 
@@ -77,11 +79,12 @@ async function stress(args: string[]): Promise<number> {
   const iterationsLimit = values.iterations === undefined ? undefined : parseInteger(values.iterations, '--iterations', 1, 1e9);
   const durationMs =
     values.duration !== undefined ? parseDuration(values.duration, '--duration') : iterationsLimit === undefined ? STRESS_DEFAULTS.durationMs : undefined;
-  const timeoutMs = values.timeout === undefined ? STRESS_DEFAULTS.timeoutMs : parseDuration(values.timeout, '--timeout');
+  const timeoutMs = values.timeout === undefined ? STRESS_DEFAULTS.timeoutMs : parseTimeout(values.timeout);
   const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
-  const out = requireNonEmpty(values.out, '--out') ?? STRESS_DEFAULTS.out;
+  // Checked and created before anything runs.
+  const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? STRESS_DEFAULTS.out, '--out');
   const untilFailure = values['until-failure'] === true;
-  const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd());
+  const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd(), { timeoutMs, memoryMb });
   const pairs = planRuns(adapters, scenarios, [0]);
   if (pairs.length === 0) throw new UsageError('Expected at least one adapter and one scenario to stress');
 
@@ -98,9 +101,13 @@ async function stress(args: string[]): Promise<number> {
   };
   const c = chalkFor(stdout, process.env);
   const display = createDisplay(progress, c);
-  const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort();
-  process.once('SIGINT', onSigint);
+  // SIGINT, SIGTERM, SIGHUP or a closed stdout end the run under way; replay files of the
+  // failures found so far are already on disk, and the summary is still printed.
+  const interrupt = watchStops();
+  interrupt.onForce(() => {
+    display.stop();
+    stdout.write(summary(progress, `interrupted (${interrupt.cause ?? 'signal'}), stopped at once`, c));
+  });
   let stopReason = '';
   try {
     outer: for (;;) {
@@ -134,15 +141,16 @@ async function stress(args: string[]): Promise<number> {
         }
       }
     }
-    if (interrupt.signal.aborted) stopReason = 'interrupted (Ctrl-C)';
+    if (interrupt.signal.aborted) stopReason = `interrupted (${interrupt.cause === 'SIGINT' ? 'Ctrl-C' : (interrupt.cause ?? 'signal')})`;
   } finally {
     display.stop();
-    process.removeListener('SIGINT', onSigint);
+    interrupt.dispose();
   }
   stdout.write(summary(progress, stopReason, c));
   const first = progress.failing.find((r) => r.status === 'fail') ?? progress.failing[0];
   if (first !== undefined) stdout.write(`\n${c.bold('Replay the first failure:')}\n  ${c.cyan(first.replay.command)}\n`);
-  if (progress.errors > 0) return EXIT.internal;
+  // Interrupted is 3, as in every command (README, exit codes): the loop did not run its course.
+  if (progress.errors > 0 || interrupt.signal.aborted) return EXIT.internal;
   return progress.failing.length > 0 ? EXIT.findings : EXIT.pass;
 }
 
