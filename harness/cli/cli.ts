@@ -3,6 +3,7 @@
  * configuration error, 3 internal harness error.
  */
 
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, isReporterName, REPORTER_NAMES, reporters as reporterFactories, type Reporter } from '../../reports/index.js';
@@ -220,8 +221,9 @@ async function run(args: string[]): Promise<number> {
   pinLoggerVersions(values['logger-version']);
   if (values.python !== undefined) {
     if (values.python.trim() === '') throw new UsageError('Expected `--python` to name a Python interpreter, e.g. /usr/bin/python3, got an empty string');
-    // Every run's process inherits it, and so does the Python driver each one starts.
-    process.env[PYTHON_ENV] = values.python;
+    // Every run's process inherits it, and so does the Python driver each one starts. A path is
+    // made absolute: replay commands and files name it, and may be run from another folder.
+    process.env[PYTHON_ENV] = values.python.includes('/') ? resolve(values.python) : values.python;
   }
   const named = nonEmptyList(values.adapter, '--adapter');
   const adapterRefs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);

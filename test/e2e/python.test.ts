@@ -6,7 +6,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../harness/contract/result.js';
@@ -131,6 +131,37 @@ describe.skipIf(!hasPython)('Python loggers through the process bridge (python3 
       rmSync(dir, { recursive: true, force: true });
     }
   }, 260_000);
+
+  it('replays a failing Python run with the interpreter it ran with: the replay command and file carry --python', () => {
+    const dir = scratchDir();
+    try {
+      // An interpreter that is not on PATH under that name, and leaves a mark each time it runs.
+      const marks = join(dir, 'marks.txt');
+      const python = join(dir, 'bin', 'my python');
+      mkdirSync(join(dir, 'bin'));
+      writeFileSync(python, `#!/bin/sh\necho "$$" >> '${marks}'\nexec python3 "$@"\n`, { mode: 0o755 });
+      const replays = join(dir, 'replays');
+      const { cli, report } = longReport(['run', '--adapter', 'python-bug-abba', '--scenario', 'lock-inversion', '--seed', '4', '--python', python, '--replay-dir', replays]);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(1);
+      const run = report.runs[0];
+      expect(run?.status).toBe('fail');
+      const file = run?.replay.file ?? '';
+      const artefact = JSON.parse(readFileSync(file, 'utf8')) as { python?: string; command: string };
+      expect(artefact.python).toBe(python);
+      expect(run?.replay.command).toMatch(/^npx logjam replay /);
+      const marksBefore = readFileSync(marks, 'utf8').split('\n').filter(Boolean).length;
+      // Replayed with no --python and no LOGJAM_PYTHON: the file's interpreter runs the adapter.
+      const env = { ...process.env };
+      delete env['LOGJAM_PYTHON'];
+      const replay = spawnSync(process.execPath, [join(ROOT, 'bin', 'logjam.js'), 'replay', file], { cwd: ROOT, encoding: 'utf8', env: { ...env, NO_COLOR: '1' }, timeout: 200_000 });
+      expect(replay.status, replay.stdout + replay.stderr).toBe(1);
+      expect(replay.stdout).toContain(`with ${python}`);
+      expect(replay.stdout).toMatch(/reproduced 1\/1: lock-order-cycle/);
+      expect(readFileSync(marks, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(marksBefore);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it("runs the README's Python adapter verbatim and it passes", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
