@@ -19,7 +19,7 @@ import { EXIT, type RunResult } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
 import { checkParams } from '../run/params.js';
 import type { Arbitrary } from 'fast-check';
-import { PYTHON_ENV } from '../util/python.js';
+import { usePython } from './commands/shared.js';
 
 const OPTIONS = {
   times: { type: 'string' },
@@ -64,11 +64,10 @@ export async function replayCommand(args: string[], out: Output, c: ChalkInstanc
   const file = resolve(positionals[0] as string);
   const artefact = readReplayArtefact(file);
   const times = values.times === undefined ? 1 : parseInteger(values.times, '--times', 1, 10_000);
-  if (values.python !== undefined && values.python.trim() === '') throw new UsageError('Expected `--python` to name a Python interpreter, e.g. /usr/bin/python3, got an empty string');
   // A Python run replays with the interpreter it ran with: set before the adapter is described,
   // and inherited by the run's process and the driver it starts.
   const python = values.python ?? artefact.python;
-  if (python !== undefined) process.env[PYTHON_ENV] = python;
+  usePython(python);
   const timeoutMs = values.timeout === undefined ? (artefact.timeoutMs ?? 60_000) : parseTimeout(values.timeout);
   const jsonFile = values.json === undefined ? undefined : prepareOutFile(values.json, '--json');
   const adapter = await resolveAdapter(artefactAdapterRef(artefact, looksLikePath), artefact.cwd, { limits: { timeoutMs } });

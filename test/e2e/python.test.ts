@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../harness/contract/result.js';
+import type { CompareModel } from '../../reports/compare-model.js';
 import { logjam, logjamReport, ROOT, scratchDir } from './helpers.js';
 
 const PYTHON = join(ROOT, 'python');
@@ -162,6 +163,39 @@ describe.skipIf(!hasPython)('Python loggers through the process bridge (python3 
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it('compare puts Python and Node loggers in one verdict matrix and one benchmark table, each delivered record read back by the ledger', () => {
+    const dir = scratchDir();
+    try {
+      const cli = logjam(
+        ['compare', '--adapter', 'python-queue,python-pipe,python-socket,reference', '--scenario', 'steady', '--records', '3000', '--iterations', '1', '--shape', 'simple,error', '--threads', '2', '--out', dir],
+        400_000,
+      );
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      const model = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareModel;
+      expect(model.report.runs.map((r) => [r.adapter, r.status])).toEqual([
+        ['python-queue', 'pass'],
+        ['python-pipe', 'pass'],
+        ['python-socket', 'pass'],
+        ['reference', 'pass'],
+      ]);
+      const cases = model.benchmarks.map((b) => [b.adapter, b.shape, b.status, b.median?.delivered, b.median?.produced]);
+      for (const adapter of ['python-queue', 'python-pipe', 'python-socket', 'reference']) {
+        for (const shape of ['simple', 'error']) expect(cases, JSON.stringify(model.benchmarks.map((b) => b.reason))).toContainEqual([adapter, shape, 'ok', 6000, 6000]);
+      }
+      const python = model.benchmarks.find((b) => b.adapter === 'python-queue' && b.shape === 'error');
+      // A Python adapter logs the message alone in the error shape, and has no event loop to measure.
+      expect(python?.fields).toBe(false);
+      expect(python?.median?.eventLoopDelayMs).toBeUndefined();
+      expect(python?.median?.callLatencyUs.count).toBe(6000);
+      expect(model.adapters.find((a) => a.name === 'python-queue')?.versions['python']).toMatch(/^3\.\d+/);
+      const markdown = readFileSync(join(dir, 'compare.md'), 'utf8');
+      expect(markdown).toMatch(/\| python-queue \| error \(message only\) \| 2 \| \d+ \| 6000\/6000 \|.*\| n\/a \|/);
+      expect(markdown).toMatch(/\| reference \| simple \| 2 \| \d+ \| 6000\/6000 \|/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 450_000);
 
   it("runs the README's Python adapter verbatim and it passes", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
