@@ -28,7 +28,7 @@ import { spawnRunProcess, watchRunProcess } from './run-process.js';
 import type { SinkReading } from './ledger-findings.js';
 import { verdict } from './verdict.js';
 import { isPythonAdapterUrl } from '../contract/python.js';
-import { PYTHON_ENV } from '../util/python.js';
+import { PYTHON_ENV, shellWord } from '../util/python.js';
 
 export interface SuperviseOptions {
   readonly adapter: {
@@ -157,13 +157,8 @@ export function replayFor(adapter: ReplayAdapter, scenario: string, seed: number
   const python = pythonFor(adapter);
   const withPython = python !== undefined ? ` --python ${shellWord(python)}` : '';
   const command = `npx logjam run --adapter ${adapter.ref} --scenario ${scenario} --seed ${seed}${withMode}${withPath}${withPins}${withPython}`;
-  const base = { command, adapter: adapter.ref, scenario, seed };
+  const base = { command, adapter: adapter.ref, scenario, seed, ...(python !== undefined ? { python } : {}) };
   return path !== undefined && path !== '' ? { ...base, path } : base;
-}
-
-/** A word a POSIX shell reads back as it is: quoted only when it has to be. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

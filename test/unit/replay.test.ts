@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../harness/contract/result.js';
+import type { Report, RunResult } from '../../harness/contract/result.js';
+import { findingsMarkdown } from '../../reports/findings.js';
 import { readReplayArtefact, writeReplayArtefact } from '../../harness/run/replay.js';
 import { pythonFor, replayFor } from '../../harness/run/supervisor.js';
 import { PYTHON_ENV } from '../../harness/util/python.js';
@@ -58,5 +59,27 @@ describe('replay of a Python run', () => {
     const bad = { ...(JSON.parse(readFileSync(file, 'utf8')) as object), python: 3 };
     writeFileSync(file, JSON.stringify(bad));
     expect(() => readReplayArtefact(file)).toThrow(/`python` to name a Python interpreter/);
+  });
+
+  it("FINDINGS.md's replay of a Python run names the interpreter, also where the run's own replay was a file", () => {
+    process.env[PYTHON_ENV] = '/usr/bin/python3';
+    const finding = { kind: 'lock-order-cycle', severity: 'error', message: 'cycle', evidence: {} };
+    const run = {
+      adapter: 'python-bug-abba',
+      scenario: 'lock-inversion',
+      seed: 3,
+      status: 'fail',
+      findings: [finding],
+      metrics: { produced: 10, delivered: 10 },
+      replay: { ...replayFor(PY, 'lock-inversion', 3), command: 'npx logjam replay .logjam/replays/x.replay.json' },
+    };
+    const report = {
+      schema: 'logjam.report/1',
+      startedAt: '2026-12-01T00:00:00Z',
+      durationMs: 1000,
+      environment: { command: 'logjam run', node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu' },
+      runs: [run],
+    } as unknown as Report;
+    expect(findingsMarkdown(report)).toContain('Replay: `npx logjam run --adapter python-bug-abba --scenario lock-inversion --seed 3 --python /usr/bin/python3`');
   });
 });
