@@ -150,6 +150,8 @@ describe.skipIf(!hasPython)('Python loggers through the process bridge (python3 
       const artefact = JSON.parse(readFileSync(file, 'utf8')) as { python?: string; command: string };
       expect(artefact.python).toBe(python);
       expect(run?.replay.command).toMatch(/^npx logjam replay /);
+      // The run form the terminal prints beside it names the interpreter too, quoted for a shell.
+      expect(cli.stdout).toContain(`same as: npx logjam run --adapter python-bug-abba --scenario lock-inversion --seed 4 --python '${python}'`);
       const marksBefore = readFileSync(marks, 'utf8').split('\n').filter(Boolean).length;
       // Replayed with no --python and no LOGJAM_PYTHON: the file's interpreter runs the adapter.
       const env = { ...process.env };
