@@ -117,6 +117,42 @@ class DriverTest(unittest.TestCase):
         for site in (edges[("interpreter", "registry")], edges[("registry", "interpreter")]):
             self.assertRegex(site, r"^at \S+\.py:\d+ in ")
 
+    def test_an_asyncio_adapter_is_driven_by_tasks_on_one_event_loop_that_interleave_every_batch(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            adapter = os.path.join(tmp, "tasks_adapter.py")
+            with open(adapter, "w") as f:
+                f.write(textwrap.dedent("""
+                    import logging, threading, types
+                    name = "tasks"
+                    description = "a FileHandler used from asyncio tasks"
+                    capabilities = {"format": "text", "gracefulShutdown": True, "asyncio": True}
+                    seen = set()
+                    def setup(ctx):
+                        global logger
+                        handler = logging.FileHandler(ctx.file, encoding="utf-8")
+                        logger = logging.getLogger()  # the root, as the seed's recipe: asyncio's own records would reach it
+                        logger.addHandler(handler)
+                        logger.setLevel(logging.DEBUG)
+                        return types.SimpleNamespace(close=handler.close)
+                    def create(ctx):
+                        def log(level, message):
+                            seen.add(threading.current_thread().name)
+                            if len(seen) > 1:
+                                raise RuntimeError("logged from threads %s" % sorted(seen))
+                            logger.log(level, message)
+                        return types.SimpleNamespace(log=log)
+                """))
+            code, events, lines, err = run_driver(adapter, "steady", {"threads": 3, "records": 200, "batch": 50, "maxPayload": 32})
+        self.assertEqual(code, 0, err)
+        self.assertFalse([e for e in events if e["type"] in ("finding", "harness-error")], err)
+        records = whole_records(lines)
+        self.assertEqual(len(records), 600)
+        self.assertEqual(len(lines), 600, "only the records: no line of the harness's event loop")
+        # Round robin on the loop: each task logs a batch of 50, then yields to the next.
+        self.assertEqual([q for q, _ in records[::50]], [0, 1, 2] * 4)
+        for p in range(3):
+            self.assertEqual([s for q, s in records if q == p], list(range(200)))
+
     def test_a_scenario_the_driver_does_not_implement_is_skipped_with_the_reason(self):
         code, events, _, err = run_driver(os.path.join(ROOT, "adapters", "queue_listener.py"), "slow-sink", {})
         self.assertEqual(code, 0, err)
