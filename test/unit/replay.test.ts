@@ -58,7 +58,7 @@ describe('replay of a Python run', () => {
     expect(readReplayArtefact(file).python).toBe('/usr/bin/python3');
     const bad = { ...(JSON.parse(readFileSync(file, 'utf8')) as object), python: 3 };
     writeFileSync(file, JSON.stringify(bad));
-    expect(() => readReplayArtefact(file)).toThrow(/`python` to name a Python interpreter/);
+    expect(() => readReplayArtefact(file)).toThrow(/`python`: expected string, found `3`/);
   });
 
   it("FINDINGS.md's replay of a Python run names the interpreter, also where the run's own replay was a file", () => {
