@@ -51,7 +51,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new UsageError(`Expected \`seed\` to be an integer from 0 to 2147483647, got \`${String(seed)}\``);
   const skip = scenario.skip?.(adapter.definition.capabilities);
   if (skip !== undefined) {
-    return { adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: skip, findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.name, seed, undefined, options.scheduleMode) };
+    return { adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: skip, findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter, scenario.name, seed, undefined, options.scheduleMode) };
   }
   const workDir = await mkdtemp(join(tmpdir(), 'logjam-api-'));
   try {

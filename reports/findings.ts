@@ -8,6 +8,7 @@
 import { findingRates, type FindingRate } from '../harness/contract/rates.js';
 import type { Finding, Report, RunResult } from '../harness/contract/result.js';
 import { upstreamFor, type UpstreamRule } from './upstream.js';
+import { shellWord } from '../harness/util/python.js';
 
 export interface FindingsOptions {
   /** The command that produced the report, for the header. @default the report's own */
@@ -131,7 +132,8 @@ function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: s
 function runCommand(run: RunResult): string {
   if (run.replay.command.startsWith('npx logjam run ')) return run.replay.command;
   const path = run.replay.path !== undefined && run.replay.path !== '' ? ` --path ${run.replay.path}` : '';
-  return `npx logjam run --adapter ${run.replay.adapter} --scenario ${run.replay.scenario} --seed ${run.replay.seed}${path}`;
+  const python = run.replay.python !== undefined ? ` --python ${shellWord(run.replay.python)}` : '';
+  return `npx logjam run --adapter ${run.replay.adapter} --scenario ${run.replay.scenario} --seed ${run.replay.seed}${path}${python}`;
 }
 
 function minimalReproduction(run: RunResult): string {

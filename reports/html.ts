@@ -124,7 +124,7 @@ function benchTable(results: readonly BenchmarkResult[]): string {
       return `<tr><td>${escapeHtml(b.adapter)}</td><td>${shape}</td><td>${b.threads}</td><td colspan="8" class="${b.status}">${escapeHtml(`${b.status}: ${b.reason ?? ''}`)}</td></tr>`;
     }
     const lat = s.callLatencyUs;
-    return `<tr><td>${escapeHtml(b.adapter)}</td><td>${shape}</td><td>${b.threads}</td><td class="num">${s.deliveredPerSec.toLocaleString('en')}</td><td class="num">${s.delivered}/${s.produced}</td><td class="num">${lat.p50}</td><td class="num">${lat.p99}</td><td class="num">${lat.p999}</td><td class="num">${lat.max}</td><td class="num">${s.peakRssMb}</td><td class="num">${s.eventLoopDelayMs.p99}</td></tr>`;
+    return `<tr><td>${escapeHtml(b.adapter)}</td><td>${shape}</td><td>${b.threads}</td><td class="num">${s.deliveredPerSec.toLocaleString('en')}</td><td class="num">${s.delivered}/${s.produced}</td><td class="num">${lat.p50}</td><td class="num">${lat.p99}</td><td class="num">${lat.p999}</td><td class="num">${lat.max}</td><td class="num">${s.peakRssMb}</td><td class="num">${s.eventLoopDelayMs?.p99 ?? 'n/a'}</td></tr>`;
   });
   return `<table id="benchmarks">
 <tr><th>adapter</th><th>shape</th><th>threads</th><th>delivered/s</th><th>delivered</th><th>call p50 µs</th><th>p99 µs</th><th>p99.9 µs</th><th>max µs</th><th>peak RSS MB</th><th>event-loop p99 ms</th></tr>

@@ -112,7 +112,7 @@ export function compareMarkdown(model: CompareModel): string {
     const s = b.median;
     const shape = `${b.shape}${b.shape !== 'simple' && !b.fields ? ' (message only)' : ''}`;
     if (b.status !== 'ok' || s === undefined) lines.push(`| ${cell(b.adapter)} | ${shape} | ${b.threads} | ${b.status}: ${cell(b.reason ?? '')} | | | | | | |`);
-    else lines.push(`| ${cell(b.adapter)} | ${shape} | ${b.threads} | ${s.deliveredPerSec} | ${s.delivered}/${s.produced} | ${s.callLatencyUs.p50} | ${s.callLatencyUs.p99} | ${s.callLatencyUs.p999} | ${s.peakRssMb} | ${s.eventLoopDelayMs.p99} |`);
+    else lines.push(`| ${cell(b.adapter)} | ${shape} | ${b.threads} | ${s.deliveredPerSec} | ${s.delivered}/${s.produced} | ${s.callLatencyUs.p50} | ${s.callLatencyUs.p99} | ${s.callLatencyUs.p999} | ${s.peakRssMb} | ${s.eventLoopDelayMs?.p99 ?? 'n/a'} |`);
   }
   const e = model.report.environment;
   lines.push('', `Node ${cell(e.node)} · ${cell(`${model.os.type} ${model.os.release}`)} · ${e.cpus} × ${cell(e.cpuModel)} · ${model.adapters.map((a) => cell(`${a.name}: ${Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ')}`)).join(' · ')}`, '');

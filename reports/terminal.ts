@@ -7,6 +7,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { firstFrame, type ThreadStatus } from '../harness/contract/protocol.js';
 import type { Finding, Report, RunResult } from '../harness/contract/result.js';
 import type { Output, PlannedRun, Reporter } from './reporter.js';
+import { shellWord } from '../harness/util/python.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function chalkFor(out: Output, env: NodeJS.ProcessEnv): ChalkInstance {
@@ -78,7 +79,8 @@ function shrinkLines(r: RunResult): string[] {
 function replayRunCommand(r: RunResult): string {
   const { adapter, scenario, seed, path } = r.replay;
   const mode = r.schedule !== undefined ? ` --schedule ${r.schedule.spec.mode}` : '';
-  return `npx logjam run --adapter ${adapter} --scenario ${scenario} --seed ${seed}${mode}${path !== undefined ? ` --path ${path}` : ''}`;
+  const python = r.replay.python !== undefined ? ` --python ${shellWord(r.replay.python)}` : '';
+  return `npx logjam run --adapter ${adapter} --scenario ${scenario} --seed ${seed}${mode}${path !== undefined ? ` --path ${path}` : ''}${python}`;
 }
 
 function label(run: PlannedRun): string {

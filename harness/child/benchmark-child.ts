@@ -14,6 +14,8 @@ import type { BenchChildMessage, BenchSpec, BenchWorkerData, BenchWorkerMessage 
 import { closeWithDeadline } from '../util/deadline.js';
 import { Ledger } from '../ledger/ledger.js';
 import { mergeHistograms, summarise } from '../util/latency.js';
+import { isPythonAdapterUrl } from '../contract/python.js';
+import { PythonBenchSkip, pythonBenchIteration } from './python-bench.js';
 
 const WORKER = new URL('./benchmark-worker.js', import.meta.url);
 const spec = JSON.parse(process.argv[2] ?? '{}') as BenchSpec;
@@ -21,6 +23,15 @@ const spec = JSON.parse(process.argv[2] ?? '{}') as BenchSpec;
 const send = (m: BenchChildMessage): void => void writeSync(3, `${JSON.stringify(m)}\n`);
 
 async function main(): Promise<void> {
+  if (isPythonAdapterUrl(spec.adapterUrl)) {
+    try {
+      send({ type: 'result', sample: await pythonBenchIteration(spec) });
+    } catch (error: unknown) {
+      if (!(error instanceof PythonBenchSkip)) throw error;
+      send({ type: 'skip', reason: error.message });
+    }
+    return;
+  }
   const adapter = asAdapter(defaultExport(await import(spec.adapterUrl)), spec.adapterUrl);
   const file = join(spec.dir, 'sink.log');
   const setup = await adapter.setup?.({ file, level: 'info', sink: {} });

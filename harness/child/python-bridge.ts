@@ -48,6 +48,8 @@ export interface BridgeOptions {
 const LOOK_MS = 50;
 /** How long faulthandler gets to write every thread's stack. */
 const DUMP_MS = 1500;
+/** How long the driver's event pipe may stay open after it exited (inherited by a process it started) before the run goes on without its end. */
+const EVENTS_DRAIN_MS = 2000;
 /** After the driver returned with the process left to end by itself (natural-exit), look at what keeps it alive this late: before the supervisor's exit bound of 3 s. */
 const EXIT_LOOK_MS = 2000;
 
@@ -84,11 +86,11 @@ export async function runPythonBridge(options: BridgeOptions): Promise<void> {
   // When: the driver is gone before an answer reached it; its exit decides the run.
   child.stdin?.on('error', () => undefined);
   const bridge = new Bridge(options, child, file, stacksFile);
-  const ended = bridge.ended();
   // The pipe sink: what the driver writes to its fd 4 is appended to the sink file, as a
   // process reading an application's stdout would.
   const pipeSink = drain(child.stdio[4] as Readable, file);
-  readEvents(child.stdio[3] as Readable, (event) => bridge.onEvent(event));
+  const eventsRead = readEvents(child.stdio[3] as Readable, (event) => bridge.onEvent(event));
+  const ended = bridge.ended(eventsRead);
   const exit = await ended;
   bridge.stop();
   await within(pipeSink, spec.closeMs);
@@ -97,7 +99,7 @@ export async function runPythonBridge(options: BridgeOptions): Promise<void> {
 }
 
 /** Whether the module declares `"tcp": True` in its capabilities (read before Python starts, to start the collector first). */
-function declaresTcp(path: string): boolean {
+export function declaresTcp(path: string): boolean {
   try {
     return /["']tcp["']\s*:\s*True/.test(readFileSync(path, 'utf8'));
   } catch {
@@ -144,12 +146,18 @@ class Bridge {
     this.#stacksFile = stacksFile;
   }
 
-  ended(): Promise<Exit> {
+  /**
+   * The driver's end, once every event it wrote has been read: a lock-order edge or a finding
+   * sent just before it exited still reaches the graph and the supervisor before the run is
+   * reported done. The wait for the pipe's end is bounded: a process the logger started may
+   * have inherited the pipe and keep it open.
+   */
+  ended(eventsRead: Promise<void>): Promise<Exit> {
     return new Promise<Exit>((resolve) => {
       // When: the interpreter could not be started at all.
       this.#child.once('error', (error) => resolve({ code: null, signal: null, error }));
       // When: the driver's process ended; its event pipe may still hold the last lines.
-      this.#child.once('exit', (code, signal) => setTimeout(() => resolve({ code, signal }), 50));
+      this.#child.once('exit', (code, signal) => void within(eventsRead, EVENTS_DRAIN_MS).then(() => resolve({ code, signal })));
     });
   }
 
@@ -495,7 +503,13 @@ export function parseFaulthandler(text: string): ParsedStacks {
   return { text, threads };
 }
 
-function readEvents(stream: Readable, onEvent: (event: PythonEvent) => void): void {
+/** Reads the driver's events as they come; settles when the pipe has ended (every event read) or failed. */
+function readEvents(stream: Readable, onEvent: (event: PythonEvent) => void): Promise<void> {
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
   let pending = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
@@ -518,10 +532,11 @@ function readEvents(stream: Readable, onEvent: (event: PythonEvent) => void): vo
   });
   // When: a read on the pipe failed; the driver's exit decides the run, not this.
   stream.on('error', () => undefined);
+  return ended;
 }
 
 /** Appends what the driver writes on its pipe to the sink file; settles once both ends are done. */
-function drain(stream: Readable, file: string): Promise<void> {
+export function drain(stream: Readable, file: string): Promise<void> {
   return new Promise<void>((resolve) => {
     const out = createWriteStream(file, { flags: 'a' });
     stream.pipe(out);

@@ -21,7 +21,7 @@ import { runSuite } from '../run/suite.js';
 import { replayCommand } from './replay-command.js';
 import { SCHEDULE_MODES, type ScheduleMode } from '../contract/schedule-spec.js';
 import { ciCommand } from './commands/ci.js';
-import { nonEmptyList, parse, stderr, stdout, suiteExitCode } from './commands/shared.js';
+import { nonEmptyList, parse, stderr, stdout, suiteExitCode, usePython } from './commands/shared.js';
 import { handleClosedOutputs, watchStops } from './signals.js';
 import { prepareOutDir, prepareOutFile, writeOrKeep } from './output-paths.js';
 import { buildReport } from '../run/suite.js';
@@ -218,11 +218,7 @@ async function run(args: string[]): Promise<number> {
   const replayDir = prepareOutDir(values['replay-dir'] ?? '.logjam/replays', '--replay-dir');
 
   pinLoggerVersions(values['logger-version']);
-  if (values.python !== undefined) {
-    if (values.python.trim() === '') throw new UsageError('Expected `--python` to name a Python interpreter, e.g. /usr/bin/python3, got an empty string');
-    // Every run's process inherits it, and so does the Python driver each one starts.
-    process.env[PYTHON_ENV] = values.python;
-  }
+  usePython(values.python);
   const named = nonEmptyList(values.adapter, '--adapter');
   const adapterRefs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (adapterRefs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(values.adapter ?? []).join(", ")}\`. Run \`logjam list\` to see them.`);

@@ -19,11 +19,13 @@ import { EXIT, type RunResult } from '../contract/result.js';
 import { runSuite } from '../run/suite.js';
 import { checkParams } from '../run/params.js';
 import type { Arbitrary } from 'fast-check';
+import { usePython } from './commands/shared.js';
 
 const OPTIONS = {
   times: { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'string' },
+  python: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -36,6 +38,8 @@ Options:
       --times N            replay N times and count how often the failure came back (default: 1)
       --timeout DURATION   hard deadline of each run (default: the original run's, or 60s)
       --json FILE          also write the result model (logjam.report/1) to FILE
+      --python PATH        the interpreter for a Python adapter (default: the one the file
+                           records, else python3 on PATH or LOGJAM_PYTHON)
   -h, --help               show this help
 
 Exit codes: 0 the failure did not come back, 1 a replay failed (the bug is still there),
@@ -60,13 +64,17 @@ export async function replayCommand(args: string[], out: Output, c: ChalkInstanc
   const file = resolve(positionals[0] as string);
   const artefact = readReplayArtefact(file);
   const times = values.times === undefined ? 1 : parseInteger(values.times, '--times', 1, 10_000);
+  // A Python run replays with the interpreter it ran with: set before the adapter is described,
+  // and inherited by the run's process and the driver it starts.
+  const python = values.python ?? artefact.python;
+  usePython(python);
   const timeoutMs = values.timeout === undefined ? (artefact.timeoutMs ?? 60_000) : parseTimeout(values.timeout);
   const jsonFile = values.json === undefined ? undefined : prepareOutFile(values.json, '--json');
   const adapter = await resolveAdapter(artefactAdapterRef(artefact, looksLikePath), artefact.cwd, { limits: { timeoutMs } });
   const scenario = await resolveScenario(artefact.scenario, artefact.cwd, { timeoutMs });
   // Parameters are checked against the scenario's own bounds before a run gets them.
   checkParams(scenario.params as Arbitrary<unknown>, artefact.params, `The replay file ${file}`);
-  out.write(c.dim(`replaying ${artefact.adapter} × ${artefact.scenario} seed ${artefact.seed}${artefact.path !== undefined ? ` path ${artefact.path}` : ''}, expecting ${artefact.expect.kinds.join(', ') || 'a pass'}${times > 1 ? `, ${times} times` : ''}\n`));
+  out.write(c.dim(`replaying ${artefact.adapter} × ${artefact.scenario} seed ${artefact.seed}${python !== undefined ? ` with ${python}` : ''}${artefact.path !== undefined ? ` path ${artefact.path}` : ''}, expecting ${artefact.expect.kinds.join(', ') || 'a pass'}${times > 1 ? `, ${times} times` : ''}\n`));
 
   // SIGINT, SIGTERM, SIGHUP or a closed stdout end the run under way; --json is still written.
   const abort = watchStops();

@@ -41,10 +41,15 @@ export interface BenchSample {
   readonly deliveredPerSec: number;
   readonly callLatencyUs: LatencySummary;
   readonly peakRssMb: number;
-  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The Node process's event-loop delay; absent for a Python adapter (no event loop between its calls). */
+  readonly eventLoopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
-export type BenchChildMessage = { readonly type: 'result'; readonly sample: BenchSample } | { readonly type: 'error'; readonly message: string };
+export type BenchChildMessage =
+  | { readonly type: 'result'; readonly sample: BenchSample }
+  | { readonly type: 'error'; readonly message: string }
+  /** The adapter cannot run here (a Python adapter whose logger is not installed). */
+  | { readonly type: 'skip'; readonly reason: string };
 
 export interface BenchmarkResult {
   readonly adapter: string;

@@ -22,7 +22,8 @@ export function isPythonAdapterUrl(url: string): boolean {
 export interface PythonDescription {
   readonly name: string;
   readonly description: string;
-  readonly capabilities: Capabilities & { readonly pipe?: boolean };
+  /** The JS keys, plus the driver's own: `pipe` (the logger writes a pipe the child drains) and `asyncio` (the producers are asyncio tasks on one event loop). */
+  readonly capabilities: Capabilities & { readonly pipe?: boolean; readonly asyncio?: boolean };
   readonly versions: Readonly<Record<string, string>>;
   /** The scenarios the Python driver implements. */
   readonly scenarios: readonly string[];

@@ -95,6 +95,8 @@ export interface Replay {
   readonly path?: string;
   /** The replay artefact written for this failure (`logjam replay FILE`). */
   readonly file?: string;
+  /** The interpreter a Python adapter's run was given (`--python`), when one was named. */
+  readonly python?: string;
 }
 
 export interface RunResult {

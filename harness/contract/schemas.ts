@@ -122,6 +122,8 @@ export const ReplayFileSchema = z.looseObject({
   }),
   command: z.string().optional(),
   versions: z.record(z.string(), z.string()).optional(),
+  /** The interpreter a Python adapter's run was given: the replay uses it too. */
+  python: z.string().min(1, 'a Python interpreter (a path or a command name)').optional(),
 });
 
 /**

@@ -98,6 +98,7 @@ async function benchCase(
   try {
     await bench.run();
   } catch (error: unknown) {
+    if (error instanceof BenchSkip) return { ...base, status: 'skip', reason: error.message, samples };
     // The first line says what went wrong; stacks of the child's threads would only bury it.
     return { ...base, status: 'error', reason: errorMessage(error).split('\n')[0] ?? '', samples };
   }
@@ -145,10 +146,14 @@ function iteration(spec: BenchSpec, timeoutMs: number, signal: AbortSignal | und
       const line = out.split('\n').find((l) => l.startsWith('{'));
       const message = line !== undefined ? (JSON.parse(line) as BenchChildMessage) : undefined;
       if (message?.type === 'result') resolve(message.sample);
+      else if (message?.type === 'skip') reject(new BenchSkip(message.reason));
       else reject(new Error(`${why ?? `the benchmark process ended with ${sig ?? `code ${code}`}`}: ${message?.type === 'error' ? message.message : err.trim().split('\n').slice(-5).join('\n')}`));
     });
   });
 }
+
+/** The iteration's child said the adapter cannot run here: the case is skipped, with its reason. */
+class BenchSkip extends Error {}
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;

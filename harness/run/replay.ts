@@ -40,12 +40,15 @@ export interface ReplayArtefact {
   readonly command: string;
   /** Versions of the packages the adapter loaded. */
   readonly versions?: Readonly<Record<string, string>>;
+  /** The Python interpreter a Python adapter's run was given (`--python`): the replay uses it too. */
+  readonly python?: string;
 }
 
 export interface ArtefactExtras {
   readonly schedule?: ScheduleSpec;
   readonly timeoutMs?: number;
   readonly cwd?: string;
+  readonly python?: string;
 }
 
 /** The kinds that failed the run, in the order found, each once. */
@@ -77,6 +80,7 @@ export function writeReplayArtefact(run: RunResult, dir: string, extras: Artefac
     },
     command: `npx logjam replay ${file}`,
     ...(run.versions !== undefined ? { versions: run.versions } : {}),
+    ...(extras.python !== undefined ? { python: extras.python } : {}),
   };
   writeFileSync(file, `${JSON.stringify(artefact, null, 2)}\n`);
   return file;

@@ -105,9 +105,9 @@ async function loadPythonAdapter(url: string, ref: string, explicit: boolean): P
   return { name: d.name, url, ref, definition };
 }
 
-/** The capabilities Node's contract knows; `pipe` is the Python driver's own (a pipe the child drains). */
+/** The capabilities Node's contract knows; `pipe` (a pipe the child drains) and `asyncio` (producers as asyncio tasks) are the Python driver's own. */
 function nodeCapabilities(capabilities: PythonDescription['capabilities']): Record<string, unknown> {
-  const { pipe: _pipe, ...rest } = capabilities;
+  const { pipe: _pipe, asyncio: _asyncio, ...rest } = capabilities;
   return rest;
 }
 

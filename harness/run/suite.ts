@@ -15,7 +15,7 @@ import { errorMessage } from '../util/deadline.js';
 import { findingRates } from '../contract/rates.js';
 import type { ResolvedAdapter, ResolvedScenario } from './resolve.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from '../contract/result.js';
-import { replayFor, superviseRun } from './supervisor.js';
+import { pythonFor, replayFor, superviseRun } from './supervisor.js';
 import type { PlannedRun, Reporter } from '../contract/reporter.js';
 import { trackTempDir } from '../util/cleanup.js';
 
@@ -117,7 +117,7 @@ interface RunTarget {
 async function runOne(target: RunTarget): Promise<RunResult> {
   const { adapter, scenario, seed, options, planned } = target;
   const mode = options.scheduleMode ?? 'free';
-  const replay = replayFor(adapter.ref, scenario.ref, seed, options.path, mode);
+  const replay = replayFor(adapter, scenario.ref, seed, options.path, mode);
   const base = { adapter: adapter.name, scenario: scenario.name, seed, findings: [], metrics: EMPTY_METRICS, replay };
   const skip = scenario.skip?.(adapter.definition.capabilities, adapter.definition) ?? options.beforeRun?.(planned);
   if (skip !== undefined) return { ...base, status: 'skip', reason: skip };
@@ -133,9 +133,11 @@ async function runOne(target: RunTarget): Promise<RunResult> {
     result = await shrinkRun(result, target);
   }
   if (options.replayDir === undefined) return result;
+  const python = pythonFor(adapter);
   const file = writeReplayArtefact(result, options.replayDir, {
     ...(result.schedule !== undefined ? { schedule: result.schedule.spec } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(python !== undefined ? { python } : {}),
   });
   return { ...result, replay: { ...result.replay, file, command: `npx logjam replay ${relativeIfInside(file)}` } };
 }
@@ -178,7 +180,7 @@ async function shrinkRun(original: RunResult, target: RunTarget): Promise<RunRes
   const smallest = candidates.get(JSON.stringify(outcome.params)) ?? original;
   return {
     ...smallest,
-    replay: replayFor(adapter.ref, scenario.ref, seed, outcome.path, mode),
+    replay: replayFor(adapter, scenario.ref, seed, outcome.path, mode),
     shrink: { runs: outcome.runs, shrinks: outcome.shrinks, reproduced: true, original: original.params },
   };
 }

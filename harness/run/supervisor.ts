@@ -27,6 +27,8 @@ import type { ResolvedScenario } from './resolve.js';
 import { spawnRunProcess, watchRunProcess } from './run-process.js';
 import type { SinkReading } from './ledger-findings.js';
 import { verdict } from './verdict.js';
+import { isPythonAdapterUrl } from '../contract/python.js';
+import { PYTHON_ENV, shellWord } from '../util/python.js';
 
 export interface SuperviseOptions {
   readonly adapter: {
@@ -97,7 +99,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       seed,
       params,
       ...(schedule !== undefined ? { schedule } : {}),
-      replay: replayFor(adapter.ref, scenario.ref, seed, options.path, options.scheduleMode),
+      replay: replayFor(adapter, scenario.ref, seed, options.path, options.scheduleMode),
       folded,
       end,
       limits,
@@ -128,15 +130,34 @@ function runSpecFor(options: SuperviseOptions, params: unknown, schedule: Schedu
   };
 }
 
+/** What a replay command needs of the adapter: as the user named it, and where it loads from. */
+export interface ReplayAdapter {
+  readonly ref: string;
+  readonly url: string;
+}
+
+/**
+ * The interpreter a Python adapter's run used, when one was named (`--python` or LOGJAM_PYTHON);
+ * undefined for a JS adapter, or for `python3` on PATH by default.
+ */
+export function pythonFor(adapter: ReplayAdapter, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!isPythonAdapterUrl(adapter.url)) return undefined;
+  const named = env[PYTHON_ENV];
+  return named !== undefined && named !== '' ? named : undefined;
+}
+
 /** The one command that replays a run. */
-export function replayFor(adapterRef: string, scenario: string, seed: number, path?: string, mode: ScheduleMode = 'free'): Replay {
+export function replayFor(adapter: ReplayAdapter, scenario: string, seed: number, path?: string, mode: ScheduleMode = 'free'): Replay {
   const withPath = path !== undefined && path !== '' ? ` --path ${path}` : '';
   // Runs against releases pinned with --logger-version replay against the same releases.
   const pins = (process.env['LOGJAM_LOGGER_VERSIONS'] ?? '').split(' ').filter((p) => p !== '');
   const withPins = pins.map((p) => ` --logger-version ${p}`).join('');
   const withMode = mode !== 'free' ? ` --schedule ${mode}` : '';
-  const command = `npx logjam run --adapter ${adapterRef} --scenario ${scenario} --seed ${seed}${withMode}${withPath}${withPins}`;
-  const base = { command, adapter: adapterRef, scenario, seed };
+  // A Python run replays with the same interpreter: another one may have other loggers, or none.
+  const python = pythonFor(adapter);
+  const withPython = python !== undefined ? ` --python ${shellWord(python)}` : '';
+  const command = `npx logjam run --adapter ${adapter.ref} --scenario ${scenario} --seed ${seed}${withMode}${withPath}${withPins}${withPython}`;
+  const base = { command, adapter: adapter.ref, scenario, seed, ...(python !== undefined ? { python } : {}) };
   return path !== undefined && path !== '' ? { ...base, path } : base;
 }
 

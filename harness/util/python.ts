@@ -100,3 +100,8 @@ function checkVersion(d: PythonDescription, python: string): PythonDescription {
   }
   return d;
 }
+
+/** A word a POSIX shell reads back as it is (an interpreter path in a replay command): quoted only when it has to be. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

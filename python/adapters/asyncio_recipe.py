@@ -1,7 +1,9 @@
 """python-asyncio: the seed's recipe for asyncio applications, verbatim (seeds: "Logging in
 asyncio applications", 2019): the root logger's handlers move behind a QueueListener on a
 SimpleQueue, a LocalQueueHandler that skips prepare() takes their place. The recipe starts the
-listener and never stops it; this adapter adds nothing the recipe does not have.
+listener and never stops it; this adapter adds nothing the recipe does not have. The
+application logs from asyncio tasks (capability ``asyncio``): the scenarios' producers are tasks
+on one event loop.
 """
 
 import logging
@@ -12,7 +14,7 @@ from typing import List
 
 name = "python-asyncio"
 description = "the seed's asyncio recipe: root handlers moved behind a QueueListener (SimpleQueue), never stopped"
-capabilities = {"format": "text", "gracefulShutdown": False, "threads": True}
+capabilities = {"format": "text", "gracefulShutdown": False, "threads": True, "asyncio": True}
 
 
 class LocalQueueHandler(logging.handlers.QueueHandler):

@@ -1,8 +1,10 @@
-"""``python -m logjam_driver describe ADAPTER.py...`` | ``run SPEC_JSON``.
+"""``python -m logjam_driver describe ADAPTER.py...`` | ``run SPEC_JSON`` | ``bench SPEC_JSON``.
 
 describe ADAPTER.py...: prints, per module, one JSON line with its name, description,
 capabilities, versions and the scenarios the driver implements, or {"path", "error"} saying why
 the module is not an adapter.
+
+bench: one benchmark iteration (bench.py); its result is one JSON line on ``spec['resultFd']``.
 
 run: drives one run. Events go to the file descriptor ``spec['eventsFd']``; faulthandler dumps
 every thread's stack to ``spec['stacksFile']`` on SIGUSR1, from C, so the Node side can ask a
@@ -111,7 +113,11 @@ def main(argv):
         return describe(argv[1:])
     if len(argv) >= 2 and argv[0] == "run":
         return run(json.loads(argv[1]))
-    sys.stderr.write("Usage: python -m logjam_driver describe ADAPTER.py... | run SPEC_JSON\n")
+    if len(argv) >= 2 and argv[0] == "bench":
+        from .bench import main as bench
+
+        return bench(argv[1])
+    sys.stderr.write("Usage: python -m logjam_driver describe ADAPTER.py... | run SPEC_JSON | bench SPEC_JSON\n")
     return 2
 
 

@@ -14,7 +14,9 @@ An adapter is one module (loaded by path) with module-level names:
 Capabilities use the JS names: ``format`` ('ndjson' | 'text'), ``gracefulShutdown`` (bool),
 ``threads``, ``reportsDrops``, ``harnessSink``, ``tcp`` (bool), ``overflow`` (str),
 ``callBoundMs``, ``memoryBoundMb`` (number), plus ``pipe`` (bool): the logger writes to
-``ctx.stream_fd``, a pipe whose reader (the Node side) appends what it reads to the sink file.
+``ctx.stream_fd``, a pipe whose reader (the Node side) appends what it reads to the sink file,
+and ``asyncio`` (bool): the logger is used from asyncio tasks, so the scenarios' producers are
+tasks on one event loop, yielding to it every batch of records, instead of threads.
 """
 
 import importlib.util
@@ -24,7 +26,7 @@ import sys
 
 LEVELS = ("debug", "info", "warn", "error", "fatal")
 
-_BOOL_CAPS = ("threads", "reportsDrops", "harnessSink", "tcp", "pipe", "gracefulShutdown", "pathSink", "secondSink", "fields", "reconfigure", "reentrantSink", "stream")
+_BOOL_CAPS = ("asyncio", "threads", "reportsDrops", "harnessSink", "tcp", "pipe", "gracefulShutdown", "pathSink", "secondSink", "fields", "reconfigure", "reentrantSink", "stream")
 _NUMBER_CAPS = ("callBoundMs", "memoryBoundMb")
 _OVERFLOW = ("drop-lowest-first", "drop-newest", "drop-oldest", "block", "grow")
 _KNOWN_CAPS = ("format", "context", "overflow") + _BOOL_CAPS + _NUMBER_CAPS

@@ -4,6 +4,7 @@ Node side needs to judge the run goes out as events (see events.py): phases, per
 progress, lock-order edges, findings, produced counts, and what the process is about to do.
 """
 
+import logging
 import os
 import signal
 import sys
@@ -254,6 +255,10 @@ class Driver:
     def run_producers(self, threads, records, batch, min_payload, max_payload, level="info", text="ascii", sink=None, hold_lock=None, hold_every=1, close_process=True):
         if self.capabilities.get("threads") is False and threads > 1:
             raise RuntimeError("the adapter declares threads: False, so the scenario must not start %d producer threads: this is a harness bug" % threads)
+        # An interpreter lock held around log calls is a thread's: tasks on one loop thread
+        # would all hold it at once (it is reentrant), so lock-inversion keeps threads.
+        if self.capabilities.get("asyncio") is True and hold_lock is None:
+            return self.run_tasks(threads, records, batch, min_payload, max_payload, level, text, sink, close_process)
         self.ensure_setup(sink)
         self.producers = threads
         gate = threading.Barrier(threads + 1)
@@ -292,7 +297,10 @@ class Driver:
                     seq = base + i
                     t0 = clock()
                     try:
-                        if hold_lock is not None and seq % every == 0:
+                        # Offset by the producer: threads are not in step, so a run with
+                        # fewer records than `every` still has calls made with the lock and
+                        # calls made without it (both orders of lock-inversion's cycle).
+                        if hold_lock is not None and (seq + p) % every == 0:
                             with hold_lock:
                                 log(py_level, message)
                         else:
@@ -341,6 +349,104 @@ class Driver:
                 first = r["firstThrow"]
                 self.finding("unhandled-error", "%d log call(s) on producer-%d raised into the caller; the first, on record %d: %s" % (r["threw"], p, first["seq"], first["message"]),
                              {"thread": "producer-%d" % p, "threw": r["threw"], "seq": first["seq"], "message": first["message"], "stack": first["stack"]})
+        return {
+            "produced": [r["produced"] if r else self.produced[p] for p, r in enumerate(results)],
+            "dropped": sum(r["dropped"] for r in results if r),
+            "latency": latency_summary(samples),
+            "wallMs": wall_ms,
+        }
+
+    def run_tasks(self, tasks, records, batch, min_payload, max_payload, level="info", text="ascii", sink=None, close_process=True):
+        """The producers as asyncio tasks on one event loop in the main thread (capability
+        ``asyncio``), as an asyncio application logs: each task yields to the loop every
+        `batch` records (``await asyncio.sleep(0)``), so the tasks' calls interleave. The start
+        gate is the loop itself: every task has made its logger and its first records and waits
+        on one Event before any logs."""
+        import asyncio
+
+        self.ensure_setup(sink)
+        self.producers = tasks
+        results = [None] * tasks
+        py_level = PY_LEVELS[level]
+        every = max(1, batch or 1)
+        outcome = {}
+
+        async def produce(p, gate):
+            result = {"produced": 0, "latency": [], "threw": 0, "firstThrow": None, "dropped": 0, "closed": None}
+            results[p] = result
+            try:
+                logger = self.create_logger(p, sink)
+            except BaseException as error:
+                self.send({"type": "harness-error", "message": "task-%d failed during create: %s: %s" % (p, type(error).__name__, error), "stack": traceback.format_exc()})
+                results[p] = None
+                return
+            chunks = self.chunks(p, records, min_payload, max_payload, text)
+            chunk = next(chunks, None)
+            self.targets[p] = records
+            await gate.wait()
+            samples = result["latency"]
+            log = logger.log
+            clock = time.perf_counter_ns
+            while chunk is not None:
+                base, messages = chunk
+                for i, message in enumerate(messages):
+                    seq = base + i
+                    t0 = clock()
+                    try:
+                        log(py_level, message)
+                    except Exception as error:
+                        result["threw"] += 1
+                        if result["firstThrow"] is None:
+                            result["firstThrow"] = {"seq": seq, "message": "%s: %s" % (type(error).__name__, error), "stack": traceback.format_exc()}
+                    samples.append(clock() - t0)
+                    self.produced[p] = seq + 1
+                    if (seq + 1) % every == 0:
+                        await asyncio.sleep(0)
+                chunk = next(chunks, None)
+            result["produced"] = records
+            dropped = getattr(logger, "dropped", None)
+            close = getattr(logger, "close", None)
+            # Off the loop, so the other tasks go on logging while this one's logger closes.
+            result["closed"] = await asyncio.get_running_loop().run_in_executor(None, self.bounded, close) if callable(close) else {"ok": True, "ms": 0}
+            result["dropped"] = int(dropped()) if callable(dropped) else 0
+
+        async def main():
+            gate = asyncio.Event()
+            running = [asyncio.ensure_future(produce(p, gate)) for p in range(tasks)]
+            # One turn of the loop: every task runs up to its wait on the gate.
+            await asyncio.sleep(0)
+            outcome["started"] = time.monotonic()
+            gate.set()
+            await asyncio.gather(*running)
+
+        self.set_thread("main", "running", "asyncio tasks (%d)" % tasks, 0)
+        # The loop is the harness's: asyncio's own records about it ("Using selector: ...", at
+        # DEBUG) would reach the application's root handlers and the sink as lines that are not
+        # records. The logger's own records are what the sink must hold.
+        aio = logging.getLogger("asyncio")
+        was_disabled = aio.disabled
+        aio.disabled = True
+        try:
+            asyncio.run(main())
+        finally:
+            aio.disabled = was_disabled
+        started = outcome.get("started", time.monotonic())
+        if close_process:
+            self.set_thread("main", "closing", "close")
+            self.report_shutdown("the logger's process-wide shutdown", self.close_process())
+        wall_ms = (time.monotonic() - started) * 1000
+        self.set_thread("main", "running", "idle")
+        samples = []
+        for p, r in enumerate(results):
+            if r is None:
+                continue
+            samples.extend(r["latency"])
+            if r["closed"] is not None:
+                self.report_shutdown("task-%d's logger shutdown" % p, r["closed"], {"producer": p})
+            if r["threw"]:
+                first = r["firstThrow"]
+                self.finding("unhandled-error", "%d log call(s) on task-%d raised into the caller; the first, on record %d: %s" % (r["threw"], p, first["seq"], first["message"]),
+                             {"thread": "task-%d" % p, "threw": r["threw"], "seq": first["seq"], "message": first["message"], "stack": first["stack"]})
         return {
             "produced": [r["produced"] if r else self.produced[p] for p, r in enumerate(results)],
             "dropped": sum(r["dropped"] for r in results if r),

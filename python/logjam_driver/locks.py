@@ -213,7 +213,8 @@ class Tracker:
             "kind": "deadlock",
             "severity": "error",
             "message": "Deadlock: " + chain,
-            "evidence": {"signature": signature, "detectedAtMs": self.events.elapsed_ms(), "threads": threads, "language": "python"},
+            # Formed when the last thread of the cycle began to wait.
+            "evidence": {"signature": signature, "formedAtMs": max(t["waitingSinceMs"] for t in threads), "detectedAtMs": self.events.elapsed_ms(), "threads": threads, "language": "python"},
         }
 
     def snapshot(self):

@@ -32,8 +32,10 @@ def steady(d, p):
 
 
 def lock_inversion(d, p):
-    # The interpreter lock of the seeds' story: producers hold it around every k-th log call,
-    # the sink takes it around each write (and fails every k-th write, after writing).
+    # The interpreter lock of the seeds' story: producers hold it around every k-th log call
+    # (producer p on the calls whose seq + p is a multiple of k, so that even one record per
+    # producer makes calls with and without it), the sink takes it around each write (and
+    # fails every k-th write, after writing).
     interpreter = d.create_lock("interpreter", reentrant=True)
     d.phase("producing")
     out = d.run_producers(

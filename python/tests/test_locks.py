@@ -119,6 +119,8 @@ class LockTest(unittest.TestCase):
             evidence = findings[0]["evidence"]
             self.assertEqual(sorted(t["thread"] for t in evidence["threads"]), ["one", "two"])
             self.assertEqual(evidence["signature"], "deadlock:A|B")
+            self.assertLessEqual(evidence["formedAtMs"], evidence["detectedAtMs"])
+            self.assertEqual(evidence["formedAtMs"], max(t["waitingSinceMs"] for t in evidence["threads"]))
             self.assertTrue(all("test_locks.py" in t["waitSite"] for t in evidence["threads"]))
             edges = {(e["from"], e["to"]) for e in of_type(self.events, "py-edge")}
             self.assertEqual(edges, {("A", "B"), ("B", "A")})

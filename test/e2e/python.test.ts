@@ -6,10 +6,11 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../harness/contract/result.js';
+import type { CompareModel } from '../../reports/compare-model.js';
 import { logjam, logjamReport, ROOT, scratchDir } from './helpers.js';
 
 const PYTHON = join(ROOT, 'python');
@@ -131,6 +132,72 @@ describe.skipIf(!hasPython)('Python loggers through the process bridge (python3 
       rmSync(dir, { recursive: true, force: true });
     }
   }, 260_000);
+
+  it('replays a failing Python run with the interpreter it ran with: the replay command and file carry --python', () => {
+    const dir = scratchDir();
+    try {
+      // An interpreter that is not on PATH under that name, and leaves a mark each time it runs.
+      const marks = join(dir, 'marks.txt');
+      const python = join(dir, 'bin', 'my python');
+      mkdirSync(join(dir, 'bin'));
+      writeFileSync(python, `#!/bin/sh\necho "$$" >> '${marks}'\nexec python3 "$@"\n`, { mode: 0o755 });
+      const replays = join(dir, 'replays');
+      const { cli, report } = longReport(['run', '--adapter', 'python-bug-abba', '--scenario', 'lock-inversion', '--seed', '4', '--python', python, '--replay-dir', replays]);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(1);
+      const run = report.runs[0];
+      expect(run?.status).toBe('fail');
+      const file = run?.replay.file ?? '';
+      const artefact = JSON.parse(readFileSync(file, 'utf8')) as { python?: string; command: string };
+      expect(artefact.python).toBe(python);
+      expect(run?.replay.command).toMatch(/^npx logjam replay /);
+      // The run form the terminal prints beside it names the interpreter too, quoted for a shell.
+      expect(cli.stdout).toContain(`same as: npx logjam run --adapter python-bug-abba --scenario lock-inversion --seed 4 --python '${python}'`);
+      const marksBefore = readFileSync(marks, 'utf8').split('\n').filter(Boolean).length;
+      // Replayed with no --python and no LOGJAM_PYTHON: the file's interpreter runs the adapter.
+      const env = { ...process.env };
+      delete env['LOGJAM_PYTHON'];
+      const replay = spawnSync(process.execPath, [join(ROOT, 'bin', 'logjam.js'), 'replay', file], { cwd: ROOT, encoding: 'utf8', env: { ...env, NO_COLOR: '1' }, timeout: 200_000 });
+      expect(replay.status, replay.stdout + replay.stderr).toBe(1);
+      expect(replay.stdout).toContain(`with ${python}`);
+      expect(replay.stdout).toMatch(/reproduced 1\/1: lock-order-cycle/);
+      expect(readFileSync(marks, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(marksBefore);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('compare puts Python and Node loggers in one verdict matrix and one benchmark table, each delivered record read back by the ledger', () => {
+    const dir = scratchDir();
+    try {
+      const cli = logjam(
+        ['compare', '--adapter', 'python-queue,python-pipe,python-socket,reference', '--scenario', 'steady', '--records', '3000', '--iterations', '1', '--shape', 'simple,error', '--threads', '2', '--out', dir],
+        400_000,
+      );
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      const model = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareModel;
+      expect(model.report.runs.map((r) => [r.adapter, r.status])).toEqual([
+        ['python-queue', 'pass'],
+        ['python-pipe', 'pass'],
+        ['python-socket', 'pass'],
+        ['reference', 'pass'],
+      ]);
+      const cases = model.benchmarks.map((b) => [b.adapter, b.shape, b.status, b.median?.delivered, b.median?.produced]);
+      for (const adapter of ['python-queue', 'python-pipe', 'python-socket', 'reference']) {
+        for (const shape of ['simple', 'error']) expect(cases, JSON.stringify(model.benchmarks.map((b) => b.reason))).toContainEqual([adapter, shape, 'ok', 6000, 6000]);
+      }
+      const python = model.benchmarks.find((b) => b.adapter === 'python-queue' && b.shape === 'error');
+      // A Python adapter logs the message alone in the error shape, and has no event loop to measure.
+      expect(python?.fields).toBe(false);
+      expect(python?.median?.eventLoopDelayMs).toBeUndefined();
+      expect(python?.median?.callLatencyUs.count).toBe(6000);
+      expect(model.adapters.find((a) => a.name === 'python-queue')?.versions['python']).toMatch(/^3\.\d+/);
+      const markdown = readFileSync(join(dir, 'compare.md'), 'utf8');
+      expect(markdown).toMatch(/\| python-queue \| error \(message only\) \| 2 \| \d+ \| 6000\/6000 \|.*\| n\/a \|/);
+      expect(markdown).toMatch(/\| reference \| simple \| 2 \| \d+ \| 6000\/6000 \|/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 450_000);
 
   it("runs the README's Python adapter verbatim and it passes", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -103,7 +103,7 @@ async function ci(args: string[]): Promise<number> {
       reason: error.message,
       findings: [],
       metrics: EMPTY_METRICS,
-      replay: replayFor(error.kind === 'adapter' ? error.ref : '-', error.kind === 'scenario' ? error.ref : '-', seed),
+      replay: replayFor({ ref: error.kind === 'adapter' ? error.ref : '-', url: '' }, error.kind === 'scenario' ? error.ref : '-', seed),
     };
     writeReportFiles(buildReport([run], started, command), out, 'logjam ci');
     throw error;
@@ -227,7 +227,7 @@ function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budge
   });
   if (runs.length === report.runs.length && plan.length === runs.length && runs.every((r, i) => r === report.runs[i])) return report;
   for (const { adapter, scenario, seed } of plan.slice(runs.length)) {
-    runs.push({ adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: why('not run'), findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter.ref, scenario.ref, seed) });
+    runs.push({ adapter: adapter.name, scenario: scenario.name, seed, status: 'skip', reason: why('not run'), findings: [], metrics: EMPTY_METRICS, replay: replayFor(adapter, scenario.ref, seed) });
   }
   return buildReport(runs, started, command);
 }

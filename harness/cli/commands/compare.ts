@@ -18,7 +18,7 @@ import { parseTimeout, parseInteger } from '../../util/duration.js';
 import { UsageError } from '../../contract/errors.js';
 import { EXIT } from '../../contract/result.js';
 import { runSuite } from '../../run/suite.js';
-import { parse, requireNonEmpty, resolveTargets, splitList, stderr, stdout } from './shared.js';
+import { parse, requireNonEmpty, resolveTargets, splitList, stderr, stdout, usePython } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir, writeOrKeep } from '../output-paths.js';
 
@@ -36,6 +36,7 @@ const OPTIONS = {
   'no-bench': { type: 'boolean' },
   timeout: { type: 'string' },
   out: { type: 'string' },
+  python: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -57,6 +58,8 @@ Options:
       --no-bench           the verdict matrix only
       --timeout DURATION   hard deadline of each run and each benchmark process (default: 60s)
       --out DIR            where the files go (default: ${COMPARE_DEFAULTS.out})
+      --python PATH        the interpreter for Python adapters (python-*, ./my_adapter.py),
+                           which share the matrix and the benchmark table (default: python3)
   -h, --help               show this help
 
 A longer comparison: --runs 5 --records 200000 --iterations 10 --threads 1,2,4
@@ -88,6 +91,7 @@ async function compare(args: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? COMPARE_DEFAULTS.timeoutMs : parseTimeout(values.timeout);
   // Checked and created before anything runs.
   const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? COMPARE_DEFAULTS.out, '--out');
+  usePython(values.python);
   const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd(), { timeoutMs });
   const command = `logjam ${['compare', ...args].join(' ')}`;
 

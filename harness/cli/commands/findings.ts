@@ -8,7 +8,10 @@ import { parseWith, ReportSchema } from '../../contract/schemas.js';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { BUILTIN_ADAPTER_NAMES } from '../../../adapters/index.js';
+import { PYTHON_ADAPTER_NAMES, pythonAdapterUrl } from '../../../adapters/python.js';
+import { describePythonAdapters } from '../../util/python.js';
 import { findingsMarkdown } from '../../../reports/findings.js';
 import { SCENARIO_NAMES } from '../../../scenarios/index.js';
 import { UsageError } from '../../contract/errors.js';
@@ -61,6 +64,16 @@ async function findings(args: string[]): Promise<number> {
   const report = parseWith(ReportSchema, value, `The report ${file}`, 'Pass a report written by `logjam run --json FILE` or `logjam ci`, unchanged.') as Report;
   const adapterDescriptions: Record<string, string> = {};
   for (const name of BUILTIN_ADAPTER_NAMES) adapterDescriptions[name] = (await resolveAdapter(name, process.cwd())).definition.description;
+  // The bundled Python adapters the report ran, described by the Python driver (the report's
+  // interpreter is not known here; without one, their sections go without a description).
+  const python = PYTHON_ADAPTER_NAMES.filter((name) => report.runs.some((r) => r.adapter === name));
+  if (python.length > 0) {
+    const described = await describePythonAdapters(python.map((name) => fileURLToPath(pythonAdapterUrl(name))));
+    for (const name of python) {
+      const d = described.get(fileURLToPath(pythonAdapterUrl(name)));
+      if (d?.ok === true) adapterDescriptions[name] = d.description.description;
+    }
+  }
   const scenarioDescriptions: Record<string, string> = {};
   for (const name of SCENARIO_NAMES) scenarioDescriptions[name] = (await resolveScenario(name)).description;
   const failOn = new Map<string, readonly string[]>();

@@ -3,7 +3,7 @@
  * errors, and resolving the adapters and scenarios a user named.
  */
 
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_ADAPTER_NAMES, expandAdapterRefs } from '../../../adapters/index.js';
 import type { Output } from '../../../reports/index.js';
@@ -17,6 +17,7 @@ import { exitCodeFor, nothingRan, type Report, type RunResult } from '../../cont
 import type { DescribeLimits } from '../../run/describe.js';
 import { isStdoutClosed } from '../signals.js';
 import { prepareOutDir, writeOrKeep } from '../output-paths.js';
+import { PYTHON_ENV } from '../../util/python.js';
 
 // Captured at startup: a logger loaded into this process may patch stdout or console.
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -43,6 +44,17 @@ export function splitList(values: string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
   const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   return items.length > 0 ? items : undefined;
+}
+
+/**
+ * `--python PATH`: the interpreter for Python adapters. Every run's process, benchmark process
+ * and Python driver inherits it; a path is made absolute, since replay commands and files name
+ * it and may be used from another folder.
+ */
+export function usePython(value: string | undefined): void {
+  if (value === undefined) return;
+  if (value.trim() === '') throw new UsageError('Expected `--python` to name a Python interpreter, e.g. /usr/bin/python3, got an empty string');
+  process.env[PYTHON_ENV] = value.includes('/') ? resolve(value) : value;
 }
 
 /** The adapters (default: the bundled real loggers) and scenarios (default: all) a user named. */
