@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LoadClock, readRunQueueWaits } from '../../harness/util/cpu-clock.js';
+import { closeWithDeadline, withCpuDeadline } from '../../harness/util/deadline.js';
 
 const waits = (...pairs: [number, number][]): Map<number, number> => new Map(pairs);
 
@@ -53,5 +54,19 @@ describe('the load clock', () => {
     const read = readRunQueueWaits();
     expect(read?.get(process.pid)).toBeGreaterThanOrEqual(0);
     expect(readRunQueueWaits('/nonexistent')).toBeUndefined();
+  });
+});
+
+describe('a shutdown bounded on the CPU clock', () => {
+  it('answers the shutdown that settles, with its wall time', async () => {
+    expect(await withCpuDeadline(() => Promise.resolve(7), 5000)).toMatchObject({ ok: true, value: 7 });
+    expect(await closeWithDeadline({ close: () => Promise.reject(new Error('write after end')) }, 5000)).toMatchObject({ ok: false, error: 'write after end' });
+  });
+
+  it('times out a shutdown that never settles: it waits for no CPU, so its bound passes on the wall', async () => {
+    const closed = await closeWithDeadline({ close: () => new Promise<void>(() => undefined) }, 300);
+    expect(closed.ok).toBe(false);
+    expect(closed.error).toBeUndefined();
+    expect(closed.ms).toBeGreaterThanOrEqual(300);
   });
 });
