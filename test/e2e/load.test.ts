@@ -67,3 +67,35 @@ describe('the hang window under two CPU-burning processes', () => {
     expect(hang?.evidence['windowMs']).toBe(1000);
   }, 120_000);
 });
+
+describe('natural-exit observes the process until it really ends', () => {
+  async function naturalExit(fixture: string) {
+    return withBurners(async () =>
+      api.superviseRun({
+        adapter: await api.resolveAdapter(join(FIXTURES, 'adapters', `${fixture}.ts`), ROOT),
+        scenario: await api.resolveScenario('natural-exit'),
+        seed: 1,
+        params: { records: 50, maxPayload: 64 },
+        timeoutMs: 60_000,
+        memoryMb: 1024,
+        workDir: scratchDir(),
+      }),
+    );
+  }
+
+  it("passes a logger whose late unref'd timer writes its tail and lets the process end, after the scenario's look at what keeps it alive", async () => {
+    // Before issue 13 the look, 2 s after the scenario returned, was itself an exit-hang.
+    const result = await naturalExit('late-tail');
+    expect(result.findings.filter((f) => f.kind === 'exit-hang' || f.kind === 'exit-loss')).toEqual([]);
+    expect(result.metrics).toMatchObject({ produced: 50, delivered: 50, lost: 0 });
+    expect(result.metrics.exitMs).toBeGreaterThanOrEqual(2000);
+    expect(result.status).toBe('pass');
+  }, 120_000);
+
+  it("flags a logger whose unref'd timer never runs at a natural exit: the tail is lost", async () => {
+    const result = await naturalExit('unref-tail');
+    expect(result.findings.find((f) => f.kind === 'exit-loss')).toMatchObject({ severity: 'error' });
+    expect(result.metrics).toMatchObject({ produced: 50, delivered: 0, lost: 50 });
+    expect(result.status).toBe('fail');
+  }, 120_000);
+});
