@@ -22,10 +22,24 @@
  * `LoadClock` is pure (readings are passed in); `readRunQueueWaits` is the one impure reader.
  */
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** Cumulative run-queue wait per thread of this process, in ms, by thread id; undefined where the OS does not say. */
-export function readRunQueueWaits(taskDir = '/proc/self/task'): Map<number, number> | undefined {
+/** The calling thread's id (Linux), undefined where /proc/thread-self cannot be read. */
+export function ownThreadId(): number | undefined {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Cumulative run-queue wait per thread of this process, in ms, by thread id; undefined where the
+ * OS does not say. `skip`: a thread left out (the watchdog's own: its lateness only delays its
+ * look, it stops no one's progress).
+ */
+export function readRunQueueWaits(taskDir = '/proc/self/task', skip?: number): Map<number, number> | undefined {
   let tids: string[];
   try {
     tids = readdirSync(taskDir);
@@ -34,6 +48,7 @@ export function readRunQueueWaits(taskDir = '/proc/self/task'): Map<number, numb
   }
   const waits = new Map<number, number>();
   for (const tid of tids) {
+    if (Number(tid) === skip) continue;
     try {
       // "<ns on cpu> <ns waiting on a run queue> <timeslices>"
       const field = readFileSync(`${taskDir}/${tid}/schedstat`, 'latin1').split(' ')[1];

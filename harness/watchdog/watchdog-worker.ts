@@ -27,7 +27,7 @@ import { EventChannel } from '../sync/channel.js';
 import { lockName, type SyncShared } from '../sync/runtime.js';
 import { StringTable } from '../sync/strings.js';
 import type { Finding } from '../contract/result.js';
-import { LoadClock, readRunQueueWaits } from '../util/cpu-clock.js';
+import { LoadClock, ownThreadId, readRunQueueWaits } from '../util/cpu-clock.js';
 import { DeadlockDetector, type BoardView } from './deadlock.js';
 import { describeAll, threadName } from './describe.js';
 import { HangDetector, hangFinding, harnessThread, type SlotReading } from './hang.js';
@@ -59,7 +59,9 @@ const view: BoardView = { board, strings, lockName: (id) => lockName(locks, stri
 /** How often the load clock reads the threads' run-queue waits: a readdir and a small read per thread. */
 const LOAD_LOOK_MS = 100;
 const started = performance.now();
-const clock = new LoadClock(started, LOAD_LOOK_MS, readRunQueueWaits());
+/** This thread's own waits are left out: a late look delays the verdict, it stops no one's progress. */
+const selfTid = ownThreadId();
+const clock = new LoadClock(started, LOAD_LOOK_MS, readRunQueueWaits(undefined, selfTid));
 const hang = new HangDetector(data.hangMs, clock.now);
 const deadlock = new DeadlockDetector(view);
 const lockOrder = new LockOrderDetector(view.lockName);
@@ -86,7 +88,7 @@ function look(): void {
   const wall = performance.now();
   if (wall - clockLookAt >= LOAD_LOOK_MS) {
     clockLookAt = wall;
-    clock.tick(wall, readRunQueueWaits());
+    clock.tick(wall, readRunQueueWaits(undefined, selfTid));
   }
   // The detectors' time: wall time less the time this process waited for a CPU.
   const now = clock.now;
