@@ -39,7 +39,17 @@ export function configureLog4js(appender: Record<string, unknown>, level: Level)
 export default defineAdapter({
   name: 'log4js-file',
   description: "log4js with the file appender, one-line layout; shutdown: log4js.shutdown(cb)",
-  capabilities: { format: 'text', gracefulShutdown: true, threads: true, fields: true },
+  capabilities: {
+    format: 'text',
+    gracefulShutdown: true,
+    threads: true,
+    fields: true,
+    // log4js documents that its file appenders buffer what the file cannot take yet, and that an
+    // application which minds the memory listens for 'log4js:pause' and stops logging until it
+    // is false again (https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage,
+    // lib/appenders/file.js emits it when write() returns false). It drops nothing.
+    overflow: 'grow',
+  },
   versions: () => versionsOf('log4js'),
   create(ctx) {
     const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, layout: ONE_LINE_LAYOUT }, ctx.level);

@@ -19,7 +19,17 @@ const BACKUPS = 100;
 export default defineAdapter({
   name: 'log4js-rotating',
   description: `log4js file appender with maxLogSize ${ROTATE_BYTES / 1024} KiB, backups ${BACKUPS}, one-line layout; shutdown: log4js.shutdown(cb)`,
-  capabilities: { format: 'text', gracefulShutdown: true, threads: false, fields: true },
+  capabilities: {
+    format: 'text',
+    gracefulShutdown: true,
+    threads: false,
+    fields: true,
+    // log4js documents that its file appenders buffer what the file cannot take yet, and that an
+    // application which minds the memory listens for 'log4js:pause' and stops logging until it
+    // is false again (https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage,
+    // lib/appenders/file.js emits it when write() returns false). It drops nothing.
+    overflow: 'grow',
+  },
   versions: () => versionsOf('log4js'),
   sinkFiles: (file) => rotatedFiles(file, 'numbered-suffix'),
   create(ctx) {

@@ -95,6 +95,7 @@ const TRIAGE = {
   confirmed: 'confirmed in the logger',
   'trade-off': 'a documented trade-off of this configuration, reported as a fact, not a failure of the logger',
   expected: 'the outcome this scenario provokes on purpose, reported as a fact',
+  new: "new: confirmed in the logger's source, no upstream issue reports it",
 } as const satisfies Record<UpstreamRule['triage'], string>;
 
 function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: string, scenario: string): string[] {

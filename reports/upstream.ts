@@ -30,9 +30,10 @@ export interface UpstreamRule {
   /**
    * The triage of a failing cell (issue 13): a defect or limit confirmed in the logger (with the
    * upstream thread, if there is one), a documented trade-off of this configuration (a fact, not
-   * a failure of the logger), or the outcome the scenario provokes on purpose.
+   * a failure of the logger), the outcome the scenario provokes on purpose, or a defect or limit
+   * confirmed in the logger's source that no upstream thread reports (new).
    */
-  readonly triage: 'confirmed' | 'trade-off' | 'expected';
+  readonly triage: 'confirmed' | 'trade-off' | 'expected' | 'new';
   readonly links: readonly UpstreamLink[];
 }
 
@@ -114,6 +115,26 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [
       { url: 'https://github.com/pinojs/thread-stream/pull/217', title: 'pinojs/thread-stream#217 fix: handle multibyte writes across buffer boundaries (closes #215)' },
       { url: 'https://github.com/pinojs/sonic-boom/issues/139', title: 'pinojs/sonic-boom#139 message missing when writing a CJK string' },
+    ],
+  },
+  {
+    adapters: /^bunyan-(file|stream|rotating)$/,
+    scenarios: /^(slow-sink|stalled-sink)$/,
+    kinds: ['unbounded-memory'],
+    triage: 'new',
+    note: "confirmed in bunyan's source, not documented: Logger._emit calls each stream's write() and ignores what it returns (lib/bunyan.js, `s.stream.write(s.raw ? rec : str)`; RotatingFileStream.write passes it through), and a log call returns nothing, so an application cannot see backpressure; every record waits in the file stream's Writable buffer, which grows with the backlog. Every record is delivered in the end. bunyan's README says nothing of buffering or backpressure; the nearest thread is a report of memory growth while logging in a tight loop, not diagnosed there",
+    links: [{ url: 'https://github.com/trentm/node-bunyan/issues/533', title: 'trentm/node-bunyan#533 Excessive memory consumption in a tight loop (open; related, not diagnosed)' }],
+  },
+  {
+    adapters: /^log4js-(file|rotating)$/,
+    scenarios: /^(slow-sink|stalled-sink)$/,
+    kinds: ['unbounded-memory'],
+    triage: 'trade-off',
+    note: "documented behaviour: log4js's file appenders buffer what the file cannot take yet and emit 'log4js:pause' (true when write() returns false, false on 'drain'); an application that minds the memory stops logging until it is false again. Every record is delivered in the end; the adapters declare overflow 'grow' for it. Before log4js 6.1.0 (the pause event, #938) there was no signal at all (#620)",
+    links: [
+      { url: 'https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage', title: 'log4js docs: Memory usage ("listen for log4js:pause events emitted by the file appenders")' },
+      { url: 'https://github.com/log4js-node/log4js-node/pull/938', title: 'log4js-node/log4js-node#938 Add pause event to file appender' },
+      { url: 'https://github.com/log4js-node/log4js-node/issues/620', title: "log4js-node/log4js-node#620 Memory leak when file appender can't write (closed)" },
     ],
   },
   {

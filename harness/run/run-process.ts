@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { isTypeScriptModule } from '../contract/adapter.js';
 import type { ChildEvent, RunSpec } from '../contract/protocol.js';
+import { LoadClock, readRunQueueWaits } from '../util/cpu-clock.js';
 import type { KillReason, ProcessEnd } from './verdict.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('../child/child.js', import.meta.url));
@@ -26,6 +27,8 @@ const TAIL_BYTES = 16 * 1024;
 const MEMORY_POLL_MS = 50;
 /** A grandchild may hold the pipes open after the process ended: the last events get this long. */
 const DRAIN_MS = 1000;
+/** How often the exit bound's clock reads the process's threads. */
+const EXIT_LOOK_MS = 100;
 
 export interface SpawnOptions {
   /** Resident memory cap of the process, in MB: its JS heap gets half. */
@@ -91,7 +94,7 @@ export async function watchRunProcess(child: ChildProcess, options: WatchOptions
   const stdout = new Tail(TAIL_BYTES);
   const stderr = new Tail(TAIL_BYTES);
   let killedFor: KillReason | undefined;
-  let exitTimer: NodeJS.Timeout | undefined;
+  let exitBound: { stop(): void } | undefined;
   /** When the scenario said it was done or exiting: the start of time-to-exit. */
   let endedAt: number | undefined;
 
@@ -111,7 +114,7 @@ export async function watchRunProcess(child: ChildProcess, options: WatchOptions
     const plan = killPlan(event, options.exitMs);
     if (plan === undefined) return;
     if (plan.reason !== 'exit-hang') setTimeout(() => kill(plan.reason), plan.afterMs).unref();
-    else if (exitTimer === undefined) exitTimer = setTimeout(() => kill('exit-hang'), plan.afterMs);
+    else exitBound ??= watchExitBound(child.pid, plan.afterMs, () => kill('exit-hang'));
   };
   const channel = child.stdio[3] as Readable;
   const childOut = child.stdout as Readable;
@@ -129,7 +132,7 @@ export async function watchRunProcess(child: ChildProcess, options: WatchOptions
   const exit = await exitOf(child);
   const exitedAt = performance.now();
   clearTimeout(deadline);
-  clearTimeout(exitTimer);
+  exitBound?.stop();
   options.signal?.removeEventListener('abort', onAbort);
   memory.stop();
   await Promise.race([lines, delay(DRAIN_MS)]);
@@ -143,6 +146,24 @@ export async function watchRunProcess(child: ChildProcess, options: WatchOptions
     ...(endedAt !== undefined ? { endedAfterMs: exitedAt - endedAt } : {}),
   };
   return { events, end };
+}
+
+/**
+ * The exit bound, counted on the process's CPU clock (util/cpu-clock.ts) from now: time its
+ * threads stood ready without a CPU is not counted, so a loaded machine stretches the bound
+ * instead of turning a logger's slow but real exit (a late timer writing its tail) into an
+ * exit-hang (issue 13). A process that nothing keeps alive but a parked thread or a timer waits
+ * for no CPU, and is ended once the bound has passed on the wall.
+ */
+function watchExitBound(pid: number | undefined, boundMs: number, overBound: () => void): { stop(): void } {
+  const taskDir = `/proc/${pid ?? 0}/task`;
+  const read = (): Map<number, number> | undefined => (pid !== undefined ? readRunQueueWaits(taskDir) : undefined);
+  const clock = new LoadClock(performance.now(), EXIT_LOOK_MS, read());
+  const from = clock.now;
+  const poll = setInterval(() => {
+    if (clock.tick(performance.now(), read()) - from >= boundMs) overBound();
+  }, EXIT_LOOK_MS);
+  return { stop: () => clearInterval(poll) };
 }
 
 /** How the process ended, or that it never started. */

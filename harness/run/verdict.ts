@@ -70,10 +70,26 @@ export type VerdictScenario = Pick<AnyScenario, 'name' | 'failOn' | 'lossKind'>;
 /** How much of the stderr tail a finding's evidence quotes. */
 const EVIDENCE_TAIL = 4096;
 
+/** The evidence signature of the natural-exit scenarios' look at what keeps a process alive. */
+export const ALIVE_LOOK = 'natural-exit';
+
+/**
+ * The child's look at what keeps a naturally exiting process alive (scenarios/natural-exit.ts)
+ * is evidence for the exit bound, not a verdict (issue 13): the process is observed until it
+ * really ends. When the supervisor had to end it at the bound, the look is the exit-hang it
+ * describes (an error, with the resources); when the process ended by itself after the look, a
+ * late timer of the logger's let it end, and the look is dropped.
+ */
+export function judgeAliveLooks(findings: readonly Finding[], end: Pick<ProcessEnd, 'killedFor'>): Finding[] {
+  return findings.flatMap((f) =>
+    f.kind !== 'exit-hang' || f.evidence['signature'] !== ALIVE_LOOK ? [f] : end.killedFor === 'exit-hang' ? [{ ...f, severity: 'error' as const }] : [],
+  );
+}
+
 export function verdict(facts: RunFacts, scenario: VerdictScenario): RunResult {
   const { folded, end } = facts;
   const ended = endFindings(folded, end, facts.limits);
-  const found = [...folded.findings, ...ended.findings, ...(facts.sink !== undefined ? ledgerFindings(facts.sink, scenario.lossKind) : [])];
+  const found = [...judgeAliveLooks(folded.findings, end), ...ended.findings, ...(facts.sink !== undefined ? ledgerFindings(facts.sink, scenario.lossKind) : [])];
   const findings = found.map((f) => withSeverity(f, scenario.failOn));
   const harnessErrors = [...folded.harnessErrors, ...ended.harnessErrors];
   const status: RunStatus =

@@ -4,6 +4,7 @@
  */
 
 import type { Finding } from '../contract/result.js';
+import { LoadClock, readRunQueueWaits } from './cpu-clock.js';
 
 export type Timed<T> = { readonly ok: true; readonly value: T; readonly ms: number } | { readonly ok: false; readonly ms: number; readonly error?: string };
 
@@ -37,10 +38,42 @@ export interface CloseOutcome {
   readonly error?: string;
 }
 
-/** Runs a logger's documented shutdown, if it has one, bounded by `ms`. */
+/** How often a CPU-clock deadline reads the process's threads. */
+const CPU_LOOK_MS = 100;
+
+/**
+ * `withDeadline`, with `ms` counted on this process's CPU clock (cpu-clock.ts): time its threads
+ * stood ready without a CPU does not count, so a loaded machine stretches the bound instead of
+ * cutting short a shutdown that drains its backlog slowly for lack of a CPU (issue 13: winston
+ * over a slow pipe, beside two CPU-burning processes). A shutdown that waits on something that
+ * never comes waits for no CPU, and times out once `ms` has passed on the wall. The outcome's
+ * `ms` is wall time.
+ */
+export async function withCpuDeadline<T>(work: () => Promise<T> | T, ms: number): Promise<Timed<T>> {
+  const started = performance.now();
+  const clock = new LoadClock(started, CPU_LOOK_MS, readRunQueueWaits());
+  let poll: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    poll = setInterval(() => {
+      if (clock.tick(performance.now(), readRunQueueWaits()) - started >= ms) resolve('timeout');
+    }, CPU_LOOK_MS);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve().then(work), timeout]);
+    const elapsed = Math.round(performance.now() - started);
+    if (outcome === 'timeout') return { ok: false, ms: elapsed };
+    return { ok: true, value: outcome, ms: elapsed };
+  } catch (error: unknown) {
+    return { ok: false, ms: Math.round(performance.now() - started), error: errorMessage(error) };
+  } finally {
+    clearInterval(poll);
+  }
+}
+
+/** Runs a logger's documented shutdown, if it has one, bounded by `ms` on the process's CPU clock. */
 export async function closeWithDeadline(logger: { close?(): Promise<void> | void }, ms: number): Promise<CloseOutcome> {
   if (logger.close === undefined) return { ok: true, ms: 0 };
-  const closed = await withDeadline(() => logger.close?.(), ms);
+  const closed = await withCpuDeadline(() => logger.close?.(), ms);
   if (closed.ok) return { ok: true, ms: closed.ms };
   return { ok: false, ms: closed.ms, ...(closed.error !== undefined ? { error: closed.error } : {}) };
 }

@@ -15,11 +15,15 @@
  *   every unfinished harness thread is named;
  * - output the sink keeps receiving is progress (`outputGrew`, from the wedge detector): the
  *   logger is writing on the harness threads' behalf, however long they wait.
+ *
+ * Its clock is the watchdog's LoadClock (util/cpu-clock.ts), not the wall: time the process's
+ * threads stood ready without a CPU is not counted against anyone's progress.
  */
 
 import { FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS, type ThreadState } from '../sync/board.js';
 import type { ThreadStatus } from '../contract/protocol.js';
 import type { Finding } from '../contract/result.js';
+import type { LoadSeen } from '../util/cpu-clock.js';
 
 /** What one look at the board shows of a slot: the cheap words only. */
 export interface SlotReading {
@@ -121,11 +125,23 @@ export class HangDetector {
 }
 
 /**
+ * What the load clock saw over a window, as a clause of a finding's message: the wall time the
+ * window spanned and the part of it not counted. Empty when the machine gave the process its CPU.
+ */
+export function loadClause(load: LoadSeen | undefined): string {
+  if (load === undefined || load.starvedMs < 1) return '';
+  const average = load.loadAverage !== undefined ? `, load average ${load.loadAverage}` : '';
+  const why = load.source === 'schedstat' ? "the process's threads stood ready without a CPU" : "the watchdog's own looks came late";
+  return ` (counted on the process's CPU clock: the window spanned ${load.wallMs} ms of wall time, ${load.starvedMs} ms of which ${why}${average})`;
+}
+
+/**
  * The hang finding: the stuck threads first, each with what it was doing and waiting on, then
  * the others that wait. `pollMs` is the watchdog's look interval: a main thread whose loop did
- * not beat for ten of them is described as a blocked loop.
+ * not beat for ten of them is described as a blocked loop. `load`: what the watchdog's clock saw
+ * of the machine over the window (evidence.load).
  */
-export function hangFinding(stuck: readonly string[], threads: readonly ThreadStatus[], hangMs: number, pollMs: number, extra: Record<string, unknown> = {}): Finding {
+export function hangFinding(stuck: readonly string[], threads: readonly ThreadStatus[], hangMs: number, pollMs: number, extra: Record<string, unknown> = {}, load?: LoadSeen): Finding {
   const describe = (t: ThreadStatus): string => {
     const waiting =
       t.waiting !== undefined
@@ -142,10 +158,10 @@ export function hangFinding(stuck: readonly string[], threads: readonly ThreadSt
   return {
     kind: 'hang',
     severity: 'error',
-    message: `No progress for ${hangMs} ms: ${threads
+    message: `No progress for ${hangMs} ms${loadClause(load)}: ${threads
       .filter((t) => stuck.includes(t.name))
       .map(describe)
       .join('; ')}${others.length > 0 ? `. Also waiting: ${others.map(describe).join('; ')}` : ''}`,
-    evidence: { windowMs: hangMs, stuck, threads, ...extra },
+    evidence: { windowMs: hangMs, stuck, threads, ...(load !== undefined ? { load } : {}), ...extra },
   };
 }

@@ -13,14 +13,21 @@
  *   Node's diagnostic report;
  * - wedge.ts: `hang` too, when the sink stops growing while records keep being logged.
  * The main thread's `event-loop-stall` is measured by the main thread itself (loop-stall.ts).
+ *
+ * The hang and wedge windows run on a LoadClock (util/cpu-clock.ts): time during which a thread
+ * of this process stood ready without a CPU is not counted, so a machine busy with other work
+ * stretches the windows instead of tripping them, while a parked, hung process is judged at
+ * wall speed. Their findings say what load the clock saw.
  */
 
+import { loadavg } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import { Board, MAX_THREADS, WATCHDOG_SLOT } from '../sync/board.js';
 import { EventChannel } from '../sync/channel.js';
 import { lockName, type SyncShared } from '../sync/runtime.js';
 import { StringTable } from '../sync/strings.js';
 import type { Finding } from '../contract/result.js';
+import { LoadClock, ownThreadId, readRunQueueWaits } from '../util/cpu-clock.js';
 import { DeadlockDetector, type BoardView } from './deadlock.js';
 import { describeAll, threadName } from './describe.js';
 import { HangDetector, hangFinding, harnessThread, type SlotReading } from './hang.js';
@@ -49,12 +56,18 @@ const self = board.row(WATCHDOG_SLOT);
 self.identify(strings.intern('watchdog'), 0);
 const view: BoardView = { board, strings, lockName: (id) => lockName(locks, strings, id) };
 
+/** How often the load clock reads the threads' run-queue waits: a readdir and a small read per thread. */
+const LOAD_LOOK_MS = 100;
 const started = performance.now();
-const hang = new HangDetector(data.hangMs, started);
+/** This thread's own waits are left out: a late look delays the verdict, it stops no one's progress. */
+const selfTid = ownThreadId();
+const clock = new LoadClock(started, LOAD_LOOK_MS, readRunQueueWaits(undefined, selfTid));
+const hang = new HangDetector(data.hangMs, clock.now);
 const deadlock = new DeadlockDetector(view);
 const lockOrder = new LockOrderDetector(view.lockName);
-const wedge = data.sinkDir !== undefined ? new WedgeDetector(data.hangMs, started) : undefined;
+const wedge = data.sinkDir !== undefined ? new WedgeDetector(data.hangMs, clock.now) : undefined;
 let wedgeLookAt = 0;
+let clockLookAt = started;
 let progressEventAt = 0;
 
 const send = (finding: Finding): void => channel.send({ type: 'finding', finding });
@@ -72,7 +85,13 @@ function readBoard(): SlotReading[] {
 
 /** One look at the board, kept cheap: full descriptions are built only to report. */
 function look(): void {
-  const now = performance.now();
+  const wall = performance.now();
+  if (wall - clockLookAt >= LOAD_LOOK_MS) {
+    clockLookAt = wall;
+    clock.tick(wall, readRunQueueWaits(undefined, selfTid));
+  }
+  // The detectors' time: wall time less the time this process waited for a CPU.
+  const now = clock.now;
   const elapsed = channel.elapsedMs();
   self.beat();
   for (const finding of lockOrder.look(edges, strings, (slot) => threadName(view, slot))) send(finding);
@@ -83,25 +102,31 @@ function look(): void {
     const found = deadlock.check(r.slot, elapsed);
     if (found !== undefined) send(found);
   }
-  if (wedge !== undefined && data.sinkDir !== undefined && now - wedgeLookAt >= WEDGE_LOOK_MS) {
-    wedgeLookAt = now;
+  if (wedge !== undefined && data.sinkDir !== undefined && wall - wedgeLookAt >= WEDGE_LOOK_MS) {
+    wedgeLookAt = wall;
     const producers = readings.filter((r) => harnessThread(r.slot)).map((r) => ({ ...r, produced: board.read(r.slot).produced }));
     const seen = wedge.look(now, producers, measureSink(data.sinkDir));
     // Output that grows is the logger writing on the harness threads' behalf: none is hung meanwhile.
     if (seen.grew) hang.outputGrew(now);
-    else if (seen.wedge !== undefined) send(wedgeFinding(seen.wedge, describeAll(view, hang.tracks, now, channel.elapsedMs())));
+    else if (seen.wedge !== undefined) send(wedgeFinding(seen.wedge, describeAll(view, hang.tracks, now, channel.elapsedMs()), clock.seen(seen.wedge.stalledMs, loadAverage())));
   }
   const hung = hang.decide(now, readings, stuck);
   if (hung !== undefined) {
     const threads = describeAll(view, hang.tracks, now, elapsed);
     const names = threads.filter((t) => hung.includes(t.slot)).map((t) => t.name);
-    send(hangFinding(names, threads, data.hangMs, data.pollMs, diagnosticReport()));
+    send(hangFinding(names, threads, data.hangMs, data.pollMs, diagnosticReport(), clock.seen(data.hangMs, loadAverage())));
   }
-  if (now - progressEventAt >= data.progressMs) {
-    progressEventAt = now;
+  if (wall - progressEventAt >= data.progressMs) {
+    progressEventAt = wall;
     const threads = describeAll(view, hang.tracks, now, elapsed);
     channel.send({ type: 'progress', elapsedMs: elapsed, produced: threads.reduce((sum, s) => sum + s.produced, 0), threads });
   }
+}
+
+/** The 1-minute load average, where the OS keeps one (0 on Windows: not said). */
+function loadAverage(): number | undefined {
+  const [one] = loadavg();
+  return one !== undefined && one > 0 ? one : undefined;
 }
 
 /** Node's diagnostic report, as much of it as answers from this thread. */

@@ -8,6 +8,8 @@
 import type { ThreadState } from '../sync/board.js';
 import type { ThreadStatus } from '../contract/protocol.js';
 import type { Finding } from '../contract/result.js';
+import type { LoadSeen } from '../util/cpu-clock.js';
+import { loadClause } from './hang.js';
 import { LivenessProbe, type SinkSize, type Wedge } from './liveness.js';
 
 /** What the wedge detector reads of a harness thread. */
@@ -54,8 +56,9 @@ export class WedgeDetector {
  * The wedge, reported as a `hang` with the sink's size, the records logged since it last grew,
  * and what the loggers say they hold buffered. Loggers that share one queue (a listener's)
  * report the same bytes on each thread, so the message quotes the largest, never a sum.
+ * `load`: what the watchdog's clock saw of the machine while the sink stood still.
  */
-export function wedgeFinding(wedge: Wedge, threads: readonly ThreadStatus[]): Finding {
+export function wedgeFinding(wedge: Wedge, threads: readonly ThreadStatus[], load?: LoadSeen): Finding {
   const buffered = threads.flatMap((t) => (t.buffered !== undefined ? [{ thread: t.name, bytes: t.buffered }] : []));
   const bufferedBytes = buffered.length > 0 ? Math.max(...buffered.map((b) => b.bytes)) : undefined;
   const held =
@@ -65,11 +68,12 @@ export function wedgeFinding(wedge: Wedge, threads: readonly ThreadStatus[]): Fi
   return {
     kind: 'hang',
     severity: 'error',
-    message: `Wedge: the sink stopped growing for ${wedge.stalledMs} ms at ${wedge.sinkBytes} bytes while ${wedge.producedSinceGrowth} more records were logged${held}`,
+    message: `Wedge: the sink stopped growing for ${wedge.stalledMs} ms${loadClause(load)} at ${wedge.sinkBytes} bytes while ${wedge.producedSinceGrowth} more records were logged${held}`,
     evidence: {
       wedge: true,
       ...wedge,
       ...(bufferedBytes !== undefined ? { bufferedBytes, buffered } : {}),
+      ...(load !== undefined ? { load } : {}),
       threads,
       signature: 'liveness-wedge',
     },

@@ -212,6 +212,20 @@ describe('a run the supervisor ended', () => {
     expect(result.metrics.exitMs).toBeUndefined();
   });
 
+  it("takes natural-exit's look at what keeps the process alive as the exit-hang it describes only when the process had to be ended (issue 13)", () => {
+    const look: ChildEvent = { type: 'finding', finding: finding('exit-hang', { signature: 'natural-exit', activeResources: { Timeout: 1 } }, 'info') };
+    const killed = judge([...producing, { type: 'done' }, look], { end: { code: null, signal: 'SIGKILL', killedFor: 'exit-hang' }, failOn: ['exit-hang'] });
+    expect(killed.status).toBe('fail');
+    expect(killed.findings.filter((f) => f.kind === 'exit-hang').map((f) => [f.severity, f.evidence['activeResources']])).toEqual([
+      ['error', { Timeout: 1 }],
+      ['error', undefined],
+    ]);
+    // The process ended by itself after the look: a late timer of the logger's let it end.
+    const ended = judge([...producing, { type: 'done' }, look], { end: { endedAfterMs: 2400 }, failOn: ['exit-hang'] });
+    expect(ended.findings).toEqual([]);
+    expect(ended.status).toBe('pass');
+  });
+
   it('says which end the process did not follow: process.exit, or the injected one', () => {
     const killed = { code: null, signal: 'SIGKILL' as const, killedFor: 'exit-hang' as const };
     expect(judge([{ type: 'exiting', code: 0 }], { end: killed }).findings[0]?.message).toContain('after process.exit(0)');

@@ -1,0 +1,66 @@
+/**
+ * Triage as `logjam findings` prints it (reports/upstream.ts): the memory findings issue 13's
+ * oracle made on bunyan and log4js, checked against their docs and source.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { EMPTY_METRICS, type Finding, type Report, type RunResult } from '../../harness/contract/result.js';
+import { findingsMarkdown } from '../../reports/findings.js';
+import { upstreamFor } from '../../reports/upstream.js';
+
+const memory: Finding = {
+  kind: 'unbounded-memory',
+  severity: 'error',
+  message: 'Resident memory grew 25.1 MB, 9.34 bytes per byte of backlog, while up to 13365 records (2.77 MB) waited for the slow sink: the logger buffers the backlog in memory',
+  evidence: { rssGrowthMb: 25.1, backlogMbAtDeepest: 2.77 },
+};
+
+function failing(adapter: string, scenario: string): RunResult {
+  return {
+    adapter,
+    scenario,
+    seed: 7,
+    status: 'fail',
+    findings: [memory],
+    metrics: { ...EMPTY_METRICS, produced: 100, delivered: 100 },
+    replay: { command: `npx logjam run --adapter ${adapter} --scenario ${scenario} --seed 7`, adapter, scenario, seed: 7 },
+  };
+}
+
+function report(runs: RunResult[]): Report {
+  return {
+    schema: 'logjam.report/1',
+    startedAt: '2026-12-01T13:00:00.000Z',
+    durationMs: 60_000,
+    environment: { node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu', totalMemoryMb: 4096, logjam: '0.1.0', command: 'logjam run' },
+    runs,
+    summary: { pass: 0, fail: runs.length, skip: 0, error: 0 },
+  };
+}
+
+describe('the triage of memory that grows with the backlog', () => {
+  it.each(['bunyan-file', 'bunyan-stream', 'bunyan-rotating'])('%s: new, confirmed in bunyan\'s source (its streams ignore write()\'s return), with the nearest thread', (adapter) => {
+    for (const scenario of ['slow-sink', 'stalled-sink']) {
+      expect(upstreamFor(adapter, scenario, memory)).toMatchObject({ triage: 'new', links: [{ url: 'https://github.com/trentm/node-bunyan/issues/533' }] });
+    }
+  });
+
+  it.each(['log4js-file', 'log4js-rotating'])('%s: a documented trade-off (log4js:pause), with the docs', (adapter) => {
+    for (const scenario of ['slow-sink', 'stalled-sink']) {
+      expect(upstreamFor(adapter, scenario, memory)?.triage).toBe('trade-off');
+      expect(upstreamFor(adapter, scenario, memory)?.links[0]?.url).toBe('https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage');
+    }
+  });
+
+  it('is printed by logjam findings for each cell', () => {
+    const md = findingsMarkdown(report([failing('bunyan-file', 'slow-sink'), failing('log4js-file', 'stalled-sink')]));
+    expect(md).toContain("Triage: new: confirmed in the logger's source, no upstream issue reports it.");
+    expect(md).toContain('[trentm/node-bunyan#533 Excessive memory consumption in a tight loop (open; related, not diagnosed)](https://github.com/trentm/node-bunyan/issues/533)');
+    expect(md).toContain('Triage: a documented trade-off of this configuration, reported as a fact, not a failure of the logger.');
+    expect(md).toContain('(https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage)');
+  });
+
+  it('leaves memory growth in other loggers untriaged', () => {
+    expect(upstreamFor('winston-file', 'slow-sink', memory)).toBeUndefined();
+  });
+});
