@@ -85,7 +85,7 @@ export class TemplateFormatter implements Formatter {
 
 /** Characters JSON must escape in a string, and lone surrogates, which JSON.stringify escapes. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+export const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A JSON string literal: the common case (nothing to escape) without JSON.stringify. */
 export function jsonString(s: string): string {

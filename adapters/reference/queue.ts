@@ -17,13 +17,23 @@
  *
  * Ring layout: records start on 8-byte boundaries and never straddle the end of the ring; a
  * record that does not fit before the end leaves a pad word (-1) and starts at 0. A record is a
- * 40-byte header (words below) and the UTF-8 body: name, message, fields, context, error,
- * concatenated; the header holds each part's UTF-16 length, which UTF-8 round-trips exactly.
+ * 40-byte header (words below) and a UTF-8 body in one of two forms:
+ *
+ * - a line: the record's finished ndjson line, newline included, exactly as `JsonFormatter`
+ *   would write it, formatted and encoded by the producer. The header holds the byte lengths of
+ *   name, message, fields and context, and where the name starts, so the parts can still be read
+ *   back for a handler that formats its own way. A file handler with the ndjson formatter copies
+ *   the line's bytes and does nothing else per record: the per-record work is the producers',
+ *   done in parallel, and the listener only moves bytes (issue 15).
+ * - parts (a record with an error, or a name or message JSON must escape): name, message,
+ *   fields, context, error, concatenated; the header holds each part's UTF-16 length, which
+ *   UTF-8 round-trips exactly. The listener decodes and formats these.
  */
 
 import { Condition, Mutex, type LockHandle } from '../../harness/sync/locks.js';
+import { NEEDS_ESCAPE } from './format.js';
 import { ERROR, levelIndex, levelName, type LevelName } from './levels.js';
-import type { LogRecord } from './record.js';
+import type { LogRecord, RecordBatch } from './record.js';
 
 /** Control words, in an Int32Array over `QueueHandle.control`. */
 const HEAD = 0; // first byte the listener has not released
@@ -54,7 +64,7 @@ export const LISTENER_DEAD = 3;
 
 const PAD = -1;
 const HEADER = 40;
-/** Header words: size, level, body bytes, name, message, fields, context lengths; time at byte 32. */
+/** Header words: size, level, body bytes, name, message, fields, context lengths, form; time at byte 32. */
 const H_SIZE = 0;
 const H_LEVEL = 1;
 const H_BYTES = 2;
@@ -62,6 +72,15 @@ const H_NAME = 3;
 const H_MESSAGE = 4;
 const H_FIELDS = 5;
 const H_CONTEXT = 6;
+/** 0: parts; otherwise a line, and this is the byte offset of the name in it (| ROOT_NAME for the root logger). */
+const H_FORM = 7;
+const ROOT_NAME = 1 << 30;
+/** `","msg":"` between the name and the message of a line. */
+const MSG_KEY_BYTES = 9;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CLOSE = 0x7d;
+const NEWLINE = 0x0a;
 
 /** Node's Buffer methods without the encoding dispatch of write()/toString(); present since Node 0.x, untyped. */
 type FastBuffer = Buffer & { utf8Write(s: string, offset: number, length: number): number; utf8Slice(start: number, end: number): string };
@@ -150,6 +169,9 @@ export class SharedQueue {
    * never does I/O: the only wait is for the queue lock, held by others for a copy at most.
    */
   append(level: number, time: number, name: string, message: string, fields: string, context: string, error: string): boolean {
+    if (error === '' && !NEEDS_ESCAPE.test(message) && this.#lineHead(time, level, name)) {
+      return this.#appendLine(level, time, name, message, fields, context);
+    }
     // Part by part: a concatenated body would be a new string, flattened again to be measured
     // and encoded, per call. Measuring and writing the parts where they are allocates nothing.
     const nameBytes = name === '' ? 0 : Buffer.byteLength(name, 'utf8');
@@ -159,43 +181,135 @@ export class SharedQueue {
     const errorBytes = error === '' ? 0 : Buffer.byteLength(error, 'utf8');
     const bytes = nameBytes + messageBytes + fieldsBytes + contextBytes + errorBytes;
     const size = (HEADER + bytes + 7) & ~7;
-    const ctl = this.ctl;
     let at = -1;
     let wake = false;
     this.lock.lock();
     try {
-      if (ctl[STATE] === RUNNING && size <= this.capacity) {
-        at = this.reserve(size, this.limitFor(level));
-        if (at < 0 && level >= ERROR) at = this.evictFor(size);
-        if (at >= 0) {
-          const w = at >> 2;
-          const words = this.words;
-          words[w + H_SIZE] = size;
-          words[w + H_LEVEL] = level;
-          words[w + H_BYTES] = bytes;
-          words[w + H_NAME] = name.length;
-          words[w + H_MESSAGE] = message.length;
-          words[w + H_FIELDS] = fields.length;
-          words[w + H_CONTEXT] = context.length;
-          this.times[(at + 32) >> 3] = time;
-          const ring = this.ring as FastBuffer;
-          let p = at + HEADER;
-          if (nameBytes > 0) p += ring.utf8Write(name, p, nameBytes);
-          if (messageBytes > 0) p += ring.utf8Write(message, p, messageBytes);
-          if (fieldsBytes > 0) p += ring.utf8Write(fields, p, fieldsBytes);
-          if (contextBytes > 0) p += ring.utf8Write(context, p, contextBytes);
-          if (errorBytes > 0) ring.utf8Write(error, p, errorBytes);
-          ctl[QUEUED] = (ctl[QUEUED] as number) + 1;
-          ctl[ACCEPTED] = (ctl[ACCEPTED] as number) + 1;
-          if (ctl[SLEEPING] === 1) {
-            ctl[SLEEPING] = 0;
-            wake = true;
-          }
-        }
+      at = this.#place(size, level);
+      if (at >= 0) {
+        const w = at >> 2;
+        const words = this.words;
+        words[w + H_SIZE] = size;
+        words[w + H_LEVEL] = level;
+        words[w + H_BYTES] = bytes;
+        words[w + H_NAME] = name.length;
+        words[w + H_MESSAGE] = message.length;
+        words[w + H_FIELDS] = fields.length;
+        words[w + H_CONTEXT] = context.length;
+        words[w + H_FORM] = 0;
+        this.times[(at + 32) >> 3] = time;
+        const ring = this.ring as FastBuffer;
+        let p = at + HEADER;
+        if (nameBytes > 0) p += ring.utf8Write(name, p, nameBytes);
+        if (messageBytes > 0) p += ring.utf8Write(message, p, messageBytes);
+        if (fieldsBytes > 0) p += ring.utf8Write(fields, p, fieldsBytes);
+        if (contextBytes > 0) p += ring.utf8Write(context, p, contextBytes);
+        if (errorBytes > 0) ring.utf8Write(error, p, errorBytes);
+        wake = this.#accepted();
       }
     } finally {
       this.lock.unlock();
     }
+    return this.#appended(at, level, wake);
+  }
+
+  // The line head of the last record this thread formatted: `{"time":T,"level":"L","name":"N","msg":"`.
+  // Records of one thread mostly share a millisecond, a level and a logger: one string per change.
+  #headTime = -1;
+  #headLevel = -1;
+  #headName = '';
+  #head = '';
+  #headBytes = 0;
+  #headNameBytes = 0;
+  #headOk = false;
+
+  /** Sets the line head for this record; false when the name needs escaping (the record goes as parts). */
+  #lineHead(time: number, level: number, name: string): boolean {
+    if (time === this.#headTime && level === this.#headLevel && name === this.#headName) return this.#headOk;
+    this.#headTime = time;
+    this.#headLevel = level;
+    this.#headName = name;
+    const shown = name === '' ? 'root' : name;
+    this.#headOk = !NEEDS_ESCAPE.test(shown);
+    // The same text JsonFormatter writes for a record whose name needs no escaping.
+    this.#head = `{"time":${time},"level":"${levelName(level)}","name":"${shown}","msg":"`;
+    this.#headBytes = Buffer.byteLength(this.#head, 'utf8');
+    this.#headNameBytes = Buffer.byteLength(shown, 'utf8');
+    return this.#headOk;
+  }
+
+  /**
+   * Formats the record's ndjson line straight into the ring (see the layout above). The head
+   * and the message are encoded by two native calls; the rest are single bytes.
+   */
+  #appendLine(level: number, time: number, name: string, message: string, fields: string, context: string): boolean {
+    const head = this.#head;
+    const headBytes = this.#headBytes;
+    const messageBytes = message === '' ? 0 : Buffer.byteLength(message, 'utf8');
+    const fieldsBytes = fields === '' ? 0 : Buffer.byteLength(fields, 'utf8');
+    const contextBytes = context === '' ? 0 : Buffer.byteLength(context, 'utf8');
+    // head, message, `"`, `,fields`, `,context`, `}\n`
+    const bytes = headBytes + messageBytes + 1 + (fieldsBytes > 0 ? fieldsBytes + 1 : 0) + (contextBytes > 0 ? contextBytes + 1 : 0) + 2;
+    const size = (HEADER + bytes + 7) & ~7;
+    let at = -1;
+    let wake = false;
+    this.lock.lock();
+    try {
+      at = this.#place(size, level);
+      if (at >= 0) {
+        const w = at >> 2;
+        const words = this.words;
+        const nameBytes = this.#headNameBytes;
+        words[w + H_SIZE] = size;
+        words[w + H_LEVEL] = level;
+        words[w + H_BYTES] = bytes;
+        words[w + H_NAME] = nameBytes;
+        words[w + H_MESSAGE] = messageBytes;
+        words[w + H_FIELDS] = fieldsBytes;
+        words[w + H_CONTEXT] = contextBytes;
+        words[w + H_FORM] = headBytes - MSG_KEY_BYTES - nameBytes + (name === '' ? ROOT_NAME : 0);
+        this.times[(at + 32) >> 3] = time;
+        const ring = this.ring as FastBuffer;
+        let p = at + HEADER;
+        p += ring.utf8Write(head, p, headBytes);
+        if (messageBytes > 0) p += ring.utf8Write(message, p, messageBytes);
+        ring[p++] = QUOTE;
+        if (fieldsBytes > 0) {
+          ring[p++] = COMMA;
+          p += ring.utf8Write(fields, p, fieldsBytes);
+        }
+        if (contextBytes > 0) {
+          ring[p++] = COMMA;
+          p += ring.utf8Write(context, p, contextBytes);
+        }
+        ring[p++] = CLOSE;
+        ring[p] = NEWLINE;
+        wake = this.#accepted();
+      }
+    } finally {
+      this.lock.unlock();
+    }
+    return this.#appended(at, level, wake);
+  }
+
+  /** Where a record of `size` bytes goes, or -1 (stopping, too big, or no room for its level). Caller holds the lock. */
+  #place(size: number, level: number): number {
+    if (this.ctl[STATE] !== RUNNING || size > this.capacity) return -1;
+    const at = this.reserve(size, this.limitFor(level));
+    return at < 0 && level >= ERROR ? this.evictFor(size) : at;
+  }
+
+  /** Counts a record written into the ring; answers whether the listener sleeps and must be woken. Caller holds the lock. */
+  #accepted(): boolean {
+    const ctl = this.ctl;
+    ctl[QUEUED] = (ctl[QUEUED] as number) + 1;
+    ctl[ACCEPTED] = (ctl[ACCEPTED] as number) + 1;
+    if (ctl[SLEEPING] !== 1) return false;
+    ctl[SLEEPING] = 0;
+    return true;
+  }
+
+  #appended(at: number, level: number, wake: boolean): boolean {
     if (at < 0) {
       this.shed(level, 1);
       return false;
@@ -522,22 +636,70 @@ export class SharedQueue {
   decode(at: number): LogRecord {
     const w = at >> 2;
     const words = this.words;
+    const ring = this.ring as FastBuffer;
     const level = words[w + H_LEVEL] as number;
+    const time = this.times[(at + 32) >> 3] as number;
+    const form = words[w + H_FORM] as number;
+    const body = at + HEADER;
+    if (form !== 0) {
+      // A line: `{"time":T,"level":"L","name":"` NAME `","msg":"` MESSAGE `"` [`,` FIELDS] [`,` CONTEXT] `}\n`.
+      const nameAt = body + (form & ~ROOT_NAME);
+      const nameBytes = words[w + H_NAME] as number;
+      const messageAt = nameAt + nameBytes + MSG_KEY_BYTES;
+      const messageEnd = messageAt + (words[w + H_MESSAGE] as number);
+      const fieldsBytes = words[w + H_FIELDS] as number;
+      const contextBytes = words[w + H_CONTEXT] as number;
+      let p = messageEnd + 1;
+      const fields = fieldsBytes > 0 ? ring.utf8Slice(p + 1, p + 1 + fieldsBytes) : '';
+      if (fieldsBytes > 0) p += 1 + fieldsBytes;
+      return {
+        time,
+        level,
+        name: (form & ROOT_NAME) !== 0 ? '' : ring.utf8Slice(nameAt, nameAt + nameBytes),
+        message: ring.utf8Slice(messageAt, messageEnd),
+        fields,
+        context: contextBytes > 0 ? ring.utf8Slice(p + 1, p + 1 + contextBytes) : '',
+        error: '',
+      };
+    }
     const bytes = words[w + H_BYTES] as number;
-    const body = (this.ring as FastBuffer).utf8Slice(at + HEADER, at + HEADER + bytes);
+    const text = ring.utf8Slice(body, body + bytes);
     const a = words[w + H_NAME] as number;
     const b = a + (words[w + H_MESSAGE] as number);
     const c = b + (words[w + H_FIELDS] as number);
     const d = c + (words[w + H_CONTEXT] as number);
-    return {
-      time: this.times[(at + 32) >> 3] as number,
-      level,
-      name: body.slice(0, a),
-      message: body.slice(a, b),
-      fields: body.slice(b, c),
-      context: body.slice(c, d),
-      error: body.slice(d),
-    };
+    return { time, level, name: text.slice(0, a), message: text.slice(a, b), fields: text.slice(b, c), context: text.slice(c, d), error: text.slice(d) };
+  }
+
+  /** The logger name of a claimed record, without decoding the rest. */
+  nameAt(at: number): string {
+    const w = at >> 2;
+    const form = this.words[w + H_FORM] as number;
+    const nameBytes = this.words[w + H_NAME] as number;
+    if (form === 0) {
+      // Parts: the name's length is in UTF-16 units, at most 3 bytes each in UTF-8.
+      const end = at + HEADER + Math.min(nameBytes * 3, this.words[w + H_BYTES] as number);
+      return (this.ring as FastBuffer).utf8Slice(at + HEADER, end).slice(0, nameBytes);
+    }
+    if ((form & ROOT_NAME) !== 0) return '';
+    const nameAt = at + HEADER + form;
+    return (this.ring as FastBuffer).utf8Slice(nameAt, nameAt + nameBytes);
+  }
+
+  levelAt(at: number): number {
+    return this.words[(at >> 2) + H_LEVEL] as number;
+  }
+
+  /** Bytes of a claimed record's line, or -1 when it holds parts. */
+  lineBytesAt(at: number): number {
+    const w = at >> 2;
+    return (this.words[w + H_FORM] as number) === 0 ? -1 : (this.words[w + H_BYTES] as number);
+  }
+
+  /** Copies a claimed record's line into `target` at `offset`; answers the bytes copied. */
+  copyLineAt(at: number, target: Uint8Array, offset: number): number {
+    const bytes = this.words[(at >> 2) + H_BYTES] as number;
+    return this.ring.copy(target, offset, at + HEADER, at + HEADER + bytes);
   }
 
   /** Gives the bytes of `count` written records back to producers, up to the cursor, and wakes flushers. */
@@ -588,5 +750,57 @@ export class SharedQueue {
   /** Records neither claimed nor written, for stop: the listener ends only when this is 0. */
   get queued(): number {
     return Atomics.load(this.ctl, QUEUED);
+  }
+}
+
+/**
+ * The listener's view of one chunk of claimed records (RecordBatch), reused from chunk to chunk:
+ * offsets into the ring, and the records decoded so far.
+ */
+export class ClaimedBatch implements RecordBatch {
+  readonly #queue: SharedQueue;
+  #at = new Int32Array(1024);
+  #records: (LogRecord | undefined)[] = [];
+  size = 0;
+
+  constructor(queue: SharedQueue) {
+    this.#queue = queue;
+  }
+
+  /** Takes the next `count` claimed records from `cursor`. */
+  fill(cursor: Cursor, count: number): void {
+    if (this.#at.length < count) this.#at = new Int32Array(count);
+    for (let i = 0; i < count; i++) this.#at[i] = this.#queue.next(cursor);
+    this.size = count;
+    this.#records = [];
+  }
+
+  /** Forgets the chunk: its bytes are about to go back to producers. */
+  clear(): void {
+    this.size = 0;
+    this.#records = [];
+  }
+
+  level(i: number): number {
+    return this.#queue.levelAt(this.#at[i] as number);
+  }
+
+  name(i: number): string {
+    return this.#records[i]?.name ?? this.#queue.nameAt(this.#at[i] as number);
+  }
+
+  record(i: number): LogRecord {
+    if (i < 0 || i >= this.size) throw new RangeError(`Expected a record index below ${this.size}, got ${i}: a batch is valid only during the handler call it was passed to`);
+    let r = this.#records[i];
+    if (r === undefined) this.#records[i] = r = this.#queue.decode(this.#at[i] as number);
+    return r;
+  }
+
+  lineBytes(i: number): number {
+    return this.#queue.lineBytesAt(this.#at[i] as number);
+  }
+
+  copyLine(i: number, target: Uint8Array, offset: number): number {
+    return this.#queue.copyLineAt(this.#at[i] as number, target, offset);
   }
 }
