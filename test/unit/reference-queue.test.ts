@@ -27,8 +27,8 @@ type Input = typeof record extends fc.Arbitrary<infer T> ? T : never;
 /** What the producing side hands the queue: fields and context as the inside of a JSON object. */
 function parts(r: Input): LogRecord {
   const inner = (o: Record<string, unknown> | undefined): string => (o === undefined ? '' : JSON.stringify(o).slice(1, -1));
-  // A lone surrogate does not survive UTF-8: the logger's contract is about well-formed text.
-  const wellFormed = (s: string): string => s.toWellFormed();
+  // A lone surrogate does not survive UTF-8 (it becomes U+FFFD): the contract is about well-formed text.
+  const wellFormed = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
   return { time: r.time, level: r.level, name: wellFormed(r.name), message: wellFormed(r.message), fields: inner(r.fields), context: inner(r.context), error: wellFormed(r.error) };
 }
 
