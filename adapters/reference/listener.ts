@@ -83,6 +83,9 @@ function route(table: HandlerTable, name: string): readonly Handler[] {
   return handlers;
 }
 
+/** Empty naps in a row after which the listener sleeps until a producer wakes it. */
+const NAPS_BEFORE_SLEEP = 10;
+
 export class Listener {
   readonly queue: SharedQueue;
   readonly client: LoggingClient;
@@ -90,6 +93,8 @@ export class Listener {
   readonly batchRecords: number;
   /** How long to sleep before rechecking the queue when no notify came: a safety net. */
   protected idleRecheckMs: number;
+  /** How long to nap when the queue is found empty while records keep coming (0: never nap). */
+  protected napMs: number;
   /** Records written (claimed and handed to handlers). */
   delivered = 0;
   /** Records logged from inside a handler that were not handled, to bound reentry. */
@@ -110,6 +115,7 @@ export class Listener {
     this.respectHandlerLevel = options.config.listener?.respectHandlerLevel ?? false;
     this.batchRecords = options.config.listener?.batchRecords ?? 1024;
     this.idleRecheckMs = options.config.listener?.idleRecheckMs ?? 1000;
+    this.napMs = options.config.listener?.napMs ?? 1;
     this.#port = options.port;
     this.#post = options.post;
     this.table = { handlers: new Map(), root: [], loggers: new Map(), routes: new Map() };
@@ -133,13 +139,16 @@ export class Listener {
     registerThread('reference-listener');
     this.queue.setListenerState(LISTENER_LIVE);
     const batch = new ClaimedBatch(this.queue);
+    // Empty claims in a row. The listener naps only while records keep coming, and sleeps until
+    // woken once they stop: it starts asleep, so the first record wakes it.
+    let empty = NAPS_BEFORE_SLEEP;
     try {
       for (;;) {
-        const cursor = this.queue.claim(this.idleRecheckMs, () => this.#pending());
+        const cursor = this.queue.claim(this.idleRecheckMs, () => this.#pending(), empty < NAPS_BEFORE_SLEEP ? this.napMs : 0);
+        empty = cursor.count > 0 ? 0 : empty + 1;
         // Written and given back in chunks, so producers get room back while a big claim is written.
         for (let left = cursor.count; left > 0; ) {
-          const n = Math.min(left, this.batchRecords);
-          batch.fill(cursor, n);
+          const n = batch.fill(cursor, Math.min(left, this.batchRecords));
           this.dispatch(batch);
           batch.clear();
           this.queue.release(cursor, n);

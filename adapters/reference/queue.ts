@@ -31,7 +31,7 @@
  */
 
 import { Condition, Mutex, type LockHandle } from '../../harness/sync/locks.js';
-import { NEEDS_ESCAPE } from './format.js';
+import { needsEscape } from './format.js';
 import { ERROR, levelIndex, levelName, type LevelName } from './levels.js';
 import type { LogRecord, RecordBatch } from './record.js';
 
@@ -43,7 +43,7 @@ const USED = 3; // bytes between HEAD and TAIL, pads included
 const QUEUED = 4; // records not yet claimed
 const ACCEPTED = 5; // records ever accepted
 const SETTLED = 6; // records written by the listener or evicted
-const SLEEPING = 7; // the listener waits on notEmpty
+const SLEEPING = 7; // AWAKE, PARKED (wake it at once) or NAPPING (wake it when a quarter full)
 const STATE = 8; // RUNNING, STOPPING
 const FLUSH_REQ = 9; // flush tickets taken
 const FLUSH_DONE = 10; // flush tickets served
@@ -53,6 +53,11 @@ const CONTROL_ACK = 13; // reconfigure requests applied
 const DROPPED = 16; // 5 words, per level
 const DROPPED_TOTAL = 21;
 const CONTROL_WORDS = 24;
+
+/** SLEEPING: the listener runs; it waits until woken; it naps (a short timed wait) while records keep coming. */
+const AWAKE = 0;
+const PARKED = 1;
+const NAPPING = 2;
 
 export const RUNNING = 0;
 export const STOPPING = 1;
@@ -77,6 +82,11 @@ const H_FORM = 7;
 const ROOT_NAME = 1 << 30;
 /** `","msg":"` between the name and the message of a line. */
 const MSG_KEY_BYTES = 9;
+/** The body-bytes word of a record reserved and not yet written. */
+const UNCOMMITTED = -1;
+/** How long the listener waits for a reserved record's commit before it counts the record as dropped. */
+const COMMIT_BOUND_MS = 5000;
+const COMMIT_POLL_MS = 0.2;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CLOSE = 0x7d;
@@ -169,7 +179,7 @@ export class SharedQueue {
    * never does I/O: the only wait is for the queue lock, held by others for a copy at most.
    */
   append(level: number, time: number, name: string, message: string, fields: string, context: string, error: string): boolean {
-    if (error === '' && !NEEDS_ESCAPE.test(message) && this.#lineHead(time, level, name)) {
+    if (error === '' && !needsEscape(message) && this.#lineHead(time, level, name)) {
       return this.#appendLine(level, time, name, message, fields, context);
     }
     // Part by part: a concatenated body would be a new string, flattened again to be measured
@@ -180,37 +190,25 @@ export class SharedQueue {
     const contextBytes = context === '' ? 0 : Buffer.byteLength(context, 'utf8');
     const errorBytes = error === '' ? 0 : Buffer.byteLength(error, 'utf8');
     const bytes = nameBytes + messageBytes + fieldsBytes + contextBytes + errorBytes;
-    const size = (HEADER + bytes + 7) & ~7;
-    let at = -1;
-    let wake = false;
-    this.lock.lock();
-    try {
-      at = this.#place(size, level);
-      if (at >= 0) {
-        const w = at >> 2;
-        const words = this.words;
-        words[w + H_SIZE] = size;
-        words[w + H_LEVEL] = level;
-        words[w + H_BYTES] = bytes;
-        words[w + H_NAME] = name.length;
-        words[w + H_MESSAGE] = message.length;
-        words[w + H_FIELDS] = fields.length;
-        words[w + H_CONTEXT] = context.length;
-        words[w + H_FORM] = 0;
-        this.times[(at + 32) >> 3] = time;
-        const ring = this.ring as FastBuffer;
-        let p = at + HEADER;
-        if (nameBytes > 0) p += ring.utf8Write(name, p, nameBytes);
-        if (messageBytes > 0) p += ring.utf8Write(message, p, messageBytes);
-        if (fieldsBytes > 0) p += ring.utf8Write(fields, p, fieldsBytes);
-        if (contextBytes > 0) p += ring.utf8Write(context, p, contextBytes);
-        if (errorBytes > 0) ring.utf8Write(error, p, errorBytes);
-        wake = this.#accepted();
-      }
-    } finally {
-      this.lock.unlock();
-    }
-    return this.#appended(at, level, wake);
+    const at = this.#reserveRecord((HEADER + bytes + 7) & ~7, level);
+    if (at < 0) return this.#refused(level);
+    const w = at >> 2;
+    const words = this.words;
+    words[w + H_LEVEL] = level;
+    words[w + H_NAME] = name.length;
+    words[w + H_MESSAGE] = message.length;
+    words[w + H_FIELDS] = fields.length;
+    words[w + H_CONTEXT] = context.length;
+    words[w + H_FORM] = 0;
+    this.times[(at + 32) >> 3] = time;
+    const ring = this.ring as FastBuffer;
+    let p = at + HEADER;
+    if (nameBytes > 0) p += ring.utf8Write(name, p, nameBytes);
+    if (messageBytes > 0) p += ring.utf8Write(message, p, messageBytes);
+    if (fieldsBytes > 0) p += ring.utf8Write(fields, p, fieldsBytes);
+    if (contextBytes > 0) p += ring.utf8Write(context, p, contextBytes);
+    if (errorBytes > 0) ring.utf8Write(error, p, errorBytes);
+    return this.#commit(w, bytes);
   }
 
   // The line head of the last record this thread formatted: `{"time":T,"level":"L","name":"N","msg":"`.
@@ -230,7 +228,7 @@ export class SharedQueue {
     this.#headLevel = level;
     this.#headName = name;
     const shown = name === '' ? 'root' : name;
-    this.#headOk = !NEEDS_ESCAPE.test(shown);
+    this.#headOk = !needsEscape(shown);
     // The same text JsonFormatter writes for a record whose name needs no escaping.
     this.#head = `{"time":${time},"level":"${levelName(level)}","name":"${shown}","msg":"`;
     this.#headBytes = Buffer.byteLength(this.#head, 'utf8');
@@ -250,73 +248,119 @@ export class SharedQueue {
     const contextBytes = context === '' ? 0 : Buffer.byteLength(context, 'utf8');
     // head, message, `"`, `,fields`, `,context`, `}\n`
     const bytes = headBytes + messageBytes + 1 + (fieldsBytes > 0 ? fieldsBytes + 1 : 0) + (contextBytes > 0 ? contextBytes + 1 : 0) + 2;
-    const size = (HEADER + bytes + 7) & ~7;
+    const at = this.#reserveRecord((HEADER + bytes + 7) & ~7, level);
+    if (at < 0) return this.#refused(level);
+    const w = at >> 2;
+    const words = this.words;
+    const nameBytes = this.#headNameBytes;
+    words[w + H_LEVEL] = level;
+    words[w + H_NAME] = nameBytes;
+    words[w + H_MESSAGE] = messageBytes;
+    words[w + H_FIELDS] = fieldsBytes;
+    words[w + H_CONTEXT] = contextBytes;
+    words[w + H_FORM] = headBytes - MSG_KEY_BYTES - nameBytes + (name === '' ? ROOT_NAME : 0);
+    this.times[(at + 32) >> 3] = time;
+    const ring = this.ring as FastBuffer;
+    let p = at + HEADER;
+    p += ring.utf8Write(head, p, headBytes);
+    if (messageBytes > 0) p += ring.utf8Write(message, p, messageBytes);
+    ring[p++] = QUOTE;
+    if (fieldsBytes > 0) {
+      ring[p++] = COMMA;
+      p += ring.utf8Write(fields, p, fieldsBytes);
+    }
+    if (contextBytes > 0) {
+      ring[p++] = COMMA;
+      p += ring.utf8Write(context, p, contextBytes);
+    }
+    ring[p++] = CLOSE;
+    ring[p] = NEWLINE;
+    return this.#commit(w, bytes);
+  }
+
+  /** The wakeup the last reservation of this thread owes the listener, sent at its commit. */
+  #owesWake = false;
+
+  /**
+   * Reserves `size` bytes for a record and counts it accepted, under the queue lock; answers
+   * where, or -1 (stopping, too big, or no room for its level). Only the size word is written
+   * under the lock, and the body-bytes word is set to UNCOMMITTED: the record is written after
+   * the lock is released (#commit), so producers hold the lock for a reservation, not a copy,
+   * and two of them rarely meet on it.
+   */
+  #reserveRecord(size: number, level: number): number {
+    const ctl = this.ctl;
     let at = -1;
-    let wake = false;
     this.lock.lock();
     try {
-      at = this.#place(size, level);
+      if (ctl[STATE] === RUNNING && size <= this.capacity) {
+        at = this.reserve(size, this.limitFor(level));
+        if (at < 0 && level >= ERROR) at = this.evictFor(size);
+      }
       if (at >= 0) {
-        const w = at >> 2;
-        const words = this.words;
-        const nameBytes = this.#headNameBytes;
-        words[w + H_SIZE] = size;
-        words[w + H_LEVEL] = level;
-        words[w + H_BYTES] = bytes;
-        words[w + H_NAME] = nameBytes;
-        words[w + H_MESSAGE] = messageBytes;
-        words[w + H_FIELDS] = fieldsBytes;
-        words[w + H_CONTEXT] = contextBytes;
-        words[w + H_FORM] = headBytes - MSG_KEY_BYTES - nameBytes + (name === '' ? ROOT_NAME : 0);
-        this.times[(at + 32) >> 3] = time;
-        const ring = this.ring as FastBuffer;
-        let p = at + HEADER;
-        p += ring.utf8Write(head, p, headBytes);
-        if (messageBytes > 0) p += ring.utf8Write(message, p, messageBytes);
-        ring[p++] = QUOTE;
-        if (fieldsBytes > 0) {
-          ring[p++] = COMMA;
-          p += ring.utf8Write(fields, p, fieldsBytes);
-        }
-        if (contextBytes > 0) {
-          ring[p++] = COMMA;
-          p += ring.utf8Write(context, p, contextBytes);
-        }
-        ring[p++] = CLOSE;
-        ring[p] = NEWLINE;
-        wake = this.#accepted();
+        this.words[(at >> 2) + H_SIZE] = size;
+        this.words[(at >> 2) + H_BYTES] = UNCOMMITTED;
+        this.#owesWake = this.#accepted();
       }
     } finally {
       this.lock.unlock();
     }
-    return this.#appended(at, level, wake);
+    return at;
   }
 
-  /** Where a record of `size` bytes goes, or -1 (stopping, too big, or no room for its level). Caller holds the lock. */
-  #place(size: number, level: number): number {
-    if (this.ctl[STATE] !== RUNNING || size > this.capacity) return -1;
-    const at = this.reserve(size, this.limitFor(level));
-    return at < 0 && level >= ERROR ? this.evictFor(size) : at;
+  /**
+   * Publishes a record written outside the lock: the body-bytes word, stored last and
+   * atomically, tells the listener every byte before it is there (Atomics.store orders the
+   * plain writes before it). Then wakes the listener if it sleeps: after the unlock, so it does
+   * not wake into a held lock, and after the commit, so it does not wake into a record being
+   * written. No wakeup is lost: the listener set SLEEPING under the lock before it read the
+   * condition's sequence.
+   */
+  #commit(w: number, bytes: number): boolean {
+    Atomics.store(this.words, w + H_BYTES, bytes);
+    if (this.#owesWake) {
+      this.#owesWake = false;
+      this.signal();
+    }
+    return true;
   }
 
-  /** Counts a record written into the ring; answers whether the listener sleeps and must be woken. Caller holds the lock. */
+  /** Counts a record reserved; answers whether the listener sleeps and must be woken. Caller holds the lock. */
   #accepted(): boolean {
     const ctl = this.ctl;
     ctl[QUEUED] = (ctl[QUEUED] as number) + 1;
     ctl[ACCEPTED] = (ctl[ACCEPTED] as number) + 1;
-    if (ctl[SLEEPING] !== 1) return false;
-    ctl[SLEEPING] = 0;
+    const sleeping = ctl[SLEEPING] as number;
+    // A napping listener comes back by itself within its nap: it is woken early only when the
+    // ring fills, so that producers do not start shedding while it naps. One notify per nap at
+    // most, not one per call.
+    if (sleeping === AWAKE || (sleeping === NAPPING && (ctl[USED] as number) < this.capacity >> 2)) return false;
+    ctl[SLEEPING] = AWAKE;
     return true;
   }
 
-  #appended(at: number, level: number, wake: boolean): boolean {
-    if (at < 0) {
-      this.shed(level, 1);
-      return false;
+  #refused(level: number): boolean {
+    this.shed(level, 1);
+    return false;
+  }
+
+  /**
+   * Waits until the record at `at`, reserved by a producer, is committed, at most `boundMs`;
+   * answers whether it was. No lock is held by the producer between its reservation and its
+   * commit, so this waits on nothing but the producer's copy (longer only if the producer was
+   * preempted or collected garbage mid-copy; forever only if its thread was terminated there).
+   */
+  protected awaitCommit(at: number, boundMs: number): boolean {
+    const words = this.words;
+    const i = (at >> 2) + H_BYTES;
+    if (Atomics.load(words, i) !== UNCOMMITTED) return true;
+    for (let spin = 0; spin < 64; spin++) if (Atomics.load(words, i) !== UNCOMMITTED) return true;
+    const deadline = performance.now() + boundMs;
+    // Producers do not notify a commit (that would cost every call a syscall): poll in short waits.
+    while (Atomics.load(words, i) === UNCOMMITTED) {
+      if (performance.now() >= deadline) return false;
+      Atomics.wait(words, i, UNCOMMITTED, COMMIT_POLL_MS);
     }
-    // After the unlock, so the listener does not wake into a held lock. No wakeup is lost:
-    // the listener set SLEEPING under the lock before it read the condition's sequence.
-    if (wake) this.signal();
     return true;
   }
 
@@ -390,6 +434,13 @@ export class SharedQueue {
     const ctl = this.ctl;
     const cap = this.capacity;
     const records = this.#unclaimed();
+    // Records are moved whole: each must be written first. Their producers commit without the
+    // queue lock, so waiting here (holding it) cannot deadlock; a record never committed (a
+    // terminated thread) makes this ERROR a counted drop instead.
+    for (const r of records) {
+      if (!this.awaitCommit(r.at, COMMIT_BOUND_MS)) return -1;
+      r.level = this.words[(r.at >> 2) + H_LEVEL] as number;
+    }
     const total = records.reduce((sum, r) => sum + r.size, 0);
     const unclaimedBytes = this.#distance(ctl[CLAIM] as number, ctl[TAIL] as number, (ctl[QUEUED] as number) > 0);
     const claimedBytes = (ctl[USED] as number) - unclaimedBytes;
@@ -451,9 +502,10 @@ export class SharedQueue {
     for (let n = ctl[QUEUED] as number; n > 0; n--) {
       if (p === this.capacity || this.words[p >> 2] === PAD) p = 0;
       const size = this.words[p >> 2] as number;
-      out.push({ at: p, size, level: this.words[(p >> 2) + H_LEVEL] as number });
+      out.push({ at: p, size, level: 0 });
       p += size;
     }
+    // Read once committed (evictFor waits for that): a producer writes the level after its reservation.
     return out;
   }
 
@@ -554,7 +606,7 @@ export class SharedQueue {
 
   /** Wakes the listener if it sleeps. Caller holds the queue lock. */
   protected wakeListener(): void {
-    this.ctl[SLEEPING] = 0;
+    this.ctl[SLEEPING] = AWAKE;
     this.signal();
   }
 
@@ -592,17 +644,20 @@ export class SharedQueue {
 
   /**
    * Waits (bounded by `idleMs`, then answers an empty claim) until records are queued or a
-   * request is pending, and claims every queued record. O(1) under the lock: the listener walks
-   * the claimed records afterwards, without the lock, with `next`.
+   * request is pending, and claims every queued record. With `napMs` > 0 the wait is a nap: it
+   * ends after `napMs` and producers wake it only when the ring is a quarter full, so a listener
+   * that keeps up with its producers costs them no wakeup per record. O(1) under the lock: the
+   * listener walks the claimed records afterwards, without the lock, with `next`.
    */
-  claim(idleMs: number, pending: () => boolean): Claim {
+  claim(idleMs: number, pending: () => boolean, napMs = 0): Claim {
     const ctl = this.ctl;
     this.lock.lock();
     try {
       if ((ctl[QUEUED] as number) === 0 && ctl[STATE] === RUNNING && !pending()) {
-        ctl[SLEEPING] = 1;
-        this.notEmpty.wait(this.lock, idleMs);
-        ctl[SLEEPING] = 0;
+        const nap = napMs > 0 && napMs < idleMs;
+        ctl[SLEEPING] = nap ? NAPPING : PARKED;
+        this.notEmpty.wait(this.lock, nap ? napMs : idleMs);
+        ctl[SLEEPING] = AWAKE;
       }
       const count = ctl[QUEUED] as number;
       const start = ctl[CLAIM] as number;
@@ -630,6 +685,13 @@ export class SharedQueue {
     cursor.at = p + size;
     cursor.bytes += size;
     return p;
+  }
+
+  /** Whether the next claimed record at the cursor is committed already (no wait). */
+  nextCommitted(cursor: Cursor): boolean {
+    let p = cursor.at;
+    if (p === this.capacity || this.words[p >> 2] === PAD) p = 0;
+    return Atomics.load(this.words, (p >> 2) + H_BYTES) !== UNCOMMITTED;
   }
 
   /** Reads a claimed record. No lock: claimed bytes belong to the listener until released. */
@@ -669,6 +731,17 @@ export class SharedQueue {
     const c = b + (words[w + H_FIELDS] as number);
     const d = c + (words[w + H_CONTEXT] as number);
     return { time, level, name: text.slice(0, a), message: text.slice(a, b), fields: text.slice(b, c), context: text.slice(c, d), error: text.slice(d) };
+  }
+
+  /**
+   * Whether the claimed record at `at` was committed by its producer, waiting for that
+   * (awaitCommit). One never committed within the bound (its thread was terminated mid-copy)
+   * is counted as dropped at its level.
+   */
+  committed(at: number): boolean {
+    if (this.awaitCommit(at, COMMIT_BOUND_MS)) return true;
+    this.shed(this.words[(at >> 2) + H_LEVEL] as number, 1);
+    return false;
   }
 
   /** The logger name of a claimed record, without decoding the rest. */
@@ -767,12 +840,26 @@ export class ClaimedBatch implements RecordBatch {
     this.#queue = queue;
   }
 
-  /** Takes the next `count` claimed records from `cursor`. */
-  fill(cursor: Cursor, count: number): void {
+  /**
+   * Takes at most `count` claimed records from `cursor` and answers how many it took: it stops
+   * before a record its producer is still writing, unless that is the first, which it waits for
+   * (SharedQueue.committed): the listener writes what is ready instead of waiting on a copy in
+   * progress. A record whose producer never committed it is left out (counted as dropped); its
+   * bytes are released with the rest.
+   */
+  fill(cursor: Cursor, count: number): number {
     if (this.#at.length < count) this.#at = new Int32Array(count);
-    for (let i = 0; i < count; i++) this.#at[i] = this.#queue.next(cursor);
-    this.size = count;
+    const queue = this.#queue;
+    let size = 0;
+    let taken = 0;
+    for (; taken < count; taken++) {
+      if (taken > 0 && !queue.nextCommitted(cursor)) break;
+      const at = queue.next(cursor);
+      if (queue.committed(at)) this.#at[size++] = at;
+    }
+    this.size = size;
     this.#records = [];
+    return taken;
   }
 
   /** Forgets the chunk: its bytes are about to go back to producers. */

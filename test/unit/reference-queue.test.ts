@@ -38,7 +38,7 @@ function roundTrip(inputs: readonly LogRecord[]): { batch: ClaimedBatch; queue: 
   const cursor = queue.claim(0, () => false);
   expect(cursor.count).toBe(inputs.length);
   const batch = new ClaimedBatch(queue);
-  batch.fill(cursor, cursor.count);
+  expect(batch.fill(cursor, cursor.count)).toBe(inputs.length);
   return { batch, queue };
 }
 
