@@ -82,6 +82,25 @@ describe('the reference queue', () => {
     expect(batch.record(3).name).toBe('');
   });
 
+  it('hands the listener the committed records before one a producer is still copying, and that one once it is committed', () => {
+    const queue = new SharedQueue(SharedQueue.allocate({ capacity: 1 << 16 }));
+    for (const message of ['first', 'second', 'third']) queue.append(20, 1, 'app', message, '', '', '');
+    // The second record as a producer leaves it between its reservation and its commit: the
+    // body-bytes word (header word 2) is -1 until the commit stores the length.
+    const words = new Int32Array(queue.handle.ring);
+    const second = (words[0] as number) >> 2;
+    const length = words[second + 2] as number;
+    Atomics.store(words, second + 2, -1);
+    const cursor = queue.claim(0, () => false);
+    expect(cursor.count).toBe(3);
+    const batch = new ClaimedBatch(queue);
+    expect(batch.fill(cursor, 3)).toBe(1);
+    expect(batch.record(0).message).toBe('first');
+    Atomics.store(words, second + 2, length);
+    expect(batch.fill(cursor, 2)).toBe(2);
+    expect([batch.record(0).message, batch.record(1).message]).toEqual(['second', 'third']);
+  });
+
   it('refuses to read a record outside the batch', () => {
     const { batch } = roundTrip([{ time: 1, level: 20, name: 'a', message: 'm', fields: '', context: '', error: '' }]);
     expect(() => batch.record(1)).toThrow(/Expected a record index below 1, got 1/);
