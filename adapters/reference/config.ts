@@ -124,6 +124,14 @@ export interface LoggingConfig {
     readonly batchRecords?: number;
     /** The listener rechecks the queue after this long asleep, as a safety net. @default 1000 */
     readonly idleRecheckMs?: number;
+    /**
+     * While records keep coming, the listener that finds the queue empty naps this long instead
+     * of asking producers to wake it: producers then pay no wakeup per call, and the listener
+     * takes what a nap gathered as one batch (it is woken early when the queue is a quarter
+     * full, or for flush and stop). After ten empty naps it sleeps until woken. 0: never nap,
+     * the first record after the listener emptied the queue wakes it. @default 1
+     */
+    readonly napMs?: number;
   };
   readonly shutdown?: {
     /** Bound on draining the queue at process exit. @default 3000 */
@@ -338,6 +346,7 @@ export function validateConfig(input: unknown): LoggingConfig {
   if (listener['respectHandlerLevel'] !== undefined) expect(typeof listener['respectHandlerLevel'] === 'boolean', 'listener.respectHandlerLevel', 'a boolean', listener['respectHandlerLevel']);
   positiveInt(listener['batchRecords'], 'listener.batchRecords');
   positiveInt(listener['idleRecheckMs'], 'listener.idleRecheckMs');
+  positiveInt(listener['napMs'], 'listener.napMs', 0);
   const shutdown = section('shutdown');
   positiveInt(shutdown['exitDrainMs'], 'shutdown.exitDrainMs');
   positiveInt(shutdown['timeoutMs'], 'shutdown.timeoutMs');

@@ -87,6 +87,14 @@ export class TemplateFormatter implements Formatter {
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+/**
+ * Whether JSON.stringify would escape something in `s` (or `s` holds a surrogate). A regular
+ * expression: a charCodeAt loop measured 1.1x to 2x slower on 100-character messages.
+ */
+export function needsEscape(s: string): boolean {
+  return NEEDS_ESCAPE.test(s);
+}
+
 /** A JSON string literal: the common case (nothing to escape) without JSON.stringify. */
 export function jsonString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;

@@ -17,7 +17,7 @@ import type { FilterConfig, HandlerConfig, LoggingConfig, ModuleRef } from './co
 import { JsonFormatter, TemplateFormatter, type Formatter } from './format.js';
 import { ERROR, levelValue } from './levels.js';
 import { LockFile } from './lockfile.js';
-import type { LogRecord } from './record.js';
+import type { LogRecord, RecordBatch } from './record.js';
 
 /** Where a handler's text goes: one or more whole lines per write. */
 export interface Writer {
@@ -71,12 +71,29 @@ export abstract class Handler {
     let accepted = records;
     if (this.filters.length > 0) accepted = records.filter((r) => this.filters.every((f) => f.filter(r)));
     if (accepted.length === 0) return;
+    this.emitLocked(() => this.emitBatch(accepted), () => accepted);
+  }
+
+  /**
+   * The listener's entry: this handler's share of a claimed batch (indices, in order). By
+   * default the records are decoded and handled as `handle` does; a handler that can write
+   * producer-formatted lines as bytes overrides this. Valid only during the call: keep
+   * `batch.record(i)`, never the batch. Never throws.
+   */
+  handleBatch(batch: RecordBatch, share: readonly number[]): void {
+    const records = new Array<LogRecord>(share.length);
+    for (let i = 0; i < share.length; i++) records[i] = batch.record(share[i] as number);
+    this.handle(records);
+  }
+
+  /** Runs `emit` under the handler's lock, marked emitting; a failure goes to handleError with `records()`. */
+  protected emitLocked(emit: () => void, records: () => readonly LogRecord[]): void {
     this.lock.lock();
     this.#emitting = true;
     try {
-      this.emitBatch(accepted);
+      emit();
     } catch (error: unknown) {
-      this.handleError(error, accepted);
+      this.handleError(error, records());
     } finally {
       this.#emitting = false;
       this.lock.unlock();
@@ -202,6 +219,16 @@ class LineBuffer {
     this.length += this.#bytes.utf8Write(line, this.length, worst);
     this.#bytes[this.length++] = 0x0a;
   }
+
+  /** Appends record `i`'s producer-formatted line (newline included) as bytes. */
+  copy(batch: RecordBatch, i: number, bytes: number): void {
+    if (this.length + bytes > this.#bytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.length + bytes)) as FastBuffer;
+      this.#bytes.copy(bigger, 0, 0, this.length);
+      this.#bytes = bigger;
+    }
+    this.length += batch.copyLine(i, this.#bytes, this.length);
+  }
 }
 
 /** Appends to a file; opens it at the first record (delay) or at once. */
@@ -251,17 +278,56 @@ export class FileHandler extends Handler {
 
   protected override emitBatch(records: readonly LogRecord[]): void {
     const writer = this.writer;
-    let write: () => void;
     if (writer.writeBytes !== undefined) {
       const out = (this.#lines ??= new LineBuffer());
       out.length = 0;
       for (const r of records) out.push(this.format(r));
-      write = () => writer.writeBytes?.(out.bytes, out.length);
+      this.#write(() => writer.writeBytes?.(out.bytes, out.length));
     } else {
       let text = '';
       for (const r of records) text += `${this.format(r)}\n`;
-      write = () => writer.write(text);
+      this.#write(() => writer.write(text));
     }
+  }
+
+  /**
+   * With the ndjson formatter, no filters and the stock emit: each record the producer
+   * formatted is copied into the line buffer as bytes, the others are formatted here, in order;
+   * then one write, as emitBatch does. Anything else (a template, filters, a subclass that
+   * overrides emitBatch or format) takes the records the ordinary way.
+   */
+  override handleBatch(batch: RecordBatch, share: readonly number[]): void {
+    if (!this.#copiesLines()) {
+      super.handleBatch(batch, share);
+      return;
+    }
+    if (share.length === 0) return;
+    const writer = this.writer;
+    const records = (): LogRecord[] => share.map((i) => batch.record(i));
+    this.emitLocked(() => {
+      const out = (this.#lines ??= new LineBuffer());
+      out.length = 0;
+      for (const i of share) {
+        const bytes = batch.lineBytes(i);
+        if (bytes >= 0) out.copy(batch, i, bytes);
+        else out.push(this.format(batch.record(i)));
+      }
+      if (writer.writeBytes !== undefined) this.#write(() => writer.writeBytes?.(out.bytes, out.length));
+      else this.#write(() => writer.write(out.bytes.toString('utf8', 0, out.length)));
+    }, records);
+  }
+
+  #copiesLines(): boolean {
+    return (
+      this.filters.length === 0 &&
+      this.formatter.constructor === JsonFormatter &&
+      this.emitBatch === FileHandler.prototype.emitBatch &&
+      this.format === Handler.prototype.format
+    );
+  }
+
+  /** One write of a batch, holding the interprocess lock when this destination takes one. */
+  #write(write: () => void): void {
     const lock = this.#interprocessLock();
     if (lock === undefined) {
       write();

@@ -17,4 +17,4 @@ export { JsonFormatter, TemplateFormatter, PLACEHOLDERS, type Formatter } from '
 export { Listener, type HandlerTable, type ListenerVariant } from './listener.js';
 export { SharedQueue, type DropCounts, type DropListener, type QueueHandle } from './queue.js';
 export { DEBUG, ERROR, FATAL, INFO, WARN, levelName, levelValue, type LevelName } from './levels.js';
-export type { LogRecord } from './record.js';
+export type { LogRecord, RecordBatch } from './record.js';

@@ -18,8 +18,8 @@ import { registerThread, reportProgress } from '../../harness/sync/locks.js';
 import type { LoggingConfig } from './config.js';
 import { buildHandlers, type Handler } from './handlers.js';
 import { installClient, type LoggingClient, type SharedSetup, type Variant as ClientVariant } from './logger.js';
-import { LISTENER_DEAD, LISTENER_LIVE, LISTENER_STOPPED, type SharedQueue } from './queue.js';
-import type { LogRecord } from './record.js';
+import { ClaimedBatch, LISTENER_DEAD, LISTENER_LIVE, LISTENER_STOPPED, type SharedQueue } from './queue.js';
+import type { LogRecord, RecordBatch } from './record.js';
 
 /** The handlers and the routing from logger names to them; immutable once built. */
 export interface HandlerTable {
@@ -83,6 +83,9 @@ function route(table: HandlerTable, name: string): readonly Handler[] {
   return handlers;
 }
 
+/** Empty naps in a row after which the listener sleeps until a producer wakes it. */
+const NAPS_BEFORE_SLEEP = 10;
+
 export class Listener {
   readonly queue: SharedQueue;
   readonly client: LoggingClient;
@@ -90,6 +93,8 @@ export class Listener {
   readonly batchRecords: number;
   /** How long to sleep before rechecking the queue when no notify came: a safety net. */
   protected idleRecheckMs: number;
+  /** How long to nap when the queue is found empty while records keep coming (0: never nap). */
+  protected napMs: number;
   /** Records written (claimed and handed to handlers). */
   delivered = 0;
   /** Records logged from inside a handler that were not handled, to bound reentry. */
@@ -110,6 +115,7 @@ export class Listener {
     this.respectHandlerLevel = options.config.listener?.respectHandlerLevel ?? false;
     this.batchRecords = options.config.listener?.batchRecords ?? 1024;
     this.idleRecheckMs = options.config.listener?.idleRecheckMs ?? 1000;
+    this.napMs = options.config.listener?.napMs ?? 1;
     this.#port = options.port;
     this.#post = options.post;
     this.table = { handlers: new Map(), root: [], loggers: new Map(), routes: new Map() };
@@ -132,15 +138,19 @@ export class Listener {
   async run(): Promise<void> {
     registerThread('reference-listener');
     this.queue.setListenerState(LISTENER_LIVE);
+    const batch = new ClaimedBatch(this.queue);
+    // Empty claims in a row. The listener naps only while records keep coming, and sleeps until
+    // woken once they stop: it starts asleep, so the first record wakes it.
+    let empty = NAPS_BEFORE_SLEEP;
     try {
       for (;;) {
-        const cursor = this.queue.claim(this.idleRecheckMs, () => this.#pending());
+        const cursor = this.queue.claim(this.idleRecheckMs, () => this.#pending(), empty < NAPS_BEFORE_SLEEP ? this.napMs : 0);
+        empty = cursor.count > 0 ? 0 : empty + 1;
         // Written and given back in chunks, so producers get room back while a big claim is written.
         for (let left = cursor.count; left > 0; ) {
-          const n = Math.min(left, this.batchRecords);
-          const records = new Array<LogRecord>(n);
-          for (let i = 0; i < n; i++) records[i] = this.queue.decode(this.queue.next(cursor));
-          this.dispatch(records);
+          const n = batch.fill(cursor, Math.min(left, this.batchRecords));
+          this.dispatch(batch);
+          batch.clear();
           this.queue.release(cursor, n);
           left -= n;
           this.delivered += n;
@@ -170,28 +180,39 @@ export class Listener {
   }
 
   /** Hands a batch to the handlers, each its share in order. Holds no lock while they run. */
-  protected dispatch(records: readonly LogRecord[]): void {
-    this.callHandlers(this.snapshot(), records);
+  protected dispatch(batch: RecordBatch): void {
+    this.callHandlers(this.snapshot(), batch);
   }
 
-  protected callHandlers(table: HandlerTable, records: readonly LogRecord[]): void {
-    const shares = new Map<Handler, LogRecord[]>();
+  /**
+   * Splits the batch into each handler's share (indices, in order) and hands each its share.
+   * Nothing is decoded here unless the routing needs names (a table with per-logger handlers):
+   * a handler that copies producer-formatted lines never decodes a record at all.
+   */
+  protected callHandlers(table: HandlerTable, batch: RecordBatch): void {
+    const shares = new Map<Handler, number[]>();
+    const byName = table.loggers.size > 0;
     let lastName: string | undefined;
-    let handlers: readonly Handler[] = [];
-    for (const r of records) {
-      if (r.name !== lastName) {
-        lastName = r.name;
-        handlers = route(table, r.name);
+    // Without per-logger handlers every name routes to the root's.
+    let handlers: readonly Handler[] = route(table, '');
+    for (let i = 0; i < batch.size; i++) {
+      if (byName) {
+        const name = batch.name(i);
+        if (name !== lastName) {
+          lastName = name;
+          handlers = route(table, name);
+        }
       }
+      const level = this.respectHandlerLevel ? batch.level(i) : 0;
       for (const h of handlers) {
-        if (this.respectHandlerLevel && r.level < h.level) continue;
+        if (this.respectHandlerLevel && level < h.level) continue;
         let share = shares.get(h);
         if (share === undefined) shares.set(h, (share = []));
-        share.push(r);
+        share.push(i);
       }
     }
-    // Each handler isolates its own failures (handle never throws).
-    for (const [h, share] of shares) h.handle(share);
+    // Each handler isolates its own failures (handleBatch never throws).
+    for (const [h, share] of shares) h.handleBatch(batch, share);
   }
 
   /**

@@ -21,3 +21,23 @@ export interface LogRecord {
   /** An error's stack (or message), or `''`. */
   readonly error: string;
 }
+
+/**
+ * Records the listener claimed from the queue, as handlers receive them: read by index, decoded
+ * only when a handler asks for the record (`record`); a producer-formatted ndjson line can be
+ * copied as bytes instead (`copyLine`). Valid only during the handler call it is passed to:
+ * the bytes go back to producers right after, so a handler that keeps records keeps `record(i)`.
+ */
+export interface RecordBatch {
+  /** Records in the batch. */
+  readonly size: number;
+  level(i: number): number;
+  /** The logger name of record `i`. */
+  name(i: number): string;
+  /** Record `i`, decoded (once; later calls answer the same object). */
+  record(i: number): LogRecord;
+  /** Bytes of record `i`'s ndjson line (newline included) if the producer formatted it, or -1. */
+  lineBytes(i: number): number;
+  /** Copies record `i`'s line into `target` at `offset`; answers the bytes copied (`lineBytes(i)`). */
+  copyLine(i: number, target: Uint8Array, offset: number): number;
+}

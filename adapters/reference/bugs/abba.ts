@@ -12,14 +12,14 @@
 
 import { referenceAdapter } from '../kit.js';
 import { Listener } from '../listener.js';
-import type { LogRecord } from '../record.js';
+import type { RecordBatch } from '../record.js';
 
 class HoldingListener extends Listener {
-  protected override dispatch(records: readonly LogRecord[]): void {
+  protected override dispatch(batch: RecordBatch): void {
     // BUG: the handlers run inside the registry lock.
     this.client.registry.lock();
     try {
-      this.callHandlers(this.table, records);
+      this.callHandlers(this.table, batch);
     } finally {
       this.client.registry.unlock();
     }

@@ -13,7 +13,7 @@ class DiscardingListener extends Listener {
   protected override async swap(config: LoggingConfig): Promise<void> {
     // BUG: records in flight are claimed and given back unwritten, and not counted.
     const cursor = this.queue.claim(0, () => true);
-    for (let i = 0; i < cursor.count; i++) this.queue.next(cursor);
+    for (let i = 0; i < cursor.count; i++) this.queue.committed(this.queue.next(cursor));
     this.queue.release(cursor, cursor.count);
     await super.swap(config);
   }
