@@ -24,6 +24,7 @@ export const builtinScenarios = {
   'hostile-input': new URL('./hostile-input.js', import.meta.url).href,
   'crash-mid-write': new URL('./crash-mid-write.js', import.meta.url).href,
   'tcp-collector': new URL('./tcp-collector.js', import.meta.url).href,
+  'http-collector': new URL('./http-collector.js', import.meta.url).href,
   'async-interleavings': new URL('./async-interleavings.js', import.meta.url).href,
   'exit-listener': new URL('./exit-listener.js', import.meta.url).href,
   'shutdown-handler': new URL('./shutdown-handler.js', import.meta.url).href,

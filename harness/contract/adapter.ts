@@ -71,6 +71,14 @@ export interface SinkWiring {
    * line it receives to the sink file (tcp-collector injects faults into it). @default false
    */
   readonly tcp?: boolean;
+  /**
+   * The logger POSTs its records over HTTP to `ctx.collector` (any path) instead of writing
+   * `ctx.file`: logjam starts a loopback HTTP collector for every run of the adapter, which
+   * stores the records of each request it answers 200 in the sink file (a JSON object is one
+   * record, a JSON array one per element, any other body one per line; http-collector injects
+   * faults into it). @default false
+   */
+  readonly http?: boolean;
 }
 
 /**
@@ -123,7 +131,7 @@ export interface Capabilities extends Features, SinkWiring, Promises {}
 /** Every capability key, by kind: what `asAdapter` checks a module's capabilities against. */
 export const CAPABILITY_KEYS = {
   features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink'],
-  wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp'],
+  wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp', 'http'],
   promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush', 'exitNeedsShutdown', 'order'],
 } as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
 
@@ -171,7 +179,7 @@ export interface AdapterContext {
    * Given only to loggers a scenario creates in the run's main thread.
    */
   readonly stream?: Writable;
-  /** The run's collector, for adapters that declare `capabilities.tcp`. */
+  /** The run's collector, for adapters that declare `capabilities.tcp` or `capabilities.http`. */
   readonly collector?: CollectorAddress;
 }
 
@@ -206,7 +214,7 @@ export interface ProcessContext {
   readonly secondFile?: string;
   readonly secondSink?: SinkOptions;
   readonly bufferBytes?: number;
-  /** The run's collector, for adapters that declare `capabilities.tcp`. */
+  /** The run's collector, for adapters that declare `capabilities.tcp` or `capabilities.http`. */
   readonly collector?: CollectorAddress;
 }
 
@@ -281,6 +289,7 @@ const CAPABILITY_TYPES: Readonly<Record<keyof Capabilities, { readonly ok: (v: u
   pathSink: { ok: isBoolean, expected: 'a boolean' },
   reentrantSink: { ok: isBoolean, expected: 'a boolean' },
   tcp: { ok: isBoolean, expected: 'a boolean' },
+  http: { ok: isBoolean, expected: 'a boolean' },
   callBoundMs: { ok: isPositive, expected: 'a positive number of milliseconds' },
   overflow: {
     ok: (v) => v === 'drop-lowest-first' || v === 'drop-newest' || v === 'drop-oldest' || v === 'block' || v === 'grow',
