@@ -18,7 +18,8 @@ export async function endBunyan(logger: Bunyan): Promise<void> {
 export default defineAdapter({
   name: 'bunyan-file',
   description: "bunyan with a { path } file stream; shutdown: end the logger's streams and wait for close",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
+  // reopen: bunyan's reopenFileStreams(), documented for logrotate (https://github.com/trentm/node-bunyan/issues/104).
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, reopen: true },
   versions: () => versionsOf('bunyan'),
   create(ctx) {
     const bunyan = loadBunyan();
@@ -26,6 +27,7 @@ export default defineAdapter({
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => bunyanBytes(logger),
+      reopen: () => logger.reopenFileStreams(),
       close: () => endBunyan(logger),
     };
   },

@@ -25,6 +25,7 @@ export const builtinScenarios = {
   'crash-mid-write': new URL('./crash-mid-write.js', import.meta.url).href,
   'tcp-collector': new URL('./tcp-collector.js', import.meta.url).href,
   'http-collector': new URL('./http-collector.js', import.meta.url).href,
+  'moved-sink': new URL('./moved-sink.js', import.meta.url).href,
   'async-interleavings': new URL('./async-interleavings.js', import.meta.url).href,
   'exit-listener': new URL('./exit-listener.js', import.meta.url).href,
   'shutdown-handler': new URL('./shutdown-handler.js', import.meta.url).href,

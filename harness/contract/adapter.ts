@@ -37,6 +37,12 @@ export interface Features {
   readonly fields?: boolean;
   /** The logger can write to a second sink (`ctx.secondFile` with `ctx.secondSink`). @default false */
   readonly secondSink?: boolean;
+  /**
+   * The logger instance has `reopen()`: the logger's documented way to reopen its file at the same
+   * path after a rotation tool moved it away (pino's `destination.reopen()`, bunyan's
+   * `reopenFileStreams()`), so moved-sink can hold it to resuming there. @default false
+   */
+  readonly reopen?: boolean;
 }
 
 /**
@@ -130,7 +136,7 @@ export interface Capabilities extends Features, SinkWiring, Promises {}
 
 /** Every capability key, by kind: what `asAdapter` checks a module's capabilities against. */
 export const CAPABILITY_KEYS = {
-  features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink'],
+  features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink', 'reopen'],
   wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp', 'http'],
   promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush', 'exitNeedsShutdown', 'order'],
 } as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
@@ -202,6 +208,11 @@ export interface LoggerInstance {
    * pending buffer, a stream's `writableLength`, a queue's used bytes). A wedge report quotes it.
    */
   buffered?(): number;
+  /**
+   * Reopens the logger's file at its path, as after a rotation tool moved it away (capability
+   * `reopen`): records logged once this returns (or resolves) belong in the file at the path.
+   */
+  reopen?(): Promise<void> | void;
   /** Runs `fn` with `fields` as the logger's trace context (capability `context`). */
   withContext?<T>(fields: Readonly<Record<string, string>>, fn: () => T): T;
 }
@@ -284,6 +295,7 @@ const CAPABILITY_TYPES: Readonly<Record<keyof Capabilities, { readonly ok: (v: u
   context: { ok: (v) => v === 'async-local-storage', expected: "'async-local-storage'" },
   fields: { ok: isBoolean, expected: 'a boolean' },
   secondSink: { ok: isBoolean, expected: 'a boolean' },
+  reopen: { ok: isBoolean, expected: 'a boolean' },
   harnessSink: { ok: isBoolean, expected: 'a boolean' },
   stream: { ok: isBoolean, expected: 'a boolean' },
   pathSink: { ok: isBoolean, expected: 'a boolean' },
