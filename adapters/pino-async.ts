@@ -24,7 +24,7 @@ export default defineAdapter({
     reentrantSink: true,
     context: 'async-local-storage',
     fields: true,
-    // sonic-boom's reopen(), as pino documents for logrotate (https://github.com/pinojs/pino/blob/main/docs/help.md#reopening-log-files):
+    // sonic-boom's reopen(), as pino documents for logrotate (https://getpino.io/#/docs/help?id=reopening-log-files):
     // what is logged meanwhile waits in its buffer for the new file.
     reopen: true,
   },

@@ -23,7 +23,7 @@ export default defineAdapter({
     context: 'async-local-storage',
     fields: true,
     stream: true,
-    // sonic-boom's reopen(), as pino documents for logrotate (https://github.com/pinojs/pino/blob/main/docs/help.md#reopening-log-files).
+    // sonic-boom's reopen(), as pino documents for logrotate (https://getpino.io/#/docs/help?id=reopening-log-files).
     reopen: true,
   },
   versions: () => versionsOf('pino'),
