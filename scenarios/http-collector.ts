@@ -58,7 +58,11 @@ export default defineScenario({
             : { stallMs };
     const collector = await ctx.httpCollector(faults);
     ctx.phase(`producing to an HTTP collector that will ${fault === 'status' ? `answer ${status}` : fault}`);
-    const outcome = await ctx.runProducers({ threads, records, batch: 64, minPayload: 16, maxPayload, level: 'info' });
+    // A millisecond between batches, as an application that does other work between log calls:
+    // a logger that ships from the logging thread's event loop needs turns of it to send at all
+    // (a request is a connect, a write and a response), which one setImmediate per batch gives
+    // too few of on a loaded machine, and the sink's silence would read as a wedge.
+    const outcome = await ctx.runProducers({ threads, records, batch: 64, pauseMs: 1, minPayload: 16, maxPayload, level: 'info' });
     ctx.phase('closing the collector');
     const stats = await collector.close(ctx.spec.closeMs);
     const produced = outcome.produced.reduce((a, b) => a + b, 0);
