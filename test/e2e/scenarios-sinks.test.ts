@@ -120,7 +120,7 @@ describe('pino-sync', () => {
   });
 
   // Issue 18: the multi-destination configurations applications run beside pino's multistream.
-  for (const adapter of ['winston-file', 'bunyan-file']) {
+  for (const adapter of ['winston-file', 'bunyan-file', 'log4js-file']) {
     for (const failHow of ['throw', 'emit'] as const) {
       it(`keeps ${adapter}'s file whole when its second destination (a stream beside it) fails every 10th write (${failHow})`, async () => {
         const { result } = await run(adapter, 'failing-sink', { ...FAILING, failHow });
