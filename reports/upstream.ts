@@ -68,7 +68,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   },
   {
     adapters: /^winston-(file|rotating)$/,
-    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit|steady)$/,
+    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit|steady|existing-sink|failing-sink)$/,
     kinds: ['exit-hang', 'exit-loss', 'lost-records'],
     triage: 'confirmed',
     note: 'the same bug: logger.end() ends the transports while records are still in the logger\'s buffer; the writes that follow fail with "write after end" and are lost',

@@ -32,10 +32,11 @@ describe('existing-sink', () => {
     expect(result.findings[0]?.evidence['missing']).toEqual([{ producer: 1, from: 0, to: existing - 1 }]);
   });
 
-  for (const adapter of [fixture('reopener-reopen'), 'winston-rotating', 'log4js-rotating', 'bunyan-rotating', 'pino-async']) {
+  // Not winston-rotating: under load its end() meets records still in its buffer (winstonjs/winston#2219, in every scenario that closes).
+  for (const adapter of [fixture('reopener-reopen'), 'log4js-rotating', 'bunyan-rotating', 'pino-async']) {
     it(`passes ${adapter.endsWith('.ts') ? 'a logger that appends' : adapter}: the records already there are kept, the new ones follow`, async () => {
       const { result } = await run(adapter);
-      expect(result.status).toBe('pass');
+      expect(result.status, JSON.stringify(result.findings)).toBe('pass');
       expect(result.metrics.lost).toBe(0);
       expect(result.metrics.delivered).toBe(result.metrics.produced);
     });
