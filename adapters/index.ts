@@ -13,6 +13,7 @@ export const builtinAdapters = {
   'winston-file': new URL('./winston-file.js', import.meta.url).href,
   'winston-stream': new URL('./winston-stream.js', import.meta.url).href,
   'winston-rotating': new URL('./winston-rotating.js', import.meta.url).href,
+  'winston-http': new URL('./winston-http.js', import.meta.url).href,
   'bunyan-file': new URL('./bunyan-file.js', import.meta.url).href,
   'bunyan-stream': new URL('./bunyan-stream.js', import.meta.url).href,
   'bunyan-rotating': new URL('./bunyan-rotating.js', import.meta.url).href,

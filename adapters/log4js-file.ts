@@ -9,9 +9,11 @@
 
 import { formatWithOptions } from 'node:util';
 import type Log4js from 'log4js';
-import type { Appender, Logger } from 'log4js';
+import type { Writable } from 'node:stream';
+import type { Appender, Logger, LoggingEvent } from 'log4js';
 import { defineAdapter, type Level } from '../harness/contract/adapter.js';
 import { loadLog4js, versionsOf } from './loggers.js';
+import { secondSinkStream } from './streams.js';
 
 /** `log4js.shutdown(cb)` as a promise: resolves when every appender has flushed and closed. */
 export function shutdownLog4js(log4js: typeof Log4js): Promise<void> {
@@ -21,8 +23,8 @@ export function shutdownLog4js(log4js: typeof Log4js): Promise<void> {
 /** The name of the one-line layout `configureLog4js` registers, for file appenders' `layout`. */
 export const ONE_LINE_LAYOUT = { type: 'logjam-one-line' } as const;
 
-/** One log4js configuration per thread (each thread has its own log4js module). */
-export function configureLog4js(appender: Record<string, unknown>, level: Level): { log4js: typeof Log4js; logger: Logger } {
+/** One log4js configuration per thread (each thread has its own log4js module); `second`, a second appender every record also goes to. */
+export function configureLog4js(appender: Record<string, unknown>, level: Level, second?: Record<string, unknown>): { log4js: typeof Log4js; logger: Logger } {
   const log4js = loadLog4js();
   // The basic layout's prefix, and util.format's output with no line breaks (strings keep their
   // escapes: a newline inside a field value prints as \n, as the basic layout prints it too).
@@ -30,10 +32,30 @@ export function configureLog4js(appender: Record<string, unknown>, level: Level)
     `[${new Date(event.startTime).toISOString()}] [${event.level.levelStr}] ${event.categoryName} - ${formatWithOptions({ breakLength: Infinity, compact: true }, ...(event.data as unknown[]))}`,
   );
   log4js.configure({
-    appenders: { sink: appender as unknown as Appender },
-    categories: { default: { appenders: ['sink'], level } },
+    appenders: { sink: appender as unknown as Appender, ...(second !== undefined ? { second: second as unknown as Appender } : {}) },
+    categories: { default: { appenders: second !== undefined ? ['sink', 'second'] : ['sink'], level } },
   });
   return { log4js, logger: log4js.getLogger() };
+}
+
+/**
+ * A log4js appender module (`{ type: { configure } }`, https://log4js-node.github.io/log4js-node/writing-appenders.html)
+ * writing each event, in the one-line layout, to `stream`; its shutdown ends the stream.
+ */
+function streamAppender(stream: Writable): Record<string, unknown> {
+  return {
+    type: {
+      configure: (_config: unknown, layouts: { layout(name: string, config: object): (event: LoggingEvent) => string }) => {
+        const layout = layouts.layout(ONE_LINE_LAYOUT.type, {});
+        const append = (event: LoggingEvent): void => void stream.write(`${layout(event)}\n`);
+        append.shutdown = (done: () => void): void => {
+          if (stream.destroyed) done();
+          else stream.end(() => done());
+        };
+        return append;
+      },
+    },
+  };
 }
 
 export default defineAdapter({
@@ -49,10 +71,14 @@ export default defineAdapter({
     // is false again (https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage,
     // lib/appenders/file.js emits it when write() returns false). It drops nothing.
     overflow: 'grow',
+    // A second appender (a custom one, as log4js documents writing them, over the application's
+    // own stream) beside the file appender.
+    secondSink: true,
   },
   versions: () => versionsOf('log4js'),
   create(ctx) {
-    const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, layout: ONE_LINE_LAYOUT }, ctx.level);
+    const second = ctx.secondFile !== undefined ? streamAppender(secondSinkStream(ctx.secondFile, ctx.secondSink ?? {})) : undefined;
+    const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, layout: ONE_LINE_LAYOUT }, ctx.level, second);
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),

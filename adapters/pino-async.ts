@@ -24,6 +24,9 @@ export default defineAdapter({
     reentrantSink: true,
     context: 'async-local-storage',
     fields: true,
+    // sonic-boom's reopen(), as pino documents for logrotate (https://getpino.io/#/docs/help?id=reopening-log-files):
+    // what is logged meanwhile waits in its buffer for the new file.
+    reopen: true,
   },
   versions: () => versionsOf('pino'),
   create(ctx) {
@@ -38,6 +41,7 @@ export default defineAdapter({
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       withContext: withTraceContext,
       buffered: () => sonicBuffered(destination),
+      reopen: () => destination.reopen(),
       ...(flush !== undefined ? { flush } : {}),
       close: async () => {
         await closeSonic(flush, destination);

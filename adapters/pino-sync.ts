@@ -23,6 +23,8 @@ export default defineAdapter({
     context: 'async-local-storage',
     fields: true,
     stream: true,
+    // sonic-boom's reopen(), as pino documents for logrotate (https://getpino.io/#/docs/help?id=reopening-log-files).
+    reopen: true,
   },
   versions: () => versionsOf('pino'),
   create(ctx) {
@@ -52,6 +54,7 @@ export default defineAdapter({
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       withContext: withTraceContext,
       buffered: () => sonicBuffered(destination),
+      reopen: () => destination.reopen(),
       close: () => {
         logger.flush();
         destination.end();

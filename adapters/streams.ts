@@ -6,6 +6,8 @@
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createSink, type SinkOptions } from '../harness/sinks/sinks.js';
 
 interface EndableStream extends NodeJS.EventEmitter {
   end(): unknown;
@@ -95,4 +97,33 @@ export function winstonFileBytes(logger: { readonly transports: readonly object[
 export function bunyanBytes(logger: object): number {
   const streams = (logger as { streams: { stream: MaybeByteStream & { stream?: MaybeByteStream } }[] }).streams;
   return streams.reduce((sum, s) => sum + writableBytes(s.stream, s.stream.stream), 0);
+}
+
+/**
+ * The run's second sink (`ctx.secondFile` with its pathologies) as a Node Writable, for loggers
+ * that take a destination stream beside their file (winston's Stream transport, a bunyan raw
+ * stream). A failing write fails the way a file stream's does: the write's callback gets the
+ * error and the stream emits 'error' and is destroyed; later writes to it fail too. The
+ * application owns this stream and handles its errors (an 'error' nobody listens to would end
+ * the thread, the adapter's doing, not the logger's, issue 13): what a failing destination does
+ * to the logger's other destination is the scenario's to judge (failing-sink).
+ */
+export function secondSinkStream(file: string, options: SinkOptions): Writable {
+  const stream: Writable = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      try {
+        sink.write(chunk.toString('utf8'));
+        callback();
+      } catch (error: unknown) {
+        callback(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    final(callback) {
+      sink.close();
+      callback();
+    },
+  });
+  const sink = createSink(file, options, { onError: (error) => stream.destroy(error) });
+  stream.on('error', () => undefined);
+  return stream;
 }

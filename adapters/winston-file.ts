@@ -7,7 +7,7 @@
 import type { Logger } from 'winston';
 import { defineAdapter, type Level } from '../harness/contract/adapter.js';
 import { loadWinston, versionsOf } from './loggers.js';
-import { winstonFileBytes } from './streams.js';
+import { endStream, secondSinkStream, winstonFileBytes } from './streams.js';
 
 /** winston's npm levels have no `fatal`: an application logs those at `error`. */
 export const winstonLevel = (level: Level): 'debug' | 'info' | 'warn' | 'error' => (level === 'fatal' ? 'error' : level);
@@ -24,19 +24,25 @@ export function endWinston(logger: Logger): Promise<void> {
 export default defineAdapter({
   name: 'winston-file',
   description: 'winston with transports.File to a file, JSON format; shutdown: end() and the finish event',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
+  // secondSink: a second transport (transports.Stream over the application's own stream), as
+  // applications ship to a file and somewhere else at once.
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, secondSink: true },
   versions: () => versionsOf('winston'),
   create(ctx) {
     const winston = loadWinston();
+    const second = ctx.secondFile !== undefined ? secondSinkStream(ctx.secondFile, ctx.secondSink ?? {}) : undefined;
     const logger = winston.createLogger({
       level: ctx.level,
       format: winston.format.json(),
-      transports: [new winston.transports.File({ filename: ctx.file })],
+      transports: [new winston.transports.File({ filename: ctx.file }), ...(second !== undefined ? [new winston.transports.Stream({ stream: second })] : [])],
     });
     return {
       log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
       buffered: () => winstonFileBytes(logger),
-      close: () => endWinston(logger),
+      close: async () => {
+        await endWinston(logger);
+        if (second !== undefined) await endStream(second, 'finish');
+      },
     };
   },
 });

@@ -4,7 +4,7 @@
  * documented way must keep its promise: a flush that resolves before every record logged before
  * it is in the sink file (`lost-records`, as an application that flushed and exited would lose
  * them), any loss, a shutdown that never finishes, or a process that does not end fails the run.
- * A logger that sends over TCP is not held to its flush here: its flush promises the hand-off to
+ * A logger that sends over TCP or HTTP is not held to its flush here: its flush promises the hand-off to
  * the socket, and the collector writes the file on its own time.
  */
 
@@ -25,7 +25,7 @@ export default defineScenario({
     ctx.phase('producing');
     const outcome = await ctx.logFromMain({ records, minPayload: 16, maxPayload, level: 'info' });
     const caps = ctx.adapter.capabilities;
-    if (outcome.logger.flush !== undefined && caps.tcp !== true) {
+    if (outcome.logger.flush !== undefined && caps.tcp !== true && caps.http !== true) {
       ctx.phase('flushing');
       const flushed = await closeWithDeadline({ close: () => outcome.logger.flush?.() }, ctx.spec.closeMs);
       if (flushed.ok) {

@@ -37,8 +37,8 @@ export default defineScenario({
     recordBytes: fc.integer({ min: PIPE_BUF + 1, max: 8 * PIPE_BUF }),
   }),
   skip: (capabilities) =>
-    capabilities.tcp === true
-      ? 'the adapter sends its records over TCP, not to a file or a pipe'
+    capabilities.tcp === true || capabilities.http === true
+      ? `the adapter sends its records over ${capabilities.tcp === true ? 'TCP' : 'HTTP'}, not to a file or a pipe`
       : skipWithoutThreads(capabilities),
   async run(ctx, { writers, sink, count, records, recordBytes }) {
     const relay = sink === 'pipe' ? await FifoRelay.start(join(ctx.spec.dir, 'sink.fifo'), ctx.file) : undefined;

@@ -19,6 +19,7 @@ import type { ChildEvent, ProducerMessage, RunSpec } from '../contract/protocol.
 import type { Finding } from '../contract/result.js';
 import { createRandom, deriveSeed } from '../util/random.js';
 import { encodeRecord, PayloadSource } from '../ledger/record.js';
+import type { HttpCollectorStats } from '../contract/sink-spec.js';
 import type { MainLogOutcome, ProducerOptions, ProducersOutcome, ScenarioContext } from '../contract/scenario.js';
 import type { SinkOptions } from '../sinks/sinks.js';
 import { attachRuntime, createSyncShared } from '../sync/runtime.js';
@@ -30,7 +31,7 @@ import { LoopStallMeter } from '../watchdog/loop-stall.js';
 import { startRelay, type Relay, type RelayOptions, type RelayStats } from '../sinks/relay.js';
 import { startScheduler, startWatchdog } from '../watchdog/watchdog.js';
 import { createScheduleShared, scheduleHeldMs, startSchedule, stopSchedule } from '../sync/schedule.js';
-import { Collector, type CollectorFaults } from '../sinks/collector.js';
+import { Collector, type CollectorFaults, type HttpCollectorFaults } from '../sinks/collector.js';
 import { runProcesses } from './processes.js';
 import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
 import { asScenario } from '../contract/scenario.js';
@@ -177,6 +178,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       }));
     },
     collector: (faults) => startCollector(file, faults),
+    httpCollector: (faults) => startHttpCollector(file, faults),
     loggerWorkers,
     crash: (how) => {
       mainRow.set('done', 'exit');
@@ -234,17 +236,28 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
 let processSetup: ProcessSetup | undefined;
 let setupDone = false;
 let processClosed = false;
-let runCollector: Collector | undefined;
+/** The run's collector (TCP or HTTP, never both: an adapter declares one or the other), closed before the verdict. */
+let runCollector: { close(ms: number): Promise<unknown> } | undefined;
 let collectorStarting: Promise<Collector> | undefined;
+let httpCollectorStarting: Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> | undefined;
 
-/** The run's collector: the first caller's faults start it; every later caller shares it. */
+/** The run's TCP collector: the first caller's faults start it; every later caller shares it. */
 function startCollector(file: string, faults: CollectorFaults = {}): Promise<Collector> {
+  if (httpCollectorStarting !== undefined) throw new Error('a TCP collector was asked for in a run that has an HTTP one: this is a harness bug');
   collectorStarting ??= Collector.start(file, faults).then((c) => (runCollector = c));
   return collectorStarting;
 }
 
-/** The collector's address for an adapter that sends over TCP; none for the others. */
+/** The run's HTTP collector: the first caller's faults start it; every later caller shares it. */
+function startHttpCollector(file: string, faults: HttpCollectorFaults = {}): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
+  if (collectorStarting !== undefined) throw new Error('an HTTP collector was asked for in a run that has a TCP one: this is a harness bug');
+  httpCollectorStarting ??= Collector.startHttp(file, faults).then((c) => (runCollector = c));
+  return httpCollectorStarting;
+}
+
+/** The collector's address for an adapter that sends over TCP or HTTP; none for the others. */
 async function collectorFor(adapter: AdapterDefinition): Promise<CollectorAddress | undefined> {
+  if (adapter.capabilities.http === true) return (await startHttpCollector(join(spec.dir, 'sink.log'))).address;
   if (adapter.capabilities.tcp !== true) return undefined;
   return (await startCollector(join(spec.dir, 'sink.log'))).address;
 }

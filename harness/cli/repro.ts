@@ -57,6 +57,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "a multistream destination that throws (a destroyed sonic-boom) throws out of the log call and the healthy destination misses those records",
     upstream: 'https://github.com/pinojs/pino/issues/1489',
   },
+  ...['http-collector', 'steady', 'graceful-exit'].map((scenario) => ({
+    adapter: 'winston-http',
+    scenario,
+    kinds: ['unhandled-error', 'lost-records', 'exit-loss'] as const,
+    script: 'winston-http.http-collector.cjs',
+    shows: 'logger.end() with records still in the logger\'s buffer behind the Http transport: "write after end", and 8 of 40 records never reach a collector that answers every request 200',
+    upstream: 'https://github.com/winstonjs/winston/issues/2219',
+  })),
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */

@@ -37,6 +37,12 @@ export interface Features {
   readonly fields?: boolean;
   /** The logger can write to a second sink (`ctx.secondFile` with `ctx.secondSink`). @default false */
   readonly secondSink?: boolean;
+  /**
+   * The logger instance has `reopen()`: the logger's documented way to reopen its file at the same
+   * path after a rotation tool moved it away (pino's `destination.reopen()`, bunyan's
+   * `reopenFileStreams()`), so moved-sink can hold it to resuming there. @default false
+   */
+  readonly reopen?: boolean;
 }
 
 /**
@@ -71,6 +77,14 @@ export interface SinkWiring {
    * line it receives to the sink file (tcp-collector injects faults into it). @default false
    */
   readonly tcp?: boolean;
+  /**
+   * The logger POSTs its records over HTTP to `ctx.collector` (any path) instead of writing
+   * `ctx.file`: logjam starts a loopback HTTP collector for every run of the adapter, which
+   * stores the records of each request it answers 200 in the sink file (a JSON object is one
+   * record, a JSON array one per element, any other body one per line; http-collector injects
+   * faults into it). @default false
+   */
+  readonly http?: boolean;
 }
 
 /**
@@ -122,8 +136,8 @@ export interface Capabilities extends Features, SinkWiring, Promises {}
 
 /** Every capability key, by kind: what `asAdapter` checks a module's capabilities against. */
 export const CAPABILITY_KEYS = {
-  features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink'],
-  wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp'],
+  features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink', 'reopen'],
+  wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp', 'http'],
   promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush', 'exitNeedsShutdown', 'order'],
 } as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
 
@@ -171,7 +185,7 @@ export interface AdapterContext {
    * Given only to loggers a scenario creates in the run's main thread.
    */
   readonly stream?: Writable;
-  /** The run's collector, for adapters that declare `capabilities.tcp`. */
+  /** The run's collector, for adapters that declare `capabilities.tcp` or `capabilities.http`. */
   readonly collector?: CollectorAddress;
 }
 
@@ -194,6 +208,11 @@ export interface LoggerInstance {
    * pending buffer, a stream's `writableLength`, a queue's used bytes). A wedge report quotes it.
    */
   buffered?(): number;
+  /**
+   * Reopens the logger's file at its path, as after a rotation tool moved it away (capability
+   * `reopen`): records logged once this returns (or resolves) belong in the file at the path.
+   */
+  reopen?(): Promise<void> | void;
   /** Runs `fn` with `fields` as the logger's trace context (capability `context`). */
   withContext?<T>(fields: Readonly<Record<string, string>>, fn: () => T): T;
 }
@@ -206,7 +225,7 @@ export interface ProcessContext {
   readonly secondFile?: string;
   readonly secondSink?: SinkOptions;
   readonly bufferBytes?: number;
-  /** The run's collector, for adapters that declare `capabilities.tcp`. */
+  /** The run's collector, for adapters that declare `capabilities.tcp` or `capabilities.http`. */
   readonly collector?: CollectorAddress;
 }
 
@@ -276,11 +295,13 @@ const CAPABILITY_TYPES: Readonly<Record<keyof Capabilities, { readonly ok: (v: u
   context: { ok: (v) => v === 'async-local-storage', expected: "'async-local-storage'" },
   fields: { ok: isBoolean, expected: 'a boolean' },
   secondSink: { ok: isBoolean, expected: 'a boolean' },
+  reopen: { ok: isBoolean, expected: 'a boolean' },
   harnessSink: { ok: isBoolean, expected: 'a boolean' },
   stream: { ok: isBoolean, expected: 'a boolean' },
   pathSink: { ok: isBoolean, expected: 'a boolean' },
   reentrantSink: { ok: isBoolean, expected: 'a boolean' },
   tcp: { ok: isBoolean, expected: 'a boolean' },
+  http: { ok: isBoolean, expected: 'a boolean' },
   callBoundMs: { ok: isPositive, expected: 'a positive number of milliseconds' },
   overflow: {
     ok: (v) => v === 'drop-lowest-first' || v === 'drop-newest' || v === 'drop-oldest' || v === 'block' || v === 'grow',

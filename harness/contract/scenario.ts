@@ -10,7 +10,7 @@ import { describe, type AdapterDefinition, type Capabilities, type CollectorAddr
 import type { RunSpec } from './protocol.js';
 import type { CallSummary } from './call-stats.js';
 import type { LevelMix } from './level-mix.js';
-import type { CollectorFaults, CollectorStats, PayloadText, RelayOptions, RelayStats } from './sink-spec.js';
+import type { CollectorFaults, CollectorStats, HttpCollectorFaults, HttpCollectorStats, PayloadText, RelayOptions, RelayStats } from './sink-spec.js';
 import type { SinkOptions } from './sink-spec.js';
 import type { LockHandle, MutexOptions } from './lock-handle.js';
 import { FINDING_KINDS, type Finding, type FindingKind, type LatencySummary, type RunMetrics } from './result.js';
@@ -246,6 +246,12 @@ export interface ScenarioContext {
    * asked first.
    */
   collector(faults?: CollectorFaults): Promise<RunCollector>;
+  /**
+   * The run's HTTP collector, started with `faults` at the first call (later calls answer the
+   * same one). Runs of adapters with `capabilities.http` get a healthy one when no scenario
+   * asked first.
+   */
+  httpCollector(faults?: HttpCollectorFaults): Promise<RunCollector<HttpCollectorFaults, HttpCollectorStats>>;
   /** Worker threads the logger started in this thread that are still alive (`trackWorkers`). */
   loggerWorkers(): readonly Worker[];
   /**
@@ -255,12 +261,12 @@ export interface ScenarioContext {
   crash(how: 'uncaught-exception' | 'sigterm'): Promise<never>;
 }
 
-/** A loopback TCP collector the scenario started (harness/sinks/collector.ts implements it). */
-export interface RunCollector {
+/** A loopback TCP or HTTP collector the scenario started (harness/sinks/collector.ts implements it). */
+export interface RunCollector<F = CollectorFaults, S = CollectorStats> {
   readonly address: CollectorAddress;
-  readonly faults: CollectorFaults;
+  readonly faults: F;
   /** A failure the collector met after it started (it could not listen again), if any. */
   readonly failure: string | undefined;
   /** Stops accepting, lets clients end within `ms`, and answers what it saw (undefined if it did not answer). */
-  close(ms?: number): Promise<CollectorStats | undefined>;
+  close(ms?: number): Promise<S | undefined>;
 }

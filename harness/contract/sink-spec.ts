@@ -94,5 +94,45 @@ export interface CollectorStats {
   readonly refusedForMs: number;
 }
 
+/**
+ * How the loopback HTTP collector misbehaves (http-collector). Faults are counted in requests,
+ * not time, where they can be, so a loaded machine does not change which records meet them.
+ */
+export interface HttpCollectorFaults {
+  /** Answer every request this long after its body arrived: a slow log service. @default 0 */
+  readonly slowMs?: number;
+  /** Answer the first `requests` requests with `status` (a 5xx, or 429) and store nothing of them. */
+  readonly status?: { readonly code: number; readonly requests: number };
+  /**
+   * Hold every request that arrives within `ms` of the first one unanswered (the body is read),
+   * then answer them all and store their records: a service that stops answering, then recovers.
+   */
+  readonly stallMs?: number;
+  /** Destroy the connection of the first `requests` requests once their body arrived, answering nothing. */
+  readonly resetRequests?: number;
+}
+
+/** What the HTTP collector saw; plain JSON, for findings' evidence. */
+export interface HttpCollectorStats {
+  readonly requests: number;
+  /** Requests answered 200, whose records were stored. */
+  readonly accepted: number;
+  /** Requests the collector failed on purpose (status, reset). */
+  readonly faulted: number;
+  /** Records inside the requests it failed on purpose: what the logger had to retry or report dropped. */
+  readonly faultedRecords: number;
+  /** Requests held by a stall and answered when it ended. */
+  readonly held: number;
+  /** Whole lines written to the sink. */
+  readonly lines: number;
+  /** Lines written from requests that arrived after the last request failed on purpose (all of them when none was). */
+  readonly linesAfterFault: number;
+  readonly bytes: number;
+  /** The most requests in flight at once (received, not yet answered): how much the logger sends without waiting. */
+  readonly maxInFlight: number;
+  /** Bodies that were neither a JSON value nor newline-delimited JSON, written as they came. */
+  readonly unparsedBodies: number;
+}
+
 /** What a payload is made of: the ASCII alphabet, or whole code points of multi-byte UTF-8. */
 export type PayloadText = 'ascii' | 'utf8';

@@ -1,15 +1,16 @@
 /**
- * The run's loopback TCP collector, seen from the run's main thread. logjam starts one for
- * every run of an adapter that declares `capabilities.tcp` (tcp-collector starts it with
- * faults); it writes every whole line it receives to the sink file the ledger reads. The
- * server itself runs on its own thread (harness/sinks/collector-worker.ts): a logger's shutdown may
- * block this thread while it still needs the collector to read and acknowledge.
+ * The run's loopback collector, seen from the run's main thread: a TCP one for every run of an
+ * adapter that declares `capabilities.tcp` (tcp-collector starts it with faults), an HTTP one
+ * for `capabilities.http` (http-collector). It writes every record it receives to the sink file
+ * the ledger reads. The server itself runs on its own thread (collector-worker.ts,
+ * http-collector-worker.ts): a logger's shutdown may block this thread while it still needs the
+ * collector to read and acknowledge.
  */
 
 import { Worker } from 'node:worker_threads';
 import type { CollectorAddress } from '../contract/adapter.js';
-import type { CollectorFaults, CollectorStats } from '../contract/sink-spec.js';
-export type { CollectorFaults, CollectorStats };
+import type { CollectorFaults, CollectorStats, HttpCollectorFaults, HttpCollectorStats } from '../contract/sink-spec.js';
+export type { CollectorFaults, CollectorStats, HttpCollectorFaults, HttpCollectorStats };
 
 /** Main thread → collector thread. */
 export type CollectorCommand = { readonly type: 'close'; readonly ms: number };
@@ -17,19 +18,19 @@ export type CollectorCommand = { readonly type: 'close'; readonly ms: number };
 /** Collector thread → main thread. */
 export type CollectorMessage =
   | { readonly type: 'listening'; readonly address: CollectorAddress }
-  | { readonly type: 'closed'; readonly stats: CollectorStats }
+  | { readonly type: 'closed'; readonly stats: CollectorStats | HttpCollectorStats }
   | { readonly type: 'failed'; readonly message: string };
 
 const START_MS = 10_000;
 
-export class Collector {
+export class Collector<F = CollectorFaults, S = CollectorStats> {
   readonly address: CollectorAddress;
-  readonly faults: CollectorFaults;
+  readonly faults: F;
   readonly #worker: Worker;
-  #closing: Promise<CollectorStats | undefined> | undefined;
+  #closing: Promise<S | undefined> | undefined;
   #failure: string | undefined;
 
-  private constructor(worker: Worker, address: CollectorAddress, faults: CollectorFaults) {
+  private constructor(worker: Worker, address: CollectorAddress, faults: F) {
     this.#worker = worker;
     this.address = address;
     this.faults = faults;
@@ -42,9 +43,18 @@ export class Collector {
     worker.unref();
   }
 
-  /** Starts a collector thread writing to `file`; resolves once it listens (or knows its port). */
-  static async start(file: string, faults: CollectorFaults = {}): Promise<Collector> {
-    const worker = new Worker(new URL('./collector-worker.js', import.meta.url), { workerData: { file, faults } });
+  /** Starts a TCP collector thread writing to `file`; resolves once it listens (or knows its port). */
+  static start(file: string, faults: CollectorFaults = {}): Promise<Collector> {
+    return Collector.#start(new URL('./collector-worker.js', import.meta.url), file, faults);
+  }
+
+  /** Starts an HTTP collector thread writing to `file`; resolves once it listens. */
+  static startHttp(file: string, faults: HttpCollectorFaults = {}): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
+    return Collector.#start(new URL('./http-collector-worker.js', import.meta.url), file, faults);
+  }
+
+  static async #start<F, S>(entry: URL, file: string, faults: F): Promise<Collector<F, S>> {
+    const worker = new Worker(entry, { workerData: { file, faults } });
     // The collector never keeps the run's process alive: the logger under test might.
     worker.unref();
     const address = await new Promise<CollectorAddress>((resolve, reject) => {
@@ -66,7 +76,7 @@ export class Collector {
       }
       worker.on('message', onMessage).on('error', onError);
     });
-    return new Collector(worker, address, faults);
+    return new Collector<F, S>(worker, address, faults);
   }
 
   /** A failure the collector met after it started (it could not listen again), if any. */
@@ -79,8 +89,8 @@ export class Collector {
    * written), closes the sink file and ends the thread. Answers what it saw; undefined if the
    * thread did not answer within the bound (it is then terminated).
    */
-  close(ms = 2000): Promise<CollectorStats | undefined> {
-    this.#closing ??= new Promise<CollectorStats | undefined>((resolve) => {
+  close(ms = 2000): Promise<S | undefined> {
+    this.#closing ??= new Promise<S | undefined>((resolve) => {
       // Ref'd on purpose: the caller awaits this, and the thread itself is unref'd.
       const timer = setTimeout(() => {
         void this.#worker.terminate();
@@ -89,7 +99,8 @@ export class Collector {
       this.#worker.on('message', (m: CollectorMessage) => {
         if (m.type !== 'closed') return;
         clearTimeout(timer);
-        resolve(m.stats);
+        // The worker this collector started answers its own kind of stats.
+        resolve(m.stats as S);
       });
       this.#worker.once('exit', () => {
         clearTimeout(timer);

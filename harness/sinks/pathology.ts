@@ -11,8 +11,9 @@ export type InjectionPath = 'harness-sink' | 'paced-pipe';
 
 export function injectionPath(capabilities: Capabilities): InjectionPath | undefined {
   if (capabilities.harnessSink === true) return 'harness-sink';
-  // Records go over TCP to logjam's collector, which writes the sink: tcp-collector paces that.
-  if (capabilities.tcp === true) return undefined;
+  // Records go over TCP or HTTP to logjam's collector, which writes the sink: tcp-collector
+  // and http-collector inject its faults.
+  if (capabilities.tcp === true || capabilities.http === true) return undefined;
   if (capabilities.pathSink !== false) return 'paced-pipe';
   return undefined;
 }
@@ -28,7 +29,9 @@ export function skipUnpaceable(capabilities: Capabilities, adapter?: AdapterDefi
   if (path === undefined) {
     return capabilities.tcp === true
       ? 'the adapter sends its records over TCP to logjam\'s collector (tcp-collector injects faults there), so no paced pipe can reach it'
-      : 'the adapter neither writes through logjam\'s createSink nor opens the sink path itself (pathSink: false), so no sink pathology can reach it';
+      : capabilities.http === true
+        ? 'the adapter sends its records over HTTP to logjam\'s collector (http-collector injects faults there), so no paced pipe can reach it'
+        : 'the adapter neither writes through logjam\'s createSink nor opens the sink path itself (pathSink: false), so no sink pathology can reach it';
   }
   if (path === 'paced-pipe' && adapter?.sinkFiles !== undefined) {
     return 'the adapter rotates its sink across several files (sinkFiles), so one paced pipe cannot stand in for its sink';

@@ -119,6 +119,18 @@ describe('pino-sync', () => {
     expect(result.metrics).toMatchObject({ produced: 300, delivered: 300, lost: 0 });
   });
 
+  // Issue 18: the multi-destination configurations applications run beside pino's multistream.
+  for (const adapter of ['winston-file', 'bunyan-file', 'log4js-file']) {
+    for (const failHow of ['throw', 'emit'] as const) {
+      it(`keeps ${adapter}'s file whole when its second destination (a stream beside it) fails every 10th write (${failHow})`, async () => {
+        const { result } = await run(adapter, 'failing-sink', { ...FAILING, failHow });
+        expect(result.status).toBe('pass');
+        expect(result.findings.filter((f) => f.kind === 'isolation-breach' || f.kind === 'unhandled-error')).toEqual([]);
+        expect(result.metrics).toMatchObject({ produced: 300, delivered: 300, lost: 0 });
+      });
+    }
+  }
+
   // Issue 13: the hook used to log again after every write, its own reentrant records' writes
   // included, so sonic-boom's write of a reentrant record fed the next one: a loop of the
   // hook's making, reported as pino's `recursion` with the nesting never above 1.
