@@ -44,11 +44,20 @@ describe('standalone reproductions', () => {
       report,
       JSON.stringify({
         schema: 'logjam.report/1',
-        environment: {},
-        command: 'logjam run',
+        // The environment and summary as `logjam run --json` writes them: findings checks the schema.
+        environment: {
+          node: process.version,
+          platform: process.platform,
+          arch: process.arch,
+          cpus: 2,
+          cpuModel: 'test',
+          totalMemoryMb: 1024,
+          logjam: '0.1.0',
+          command: 'logjam run',
+        },
         startedAt: new Date(0).toISOString(),
         durationMs: 1,
-        summary: { runs: 2, passed: 1, failed: 1, skipped: 0, errored: 0 },
+        summary: { pass: 1, fail: 1, skip: 0, error: 0 },
         runs: [run('pino-transport', 'fail', [finding]), run('pino-sync', 'pass', [])],
       }),
     );
