@@ -9,7 +9,7 @@
  * whether the logger lets the process exit is still what the run observes.
  */
 
-import { readSync } from 'node:fs';
+import { closeSync, readSync, writeSync } from 'node:fs';
 import { asScenario } from '../contract/scenario.js';
 import { defaultExport } from '../contract/adapter.js';
 import { isPythonAdapterUrl } from '../contract/python.js';
@@ -22,6 +22,8 @@ export interface WarmStart {
   readonly adapterUrl: string;
 }
 
+const READY_FD = 4;
+
 export async function receiveSpec(warm: WarmStart): Promise<RunSpec> {
   try {
     const scenario = asScenario(defaultExport(await import(warm.scenarioUrl)), warm.scenarioUrl);
@@ -31,6 +33,14 @@ export async function receiveSpec(warm: WarmStart): Promise<RunSpec> {
     if (!isPythonAdapterUrl(warm.adapterUrl)) await import(warm.adapterUrl);
   } catch {
     // Reported by the run itself, which imports the same URLs again.
+  }
+  // Loaded: tell the pool on fd 4 (its own pipe, so the run's event channel stays untouched),
+  // then close it. The pool starts a run judged by time only once no warm process is loading.
+  try {
+    writeSync(READY_FD, 'r');
+    closeSync(READY_FD);
+  } catch {
+    // No pool listening (started by hand): nothing to tell.
   }
   return JSON.parse(readLine(0)) as RunSpec;
 }

@@ -13,7 +13,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { RunSpec } from '../contract/protocol.js';
 import type { WarmStart } from '../child/warm.js';
 import { trackProcessGroup } from '../util/cleanup.js';
@@ -48,7 +48,12 @@ interface Parked {
   readonly key: string;
   readonly child: ChildProcess;
   readonly spawnedAt: number;
+  /** Settles when the process has loaded its modules (or ended). */
+  readonly loaded: Promise<void>;
 }
+
+/** How long `loaded()` waits for a warm process to finish loading. */
+const LOAD_WAIT_MS = 15_000;
 
 export class WarmPool {
   readonly #parked: Parked[] = [];
@@ -60,23 +65,33 @@ export class WarmPool {
     this.#capacity = Math.max(1, capacity);
   }
 
-  /** Starts a warm process for a run about to be due, unless one for it already waits. */
+  /** Starts a warm process for a run about to be due (one per call: runs never share one). */
   prepare(launch: Launch): void {
     if (this.#closed) return;
     const key = keyOf(launch);
-    if (this.#parked.some((p) => p.key === key && alive(p.child))) return;
     // Full: the oldest guess is the least likely to be taken; make room for the newest.
     while (this.#parked.length >= this.#capacity) end(this.#parked.shift()?.child);
     const warm: WarmStart = { scenarioUrl: launch.scenarioUrl, adapterUrl: launch.adapterUrl };
     const spawnedAt = epochNow();
-    const child = spawn(process.execPath, [...launch.nodeArgs, CHILD_ENTRY, '--warm', JSON.stringify(warm)], { ...SPAWN_OPTIONS, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...launch.nodeArgs, CHILD_ENTRY, '--warm', JSON.stringify(warm)], {
+      ...SPAWN_OPTIONS,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    const ready = child.stdio[4] as Readable;
+    const loaded = new Promise<void>((resolve) => {
+      // When: the warm process wrote its one byte after loading, closed fd 4, or ended.
+      ready.once('data', () => resolve());
+      ready.once('close', () => resolve());
+      ready.once('error', () => resolve());
+      child.once('exit', () => resolve());
+    });
     // When: the process could not be started; take() then finds it dead and a cold one is used.
     child.once('error', () => undefined);
     // A second Ctrl-C ends a parked process's group too, even if close() never gets to it.
     child.once('exit', trackProcessGroup(child.pid));
     // When: the process ended before its run handed over (EPIPE): the run sees its exit.
     (child.stdin).once('error', () => undefined);
-    this.#parked.push({ key, child, spawnedAt });
+    this.#parked.push({ key, child, spawnedAt, loaded });
   }
 
   /**
@@ -96,6 +111,29 @@ export class WarmPool {
     }
     (parked.child.stdin as Writable).end(`${JSON.stringify(spec)}\n`);
     return { child: parked.child, warm: true, spawnedAt: parked.spawnedAt };
+  }
+
+  /**
+   * Settles once no warm process is still loading (bounded: a process that takes longer is ended
+   * and dropped). A run judged by time starts only after this, so that no process beside it is
+   * burning CPU on module loading; parked processes are blocked in a read and cost nothing.
+   */
+  async loaded(): Promise<void> {
+    const parked = [...this.#parked];
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), LOAD_WAIT_MS)));
+    try {
+      const outcome = await Promise.race([Promise.all(parked.map((p) => p.loaded)), late]);
+      if (outcome === 'late') {
+        for (const p of parked) {
+          const index = this.#parked.indexOf(p);
+          if (index >= 0) this.#parked.splice(index, 1);
+          end(p.child);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Ends every process still waiting; the pool starts no more. */

@@ -67,7 +67,6 @@ harness error or interrupted.
 `;
 
 export const ciCommand = {
-  summary: 'the CI gate: fixed seeds, a time budget, JUnit/JSON/Markdown reports, --shard',
   run: ci,
 };
 

@@ -69,7 +69,6 @@ error, 3 internal harness error or interrupted.
 `;
 
 export const compareCommand = {
-  summary: 'scenarios and benchmarks across adapters: one self-contained HTML report + Markdown',
   run: compare,
 };
 
