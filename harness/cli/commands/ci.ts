@@ -16,6 +16,7 @@ import { ModuleLoadError, UsageError } from '../../contract/errors.js';
 import { EMPTY_METRICS, EXIT, type Report, type RunResult, type SuiteFingerprint } from '../../contract/result.js';
 import { buildReport, planRuns, runSuite, type SuiteRun } from '../../run/suite.js';
 import { replayFor } from '../../run/supervisor.js';
+import { defaultJobs } from '../../run/jobs.js';
 import { parse, requireNonEmpty, resolveTargets, stdout, suiteExitCode, writeReportFiles } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir } from '../output-paths.js';
@@ -33,6 +34,7 @@ const OPTIONS = {
   scenario: { type: 'string', short: 's', multiple: true },
   seed: { type: 'string' },
   runs: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
   budget: { type: 'string' },
   timeout: { type: 'string' },
   memory: { type: 'string' },
@@ -52,6 +54,8 @@ Options:
   -s, --scenario NAME      scenarios, repeatable or comma-separated (default: all)
       --seed N             first seed (default: ${CI_DEFAULTS.seed}); fixed, so every CI run is the same suite
       --runs N             seeds per adapter and scenario: N, N+1, ... (default: ${CI_DEFAULTS.runs})
+  -j, --jobs N             runs judged by exact counts side by side, N at a time; runs judged by
+                           time always run alone (default: the machine's cores, ${defaultJobs()})
       --budget DURATION    time budget of the whole suite, e.g. 60s or 5m (default: ${CI_DEFAULTS.budgetMs / 1000}s);
                            a run that cannot fit in what is left is not started and is
                            reported as skipped with the reason
@@ -79,6 +83,7 @@ async function ci(args: string[]): Promise<number> {
   }
   const seed = values.seed === undefined ? CI_DEFAULTS.seed : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
   const runs = values.runs === undefined ? CI_DEFAULTS.runs : parseInteger(values.runs, '--runs', 1, 100_000);
+  const jobs = values.jobs === undefined ? defaultJobs() : parseInteger(values.jobs, '--jobs', 1, 256);
   const budgetMs = values.budget === undefined ? CI_DEFAULTS.budgetMs : parseDuration(values.budget, '--budget');
   const timeoutMs = values.timeout === undefined ? CI_DEFAULTS.timeoutMs : parseTimeout(values.timeout);
   const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
@@ -124,8 +129,8 @@ async function ci(args: string[]): Promise<number> {
   const budgetEnd = new AbortController();
   // Between runs nothing needs stopping: the next run sees no budget left and is skipped.
   const timer = setTimeout(() => {
-    if (budget.current === undefined) return;
-    budget.stopped = budget.current.index;
+    if (budget.current.size === 0) return;
+    for (const index of budget.current) budget.stopped.add(index);
     budgetEnd.abort();
   }, Math.max(0, budgetMs - (Date.now() - started)));
   const c = chalkFor(stdout, process.env);
@@ -143,6 +148,7 @@ async function ci(args: string[]): Promise<number> {
       timeoutMs,
       memoryMb,
       reporters: [budget.reporter, live, { onRunEnd: (_r, result) => void finished.push(result) }],
+      jobs,
       // Each failing run leaves a replay file beside the report, uploaded with it.
       replayDir,
       beforeRun: (run) => budget.reasonToSkip(run),
@@ -178,10 +184,10 @@ class Budget {
   readonly #budgetMs: number;
   readonly #longest = new Map<string, number>();
   #longestAny = 0;
-  /** The run under way, to tell which one the budget's hard end stopped. */
-  current: PlannedRun | undefined;
-  /** The run the budget's hard end stopped. */
-  stopped: number | undefined;
+  /** The runs under way (by plan index), to tell which ones the budget's hard end stopped. */
+  readonly current = new Set<number>();
+  /** The runs the budget's hard end stopped. */
+  readonly stopped = new Set<number>();
 
   constructor(started: number, budgetMs: number) {
     this.#started = started;
@@ -190,9 +196,9 @@ class Budget {
 
   get reporter(): Reporter {
     return {
-      onRunStart: (run) => (this.current = run),
-      onRunEnd: (_run, result) => {
-        this.current = undefined;
+      onRunStart: (run) => this.current.add(run.index),
+      onRunEnd: (run, result) => {
+        this.current.delete(run.index);
         if (result.status === 'skip') return;
         const wall = result.metrics.wallMs;
         this.#longest.set(result.scenario, Math.max(this.#longest.get(result.scenario) ?? 0, wall));
@@ -221,7 +227,7 @@ function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budge
   const why = (what: string): string => (interrupted ? `${what}: interrupted (${how})` : budget.usedUp(what));
   const runs: RunResult[] = report.runs.map((r, i) => {
     // The run under way at the hard end was stopped by it: its result is not a verdict.
-    const stopped = budget.stopped === i && r.status === 'error';
+    const stopped = budget.stopped.has(i) && r.status === 'error';
     return stopped ? { ...r, status: 'skip', reason: why('stopped before it finished'), findings: [] } : r;
   });
   if (runs.length === report.runs.length && plan.length === runs.length && runs.every((r, i) => r === report.runs[i])) return report;

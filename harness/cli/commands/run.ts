@@ -14,6 +14,7 @@ import { freshSeed } from '../../util/random.js';
 import { EXIT, type RunResult } from '../../contract/result.js';
 import { SCHEDULE_MODES, type ScheduleMode } from '../../contract/schedule-spec.js';
 import type { Reporter } from '../../../reports/reporter.js';
+import { defaultJobs } from '../../run/jobs.js';
 import { nonEmptyList, parse, stderr, stdout, suiteExitCode, usePython } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir, prepareOutFile, writeOrKeep } from '../output-paths.js';
@@ -28,6 +29,7 @@ const RUN_OPTIONS = {
   shrink: { type: 'boolean' },
   'replay-dir': { type: 'string' },
   runs: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
   timeout: { type: 'string' },
   memory: { type: 'string' },
   reporter: { type: 'string' },
@@ -63,6 +65,9 @@ Options:
                            smallest that still fail the same way; prints the seed and path
       --replay-dir DIR     where failing runs' replay files go (default: .logjam/replays)
       --runs N             runs per adapter and scenario, with seeds N, N+1, ... (default: 1)
+  -j, --jobs N             runs judged by exact counts side by side, N at a time; runs judged by
+                           time (stalls, blocked callers, memory growth) always run alone
+                           (default: the machine's cores, ${defaultJobs()})
       --timeout DURATION   hard deadline of each run, e.g. 30s (default: 60s)
       --memory MB          resident memory cap of each run's process (default: 2048)
       --reporter NAME      ${REPORTER_NAMES.join(' | ')} (default: terminal)
@@ -89,6 +94,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const seed = values.seed === undefined ? freshSeed() : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
   const runs = values.runs === undefined ? 1 : parseInteger(values.runs, '--runs', 1, 100_000);
+  const jobs = values.jobs === undefined ? defaultJobs() : parseInteger(values.jobs, '--jobs', 1, 256);
   const timeoutMs = values.timeout === undefined ? 60_000 : parseTimeout(values.timeout);
   const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
   const path = values.path;
@@ -144,6 +150,7 @@ export async function run(args: string[]): Promise<number> {
       replayDir,
       timeoutMs,
       memoryMb,
+      jobs,
       keepFiles: values.keep === true,
       reporters,
       signal: stops.signal,
