@@ -4,7 +4,7 @@ import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
 import type { Output, Reporter } from './reporter.js';
 import { terminalReporter } from './terminal.js';
-import type { ReporterName } from './names.js';
+import type { ReporterName } from '../harness/contract/reporter-names.js';
 
 export const reporters = {
   terminal: (out: Output, c: ChalkInstance) => terminalReporter(out, c),
@@ -13,7 +13,7 @@ export const reporters = {
   markdown: (out: Output) => ({ onEnd: (report) => out.write(markdownSummary(report)) }),
 } satisfies Record<ReporterName, (out: Output, c: ChalkInstance) => Reporter>;
 
-export { REPORTER_NAMES, isReporterName, type ReporterName } from './names.js';
+export { REPORTER_NAMES, isReporterName, type ReporterName } from '../harness/contract/reporter-names.js';
 
 export { chalkFor, terminalReporter } from './terminal.js';
 export { githubAnnotations, reportToGitHub } from './github.js';

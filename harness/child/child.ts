@@ -15,7 +15,7 @@ import { EventChannel } from '../sync/channel.js';
 import { closeWithDeadline, errorMessage, shutdownFinding, type CloseOutcome } from '../util/deadline.js';
 import { createHistogram, mergeHistograms, summarise } from '../util/latency.js';
 import type { ProducerData } from './producer-worker.js';
-import type { ChildEvent, ChildMark, ProducerMessage, RunSpec } from '../contract/protocol.js';
+import type { ChildEvent, ChildMark, ProducerMessage, RunSpec, WarmStart } from '../contract/protocol.js';
 import type { Finding } from '../contract/result.js';
 import { createRandom, deriveSeed } from '../util/random.js';
 import { encodeRecord, PayloadSource } from '../ledger/record.js';
@@ -37,7 +37,7 @@ import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
 import { asScenario } from '../contract/scenario.js';
 import { isPythonAdapterUrl } from '../contract/python.js';
 import { runPythonBridge } from './python-bridge.js';
-import { receiveSpec, type WarmStart } from './warm.js';
+import { receiveSpec } from './warm.js';
 
 /** Epoch milliseconds, the clock the supervisor's own marks use too. */
 const now = (): number => performance.timeOrigin + performance.now();

@@ -13,14 +13,8 @@ import { closeSync, readSync, writeSync } from 'node:fs';
 import { asScenario } from '../contract/scenario.js';
 import { defaultExport } from '../contract/adapter.js';
 import { isPythonAdapterUrl } from '../contract/python.js';
-import type { RunSpec } from '../contract/protocol.js';
+import type { RunSpec, WarmStart } from '../contract/protocol.js';
 import { installWorkerTracker } from './worker-tracker.js';
-
-/** What a warm process loads before its run is due (module URLs, as the RunSpec names them). */
-export interface WarmStart {
-  readonly scenarioUrl: string;
-  readonly adapterUrl: string;
-}
 
 const READY_FD = 4;
 

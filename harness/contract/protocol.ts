@@ -81,6 +81,12 @@ export interface ThreadWait {
 export const CHILD_MARKS = ['process', 'harness', 'spec', 'adapter', 'scenario', 'scenario-end', 'done'] as const;
 export type ChildMark = (typeof CHILD_MARKS)[number];
 
+/** What a warm run process (harness/run/pool.ts) loads before its RunSpec is handed over: module URLs. */
+export interface WarmStart {
+  readonly scenarioUrl: string;
+  readonly adapterUrl: string;
+}
+
 /** Child → supervisor, one JSON object per line on file descriptor 3. */
 export type ChildEvent =
   | { readonly type: 'hello'; readonly pid: number; readonly versions: Readonly<Record<string, string>> }

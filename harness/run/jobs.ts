@@ -22,10 +22,27 @@ export function judgedByTime(scenario: Pick<AnyScenario, 'failOn'>): boolean {
   return scenario.failOn.some((kind) => TIME_JUDGED_KINDS.includes(kind));
 }
 
-/** The supervisor's default bounds (supervisor.ts), widened by the runs sharing the machine. */
-export function boundsFor(concurrency: number): { hangMs?: number; exitMs?: number; closeMs?: number } {
-  if (concurrency <= 1) return {};
-  return { hangMs: 3000 * concurrency, exitMs: 3000 * concurrency, closeMs: 5000 * concurrency };
+/** A run's generous time bounds; unset ones are the supervisor's defaults. */
+export interface Bounds {
+  /** @defaultValue 3000 */
+  readonly hangMs?: number;
+  /** @defaultValue 3000 */
+  readonly exitMs?: number;
+  /** @defaultValue 5000 */
+  readonly closeMs?: number;
+}
+
+/** The supervisor's defaults (supervisor.ts), for widening. */
+const SUPERVISOR_BOUNDS = { hangMs: 3000, exitMs: 3000, closeMs: 5000 } as const;
+
+/** `base` (the config's, else the supervisor's defaults), widened by the runs sharing the machine. */
+export function boundsFor(concurrency: number, base: Bounds = {}): Bounds {
+  if (concurrency <= 1) return base;
+  return {
+    hangMs: (base.hangMs ?? SUPERVISOR_BOUNDS.hangMs) * concurrency,
+    exitMs: (base.exitMs ?? SUPERVISOR_BOUNDS.exitMs) * concurrency,
+    closeMs: (base.closeMs ?? SUPERVISOR_BOUNDS.closeMs) * concurrency,
+  };
 }
 
 /** `--jobs`'s default: one run per core, at least one. */

@@ -14,8 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
-import type { RunSpec } from '../contract/protocol.js';
-import type { WarmStart } from '../child/warm.js';
+import type { RunSpec, WarmStart } from '../contract/protocol.js';
 import { trackProcessGroup } from '../util/cleanup.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('../child/child.js', import.meta.url));

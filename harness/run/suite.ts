@@ -21,7 +21,7 @@ import type { ResolvedAdapter, ResolvedScenario } from './resolve.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from '../contract/result.js';
 import { launchFor, pythonFor, replayFor, superviseRun } from './supervisor.js';
 import { WarmPool, type Launch } from './pool.js';
-import { boundsFor, judgedByTime, Slots } from './jobs.js';
+import { boundsFor, judgedByTime, Slots, type Bounds } from './jobs.js';
 import type { PlannedRun, Reporter } from '../contract/reporter.js';
 import { trackTempDir } from '../util/cleanup.js';
 
@@ -59,6 +59,8 @@ export interface SuiteOptions {
   readonly jobs?: number;
   /** Start each run's process ahead, with its modules loaded (pool.ts). @defaultValue true */
   readonly warm?: boolean;
+  /** Each run's hang window, exit and close bounds. @defaultValue the supervisor's */
+  readonly bounds?: Bounds;
 }
 
 export interface SuiteRun {
@@ -251,7 +253,7 @@ async function superviseOnce(target: RunTarget, value: Partial<RunValue>): Promi
   const { adapter, scenario, seed, workDir, options, planned, reporters } = target;
   {
     return await superviseRun({
-      ...boundsFor(target.concurrency ?? 1),
+      ...boundsFor(target.concurrency ?? 1, options.bounds),
       ...(target.pool !== undefined ? { pool: target.pool } : {}),
       ...(target.next !== undefined ? { next: target.next } : {}),
       adapter,

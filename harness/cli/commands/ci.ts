@@ -7,7 +7,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, terminalReporter, type PlannedRun, type Reporter } from '../../../reports/index.js';
 import { reportToGitHub } from '../../../reports/github.js';
@@ -40,6 +40,7 @@ const OPTIONS = {
   memory: { type: 'string' },
   shard: { type: 'string' },
   out: { type: 'string' },
+  config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -64,6 +65,8 @@ Options:
       --shard I/N          run only shard I of N of the planned runs (e.g. 2/4), for a CI job
                            matrix; join the shards with \`logjam merge-reports\`
       --out DIR            where the report files go (default: ${CI_DEFAULTS.out})
+      --config FILE        the project config (default: logjam.config.ts, .mts, .js, .mjs or .json
+                           in this folder, if there is one); flags override it key by key
   -h, --help               show this help
 
 Exit codes: 0 all passed (skips included), 1 findings failed a run, 2 usage error, 3 internal
@@ -81,20 +84,29 @@ async function ci(args: string[]): Promise<number> {
     stdout.write(HELP);
     return EXIT.pass;
   }
-  const seed = values.seed === undefined ? CI_DEFAULTS.seed : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
-  const runs = values.runs === undefined ? CI_DEFAULTS.runs : parseInteger(values.runs, '--runs', 1, 100_000);
-  const jobs = values.jobs === undefined ? defaultJobs() : parseInteger(values.jobs, '--jobs', 1, 256);
-  const budgetMs = values.budget === undefined ? CI_DEFAULTS.budgetMs : parseDuration(values.budget, '--budget');
-  const timeoutMs = values.timeout === undefined ? CI_DEFAULTS.timeoutMs : parseTimeout(values.timeout);
-  const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
+  // The config's loader (and zod) load only once there is something to run.
+  const { boundsOf, durationMs, loadProjectConfig } = await import('../config-file.js');
+  const project = await loadProjectConfig(values.config, process.cwd());
+  const config = project?.config ?? {};
+  const seed = values.seed === undefined ? (config.seed ?? CI_DEFAULTS.seed) : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
+  const runs = values.runs === undefined ? (config.runs ?? CI_DEFAULTS.runs) : parseInteger(values.runs, '--runs', 1, 100_000);
+  // The config's exact seeds, unless a flag chose seeds.
+  const seeds = values.seed === undefined && values.runs === undefined && config.seeds !== undefined ? config.seeds : Array.from({ length: runs }, (_, i) => seed + i);
+  const jobs = values.jobs === undefined ? (config.jobs ?? defaultJobs()) : parseInteger(values.jobs, '--jobs', 1, 256);
+  const budgetMs = values.budget === undefined ? (config.budget !== undefined ? durationMs(config.budget) : CI_DEFAULTS.budgetMs) : parseDuration(values.budget, '--budget');
+  const timeoutMs = values.timeout === undefined ? (config.timeouts?.run !== undefined ? durationMs(config.timeouts.run) : CI_DEFAULTS.timeoutMs) : parseTimeout(values.timeout);
+  const memoryMb = values.memory === undefined ? (config.memory ?? 2048) : parseInteger(values.memory, '--memory', 64, 1 << 20);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   // Checked and created before anything runs: a bad --out never throws the suite's results away.
-  const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? CI_DEFAULTS.out, '--out');
+  const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? (project !== undefined && config.out !== undefined ? resolve(project.dir, config.out) : CI_DEFAULTS.out), '--out');
   const replayDir = prepareOutDir(join(out, 'replays'), '--out');
   const command = `logjam ${['ci', ...args].join(' ')}`;
+  const configDir = project?.dir ?? process.cwd();
   let targets: Awaited<ReturnType<typeof resolveTargets>>;
   try {
-    targets = await resolveTargets(values.adapter, values.scenario, process.cwd(), { timeoutMs, memoryMb });
+    // Paths from the config are relative to it; paths from flags to the working directory.
+    const dirs = { adapters: values.adapter !== undefined ? process.cwd() : configDir, scenarios: values.scenario !== undefined ? process.cwd() : configDir };
+    targets = await resolveTargets(values.adapter ?? config.adapters, values.scenario ?? config.scenarios, dirs, { timeoutMs, memoryMb });
   } catch (error: unknown) {
     // A user's module that could not even be read ran nothing: the gate says so in its report
     // too (a CI system reads the files, not the log), and exits 2.
@@ -114,7 +126,7 @@ async function ci(args: string[]): Promise<number> {
   }
   const { adapters, scenarios } = targets;
 
-  const all = spreadForBudget(planRuns(adapters, scenarios, Array.from({ length: runs }, (_, i) => seed + i)), adapters.length, scenarios.length);
+  const all = spreadForBudget(planRuns(adapters, scenarios, seeds), adapters.length, scenarios.length);
   const plan = shard === undefined ? all : shardOf(all, shard);
   const budget = new Budget(started, budgetMs);
   // SIGINT, SIGTERM, SIGHUP or a closed stdout stop the run under way; the report is still written.
@@ -149,6 +161,7 @@ async function ci(args: string[]): Promise<number> {
       memoryMb,
       reporters: [budget.reporter, live, { onRunEnd: (_r, result) => void finished.push(result) }],
       jobs,
+      bounds: boundsOf(config),
       // Each failing run leaves a replay file beside the report, uploaded with it.
       replayDir,
       beforeRun: (run) => budget.reasonToSkip(run),

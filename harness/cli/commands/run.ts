@@ -7,7 +7,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { BUILTIN_ADAPTER_NAMES, DEFAULT_ADAPTER_NAMES, expandAdapterRefs } from '../../../adapters/index.js';
 import { SCENARIO_NAMES } from '../../../scenarios/index.js';
-import { REPORTER_NAMES, isReporterName } from '../../../reports/names.js';
+import { REPORTER_NAMES, isReporterName } from '../../contract/reporter-names.js';
 import { parseInteger, parseTimeout } from '../../util/duration.js';
 import { UsageError } from '../../contract/errors.js';
 import { freshSeed } from '../../util/random.js';
@@ -37,6 +37,7 @@ const RUN_OPTIONS = {
   keep: { type: 'boolean' },
   'logger-version': { type: 'string', multiple: true },
   python: { type: 'string' },
+  config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -77,6 +78,8 @@ Options:
                            run the bundled adapters against this release of a logger or a
                            helper (pino@8.0.0, thread-stream@4.2.0), installed once into
                            ~/.cache/logjam; repeatable
+      --config FILE        the project config (default: logjam.config.ts, .mts, .js, .mjs or .json
+                           in this folder, if there is one); flags override it key by key
   -h, --help               show this help
 
 Exit codes: 0 all passed, 1 findings failed a run, 2 usage error, 3 internal harness error.
@@ -88,15 +91,20 @@ export async function run(args: string[]): Promise<number> {
     stdout.write(RUN_HELP);
     return EXIT.pass;
   }
-  const reporterName = values.reporter ?? 'terminal';
-  if (!isReporterName(reporterName)) {
-    throw new UsageError(`Expected \`--reporter\` to be one of ${REPORTER_NAMES.join(', ')}, got \`${reporterName}\``);
+  // The config's loader (and zod) load only once there is something to run.
+  const { boundsOf, durationMs, loadProjectConfig } = await import('../config-file.js');
+  const project = await loadProjectConfig(values.config, process.cwd());
+  const config = project?.config ?? {};
+  const reporterNames = values.reporter !== undefined ? [values.reporter] : (config.reporters ?? ['terminal']);
+  for (const name of reporterNames) {
+    if (!isReporterName(name)) throw new UsageError(`Expected \`--reporter\` to be one of ${REPORTER_NAMES.join(', ')}, got \`${name}\``);
   }
-  const seed = values.seed === undefined ? freshSeed() : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
-  const runs = values.runs === undefined ? 1 : parseInteger(values.runs, '--runs', 1, 100_000);
-  const jobs = values.jobs === undefined ? defaultJobs() : parseInteger(values.jobs, '--jobs', 1, 256);
-  const timeoutMs = values.timeout === undefined ? 60_000 : parseTimeout(values.timeout);
-  const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
+  const seed = values.seed === undefined ? (config.seed ?? freshSeed()) : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
+  const runs = values.runs === undefined ? (config.runs ?? 1) : parseInteger(values.runs, '--runs', 1, 100_000);
+  const seeds = values.seed === undefined && values.runs === undefined && config.seeds !== undefined ? config.seeds : Array.from({ length: runs }, (_, i) => seed + i);
+  const jobs = values.jobs === undefined ? (config.jobs ?? defaultJobs()) : parseInteger(values.jobs, '--jobs', 1, 256);
+  const timeoutMs = values.timeout === undefined ? (config.timeouts?.run !== undefined ? durationMs(config.timeouts.run) : 60_000) : parseTimeout(values.timeout);
+  const memoryMb = values.memory === undefined ? (config.memory ?? 2048) : parseInteger(values.memory, '--memory', 64, 1 << 20);
   const path = values.path;
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) {
     throw new UsageError(`Expected \`--path\` to be a fast-check path such as 0:1:0, as a failing run printed it; got \`${path}\``);
@@ -109,10 +117,13 @@ export async function run(args: string[]): Promise<number> {
 
   await pinLoggerVersions(values['logger-version']);
   usePython(values.python);
-  const named = nonEmptyList(values.adapter, '--adapter');
+  const configDir = project?.dir ?? process.cwd();
+  const adapterDir = values.adapter !== undefined ? process.cwd() : configDir;
+  const scenarioDir = values.scenario !== undefined ? process.cwd() : configDir;
+  const named = nonEmptyList(values.adapter ?? config.adapters, '--adapter');
   const adapterRefs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (adapterRefs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(values.adapter ?? []).join(", ")}\`. Run \`logjam list\` to see them.`);
-  const scenarioNames = nonEmptyList(values.scenario, '--scenario') ?? SCENARIO_NAMES;
+  const scenarioNames = nonEmptyList(values.scenario ?? config.scenarios, '--scenario') ?? SCENARIO_NAMES;
   const [{ resolveAdapter, resolveScenario }, { buildReport, runSuite }, { chalkFor, reporters: reporterFactories }] = await Promise.all([
     import('../catalogue.js'),
     import('../../run/suite.js'),
@@ -121,9 +132,9 @@ export async function run(args: string[]): Promise<number> {
   // A user's module is read in a describe child under the run's own deadline and memory cap.
   const limits = { timeoutMs, memoryMb };
   const adapters = [];
-  for (const ref of adapterRefs) adapters.push(await resolveAdapter(ref, process.cwd(), { explicit: named?.includes(ref) ?? true, limits }));
+  for (const ref of adapterRefs) adapters.push(await resolveAdapter(ref, adapterDir, { explicit: named?.includes(ref) ?? true, limits }));
   const scenarios = [];
-  for (const name of scenarioNames) scenarios.push(await resolveScenario(name, process.cwd(), limits));
+  for (const name of scenarioNames) scenarios.push(await resolveScenario(name, scenarioDir, limits));
 
   if (path !== undefined && (adapters.length !== 1 || scenarios.length !== 1)) {
     throw new UsageError('Expected one `--adapter` and one `--scenario` with `--path`: a path names parameters of one scenario');
@@ -133,7 +144,7 @@ export async function run(args: string[]): Promise<number> {
   // What finished so far, for a second signal that cannot wait for the suite to return.
   const finished: RunResult[] = [];
   const collect: Reporter = { onRunEnd: (_run, result) => void finished.push(result) };
-  const reporters: Reporter[] = [reporterFactories[reporterName](stdout, chalkFor(stdout, process.env)), collect];
+  const reporters: Reporter[] = [...reporterNames.filter(isReporterName).map((name) => reporterFactories[name](stdout, chalkFor(stdout, process.env))), collect];
   // SIGINT, SIGTERM, SIGHUP or a closed stdout end the current run's process group and still
   // write what was gathered (harness/cli/signals.ts).
   const stops = watchStops();
@@ -143,7 +154,7 @@ export async function run(args: string[]): Promise<number> {
     const report = await runSuite({
       adapters,
       scenarios,
-      seeds: Array.from({ length: runs }, (_, i) => seed + i),
+      seeds,
       ...(path !== undefined ? { path } : {}),
       scheduleMode,
       ...(values.shrink === true ? { shrink: true } : {}),
@@ -151,6 +162,7 @@ export async function run(args: string[]): Promise<number> {
       timeoutMs,
       memoryMb,
       jobs,
+      bounds: boundsOf(config),
       keepFiles: values.keep === true,
       reporters,
       signal: stops.signal,

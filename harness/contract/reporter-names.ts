@@ -1,6 +1,6 @@
 /**
  * The reporters' names, without the reporters: what `--help` and usage errors print, so that
- * printing them loads nothing else. reports/index.ts checks its registry against this list.
+ * printing them loads nothing else. reports/index.ts checks its registry against this list. (In the contract: a config names reporters too.)
  */
 
 export const REPORTER_NAMES = ['terminal', 'json', 'junit', 'markdown'] as const;
