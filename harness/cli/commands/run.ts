@@ -91,6 +91,8 @@ export async function run(args: string[]): Promise<number> {
     stdout.write(RUN_HELP);
     return EXIT.pass;
   }
+  // Flags are checked before the config loads, so a usage error loads nothing more.
+  checkFlags(values);
   // The config's loader (and zod) load only once there is something to run.
   const { boundsOf, durationMs, loadProjectConfig } = await import('../config-file.js');
   const project = await loadProjectConfig(values.config, process.cwd());
@@ -174,6 +176,14 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     stops.dispose();
   }
+}
+
+function checkFlags(values: { seed?: string; runs?: string; jobs?: string; timeout?: string; memory?: string }): void {
+  if (values.seed !== undefined) parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
+  if (values.runs !== undefined) parseInteger(values.runs, '--runs', 1, 100_000);
+  if (values.jobs !== undefined) parseInteger(values.jobs, '--jobs', 1, 256);
+  if (values.timeout !== undefined) parseDuration(values.timeout, '--timeout');
+  if (values.memory !== undefined) parseInteger(values.memory, '--memory', 64, 1 << 20);
 }
 
 function parseScheduleMode(value: string | undefined): ScheduleMode {
