@@ -35,7 +35,7 @@ export async function benchAgreement(reference: ReferenceDelivered): Promise<Agr
   const threads = [...COMPARE_DEFAULTS.threads];
   const results = await runBenchmarks({ adapters, shapes: ['simple'], threads, minLoggingMs: COMPARE_DEFAULTS.minLoggingMs, iterations: COMPARE_DEFAULTS.iterations });
   return rankings(results).map((r) => {
-    const compare = r.rows.map((row) => row.adapter);
+    const compare = r.rows.map((row, i) => `${row.adapter}${i < r.rows.length - 1 ? (row.overlapsNext ? ' \u2248' : ' >') : ''}`);
     const bench = (Object.keys(BOTH) as (keyof typeof BOTH)[])
       .map((name) => ({ name, perSec: reference[`${BOTH[name]}/${r.threads}/simple`]?.perSec ?? Number.NaN }))
       .sort((a, b) => b.perSec - a.perSec)
@@ -58,6 +58,6 @@ export async function benchAgreement(reference: ReferenceDelivered): Promise<Agr
 
 export function printAgreement(rows: readonly AgreementRow[]): void {
   console.log("\n`logjam compare`'s default ranking beside this bench's delivered records/s (same run; simple records)");
-  console.table(rows.map((r) => ({ producers: r.threads, 'npm run bench order': r.bench.join(' > '), 'compare order': r.compare.join(' > '), agree: r.agree ? 'yes' : 'NO' })));
+  console.table(rows.map((r) => ({ producers: r.threads, 'npm run bench order': r.bench.join(' > '), 'compare order (\u2248: spreads overlap)': r.compare.join(' '), agree: r.agree ? 'yes' : 'NO' })));
   for (const r of rows) console.log(`  compare ×${r.threads}, delivered/s median (min–max): ${r.detail}`);
 }

@@ -69,9 +69,12 @@ async function main(): Promise<void> {
   const closedAt = now();
   const used = process.cpuUsage(cpu);
   loopDelay.disable();
-  const lastWrite = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  // A rotating logger's records are spread over its files; the last write is the latest of them.
+  const files = adapter.sinkFiles?.(file) ?? [file];
+  const lastWrites = files.map((f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs).filter((t): t is number => t !== undefined);
+  const lastWrite = lastWrites.length > 0 ? Math.max(...lastWrites) : undefined;
   const ledger = Ledger.createLocal({ producers: spec.threads, capacity: spec.records });
-  await ledger.deliverFile(file, adapter.capabilities.format);
+  for (const f of files) if (statSync(f, { throwIfNoEntry: false }) !== undefined) await ledger.deliverFile(f, adapter.capabilities.format);
   const counts = ledger.reconcile(finished.map((m) => (m.type === 'done' ? m.logged : spec.records)), 0);
   const latency = mergeHistograms(histograms);
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
