@@ -182,7 +182,7 @@ function checkFlags(values: { seed?: string; runs?: string; jobs?: string; timeo
   if (values.seed !== undefined) parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
   if (values.runs !== undefined) parseInteger(values.runs, '--runs', 1, 100_000);
   if (values.jobs !== undefined) parseInteger(values.jobs, '--jobs', 1, 256);
-  if (values.timeout !== undefined) parseDuration(values.timeout, '--timeout');
+  if (values.timeout !== undefined) parseTimeout(values.timeout);
   if (values.memory !== undefined) parseInteger(values.memory, '--memory', 64, 1 << 20);
 }
 
