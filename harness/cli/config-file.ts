@@ -2,9 +2,11 @@
  * Finds and loads the project config (harness/contract/config.ts defines it): `--config PATH`,
  * else the first of logjam.config.ts, .mts, .js, .mjs, .json in the working directory.
  *
- * A config is user code. Whatever it does wrong (throws, exports nothing, exports the wrong
- * shape, never settles its top-level await) ends as a usage error (exit 2) naming the file, the
- * key and what was expected; loading is bounded so a config cannot hang the CLI.
+ * A config is user code, read like a user's adapter: imported in a describe child
+ * (harness/run/describe.ts) under a deadline, and only its data comes back. Whatever it does
+ * wrong (throws, exits, spins, exports nothing, exports the wrong shape, never settles its
+ * top-level await) ends as a usage error (exit 2) naming the file, the key and what was
+ * expected.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,13 +16,14 @@ import { checkConfig, durationMs, type LogjamConfig } from '../contract/config.j
 import type { Bounds } from '../run/jobs.js';
 import { UsageError } from '../contract/errors.js';
 import { errorMessage } from '../util/deadline.js';
+import { describeModule } from '../run/describe.js';
 
 export { durationMs };
 
 export const CONFIG_FILES = ['logjam.config.ts', 'logjam.config.mts', 'logjam.config.js', 'logjam.config.mjs', 'logjam.config.json'] as const;
 
-/** How long a config module may take to load (tsx compiling it included). */
-const LOAD_MS = 15_000;
+/** How long a config module may take to load (a process started and tsx compiling it included). */
+const LOAD_MS = 30_000;
 
 export interface ProjectConfig {
   readonly file: string;
@@ -40,7 +43,7 @@ export async function loadProjectConfig(named: string | undefined, cwd: string):
     file = CONFIG_FILES.map((name) => resolve(cwd, name)).find((f) => existsSync(f));
     if (file === undefined) return undefined;
   }
-  const value = await withDeadline(load(file), LOAD_MS, file);
+  const value = await load(file);
   const checked = checkConfig(value);
   if (!checked.ok) {
     throw new UsageError(`${basename(file)} is not a valid logjam config:\n${checked.problems.map((p) => `  ${p}`).join('\n')}\nSee docs/config.md for every key and its type.`);
@@ -56,36 +59,14 @@ async function load(file: string): Promise<unknown> {
       throw new UsageError(`Expected ${basename(file)} to be JSON: ${errorMessage(error)}`);
     }
   }
-  let module: { default?: unknown };
-  try {
-    const url = pathToFileURL(file).href;
-    if (/\.[mc]?ts$/.test(file)) {
-      // tsx loads only for a TypeScript config: a .js, .mjs or .json project pays nothing for it.
-      const { tsImport } = await import('tsx/esm/api');
-      module = (await tsImport(url, import.meta.url)) as { default?: unknown };
-    } else {
-      module = (await import(url)) as { default?: unknown };
-    }
-  } catch (error: unknown) {
-    throw new UsageError(`Loading ${basename(file)} failed: ${errorMessage(error)}`);
-  }
-  if (module.default === undefined) {
+  // Imported in a describe child under a deadline, never here: a config that exits, spins,
+  // allocates or never settles at import is reported, and cannot take the CLI with it.
+  const answer = await describeModule({ kind: 'config', url: pathToFileURL(file).href, ref: basename(file) }, { timeoutMs: LOAD_MS });
+  if (answer.type !== 'config') throw new Error(`the describe child answered ${answer.type} for a config: this is a harness bug`);
+  if (!answer.exported) {
     throw new UsageError(`Expected ${basename(file)} to export its config as default: \`export default defineConfig({ ... })\``);
   }
-  return module.default;
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number, file: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UsageError(`${basename(file)} did not finish loading within ${ms / 1000} s; a config must not wait on anything`)), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return answer.value;
 }
 
 /** The config's hang, exit and close bounds, for the suite. */

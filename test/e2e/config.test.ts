@@ -80,9 +80,18 @@ describe('logjam.config.ts', () => {
     expect(cli.stdout).not.toMatch(/pass|fail/);
   }, 60_000);
 
+  it('exits 2 when the config exits at import, naming it, and the CLI itself survives to say so', () => {
+    const exits = project({ 'logjam.config.mjs': 'process.exit(0);\n' });
+    const r = logjamIn(exits, ['ci']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('The config module logjam.config.mjs called process.exit(0) while being imported');
+  }, 60_000);
+
   it('exits 2 when the config throws, exports nothing, or the named file is missing', () => {
     const throws = project({ 'logjam.config.mjs': "throw new Error('no database here');\n" });
-    expect(logjamIn(throws, ['ci']).stderr).toContain('Loading logjam.config.mjs failed: no database here');
+    const thrown = logjamIn(throws, ['ci']);
+    expect(thrown.code).toBe(2);
+    expect(thrown.stderr).toContain('Could not load the config module logjam.config.mjs: no database here');
     const empty = project({ 'logjam.config.js': 'export const config = {};\n' });
     const r = logjamIn(empty, ['ci']);
     expect(r.code).toBe(2);
