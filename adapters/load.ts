@@ -47,6 +47,15 @@ export function searchRoots(env: NodeJS.ProcessEnv = process.env): { readonly di
   ];
 }
 
+/** The folder and version loadLogger would load `name` from; the same search, nothing required. */
+function locateLogger(name: string): { readonly dir: string; readonly version: string } {
+  for (const root of searchRoots()) {
+    const dir = findPackageDir(root.dir, name);
+    if (dir !== undefined) return { dir, version: readVersion(dir) ?? 'unknown' };
+  }
+  return loadLogger(name);
+}
+
 /**
  * Loads a logger package (CommonJS, as winston, bunyan, log4js and pino are) from the first
  * search root that has it. Cached per process and thread.
@@ -72,7 +81,9 @@ export function loadLogger<T>(name: string): LoadedPackage<T> {
  * Helpers that are not installed are left out.
  */
 export function loggerVersions(name: string, helpers: readonly string[] = []): Record<string, string> {
-  const logger = loadLogger(name);
+  // Located as loadLogger would load it, without loading it: `logjam list` prints versions
+  // of sixteen adapters and must not require four logger libraries to do it.
+  const logger = loaded.get(name) ?? locateLogger(name);
   const versions: Record<string, string> = { [name]: logger.version };
   for (const helper of helpers) {
     const dir = findPackageDir(logger.dir, helper);

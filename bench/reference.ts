@@ -297,7 +297,10 @@ async function filteredOut(): Promise<{ reference: number; pino: number }> {
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
-export async function runReferenceBench(): Promise<void> {
+/** The delivered records/s (best of the rounds) per logger and producer count, simple shape: what `compare`'s ranking is checked against. */
+export type ReferenceDelivered = Readonly<Record<string, { readonly perSec: number; readonly cpuNs: number; readonly worst: number }>>;
+
+export async function runReferenceBench(): Promise<ReferenceDelivered> {
   const filtered = await filteredOut();
   const fast = { reference: await latency('reference', false), pino: await latency('pino-async', false) };
   const stalled = { reference: await latency('reference', true), pino: await latency('pino-async', true) };
@@ -367,4 +370,5 @@ export async function runReferenceBench(): Promise<void> {
   };
   writeFileSync('bench-results-reference.json', `${JSON.stringify(out, null, 2)}\n`);
   console.log('written: bench-results-reference.json');
+  return Object.fromEntries(runs);
 }

@@ -93,5 +93,20 @@ const locks = await benchLocks();
 printLocks(locks);
 writeLocks(locks);
 console.log('written: bench-results-locks.json');
-await (await import('./reference.js')).runReferenceBench();
+const referenceDelivered = await (await import('./reference.js')).runReferenceBench();
+// Issue 17: `logjam compare`'s default ranking against the figures just measured.
+const { benchAgreement, printAgreement } = await import('./compare-agreement.js');
+const agreement = await benchAgreement(referenceDelivered);
+printAgreement(agreement);
+writeFileSync('bench-results-compare.json', `${JSON.stringify({ node: process.version, agreement }, null, 2)}\n`);
+console.log('written: bench-results-compare.json');
+// Issue 17: where a run's time goes, and the CLI's start, each beside `node -e 0` in this run.
+const { benchPhases, printPhases } = await import('./phases.js');
+const phases = await benchPhases();
+printPhases(phases);
+const { benchCli, printCli } = await import('./cli.js');
+const cli = benchCli();
+printCli(cli);
+writeFileSync('bench-results-startup.json', `${JSON.stringify({ node: process.version, phases, cli }, null, 2)}\n`);
+console.log('written: bench-results-startup.json');
 console.log(`${new Date().toISOString()}: ${load()} at the end`);

@@ -16,3 +16,5 @@ export type { AnyScenario, ScenarioContext, ScenarioDefinition } from './contrac
 export { encodeRecord, parseLine } from './ledger/record.js';
 export { EXIT, exitCodeFor, FINDING_KINDS } from './contract/result.js';
 export type { Finding, FindingKind, Report, RunMetrics, RunResult, RunStatus, Severity } from './contract/result.js';
+export { defineConfig } from './contract/define-config.js';
+export type { LogjamConfig } from './contract/define-config.js';

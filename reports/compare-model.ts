@@ -17,6 +17,10 @@ export interface CompareModel {
   readonly scenarios: readonly { readonly name: string; readonly description: string }[];
   /** The verdicts: every adapter × scenario × seed, as `logjam run` reports them. */
   readonly report: Report;
-  readonly bench: { readonly records: number; readonly iterations: number; readonly threads: readonly number[] };
+  /**
+   * How the benchmarks were sized: `records` per producer thread when fixed (`--records`), else
+   * calibrated to at least `minLoggingMs` of logging per iteration (each result says its size).
+   */
+  readonly bench: { readonly minLoggingMs: number; readonly records?: number; readonly iterations: number; readonly threads: readonly number[] };
   readonly benchmarks: readonly BenchmarkResult[];
 }

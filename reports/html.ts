@@ -12,6 +12,8 @@
 
 import { createHash } from 'node:crypto';
 import type { BenchmarkResult } from '../harness/contract/benchmark-protocol.js';
+import { formatSpread, rankings } from './ranking.js';
+import { benchSizing } from './markdown.js';
 import type { Finding, RunResult, RunStatus } from '../harness/contract/result.js';
 import type { CompareModel } from './compare-model.js';
 
@@ -42,7 +44,8 @@ export function compareHtml(model: CompareModel, chartJsSource: string): string 
 ${verdictMatrix(model)}
 
 <h2>Benchmarks</h2>
-<p>Delivered records per second, end to end: records in the sink file after every logger closed, over the time from the first call to the last close (a logger that only buffers in memory is not faster for it). ${model.bench.records} records per producer thread, median of ${model.bench.iterations} iteration(s), each its own process. Call latency from an HdrHistogram of every call.</p>
+<p>Delivered records per second: records in the sink file after every logger closed (a logger that only buffers in memory is not faster for it), over the time from the first call to the last write into the file. Shutdown: from the last call to the last close. CPU: the whole process's, per delivered record. ${escapeHtml(benchSizing(model))}; ${model.bench.iterations} iteration(s) per case, each its own process, run in rounds across the cases; every figure is median (min–max) over the iterations. Call latency from an HdrHistogram of every call, in the median iteration.</p>
+${rankingList(model)}
 <div class="charts">
 ${model.bench.threads.map((t) => `<figure><canvas id="chart-rate-${t}" width="640" height="320" aria-label="delivered records per second, ${t} producer thread(s)"></canvas><figcaption>Delivered records/s, ${t} producer thread(s)</figcaption></figure>`).join('\n')}
 <figure><canvas id="chart-p99" width="640" height="320" aria-label="call latency p99"></canvas><figcaption>Call latency p99 (µs), ${Math.max(...model.bench.threads, 1)} producer thread(s)</figcaption></figure>
@@ -120,16 +123,31 @@ function benchTable(results: readonly BenchmarkResult[]): string {
   const rows = results.map((b) => {
     const s = b.median;
     const shape = `${escapeHtml(b.shape)}${b.shape !== 'simple' && !b.fields ? ' <span class="note" title="the adapter takes no structured fields: it logged the message only">(message only)</span>' : ''}`;
-    if (b.status !== 'ok' || s === undefined) {
-      return `<tr><td>${escapeHtml(b.adapter)}</td><td>${shape}</td><td>${b.threads}</td><td colspan="8" class="${b.status}">${escapeHtml(`${b.status}: ${b.reason ?? ''}`)}</td></tr>`;
+    if (b.status !== 'ok' || s === undefined || b.spread === undefined) {
+      return `<tr><td>${escapeHtml(b.adapter)}</td><td>${shape}</td><td>${b.threads}</td><td colspan="12" class="${b.status}">${escapeHtml(`${b.status}: ${b.reason ?? ''}`)}</td></tr>`;
     }
     const lat = s.callLatencyUs;
-    return `<tr><td>${escapeHtml(b.adapter)}</td><td>${shape}</td><td>${b.threads}</td><td class="num">${s.deliveredPerSec.toLocaleString('en')}</td><td class="num">${s.delivered}/${s.produced}</td><td class="num">${lat.p50}</td><td class="num">${lat.p99}</td><td class="num">${lat.p999}</td><td class="num">${lat.max}</td><td class="num">${s.peakRssMb}</td><td class="num">${s.eventLoopDelayMs?.p99 ?? 'n/a'}</td></tr>`;
+    const p = b.spread;
+    const size = `${Math.round(s.produced / b.threads).toLocaleString('en')}${b.sizing.by === 'time' && b.sizing.capped ? ' (capped)' : ''}`;
+    return `<tr><td>${escapeHtml(b.adapter)}</td><td>${shape}</td><td>${b.threads}</td><td class="num">${size}</td><td class="num">${formatSpread(p.deliveredPerSec)}</td><td class="num">${formatSpread(p.shutdownMs, 1)}</td><td class="num">${formatSpread(p.cpuNsPerRecord)}</td><td class="num">${formatSpread(p.loggingMs)}</td><td class="num">${s.delivered}/${s.produced}</td><td class="num">${lat.p50}</td><td class="num">${lat.p99}</td><td class="num">${lat.p999}</td><td class="num">${lat.max}</td><td class="num">${s.peakRssMb}</td><td class="num">${s.eventLoopDelayMs?.p99 ?? 'n/a'}</td></tr>`;
   });
   return `<table id="benchmarks">
-<tr><th>adapter</th><th>shape</th><th>threads</th><th>delivered/s</th><th>delivered</th><th>call p50 µs</th><th>p99 µs</th><th>p99.9 µs</th><th>max µs</th><th>peak RSS MB</th><th>event-loop p99 ms</th></tr>
+<tr><th>adapter</th><th>shape</th><th>threads</th><th>logged/thread</th><th>delivered/s</th><th>shutdown ms</th><th>CPU ns/record</th><th>logging ms</th><th>delivered</th><th>call p50 µs</th><th>p99 µs</th><th>p99.9 µs</th><th>max µs</th><th>peak RSS MB</th><th>event-loop p99 ms</th></tr>
 ${rows.join('\n')}
 </table>`;
+}
+
+/** The ranking per shape and thread count; ≈ where two neighbours' spreads overlap. */
+function rankingList(model: CompareModel): string {
+  const ranked = rankings(model.benchmarks);
+  if (ranked.length === 0) return '';
+  const items = ranked.map(
+    (r) =>
+      `<li><strong>${escapeHtml(r.shape)} ×${r.threads}</strong>: ${r.rows
+        .map((row, i) => `${escapeHtml(row.adapter)} <span class="num">${Math.round(row.deliveredPerSec.median).toLocaleString('en')}</span>${i < r.rows.length - 1 ? (row.overlapsNext ? ' <span title="the spreads overlap: within the noise">≈</span>' : ' &gt;') : ''}`)
+        .join(' ')}</li>`,
+  );
+  return `<h3>Ranking by median delivered records/s</h3>\n<ul id="ranking">\n${items.join('\n')}\n</ul>`;
 }
 
 interface ChartData {

@@ -4,21 +4,16 @@ import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
 import type { Output, Reporter } from './reporter.js';
 import { terminalReporter } from './terminal.js';
+import type { ReporterName } from '../harness/contract/reporter-names.js';
 
 export const reporters = {
   terminal: (out: Output, c: ChalkInstance) => terminalReporter(out, c),
   json: (out: Output) => jsonReporter(out),
   junit: (out: Output) => ({ onEnd: (report) => out.write(junitXml(report)) }),
   markdown: (out: Output) => ({ onEnd: (report) => out.write(markdownSummary(report)) }),
-} satisfies Record<string, (out: Output, c: ChalkInstance) => Reporter>;
+} satisfies Record<ReporterName, (out: Output, c: ChalkInstance) => Reporter>;
 
-export type ReporterName = keyof typeof reporters;
-
-export const REPORTER_NAMES = Object.keys(reporters) as ReporterName[];
-
-export function isReporterName(name: string): name is ReporterName {
-  return Object.hasOwn(reporters, name);
-}
+export { REPORTER_NAMES, isReporterName, type ReporterName } from '../harness/contract/reporter-names.js';
 
 export { chalkFor, terminalReporter } from './terminal.js';
 export { githubAnnotations, reportToGitHub } from './github.js';

@@ -6,6 +6,7 @@
 
 import type { Finding, Report, RunResult } from '../harness/contract/result.js';
 import type { CompareModel } from './compare-model.js';
+import { formatSpread, rankings } from './ranking.js';
 
 export function markdownSummary(report: Report, title = 'logjam'): string {
   const s = report.summary;
@@ -80,6 +81,13 @@ function code(value: string): string {
   return value.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
 }
 
+/** How the benchmark iterations were sized, in words. */
+export function benchSizing(model: CompareModel): string {
+  return model.bench.records !== undefined
+    ? `${model.bench.records} records per producer thread (fixed)`
+    : `each iteration sized by a calibration run to at least ${model.bench.minLoggingMs} ms of logging`;
+}
+
 /** The comparison as Markdown: the verdict matrix and the benchmark table. */
 export function compareMarkdown(model: CompareModel): string {
   const scenarios = model.scenarios.map((s) => s.name);
@@ -103,16 +111,27 @@ export function compareMarkdown(model: CompareModel): string {
   }
   lines.push(
     '',
-    `Benchmarks: ${model.bench.records} records per producer thread, median of ${model.bench.iterations} iteration(s); delivered records per second end to end (in the file after every logger closed).`,
+    `Benchmarks: ${benchSizing(model)}, ${model.bench.iterations} iteration(s) per case, each its own process; every figure is median (min–max) over the iterations. Delivered/s: records in the file over the time from the first call to the last write into it. Shutdown: last call to last close. CPU: the whole process's, per delivered record. Latency, memory and loop delay: the median iteration's.`,
     '',
-    '| adapter | shape | threads | delivered/s | delivered | call p50 µs | p99 µs | p99.9 µs | peak RSS MB | event-loop p99 ms |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| adapter | shape | threads | logged/thread | delivered/s | shutdown ms | CPU ns/record | logging ms | delivered | call p50 µs | p99 µs | p99.9 µs | peak RSS MB | event-loop p99 ms |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const b of model.benchmarks) {
     const s = b.median;
     const shape = `${b.shape}${b.shape !== 'simple' && !b.fields ? ' (message only)' : ''}`;
-    if (b.status !== 'ok' || s === undefined) lines.push(`| ${cell(b.adapter)} | ${shape} | ${b.threads} | ${b.status}: ${cell(b.reason ?? '')} | | | | | | |`);
-    else lines.push(`| ${cell(b.adapter)} | ${shape} | ${b.threads} | ${s.deliveredPerSec} | ${s.delivered}/${s.produced} | ${s.callLatencyUs.p50} | ${s.callLatencyUs.p99} | ${s.callLatencyUs.p999} | ${s.peakRssMb} | ${s.eventLoopDelayMs?.p99 ?? 'n/a'} |`);
+    if (b.status !== 'ok' || s === undefined || b.spread === undefined) lines.push(`| ${cell(b.adapter)} | ${shape} | ${b.threads} | | ${b.status}: ${cell(b.reason ?? '')} | | | | | | | | | |`);
+    else {
+      const p = b.spread;
+      const size = `${Math.round(s.produced / b.threads)}${b.sizing.by === 'time' && b.sizing.capped ? ' (capped)' : ''}`;
+      lines.push(
+        `| ${cell(b.adapter)} | ${shape} | ${b.threads} | ${size} | ${formatSpread(p.deliveredPerSec)} | ${formatSpread(p.shutdownMs, 1)} | ${formatSpread(p.cpuNsPerRecord)} | ${formatSpread(p.loggingMs)} | ${s.delivered}/${s.produced} | ${s.callLatencyUs.p50} | ${s.callLatencyUs.p99} | ${s.callLatencyUs.p999} | ${s.peakRssMb} | ${s.eventLoopDelayMs?.p99 ?? 'n/a'} |`,
+      );
+    }
+  }
+  const ranked = rankings(model.benchmarks);
+  if (ranked.length > 0) {
+    lines.push('', 'Ranking by median delivered records/s (≈: the spreads overlap, so the order of the two is within the noise):', '');
+    for (const r of ranked) lines.push(`- ${r.shape} ×${r.threads}: ${r.rows.map((row, i) => `${cell(row.adapter)} ${Math.round(row.deliveredPerSec.median)}${i < r.rows.length - 1 ? (row.overlapsNext ? ' ≈' : ' >') : ''}`).join(' ')}`);
   }
   const e = model.report.environment;
   lines.push('', `Node ${cell(e.node)} · ${cell(`${model.os.type} ${model.os.release}`)} · ${e.cpus} × ${cell(e.cpuModel)} · ${model.adapters.map((a) => cell(`${a.name}: ${Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ')}`)).join(' · ')}`, '');

@@ -15,7 +15,7 @@ import { EventChannel } from '../sync/channel.js';
 import { closeWithDeadline, errorMessage, shutdownFinding, type CloseOutcome } from '../util/deadline.js';
 import { createHistogram, mergeHistograms, summarise } from '../util/latency.js';
 import type { ProducerData } from './producer-worker.js';
-import type { ChildEvent, ProducerMessage, RunSpec } from '../contract/protocol.js';
+import type { ChildEvent, ChildMark, ProducerMessage, RunSpec, WarmStart } from '../contract/protocol.js';
 import type { Finding } from '../contract/result.js';
 import { createRandom, deriveSeed } from '../util/random.js';
 import { encodeRecord, PayloadSource } from '../ledger/record.js';
@@ -37,6 +37,12 @@ import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
 import { asScenario } from '../contract/scenario.js';
 import { isPythonAdapterUrl } from '../contract/python.js';
 import { runPythonBridge } from './python-bridge.js';
+import { receiveSpec } from './warm.js';
+
+/** Epoch milliseconds, the clock the supervisor's own marks use too. */
+const now = (): number => performance.timeOrigin + performance.now();
+// Static imports are evaluated before this line: the harness is loaded.
+const marks: Partial<Record<ChildMark, number>> = { process: performance.timeOrigin, harness: now() };
 
 // Captured before any logger loads: loggers under test patch process and console methods.
 const exitProcess = process.exit.bind(process);
@@ -45,7 +51,10 @@ const reallyExit: (code: number) => void =
   (process as unknown as { reallyExit?: (code: number) => void }).reallyExit?.bind(process) ??
   (() => process.kill(process.pid, 'SIGKILL'));
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as RunSpec;
+// A cold process gets its run on the command line; a warm one (pool.ts) first loads what the
+// pool expects it to run, then blocks until the supervisor hands it the run on stdin.
+const spec: RunSpec = process.argv[2] === '--warm' ? await receiveSpec(JSON.parse(process.argv[3] ?? '{}') as WarmStart) : (JSON.parse(process.argv[2] ?? '{}') as RunSpec);
+marks.spec = now();
 const channel = EventChannel.create(3);
 const send = (event: ChildEvent): void => channel.send(event);
 
@@ -114,6 +123,7 @@ async function main(): Promise<void> {
   if (scenario.trackWorkers === true) installWorkerTracker();
   const adapter = asAdapter(defaultExport(await import(spec.adapter.url)), spec.adapter.url);
   send({ type: 'hello', pid: process.pid, versions: (await adapter.versions?.()) ?? {} });
+  marks.adapter = now();
   const skip = scenario.skip?.(adapter.capabilities, adapter);
   if (skip !== undefined) {
     send({ type: 'skip', reason: skip });
@@ -123,7 +133,9 @@ async function main(): Promise<void> {
   send({ type: 'sink', path: file, format: adapter.capabilities.format });
   stalls.arm();
   mainRow.set('running', 'idle');
+  marks.scenario = now();
   await scenario.run(createContext(adapter, file), spec.params);
+  marks['scenario-end'] = now();
   // The loggers are closed: what the collector still holds goes to the sink before the verdict.
   // Left open, they may still drain at exit, and the collector keeps receiving until then.
   if (scenario.leavesLoggersOpen !== true) await runCollector?.close(spec.closeMs);
@@ -140,6 +152,8 @@ async function main(): Promise<void> {
   stopSchedule(scheduleShared);
   // A stall that ended just now is reported before the verdict, not lost to the exit.
   stalls.beat();
+  marks.done = now();
+  send({ type: 'marks', marks });
   send({ type: 'done' });
 }
 
@@ -217,6 +231,8 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       stopSchedule(scheduleShared);
       stalls.beat();
       mainRow.set('done', 'exit');
+      marks['scenario-end'] = marks.done = now();
+      send({ type: 'marks', marks });
       send({ type: 'exiting', code });
       try {
         exitProcess(code);

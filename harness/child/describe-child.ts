@@ -1,5 +1,5 @@
 /**
- * The describe child: imports one user module (an adapter or a scenario) in a process of its
+ * The describe child: imports one user module (an adapter, a scenario or a project config) in a process of its
  * own, checks its default export, and writes what the supervisor needs to know about it as one
  * JSON line on fd 3. The supervisor (harness/run/describe.ts) gives it a deadline and a memory
  * cap, so a module that exits, spins, allocates or never settles at import cannot take the
@@ -44,7 +44,10 @@ process.on('beforeExit', () => {
 try {
   const exported = defaultExport(await import(request.url));
   phase = 'validate';
-  if (request.kind === 'scenario') {
+  if (request.kind === 'config') {
+    // Through JSON: only data crosses (a config is data), never a getter of the module's.
+    answer({ type: 'config', exported: exported !== undefined, value: exported === undefined ? null : (JSON.parse(JSON.stringify(exported) ?? 'null') as unknown) });
+  } else if (request.kind === 'scenario') {
     const s = asScenario(exported, request.ref);
     answer({ type: 'scenario', name: s.name, description: s.description });
   } else {

@@ -22,6 +22,10 @@ interface PythonBenchResult {
   readonly skip?: string;
   readonly produced: number;
   readonly wallMs: number;
+  /** First call to the last producer's last call returned. */
+  readonly loggingMs: number;
+  /** The Python process's CPU time (every thread) from the first call to the last close. */
+  readonly cpuMs: number;
   readonly callLatencyUs: BenchSample['callLatencyUs'];
   readonly peakRssMb: number;
   readonly files: readonly string[];
@@ -70,11 +74,18 @@ export async function pythonBenchIteration(spec: BenchSpec): Promise<BenchSample
     const ledger = Ledger.createLocal({ producers: spec.threads, capacity: spec.records });
     for (const f of message.files) if (existsSync(f)) await ledger.deliverFile(f, message.format);
     const counts = ledger.reconcile(Array.from({ length: spec.threads }, () => spec.records), 0);
+    // The driver's clock is its own: delivery is not split from shutdown here (the file is
+    // written by the Python process), so the delivered figure runs to the last close, which
+    // favours no Python logger over another and understates them against Node's.
     return {
       produced: counts.produced,
       delivered: counts.delivered,
-      wallMs: message.wallMs,
+      loggingMs: message.loggingMs,
+      deliveredMs: message.wallMs,
       deliveredPerSec: Math.round(counts.delivered / (message.wallMs / 1000)),
+      shutdownMs: Math.round(Math.max(0, message.wallMs - message.loggingMs) * 100) / 100,
+      wallMs: message.wallMs,
+      cpuNsPerRecord: counts.delivered > 0 ? Math.round((message.cpuMs * 1e6) / counts.delivered) : 0,
       callLatencyUs: message.callLatencyUs,
       peakRssMb: message.peakRssMb,
     };

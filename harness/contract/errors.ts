@@ -14,7 +14,7 @@ export class UsageError extends Error {
 export class ModuleLoadError extends UsageError {
   constructor(
     message: string,
-    readonly kind: 'adapter' | 'scenario',
+    readonly kind: 'adapter' | 'scenario' | 'config',
     readonly ref: string,
   ) {
     super(message);

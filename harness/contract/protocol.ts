@@ -73,6 +73,20 @@ export interface ThreadWait {
   readonly notifiedBy?: readonly string[];
 }
 
+/**
+ * The steps a run's child passes, in order: its process started; the harness's modules were
+ * loaded; it had its RunSpec (at once for a cold process, when handed over for a warm one);
+ * the scenario and adapter were loaded; the scenario started and returned; it sent `done`.
+ */
+export const CHILD_MARKS = ['process', 'harness', 'spec', 'adapter', 'scenario', 'scenario-end', 'done'] as const;
+export type ChildMark = (typeof CHILD_MARKS)[number];
+
+/** What a warm run process (harness/run/pool.ts) loads before its RunSpec is handed over: module URLs. */
+export interface WarmStart {
+  readonly scenarioUrl: string;
+  readonly adapterUrl: string;
+}
+
 /** Child → supervisor, one JSON object per line on file descriptor 3. */
 export type ChildEvent =
   | { readonly type: 'hello'; readonly pid: number; readonly versions: Readonly<Record<string, string>> }
@@ -84,6 +98,11 @@ export type ChildEvent =
       readonly files?: readonly string[];
     }
   | { readonly type: 'phase'; readonly phase: string; readonly elapsedMs: number }
+  /**
+   * Where the run's time went, as epoch milliseconds (`performance.timeOrigin` based) the child
+   * passed each step at; sent once, with `done`. Read by `npm run bench`; no verdict uses it.
+   */
+  | { readonly type: 'marks'; readonly marks: Readonly<Partial<Record<ChildMark, number>>> }
   | {
       readonly type: 'progress';
       readonly elapsedMs: number;

@@ -37,15 +37,18 @@ export interface SpawnOptions {
   readonly nodeArgs?: readonly string[];
 }
 
-/** Starts the run's child process (harness/child/child.ts) on `spec`, in its own process group. */
-export function spawnRunProcess(spec: RunSpec, options: SpawnOptions): ChildProcess {
-  const args = [
-    ...(isTypeScriptModule(spec.adapter.url) || isTypeScriptModule(spec.scenario.url) ? ['--import', import.meta.resolve('tsx')] : []),
+/** Node's arguments for a run's process, before the entry script: the TypeScript loader when needed, the heap cap, extras. */
+export function nodeArgsFor(adapterUrl: string, scenarioUrl: string, options: SpawnOptions): string[] {
+  return [
+    ...(isTypeScriptModule(adapterUrl) || isTypeScriptModule(scenarioUrl) ? ['--import', import.meta.resolve('tsx')] : []),
     `--max-old-space-size=${Math.max(64, Math.floor(options.memoryMb / 2))}`,
     ...(options.nodeArgs ?? []),
-    CHILD_ENTRY,
-    JSON.stringify(spec),
   ];
+}
+
+/** Starts the run's child process (harness/child/child.ts) on `spec`, in its own process group. */
+export function spawnRunProcess(spec: RunSpec, options: SpawnOptions): ChildProcess {
+  const args = [...nodeArgsFor(spec.adapter.url, spec.scenario.url, options), CHILD_ENTRY, JSON.stringify(spec)];
   // Its own process group, so ending the run ends anything the logger spawned too.
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
   // A second Ctrl-C or a SIGTERM that cannot wait still ends the group (harness/cli/signals.ts).

@@ -1,6 +1,10 @@
 /**
- * Runs a plan of (adapter, scenario, seed) runs one after another and builds the report.
- * Runs are sequential on purpose: on two cores, two runs side by side would measure each other.
+ * Runs a plan of (adapter, scenario, seed) runs and builds the report, in plan order.
+ *
+ * With `jobs` > 1, runs whose verdicts are exact counts run side by side (jobs.ts decides which,
+ * and widens their generous hang and exit bounds by the concurrency); a run judged by time
+ * (stalls, blocked callers, memory growth) waits until it is alone and runs alone. Each run still
+ * gets its own fresh process; a warm pool (pool.ts) starts the next one while the current runs.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +19,9 @@ import { errorMessage } from '../util/deadline.js';
 import { findingRates } from '../contract/rates.js';
 import type { ResolvedAdapter, ResolvedScenario } from './resolve.js';
 import { EMPTY_METRICS, type Environment, type Report, type RunResult } from '../contract/result.js';
-import { pythonFor, replayFor, superviseRun } from './supervisor.js';
+import { launchFor, pythonFor, replayFor, superviseRun } from './supervisor.js';
+import { WarmPool, type Launch } from './pool.js';
+import { boundsFor, judgedByTime, Slots, type Bounds } from './jobs.js';
 import type { PlannedRun, Reporter } from '../contract/reporter.js';
 import { trackTempDir } from '../util/cleanup.js';
 
@@ -46,6 +52,15 @@ export interface SuiteOptions {
   readonly plan?: readonly SuiteRun[];
   /** Asked before each run starts; a reason skips the run (`logjam ci` when its budget runs out). */
   readonly beforeRun?: (run: PlannedRun) => string | undefined;
+  /**
+   * How many runs judged by exact counts may run at once; runs judged by time always run alone.
+   * @defaultValue 1
+   */
+  readonly jobs?: number;
+  /** Start each run's process ahead, with its modules loaded (pool.ts). @defaultValue true */
+  readonly warm?: boolean;
+  /** Each run's hang window, exit and close bounds. @defaultValue the supervisor's */
+  readonly bounds?: Bounds;
 }
 
 export interface SuiteRun {
@@ -65,23 +80,65 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
   const workDir = await mkdtemp(join(tmpdir(), 'logjam-'));
   // A second Ctrl-C removes it even if this function never gets to its finally.
   const untrack = options.keepFiles === true ? () => undefined : trackTempDir(workDir);
-  const runs: RunResult[] = [];
   const plan = options.plan ?? planRuns(options.adapters, options.scenarios, options.seeds);
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  const pool = options.warm === false ? undefined : new WarmPool(jobs);
+  const results: (RunResult | undefined)[] = new Array<RunResult | undefined>(plan.length);
+  const slots = new Slots(jobs);
+  /** Plan entries a warm process was started for, so none gets two. */
+  let preparedUpTo = -1;
+  /** The next run that will need a process: not skipped for its adapter's capabilities. */
+  const nextLaunch = (after: number): Launch | undefined => {
+    for (let i = Math.max(after, preparedUpTo) + 1; i < plan.length; i++) {
+      const run = plan[i] as SuiteRun;
+      if (run.scenario.skip?.(run.adapter.definition.capabilities, run.adapter.definition) !== undefined) continue;
+      preparedUpTo = i;
+      return launchFor({ adapter: run.adapter, scenario: run.scenario, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB });
+    }
+    return undefined;
+  };
+  const running = new Set<Promise<void>>();
+  const aborted = (): boolean => options.signal?.aborted === true;
   try {
     for (const [index, { adapter, scenario, seed }] of plan.entries()) {
-      if (options.signal?.aborted === true) break;
+      if (aborted()) break;
+      const alone = jobs > 1 && judgedByTime(scenario);
+      // A run judged by time waits until nothing else runs and no warm process is loading.
+      await slots.acquire(alone);
+      if (alone) await pool?.loaded();
+      if (aborted()) {
+        slots.release(alone);
+        break;
+      }
       const planned: PlannedRun = { index, total: plan.length, adapter: adapter.name, scenario: scenario.name, seed };
       for (const r of reporters) r.onRunStart?.(planned);
-      const result = await runOne({ adapter, scenario, seed, workDir, options, planned, reporters });
-      runs.push(result);
-      for (const r of reporters) r.onRunEnd?.(planned, result);
+      const concurrency = alone ? 1 : jobs;
+      // Nothing is started beside a run judged by time; its successor gets a cold process.
+      const next = alone || pool === undefined ? undefined : nextLaunch(index);
+      const task = runOne({ adapter, scenario, seed, workDir, options, planned, reporters, concurrency, ...(pool !== undefined ? { pool } : {}), ...(next !== undefined ? { next } : {}) })
+        .then((result) => {
+          results[index] = result;
+          for (const r of reporters) r.onRunEnd?.(planned, result);
+        })
+        .finally(() => {
+          slots.release(alone);
+          running.delete(task);
+        });
+      running.add(task);
     }
+    await Promise.all(running);
   } finally {
+    pool?.close();
+    await Promise.allSettled(running);
     if (options.keepFiles !== true) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     untrack();
   }
+  // In plan order; a run never started (aborted) is not in the report, as before.
+  const runs = results.filter((r): r is RunResult => r !== undefined);
   return buildReport(runs, started, options.command ?? '', reporters);
 }
+
+const DEFAULT_MEMORY_MB = 2048;
 
 /** The report over `runs`, with counts; reporters' `onEnd` see it. */
 export function buildReport(runs: readonly RunResult[], started: number, command: string, reporters: readonly Reporter[] = []): Report {
@@ -112,6 +169,11 @@ interface RunTarget {
   readonly options: SuiteOptions;
   readonly planned: PlannedRun;
   readonly reporters: readonly Reporter[];
+  /** Runs under way at once beside this one, itself included: its bounds are widened by it. */
+  readonly concurrency?: number;
+  readonly pool?: WarmPool;
+  /** The run to start a warm process for once this one's process is under way. */
+  readonly next?: Launch;
 }
 
 async function runOne(target: RunTarget): Promise<RunResult> {
@@ -130,7 +192,9 @@ async function runOne(target: RunTarget): Promise<RunResult> {
   }
   if (result.status !== 'fail') return result;
   if (options.shrink !== undefined && options.shrink !== false && options.path === undefined && options.value === undefined) {
-    result = await shrinkRun(result, target);
+    // Shrinking reruns start no warm process for the plan's next run: the first run did.
+    const { next: _next, ...again } = target;
+    result = await shrinkRun(result, again);
   }
   if (options.replayDir === undefined) return result;
   const python = pythonFor(adapter);
@@ -189,6 +253,9 @@ async function superviseOnce(target: RunTarget, value: Partial<RunValue>): Promi
   const { adapter, scenario, seed, workDir, options, planned, reporters } = target;
   {
     return await superviseRun({
+      ...boundsFor(target.concurrency ?? 1, options.bounds),
+      ...(target.pool !== undefined ? { pool: target.pool } : {}),
+      ...(target.next !== undefined ? { next: target.next } : {}),
       adapter,
       scenario,
       seed,
@@ -197,7 +264,7 @@ async function superviseOnce(target: RunTarget, value: Partial<RunValue>): Promi
       ...('params' in value ? { params: value.params } : {}),
       ...(value.schedule !== undefined ? { schedule: value.schedule } : {}),
       timeoutMs: options.timeoutMs ?? 60_000,
-      memoryMb: options.memoryMb ?? 2048,
+      memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
       workDir,
       ...(options.keepFiles !== undefined ? { keepFiles: options.keepFiles } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),

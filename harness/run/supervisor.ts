@@ -24,7 +24,9 @@ import type { ScheduleMode, ScheduleSpec } from '../contract/schedule-spec.js';
 import { foldEvents, type FoldedRun } from './fold.js';
 import { paramsFor, runArbitrary } from './params.js';
 import type { ResolvedScenario } from './resolve.js';
-import { spawnRunProcess, watchRunProcess } from './run-process.js';
+import { nodeArgsFor, spawnRunProcess, watchRunProcess } from './run-process.js';
+import type { Launch, WarmPool } from './pool.js';
+import type { RunTimeline } from './timeline.js';
 import type { SinkReading } from './ledger-findings.js';
 import { verdict } from './verdict.js';
 import { isPythonAdapterUrl } from '../contract/python.js';
@@ -72,10 +74,17 @@ export interface SuperviseOptions {
   readonly nodeArgs?: readonly string[];
   /** Ends the run early (Ctrl-C); the result keeps everything gathered so far. */
   readonly signal?: AbortSignal;
+  /** Where a warm process for this run may wait (pool.ts); without one, or none waiting, a cold process starts. */
+  readonly pool?: WarmPool;
+  /** The run after this one: once this run's process is under way, the pool starts one for it. */
+  readonly next?: Launch;
+  /** Called once the run is over with where its time went (`npm run bench`). */
+  readonly onTimeline?: (timeline: RunTimeline) => void;
 }
 
 export async function superviseRun(options: SuperviseOptions): Promise<RunResult> {
   const started = performance.now();
+  const epoch = (ms: number): number => performance.timeOrigin + ms;
   const { adapter, scenario, seed } = options;
   const drawn = paramsFor(runArbitrary(scenario.params as Arbitrary<unknown>, options.scheduleMode ?? 'free', seed), seed, options.path);
   const params: unknown = options.params ?? drawn.params;
@@ -84,13 +93,18 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   const spec = runSpecFor(options, params, schedule, dir);
   const limits = { timeoutMs: options.timeoutMs, exitMs: options.exitMs ?? 3000, memoryMb: options.memoryMb };
 
-  const child = spawnRunProcess(spec, { memoryMb: options.memoryMb, ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}) });
+  const warm = options.pool?.take(launchFor(options), spec);
+  const spawnedAt = warm?.spawnedAt ?? epoch(performance.now());
+  const child = warm?.child ?? spawnRunProcess(spec, { memoryMb: options.memoryMb, ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}) });
+  if (options.next !== undefined) options.pool?.prepare(options.next);
   const { events, end } = await watchRunProcess(child, {
     ...limits,
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });
 
+  // The process has ended and its last events are in (the drain is bounded).
+  const exitedAt = epoch(performance.now());
   const folded = foldEvents(events);
   const sink = folded.sink !== undefined && folded.skipped === undefined ? await readSink(folded.sink, adapter, folded) : undefined;
   const result = verdict(
@@ -109,7 +123,20 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
     scenario,
   );
   if (!options.keepFiles) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  if (options.onTimeline !== undefined) {
+    const marks = events.find((e): e is Extract<ChildEvent, { type: 'marks' }> => e.type === 'marks');
+    options.onTimeline({ warm: warm !== undefined, due: epoch(started), spawned: spawnedAt, child: marks?.marks ?? {}, exited: exitedAt, end: epoch(performance.now()) });
+  }
   return result;
+}
+
+/** Node's arguments and the modules of a run: what a warm process for it must match. */
+export function launchFor(options: Pick<SuperviseOptions, 'adapter' | 'scenario' | 'memoryMb' | 'nodeArgs'>): Launch {
+  return {
+    nodeArgs: nodeArgsFor(options.adapter.url, options.scenario.url, { memoryMb: options.memoryMb, ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}) }),
+    scenarioUrl: options.scenario.url,
+    adapterUrl: options.adapter.url,
+  };
 }
 
 /** What the child is asked to do, with the supervisor's defaults filled in. */

@@ -52,6 +52,7 @@ def _iteration(spec):
     driver.ensure_setup()
     gate = threading.Barrier(threads + 1)
     samples = [None] * threads
+    logged_at = [None] * threads
     errors = []
 
     def produce(p):
@@ -66,6 +67,8 @@ def _iteration(spec):
                 t0 = clock()
                 log(level, message)
                 mine.append(clock() - t0)
+            # The logging phase ends here; the close below is shutdown.
+            logged_at[p] = time.perf_counter()
             samples[p] = mine
             close = getattr(logger, "close", None)
             closed = driver.bounded(close) if callable(close) else {"ok": True}
@@ -85,10 +88,14 @@ def _iteration(spec):
     except threading.BrokenBarrierError:
         pass
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for t in workers:
         t.join()
     closed = driver.close_process()
-    wall_ms = (time.perf_counter() - started) * 1000
+    ended = time.perf_counter()
+    wall_ms = (ended - started) * 1000
+    cpu_ms = (time.process_time() - cpu_started) * 1000
+    logged_ms = (max([t for t in logged_at if t is not None] or [ended]) - started) * 1000
     if errors:
         raise RuntimeError("; ".join(errors))
     if not closed["ok"]:
@@ -97,6 +104,8 @@ def _iteration(spec):
     return {
         "produced": threads * records,
         "wallMs": round(wall_ms, 2),
+        "loggingMs": round(logged_ms, 2),
+        "cpuMs": round(cpu_ms, 2),
         "callLatencyUs": latency_summary([s for mine in samples if mine for s in mine]),
         # ru_maxrss is in KiB on Linux.
         "peakRssMb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

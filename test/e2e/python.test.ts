@@ -192,8 +192,9 @@ describe.skipIf(!hasPython)('Python loggers through the process bridge (python3 
       expect(python?.median?.callLatencyUs.count).toBe(6000);
       expect(model.adapters.find((a) => a.name === 'python-queue')?.versions['python']).toMatch(/^3\.\d+/);
       const markdown = readFileSync(join(dir, 'compare.md'), 'utf8');
-      expect(markdown).toMatch(/\| python-queue \| error \(message only\) \| 2 \| \d+ \| 6000\/6000 \|.*\| n\/a \|/);
-      expect(markdown).toMatch(/\| reference \| simple \| 2 \| \d+ \| 6000\/6000 \|/);
+      // logged/thread, then delivered/s as median (min–max), shutdown, CPU, logging, then delivered.
+      expect(markdown).toMatch(/\| python-queue \| error \(message only\) \| 2 \| 3000 \| [\d,]+ \([\d,]+–[\d,]+\) \|.*\| 6000\/6000 \|.*\| n\/a \|/);
+      expect(markdown).toMatch(/\| reference \| simple \| 2 \| 3000 \| [\d,]+ \([\d,]+–[\d,]+\) \|.*\| 6000\/6000 \|/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -64,7 +64,6 @@ ends (or nothing failed), 2 usage error, 3 internal harness error.
 `;
 
 export const bisectCommand = {
-  summary: 'find the release of a logger or helper where a finding appeared or was fixed',
   run: (args: string[]) => bisectCli(args),
 };
 

@@ -7,7 +7,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { chalkFor, terminalReporter, type PlannedRun, type Reporter } from '../../../reports/index.js';
 import { reportToGitHub } from '../../../reports/github.js';
@@ -16,6 +16,7 @@ import { ModuleLoadError, UsageError } from '../../contract/errors.js';
 import { EMPTY_METRICS, EXIT, type Report, type RunResult, type SuiteFingerprint } from '../../contract/result.js';
 import { buildReport, planRuns, runSuite, type SuiteRun } from '../../run/suite.js';
 import { replayFor } from '../../run/supervisor.js';
+import { defaultJobs } from '../../run/jobs.js';
 import { parse, requireNonEmpty, resolveTargets, stdout, suiteExitCode, writeReportFiles } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir } from '../output-paths.js';
@@ -33,11 +34,13 @@ const OPTIONS = {
   scenario: { type: 'string', short: 's', multiple: true },
   seed: { type: 'string' },
   runs: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
   budget: { type: 'string' },
   timeout: { type: 'string' },
   memory: { type: 'string' },
   shard: { type: 'string' },
   out: { type: 'string' },
+  config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -52,6 +55,8 @@ Options:
   -s, --scenario NAME      scenarios, repeatable or comma-separated (default: all)
       --seed N             first seed (default: ${CI_DEFAULTS.seed}); fixed, so every CI run is the same suite
       --runs N             seeds per adapter and scenario: N, N+1, ... (default: ${CI_DEFAULTS.runs})
+  -j, --jobs N             runs judged by exact counts side by side, N at a time; runs judged by
+                           time always run alone (default: the machine's cores, ${defaultJobs()})
       --budget DURATION    time budget of the whole suite, e.g. 60s or 5m (default: ${CI_DEFAULTS.budgetMs / 1000}s);
                            a run that cannot fit in what is left is not started and is
                            reported as skipped with the reason
@@ -60,6 +65,8 @@ Options:
       --shard I/N          run only shard I of N of the planned runs (e.g. 2/4), for a CI job
                            matrix; join the shards with \`logjam merge-reports\`
       --out DIR            where the report files go (default: ${CI_DEFAULTS.out})
+      --config FILE        the project config (default: logjam.config.ts, .mts, .js, .mjs or .json
+                           in this folder, if there is one); flags override it key by key
   -h, --help               show this help
 
 Exit codes: 0 all passed (skips included), 1 findings failed a run, 2 usage error, 3 internal
@@ -67,7 +74,6 @@ harness error or interrupted.
 `;
 
 export const ciCommand = {
-  summary: 'the CI gate: fixed seeds, a time budget, JUnit/JSON/Markdown reports, --shard',
   run: ci,
 };
 
@@ -78,19 +84,29 @@ async function ci(args: string[]): Promise<number> {
     stdout.write(HELP);
     return EXIT.pass;
   }
-  const seed = values.seed === undefined ? CI_DEFAULTS.seed : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
-  const runs = values.runs === undefined ? CI_DEFAULTS.runs : parseInteger(values.runs, '--runs', 1, 100_000);
-  const budgetMs = values.budget === undefined ? CI_DEFAULTS.budgetMs : parseDuration(values.budget, '--budget');
-  const timeoutMs = values.timeout === undefined ? CI_DEFAULTS.timeoutMs : parseTimeout(values.timeout);
-  const memoryMb = values.memory === undefined ? 2048 : parseInteger(values.memory, '--memory', 64, 1 << 20);
+  // The config's loader (and zod) load only once there is something to run.
+  const { boundsOf, durationMs, loadProjectConfig } = await import('../config-file.js');
+  const project = await loadProjectConfig(values.config, process.cwd());
+  const config = project?.config ?? {};
+  const seed = values.seed === undefined ? (config.seed ?? CI_DEFAULTS.seed) : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
+  const runs = values.runs === undefined ? (config.runs ?? CI_DEFAULTS.runs) : parseInteger(values.runs, '--runs', 1, 100_000);
+  // The config's exact seeds, unless a flag chose seeds.
+  const seeds = values.seed === undefined && values.runs === undefined && config.seeds !== undefined ? config.seeds : Array.from({ length: runs }, (_, i) => seed + i);
+  const jobs = values.jobs === undefined ? (config.jobs ?? defaultJobs()) : parseInteger(values.jobs, '--jobs', 1, 256);
+  const budgetMs = values.budget === undefined ? (config.budget !== undefined ? durationMs(config.budget) : CI_DEFAULTS.budgetMs) : parseDuration(values.budget, '--budget');
+  const timeoutMs = values.timeout === undefined ? (config.timeouts?.run !== undefined ? durationMs(config.timeouts.run) : CI_DEFAULTS.timeoutMs) : parseTimeout(values.timeout);
+  const memoryMb = values.memory === undefined ? (config.memory ?? 2048) : parseInteger(values.memory, '--memory', 64, 1 << 20);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   // Checked and created before anything runs: a bad --out never throws the suite's results away.
-  const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? CI_DEFAULTS.out, '--out');
+  const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? (project !== undefined && config.out !== undefined ? resolve(project.dir, config.out) : CI_DEFAULTS.out), '--out');
   const replayDir = prepareOutDir(join(out, 'replays'), '--out');
   const command = `logjam ${['ci', ...args].join(' ')}`;
+  const configDir = project?.dir ?? process.cwd();
   let targets: Awaited<ReturnType<typeof resolveTargets>>;
   try {
-    targets = await resolveTargets(values.adapter, values.scenario, process.cwd(), { timeoutMs, memoryMb });
+    // Paths from the config are relative to it; paths from flags to the working directory.
+    const dirs = { adapters: values.adapter !== undefined ? process.cwd() : configDir, scenarios: values.scenario !== undefined ? process.cwd() : configDir };
+    targets = await resolveTargets(values.adapter ?? config.adapters, values.scenario ?? config.scenarios, dirs, { timeoutMs, memoryMb });
   } catch (error: unknown) {
     // A user's module that could not even be read ran nothing: the gate says so in its report
     // too (a CI system reads the files, not the log), and exits 2.
@@ -110,7 +126,7 @@ async function ci(args: string[]): Promise<number> {
   }
   const { adapters, scenarios } = targets;
 
-  const all = spreadForBudget(planRuns(adapters, scenarios, Array.from({ length: runs }, (_, i) => seed + i)), adapters.length, scenarios.length);
+  const all = spreadForBudget(planRuns(adapters, scenarios, seeds), adapters.length, scenarios.length);
   const plan = shard === undefined ? all : shardOf(all, shard);
   const budget = new Budget(started, budgetMs);
   // SIGINT, SIGTERM, SIGHUP or a closed stdout stop the run under way; the report is still written.
@@ -125,8 +141,8 @@ async function ci(args: string[]): Promise<number> {
   const budgetEnd = new AbortController();
   // Between runs nothing needs stopping: the next run sees no budget left and is skipped.
   const timer = setTimeout(() => {
-    if (budget.current === undefined) return;
-    budget.stopped = budget.current.index;
+    if (budget.current.size === 0) return;
+    for (const index of budget.current) budget.stopped.add(index);
     budgetEnd.abort();
   }, Math.max(0, budgetMs - (Date.now() - started)));
   const c = chalkFor(stdout, process.env);
@@ -144,6 +160,8 @@ async function ci(args: string[]): Promise<number> {
       timeoutMs,
       memoryMb,
       reporters: [budget.reporter, live, { onRunEnd: (_r, result) => void finished.push(result) }],
+      jobs,
+      bounds: boundsOf(config),
       // Each failing run leaves a replay file beside the report, uploaded with it.
       replayDir,
       beforeRun: (run) => budget.reasonToSkip(run),
@@ -179,10 +197,10 @@ class Budget {
   readonly #budgetMs: number;
   readonly #longest = new Map<string, number>();
   #longestAny = 0;
-  /** The run under way, to tell which one the budget's hard end stopped. */
-  current: PlannedRun | undefined;
-  /** The run the budget's hard end stopped. */
-  stopped: number | undefined;
+  /** The runs under way (by plan index), to tell which ones the budget's hard end stopped. */
+  readonly current = new Set<number>();
+  /** The runs the budget's hard end stopped. */
+  readonly stopped = new Set<number>();
 
   constructor(started: number, budgetMs: number) {
     this.#started = started;
@@ -191,9 +209,9 @@ class Budget {
 
   get reporter(): Reporter {
     return {
-      onRunStart: (run) => (this.current = run),
-      onRunEnd: (_run, result) => {
-        this.current = undefined;
+      onRunStart: (run) => this.current.add(run.index),
+      onRunEnd: (run, result) => {
+        this.current.delete(run.index);
         if (result.status === 'skip') return;
         const wall = result.metrics.wallMs;
         this.#longest.set(result.scenario, Math.max(this.#longest.get(result.scenario) ?? 0, wall));
@@ -222,7 +240,7 @@ function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budge
   const why = (what: string): string => (interrupted ? `${what}: interrupted (${how})` : budget.usedUp(what));
   const runs: RunResult[] = report.runs.map((r, i) => {
     // The run under way at the hard end was stopped by it: its result is not a verdict.
-    const stopped = budget.stopped === i && r.status === 'error';
+    const stopped = budget.stopped.has(i) && r.status === 'error';
     return stopped ? { ...r, status: 'skip', reason: why('stopped before it finished'), findings: [] } : r;
   });
   if (runs.length === report.runs.length && plan.length === runs.length && runs.every((r, i) => r === report.runs[i])) return report;

@@ -13,8 +13,9 @@ import { chalkFor, terminalReporter } from '../../../reports/index.js';
 import type { CompareModel } from '../../../reports/compare-model.js';
 import { compareHtml } from '../../../reports/html.js';
 import { compareMarkdown } from '../../../reports/markdown.js';
-import { BENCH_SHAPES, runBenchmarks, type BenchShape } from '../../run/benchmark.js';
-import { parseTimeout, parseInteger } from '../../util/duration.js';
+import { BENCH_SHAPES, MAX_RECORDS_PER_THREAD, runBenchmarks, type BenchShape } from '../../run/benchmark.js';
+import { formatSpread, rankings } from '../../../reports/ranking.js';
+import { parseDuration, parseInteger, parseTimeout } from '../../util/duration.js';
 import { UsageError } from '../../contract/errors.js';
 import { EXIT } from '../../contract/result.js';
 import { runSuite } from '../../run/suite.js';
@@ -22,13 +23,14 @@ import { parse, requireNonEmpty, resolveTargets, splitList, stderr, stdout, useP
 import { watchStops } from '../signals.js';
 import { prepareOutDir, writeOrKeep } from '../output-paths.js';
 
-export const COMPARE_DEFAULTS = { seed: 1, runs: 1, records: 10_000, iterations: 2, threads: [1, 2], out: 'logjam-compare', timeoutMs: 60_000 } as const;
+export const COMPARE_DEFAULTS = { seed: 1, runs: 1, minLoggingMs: 1000, iterations: 3, threads: [1, 2], out: 'logjam-compare', timeoutMs: 60_000 } as const;
 
 const OPTIONS = {
   adapter: { type: 'string', short: 'a', multiple: true },
   scenario: { type: 'string', short: 's', multiple: true },
   seed: { type: 'string' },
   runs: { type: 'string' },
+  duration: { type: 'string' },
   records: { type: 'string' },
   iterations: { type: 'string' },
   threads: { type: 'string' },
@@ -51,8 +53,11 @@ Options:
   -s, --scenario NAME      scenarios for the verdict matrix (default: all)
       --seed N             first seed (default: ${COMPARE_DEFAULTS.seed})
       --runs N             seeds per adapter and scenario (default: ${COMPARE_DEFAULTS.runs})
-      --records N          benchmark records per producer thread (default: ${COMPARE_DEFAULTS.records})
-      --iterations N       benchmark iterations per case, each its own process (default: ${COMPARE_DEFAULTS.iterations})
+      --duration DURATION  size each benchmark iteration to at least this much logging, by a
+                           calibration run per adapter and shape (default: ${COMPARE_DEFAULTS.minLoggingMs / 1000}s)
+      --records N          fixed records per producer thread instead (no calibration)
+      --iterations N       benchmark iterations per case, each its own process, run in rounds
+                           across the cases; each figure shows median (min–max) (default: ${COMPARE_DEFAULTS.iterations})
       --threads LIST       producer-thread counts, e.g. 1,2,4 (default: ${COMPARE_DEFAULTS.threads.join(',')})
       --shape NAME         ${BENCH_SHAPES.join(' | ')}, repeatable (default: all three)
       --no-bench           the verdict matrix only
@@ -62,14 +67,19 @@ Options:
                            which share the matrix and the benchmark table (default: python3)
   -h, --help               show this help
 
-A longer comparison: --runs 5 --records 200000 --iterations 10 --threads 1,2,4
+Benchmarks measure the logger, not the process around it: delivered records/s is records in
+the file over the time from the first call to the last write into the file; shutdown is the
+time from the last call to the last close; CPU is the whole process's per delivered record.
+The ranking orders the adapters by median delivered records/s and marks neighbours whose
+spreads overlap (\u2248): their order is within the noise of this many iterations.
+
+A longer comparison: --runs 5 --duration 3s --iterations 7 --threads 1,2,4
 
 Exit codes: 0 the report was written (whatever the verdicts: \`logjam ci\` is the gate), 2 usage
 error, 3 internal harness error or interrupted.
 `;
 
 export const compareCommand = {
-  summary: 'scenarios and benchmarks across adapters: one self-contained HTML report + Markdown',
   run: compare,
 };
 
@@ -81,7 +91,9 @@ async function compare(args: string[]): Promise<number> {
   }
   const seed = values.seed === undefined ? COMPARE_DEFAULTS.seed : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
   const runs = values.runs === undefined ? COMPARE_DEFAULTS.runs : parseInteger(values.runs, '--runs', 1, 1000);
-  const records = values.records === undefined ? COMPARE_DEFAULTS.records : parseInteger(values.records, '--records', 1, 100_000_000);
+  if (values.records !== undefined && values.duration !== undefined) throw new UsageError('Expected one of `--records` (a fixed size) and `--duration` (a size calibrated to a time), got both');
+  const records = values.records === undefined ? undefined : parseInteger(values.records, '--records', 1, MAX_RECORDS_PER_THREAD);
+  const minLoggingMs = values.duration === undefined ? COMPARE_DEFAULTS.minLoggingMs : parseDuration(values.duration, '--duration');
   const iterations = values.iterations === undefined ? COMPARE_DEFAULTS.iterations : parseInteger(values.iterations, '--iterations', 1, 1000);
   const threads = values.threads === undefined ? [...COMPARE_DEFAULTS.threads] : (splitList([values.threads]) ?? []).map((t) => parseInteger(t, '--threads', 1, 256));
   const shapes = (splitList(values.shape) ?? [...BENCH_SHAPES]).map((s) => {
@@ -89,6 +101,10 @@ async function compare(args: string[]): Promise<number> {
     return s as BenchShape;
   });
   const timeoutMs = values.timeout === undefined ? COMPARE_DEFAULTS.timeoutMs : parseTimeout(values.timeout);
+  // An iteration logs for minLoggingMs, then starts, closes and reads back inside the deadline.
+  if (minLoggingMs * 2 > timeoutMs) {
+    throw new UsageError(`Expected \`--duration\` to be at most half of \`--timeout\` (${timeoutMs} ms), got ${minLoggingMs} ms: raise --timeout or shorten --duration`);
+  }
   // Checked and created before anything runs.
   const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? COMPARE_DEFAULTS.out, '--out');
   usePython(values.python);
@@ -117,16 +133,31 @@ async function compare(args: string[]): Promise<number> {
             adapters,
             shapes,
             threads,
-            records,
+            minLoggingMs,
+            ...(records !== undefined ? { records } : {}),
             iterations,
             timeoutMs,
             signal: abort.signal,
+            onProgress: (done, total, what) => {
+              if (stdout.isTTY) stdout.write(`\r\u001b[2K  ${c.dim(`${done}/${total} ${what}`)}`);
+            },
             onCase: (b) => {
-              const s = b.median;
-              const facts = b.status === 'ok' && s !== undefined ? `${s.deliveredPerSec.toLocaleString('en')} delivered/s · call p99 ${s.callLatencyUs.p99} µs · peak RSS ${s.peakRssMb} MB` : `${b.status}: ${b.reason ?? ''}`;
+              const s = b.spread;
+              const size = `${Math.round((b.median?.produced ?? 0) / b.threads).toLocaleString('en')} logged/thread${b.sizing.by === 'time' && b.sizing.capped ? ' (capped)' : ''}`;
+              const facts =
+                b.status === 'ok' && s !== undefined
+                  ? `${formatSpread(s.deliveredPerSec)} delivered/s · shutdown ${formatSpread(s.shutdownMs)} ms · CPU ${formatSpread(s.cpuNsPerRecord)} ns/record · ${size}`
+                  : `${b.status}: ${b.reason ?? ''}`;
+              if (stdout.isTTY) stdout.write('\r\u001b[2K');
               stdout.write(`  ${b.adapter} ${b.shape} ×${b.threads}  ${c.dim(facts)}\n`);
             },
           });
+    if (benchmarks.length > 0) {
+      stdout.write(c.bold('\nRanking by delivered records/s, median (min–max); \u2248: within the noise of the next\n'));
+      for (const r of rankings(benchmarks)) {
+        stdout.write(`  ${r.shape} ×${r.threads}: ${r.rows.map((row) => `${row.adapter} ${Math.round(row.deliveredPerSec.median).toLocaleString('en')}${row.overlapsNext ? ' \u2248' : ' >'}`).join(' ').replace(/ [>\u2248]$/, '')}\n`);
+      }
+    }
     const model: CompareModel = {
       schema: 'logjam.compare/1',
       generatedAt: new Date().toISOString(),
@@ -137,7 +168,7 @@ async function compare(args: string[]): Promise<number> {
       ),
       scenarios: scenarios.map((s) => ({ name: s.name, description: s.description })),
       report,
-      bench: { records, iterations, threads },
+      bench: { minLoggingMs, ...(records !== undefined ? { records } : {}), iterations, threads },
       benchmarks,
     };
     const say = (line: string): void => stderr.write(line);

@@ -39,7 +39,6 @@ reproduction).
 `;
 
 export const findingsCommand = {
-  summary: 'write FINDINGS.md (rates, evidence, replay, upstream links) from a JSON report',
   run: findings,
 };
 

@@ -32,7 +32,6 @@ from another suite), 3 a run errored.
 `;
 
 export const mergeReportsCommand = {
-  summary: 'merge the JSON reports of `ci --shard` jobs into one report',
   run: mergeReports,
 };
 

@@ -61,16 +61,18 @@ export function usePython(value: string | undefined): void {
 export async function resolveTargets(
   adapterValues: string[] | undefined,
   scenarioValues: string[] | undefined,
-  cwd: string,
+  cwd: string | { readonly adapters: string; readonly scenarios: string },
   limits: DescribeLimits = {},
 ): Promise<{ adapters: ResolvedAdapter[]; scenarios: ResolvedScenario[] }> {
+  // Paths from a config file are relative to it; paths from flags to the working directory.
+  const dirs = typeof cwd === 'string' ? { adapters: cwd, scenarios: cwd } : cwd;
   const named = nonEmptyList(adapterValues, '--adapter');
   const refs = named === undefined ? DEFAULT_ADAPTER_NAMES : expandAdapterRefs(named);
   if (refs.length === 0) throw new UsageError(`Expected \`--adapter\` to match a bundled adapter, got \`${(adapterValues ?? []).join(', ')}\`. Run \`logjam list\` to see them.`);
   const adapters: ResolvedAdapter[] = [];
-  for (const ref of refs) adapters.push(await resolveAdapter(ref, cwd, { explicit: named?.includes(ref) ?? true, limits }));
+  for (const ref of refs) adapters.push(await resolveAdapter(ref, dirs.adapters, { explicit: named?.includes(ref) ?? true, limits }));
   const scenarios: ResolvedScenario[] = [];
-  for (const name of nonEmptyList(scenarioValues, '--scenario') ?? SCENARIO_NAMES) scenarios.push(await resolveScenario(name, cwd, limits));
+  for (const name of nonEmptyList(scenarioValues, '--scenario') ?? SCENARIO_NAMES) scenarios.push(await resolveScenario(name, dirs.scenarios, limits));
   return { adapters, scenarios };
 }
 

@@ -55,7 +55,6 @@ Exit codes: 0 no run failed, 1 a run failed, 2 usage error, 3 internal harness e
 `;
 
 export const stressCommand = {
-  summary: 'the local loop: fresh seeds, schedule perturbation, live progress, stop at the first failure',
   run: stress,
 };
 

@@ -1,0 +1,18 @@
+/**
+ * `--logger-version NAME@VERSION`: installs (or reuses) pinned logger releases and points every
+ * run's process at them. The installer loads only when a pin is given.
+ */
+
+import { stderr } from './shared.js';
+
+/** Installs (or reuses) the pinned releases and points every run's process at them. */
+export async function pinLoggerVersions(values: string[] | undefined): Promise<void> {
+  if (values === undefined || values.length === 0) return;
+  const [{ parsePins, PINS_ENV, useLoggerVersions }] = await Promise.all([import('../logger-cache.js')]);
+  const pins = parsePins(values);
+  const outcome = useLoggerVersions(pins, { log: (line) => stderr.write(line) });
+  // Replay commands name the same releases (supervisor.replayFor reads this).
+  process.env[PINS_ENV] = pins.map((p) => `${p.name}@${p.version}`).join(' ');
+  if (outcome.installed) stderr.write(`logjam: installed in ${(outcome.ms / 1000).toFixed(1)} s\n`);
+}
+
