@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { isTypeScriptModule } from '../contract/adapter.js';
 import type { DescribeAnswer, DescribeRequest } from '../contract/describe.js';
 import { ModuleLoadError } from '../contract/errors.js';
-import { trackProcessGroup } from '../util/cleanup.js';
+import { killGroup, trackProcessGroup } from '../util/cleanup.js';
 
 const DESCRIBE_ENTRY = fileURLToPath(new URL('../child/describe-child.js', import.meta.url));
 
@@ -52,11 +52,7 @@ export async function describeModule(request: DescribeRequest, limits: DescribeL
   const kill = (why: 'deadline' | 'memory', rssMb: number): void => {
     if (killedFor !== undefined || child.exitCode !== null || child.signalCode !== null) return;
     killedFor = { why, state: schedulerState(child.pid), rssMb };
-    try {
-      process.kill(-(child.pid ?? 0), 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
+    killGroup(child);
   };
   const deadline = setTimeout(() => kill('deadline', rssMbOf(child.pid) ?? 0), timeoutMs);
   const memoryPoll = setInterval(() => {
@@ -75,11 +71,7 @@ export async function describeModule(request: DescribeRequest, limits: DescribeL
   // Something the module started may hold the pipes open: the answer gets a bounded wait.
   await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
   // The module's own processes, if it started any, end with its group.
-  try {
-    process.kill(-(child.pid ?? 0), 'SIGKILL');
-  } catch {
-    // The group is already empty.
-  }
+  killGroup(child);
   untrack();
   for (const s of [child.stderr, child.stdio[3]]) (s as Readable | null)?.destroy();
 

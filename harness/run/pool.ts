@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import type { RunSpec, WarmStart } from '../contract/protocol.js';
-import { trackProcessGroup } from '../util/cleanup.js';
+import { killGroup, trackProcessGroup } from '../util/cleanup.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('../child/child.js', import.meta.url));
 
@@ -148,13 +148,6 @@ function alive(child: ChildProcess): boolean {
 
 function end(child: ChildProcess | undefined): void {
   if (child === undefined) return;
-  // Never process.kill(-0): without a pid that would signal this process's own group.
-  if (alive(child) && child.pid !== undefined) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-  }
+  if (alive(child)) killGroup(child);
   for (const stream of child.stdio) stream?.destroy();
 }

@@ -11,7 +11,7 @@
  * warm one from a pool) can be watched the same way.
  */
 
-import { trackProcessGroup } from '../util/cleanup.js';
+import { killGroup, trackProcessGroup } from '../util/cleanup.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -104,11 +104,7 @@ export async function watchRunProcess(child: ChildProcess, options: WatchOptions
   const kill = (reason: KillReason): void => {
     if (killedFor !== undefined || child.exitCode !== null || child.signalCode !== null) return;
     killedFor = reason;
-    try {
-      process.kill(-(child.pid ?? 0), 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
+    killGroup(child);
   };
   const onEvent = (event: ChildEvent): void => {
     events.push(event);

@@ -5,6 +5,7 @@
  * and remove the folders, synchronously, before the process exits.
  */
 
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 const groups = new Set<number>();
@@ -46,4 +47,22 @@ export function cleanUpNow(): void {
 /** How many process groups are registered now (tests and the exit path read it). */
 export function trackedGroups(): number {
   return groups.size;
+}
+
+/**
+ * SIGKILLs a detached child's whole process group, or the child alone when the group is gone.
+ * A child that never started has no pid: `process.kill(-0)` would then signal this process's
+ * own group, so without a pid nothing is sent.
+ */
+export function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }
