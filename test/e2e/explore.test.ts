@@ -70,9 +70,11 @@ describe('a failing run', () => {
 describe('a controlled thread schedule', () => {
   it('replays a seeded lock-order deadlock exactly: the same findings, records and steps every time', () => {
     const dir = scratchDir();
-    // Seed 33's schedule preempts a producer holding the interpreter lock for the listener,
-    // which then holds the registry lock: the ABBA deadlock, formed on purpose.
-    const { cli, report } = logjamReport(['run', '--adapter', 'reference-bug-abba', '--scenario', 'lock-inversion', '--seed', '33', '--schedule', 'controlled', '--replay-dir', dir]);
+    // Seed 36's schedule preempts a producer holding the interpreter lock for the listener,
+    // which then holds the registry lock: the ABBA deadlock, formed on purpose. Which seed forms
+    // it depends on the reference's own lock steps (seed 33 did before its producers wrote
+    // outside the queue lock); every seed flags the lock-order cycle.
+    const { cli, report } = logjamReport(['run', '--adapter', 'reference-bug-abba', '--scenario', 'lock-inversion', '--seed', '36', '--schedule', 'controlled', '--replay-dir', dir]);
     expect(cli.code).toBe(1);
     const run = report.runs[0];
     const kinds = new Set(run?.findings.map((f) => f.kind));
