@@ -15,12 +15,14 @@ import { FINDING_KINDS } from './result.js';
 const MAX_TIMEOUT_MS = 24 * 3_600_000;
 
 export const SeedSchema = z.number().int().min(0).max(2 ** 31 - 1);
+/** A PCT schedule's seed is derived from the run's (deriveSeed): any unsigned 32-bit integer. */
+export const ScheduleSeedSchema = z.number().int().min(0).max(2 ** 32 - 1);
 export const FastCheckPathSchema = z.string().regex(/^\d+(:\d+)*$/, 'a fast-check path such as 0:1:0');
 export const FindingKindSchema = z.enum(FINDING_KINDS);
 export const RunStatusSchema = z.enum(['pass', 'fail', 'skip', 'error']);
 
 export const ScheduleSpecSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('pct'), seed: SeedSchema, depth: z.number().int().min(0).max(1000) }),
+  z.object({ mode: z.literal('pct'), seed: ScheduleSeedSchema, depth: z.number().int().min(0).max(1000) }),
   z.object({
     mode: z.literal('controlled'),
     preemptions: z.array(z.object({ at: z.number().int().min(0).max(1e9), pick: z.number().int().min(0).max(1e6) })).max(10_000),

@@ -83,3 +83,30 @@ describe('replay of a Python run', () => {
     expect(findingsMarkdown(report)).toContain('Replay: `npx logjam run --adapter python-bug-abba --scenario lock-inversion --seed 3 --python /usr/bin/python3`');
   });
 });
+
+describe('replay file of a PCT run', () => {
+  it("reads back a schedule seed above 2^31: deriveSeed gives any unsigned 32-bit value (stress's random seeds hit it)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logjam-replay-pct-'));
+    try {
+      const seed = 1474614883;
+      const run = {
+        adapter: 'reference-bug-abba',
+        scenario: 'lock-inversion',
+        seed,
+        params: { threads: 2 },
+        status: 'fail',
+        findings: [{ kind: 'lock-order-cycle', severity: 'error', message: 'cycle', evidence: {} }],
+        metrics: {},
+        replay: replayFor(JS, 'lock-inversion', seed),
+      } as unknown as RunResult;
+      const file = writeReplayArtefact(run, dir, { schedule: { mode: 'pct', seed: 3105667943, depth: 3 } });
+      expect(readReplayArtefact(file).schedule).toEqual({ mode: 'pct', seed: 3105667943, depth: 3 });
+      const bad = JSON.parse(readFileSync(file, 'utf8')) as { schedule: { seed: number } };
+      bad.schedule.seed = 2 ** 32;
+      writeFileSync(file, JSON.stringify(bad));
+      expect(() => readReplayArtefact(file)).toThrow(/`schedule.seed`: expected at most 4294967295/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
