@@ -186,8 +186,10 @@ describe('how a process ends: naive and graceful, by process.exit or by itself',
 
   it('reports a finding\'s rate over repeated runs, in the JSON model and the terminal', () => {
     expect(report.rates).toContainEqual({ adapter: 'keeps-alive', scenario: 'natural-exit', kind: 'exit-hang', runs: 2, seen: 2, failing: 2, rate: 1, seeds: [1, 2] });
-    expect(report.rates?.filter((r) => r.adapter === 'bunyan-file')).toEqual([]);
-    expect(terminal).toMatch(/Finding rates\n\s+exit-hang\s+keeps-alive × natural-exit\s+2\/2 runs \(100 %\)\s+seeds 1, 2/);
+    // bunyan-file fails nothing. An informational event-loop-stall (judged on the wall clock, 1 s)
+    // may show on a loaded machine and is a fact, not a failure, so only failing rates count here.
+    expect(report.rates?.filter((r) => r.adapter === 'bunyan-file' && r.failing > 0)).toEqual([]);
+    expect(terminal).toMatch(/Finding rates\n(?:.*\n)*?\s+exit-hang\s+keeps-alive × natural-exit\s+2\/2 runs \(100 %\)\s+seeds 1, 2/);
   });
 
   it('logjam findings writes FINDINGS.md from the report: rate, evidence, replay and the upstream issue', () => {
