@@ -79,7 +79,7 @@ export type PythonEvent =
       /** The adapter, loaded: the child answers go, or skip with the scenario's reason. */
       readonly type: 'py-hello';
       readonly pid: number;
-      /** The driver's own reason to skip (the adapter is unavailable, or the scenario not implemented). */
+      /** The driver's own reason to skip (the adapter is unavailable, or the driver has no Python version of the scenario). */
       readonly skip?: string;
     } & Omit<PythonDescription, 'path'>
   | { readonly type: 'py-lock'; readonly id: number; readonly name: string }

@@ -15,6 +15,11 @@ export async function withDeadline<T>(work: () => Promise<T> | T, ms: number): P
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), ms);
   });
+  return raceDeadline(work, timeout, started, () => clearTimeout(timer));
+}
+
+/** `work` against `timeout`, timed from `started`; `stop` ends the timeout's timer either way. */
+async function raceDeadline<T>(work: () => Promise<T> | T, timeout: Promise<'timeout'>, started: number, stop: () => void): Promise<Timed<T>> {
   try {
     const outcome = await Promise.race([Promise.resolve().then(work), timeout]);
     const elapsed = Math.round(performance.now() - started);
@@ -23,7 +28,7 @@ export async function withDeadline<T>(work: () => Promise<T> | T, ms: number): P
   } catch (error: unknown) {
     return { ok: false, ms: Math.round(performance.now() - started), error: errorMessage(error) };
   } finally {
-    clearTimeout(timer);
+    stop();
   }
 }
 
@@ -58,16 +63,7 @@ export async function withCpuDeadline<T>(work: () => Promise<T> | T, ms: number)
       if (clock.tick(performance.now(), readRunQueueWaits()) - started >= ms) resolve('timeout');
     }, CPU_LOOK_MS);
   });
-  try {
-    const outcome = await Promise.race([Promise.resolve().then(work), timeout]);
-    const elapsed = Math.round(performance.now() - started);
-    if (outcome === 'timeout') return { ok: false, ms: elapsed };
-    return { ok: true, value: outcome, ms: elapsed };
-  } catch (error: unknown) {
-    return { ok: false, ms: Math.round(performance.now() - started), error: errorMessage(error) };
-  } finally {
-    clearInterval(poll);
-  }
+  return raceDeadline(work, timeout, started, () => clearInterval(poll));
 }
 
 /** Runs a logger's documented shutdown, if it has one, bounded by `ms` on the process's CPU clock. */
