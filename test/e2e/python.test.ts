@@ -164,7 +164,12 @@ describe.skipIf(!hasPython)('Python loggers through the process bridge (python3 
       const replay = spawnSync(process.execPath, [join(ROOT, 'bin', 'logjam.js'), 'replay', file], { cwd: ROOT, encoding: 'utf8', env: { ...env, NO_COLOR: '1' }, timeout: 200_000 });
       expect(replay.status, replay.stdout + replay.stderr).toBe(1);
       expect(replay.stdout).toContain(`with ${python}`);
-      expect(replay.stdout).toMatch(/reproduced 1\/1: lock-order-cycle/);
+      // The lock-order cycle is in the code paths, so every replay finds it. Whether the two
+      // threads also meet inside it and hang is up to the OS scheduler: Python threads are not
+      // under the harness's schedule, and on a loaded CI machine one replay in a few hundred
+      // ran through without the hang. The verdict line is there either way.
+      expect(replay.stdout).toMatch(/lock-order-cycle Lock order cycle in Python: (?![^\n]*reported, not failed)/);
+      expect(replay.stdout).toMatch(/(not )?reproduced [01]\/1: lock-order-cycle, deadlock/);
       expect(readFileSync(marks, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(marksBefore);
     } finally {
       rmSync(dir, { recursive: true, force: true });
