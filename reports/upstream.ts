@@ -59,6 +59,16 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [{ url: 'https://github.com/pinojs/pino/issues/2326', title: 'pinojs/pino#2326 "sonic boom is not ready yet" (cited by logjam\'s exit-after-logging scenario)' }],
   },
   {
+    // Checked in sonic-boom's index.js (4.2.1 and 5.0.2) and reproduced with pino alone; no
+    // upstream thread found (searched: "sonic-boom end after reopen", "reopen _ending close").
+    adapters: /^pino-(async|multistream)$/,
+    scenarios: /^reopen-then-close$/,
+    kinds: ['hang', 'exit-hang', 'lost-records'],
+    triage: 'new',
+    note: "a new defect in sonic-boom: reopen() while a write is in flight only sets _reopening; end() then only sets _ending; when the write completes, release() calls reopen(), which returns early because _ending is set, so nothing buffered is written and 'close' never comes (repro/sonic-boom.reopen-then-close.cjs: 19 of 20 records lost, 'close' never emitted)",
+    links: [{ url: 'https://github.com/pinojs/sonic-boom/blob/master/index.js', title: 'pinojs/sonic-boom index.js: SonicBoom.prototype.reopen, end, release (no upstream thread found)' }],
+  },
+  {
     adapters: /^pino-(async|multistream)$/,
     scenarios: /^exit-after-logging$/,
     kinds: ['exit-loss'],

@@ -26,6 +26,7 @@ export const builtinScenarios = {
   'tcp-collector': new URL('./tcp-collector.js', import.meta.url).href,
   'http-collector': new URL('./http-collector.js', import.meta.url).href,
   'moved-sink': new URL('./moved-sink.js', import.meta.url).href,
+  'reopen-then-close': new URL('./reopen-then-close.js', import.meta.url).href,
   'existing-sink': new URL('./existing-sink.js', import.meta.url).href,
   'async-interleavings': new URL('./async-interleavings.js', import.meta.url).href,
   'exit-listener': new URL('./exit-listener.js', import.meta.url).href,

@@ -57,6 +57,15 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "a multistream destination that throws (a destroyed sonic-boom) throws out of the log call and the healthy destination misses those records",
     upstream: 'https://github.com/pinojs/pino/issues/1489',
   },
+  {
+    adapter: 'pino-async',
+    scenario: 'reopen-then-close',
+    // The run's hang window may end before the close bound: then the stuck close is a `hang`.
+    kinds: ['hang', 'exit-hang', 'lost-records'],
+    script: 'sonic-boom.reopen-then-close.cjs',
+    shows: "destination.reopen() with a write in flight, then end(): 'close' never comes and 19 of 20 records are never written (sonic-boom 4.2.1 and 5.0.2)",
+    upstream: 'not reported upstream as of 2026-12-01 (sonic-boom: release() calls reopen(), which returns early once end() has set _ending)',
+  },
   ...['http-collector', 'steady', 'graceful-exit'].map((scenario) => ({
     adapter: 'winston-http',
     scenario,
