@@ -24,6 +24,7 @@ import type { MainLogOutcome, ProducerOptions, ProducersOutcome, ScenarioContext
 import type { SinkOptions } from '../sinks/sinks.js';
 import { attachRuntime, createSyncShared } from '../sync/runtime.js';
 import { Mutex } from '../sync/locks.js';
+import { readOwnRunQueueWait } from '../util/cpu-clock.js';
 import { logCall } from './log-call.js';
 import { CallStats, type CallSummary } from '../contract/call-stats.js';
 import { levelAt } from '../contract/level-mix.js';
@@ -89,7 +90,7 @@ const board = Board.create();
 const scheduleShared = spec.schedule !== undefined ? createScheduleShared(spec.schedule, MAX_THREADS) : undefined;
 const syncShared = createSyncShared(board, channel.handle, scheduleShared);
 const mainRow = attachRuntime(syncShared, MAIN_SLOT, 'main').row;
-const stalls = new LoopStallMeter(spec.stallMs, (finding) => send({ type: 'finding', finding }), scheduleHeldMs);
+const stalls = new LoopStallMeter(spec.stallMs, (finding) => send({ type: 'finding', finding }), scheduleHeldMs, () => readOwnRunQueueWait());
 mainRow.onSet = (op) => stalls.enter(op);
 mainRow.set('starting', 'load-adapter');
 const heartbeat = setInterval(() => {

@@ -35,6 +35,19 @@ export function ownThreadId(): number | undefined {
 }
 
 /**
+ * The calling thread's cumulative run-queue wait in ms (its schedstat's second field), undefined
+ * where the OS does not say. One small read: cheap enough for a heartbeat to take now and then.
+ */
+export function readOwnRunQueueWait(file = '/proc/thread-self/schedstat'): number | undefined {
+  try {
+    const ns = Number(readFileSync(file, 'latin1').split(' ')[1]);
+    return Number.isFinite(ns) ? ns / 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Cumulative run-queue wait per thread of this process, in ms, by thread id; undefined where the
  * OS does not say. `skip`: a thread left out (the watchdog's own: its lateness only delays its
  * look, it stops no one's progress).

@@ -9,6 +9,10 @@
  *
  * Time the thread spent held at logjam's own scheduling points (`--schedule pct|controlled`) is
  * logjam's doing, not the logger's: it is taken off the stall and off the operation it fell in.
+ * So is time the thread stood ready without a CPU (its run-queue wait, cpu-clock.ts): a machine
+ * busy with other work delays the beat, and that is not the logger blocking the loop. The wait is
+ * read at most every READ_EVERY_MS, so a stall may be credited up to that much of the wait just
+ * before it began: the error is on the side of not reporting.
  */
 
 import type { Op } from '../sync/board.js';
@@ -17,10 +21,16 @@ import type { Finding } from '../contract/result.js';
 /** Operations whose blocking is the logger's documented, bounded shutdown or flush: waited for on purpose. */
 const SHUTDOWN_OPS: ReadonlySet<Op> = new Set(['close', 'flush']);
 
+/** How often a beat reads the thread's run-queue wait (a file read: not on every 10 ms beat). */
+const READ_EVERY_MS = 100;
+
 export class LoopStallMeter {
   readonly #thresholdMs: number;
   readonly #report: (finding: Finding) => void;
   readonly #held: () => number;
+  readonly #starved: () => number | undefined;
+  /** The run-queue wait at the last reading, and when it was read. */
+  #starvedAt: { readonly ms: number; readonly at: number } | undefined;
   #beatAt: number;
   #heldAtBeat: number;
   #op: Op = 'idle';
@@ -31,11 +41,24 @@ export class LoopStallMeter {
   /** Milliseconds per operation since the last beat. */
   readonly #spent = new Map<Op, number>();
 
-  /** `held`: the thread's time held at scheduling points so far, in ms (scheduleHeldMs). */
-  constructor(thresholdMs: number, report: (finding: Finding) => void, held: () => number = () => 0, now = performance.now()) {
+  /**
+   * `held`: the thread's time held at scheduling points so far, in ms (scheduleHeldMs).
+   * `starved`: the thread's cumulative run-queue wait in ms (readOwnRunQueueWait), undefined
+   * where the OS does not say; then the gap is judged on the wall.
+   */
+  constructor(
+    thresholdMs: number,
+    report: (finding: Finding) => void,
+    held: () => number = () => 0,
+    starved: () => number | undefined = () => undefined,
+    now = performance.now(),
+  ) {
     this.#thresholdMs = thresholdMs;
     this.#report = report;
     this.#held = held;
+    this.#starved = starved;
+    const ms = starved();
+    this.#starvedAt = ms === undefined ? undefined : { ms, at: now };
     this.#beatAt = now;
     this.#opSince = now;
     this.#heldAtBeat = held();
@@ -61,10 +84,21 @@ export class LoopStallMeter {
   beat(now = performance.now()): void {
     const held = this.#held();
     const heldMs = held - this.#heldAtBeat;
-    const gapMs = now - this.#beatAt - heldMs;
+    let gapMs = now - this.#beatAt - heldMs;
+    let starvedMs = 0;
+    if (this.#armed && gapMs > this.#thresholdMs) {
+      // Only now is the wait worth a read: what the thread could not run for is not a stall.
+      const ms = this.#starved();
+      if (ms !== undefined && this.#starvedAt !== undefined) starvedMs = Math.min(gapMs, Math.max(0, ms - this.#starvedAt.ms));
+      if (ms !== undefined) this.#starvedAt = { ms, at: now };
+      gapMs -= starvedMs;
+    } else if (this.#starvedAt !== undefined && now - this.#starvedAt.at >= READ_EVERY_MS) {
+      const ms = this.#starved();
+      if (ms !== undefined) this.#starvedAt = { ms, at: now };
+    }
     if (this.#armed && gapMs > this.#thresholdMs) {
       this.enter(this.#op, now);
-      this.#report(this.#finding(gapMs, heldMs));
+      this.#report(this.#finding(gapMs, heldMs, starvedMs));
     }
     this.#beatAt = now;
     this.#heldAtBeat = held;
@@ -73,8 +107,13 @@ export class LoopStallMeter {
     this.#heldAtOp = held;
   }
 
-  #finding(gapMs: number, heldMs: number): Finding {
-    const spent = [...this.#spent].filter(([, ms]) => ms >= 1).sort((a, b) => b[1] - a[1]);
+  #finding(gapMs: number, heldMs: number, starvedMs: number): Finding {
+    // The run-queue wait is not placed in time: it is taken off each operation in proportion.
+    const share = gapMs / (gapMs + starvedMs);
+    const spent = [...this.#spent]
+      .map(([op, ms]): [Op, number] => [op, ms * share])
+      .filter(([, ms]) => ms >= 1)
+      .sort((a, b) => b[1] - a[1]);
     const [mostly, mostlyMs] = spent[0] ?? [this.#op, gapMs];
     const inShutdown = SHUTDOWN_OPS.has(mostly) && mostlyMs >= gapMs / 2;
     const ops = Object.fromEntries(spent.map(([op, ms]) => [op, Math.round(ms)]));
@@ -85,8 +124,13 @@ export class LoopStallMeter {
       op: mostly,
       opsMs: ops,
       ...(heldMs >= 1 ? { heldByScheduleMs: Math.round(heldMs) } : {}),
+      ...(starvedMs >= 1 ? { starvedMs: Math.round(starvedMs) } : {}),
     };
-    const besides = heldMs >= 1 ? ` (besides ${Math.round(heldMs)} ms held at logjam's scheduling points)` : '';
+    const notCounted = [
+      ...(heldMs >= 1 ? [`${Math.round(heldMs)} ms held at logjam's scheduling points`] : []),
+      ...(starvedMs >= 1 ? [`${Math.round(starvedMs)} ms the thread stood ready without a CPU`] : []),
+    ];
+    const besides = notCounted.length > 0 ? ` (besides ${notCounted.join(' and ')})` : '';
     return inShutdown
       ? {
           kind: 'event-loop-stall',

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../harness/index.js';
 import { LoopStallMeter } from '../../harness/watchdog/loop-stall.js';
 
-function meter(held: { ms: number } = { ms: 0 }): { stalls: Finding[]; m: LoopStallMeter } {
+function meter(held: { ms: number } = { ms: 0 }, starved?: { ms: number }): { stalls: Finding[]; m: LoopStallMeter } {
   const stalls: Finding[] = [];
-  const m = new LoopStallMeter(1000, (f) => stalls.push(f), () => held.ms, 0);
+  const m = new LoopStallMeter(1000, (f) => stalls.push(f), () => held.ms, () => starved?.ms, 0);
   m.arm(0);
   return { stalls, m };
 }
@@ -17,7 +17,7 @@ function meter(held: { ms: number } = { ms: 0 }): { stalls: Finding[]; m: LoopSt
 describe('the stall meter', () => {
   it('reports nothing before it is armed: loading modules is not logging', () => {
     const stalls: Finding[] = [];
-    const m = new LoopStallMeter(1000, (f) => stalls.push(f), () => 0, 0);
+    const m = new LoopStallMeter(1000, (f) => stalls.push(f), () => 0, () => undefined, 0);
     m.beat(5000);
     m.arm(5010);
     m.beat(5020);
@@ -72,5 +72,29 @@ describe('the stall meter', () => {
     expect(stalls.map((f) => [f.severity, f.message, f.evidence['heldByScheduleMs']])).toEqual([
       ['info', "The main thread's event loop was blocked for 2000 ms (besides 500 ms held at logjam's scheduling points), 1400 ms of it in the logger's documented close, which waits synchronously for the sink", 500],
     ]);
+  });
+
+  it('takes the time the thread stood ready without a CPU off the gap: a busy machine is not a blocked loop', () => {
+    const starved = { ms: 40 };
+    const { stalls, m } = meter({ ms: 0 }, starved);
+    m.enter('log', 0);
+    // 1800 ms between beats, 1100 of them waiting on a run queue: 700 ms of the logger's own.
+    starved.ms = 1140;
+    m.beat(1800);
+    expect(stalls).toEqual([]);
+
+    // The next gap: 2500 ms, 300 of them starved; the wait is read afresh, not counted twice.
+    starved.ms = 1440;
+    m.beat(4300);
+    expect(stalls.map((f) => [f.severity, f.message, f.evidence['gapMs'], f.evidence['starvedMs']])).toEqual([
+      ['warning', "The main thread's event loop was blocked for 2200 ms (besides 300 ms the thread stood ready without a CPU), 2200 ms of it in log", 2200, 300],
+    ]);
+  });
+
+  it('judges the gap on the wall where the OS does not say how long the thread waited for a CPU', () => {
+    const { stalls, m } = meter();
+    m.enter('log', 0);
+    m.beat(1800);
+    expect(stalls.map((f) => [f.evidence['gapMs'], f.evidence['starvedMs']])).toEqual([[1800, undefined]]);
   });
 });
