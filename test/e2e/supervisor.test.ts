@@ -70,7 +70,9 @@ describe('the supervisor', () => {
     const stall = result.findings[0];
     expect(stall?.severity).toBe('warning');
     expect(stall?.message).toMatch(/^The main thread's event loop was blocked for \d+ ms( \(besides \d+ ms the thread stood ready without a CPU\))?, \d+ ms of it in log$/);
-    expect(stall?.evidence['gapMs']).toBeGreaterThanOrEqual(3000);
+    // On the wall, at least the 3 s the calls took; the thread's run-queue wait is not counted
+    // (the fixture spins on the wall clock, so on a loaded machine the stall shows a little less).
+    expect(Number(stall?.evidence['gapMs']) + Number(stall?.evidence['starvedMs'] ?? 0)).toBeGreaterThanOrEqual(3000);
     expect(result.metrics.delivered).toBe(1000);
     // Every call did take its 3 ms: the loop was blocked for 3 s, three hang windows.
     expect(result.metrics.callLatencyUs?.count).toBe(1000);
