@@ -34,6 +34,9 @@ import type { AnyScenario } from '../contract/scenario.js';
 import { Collector } from '../sinks/collector.js';
 import { LockOrderGraph, type OrderCycle } from '../sync/lockgraph.js';
 import { lockOrderFinding } from '../watchdog/lock-order.js';
+import { loadClause } from '../watchdog/hang.js';
+import { LoadClock, readRunQueueWaits, type LoadSeen } from '../util/cpu-clock.js';
+import { loadavg } from 'node:os';
 import { INSTALL_PYTHON, pythonEnv, pythonExecutable } from '../util/python.js';
 
 export interface BridgeOptions {
@@ -129,6 +132,11 @@ class Bridge {
   #phase = 'start';
   #busy = false;
   #progressKey = '';
+  /**
+   * The hang window runs on the Python process's CPU clock (cpu-clock.ts), as the Node
+   * watchdog's does: time its threads stood ready without a CPU does not count.
+   */
+  #clock: LoadClock | undefined;
   #progressAt = performance.now();
   #ending: 'done' | 'exiting' | 'skip' | undefined;
   #exiting: Extract<ChildEvent, { type: 'exiting' }> | undefined;
@@ -188,7 +196,8 @@ class Bridge {
         send(event);
         // The load starts now: from here, standing still is a hang.
         this.#busy = true;
-        this.#progressAt = performance.now();
+        this.#clock ??= new LoadClock(performance.now(), LOOK_MS, this.#waits());
+        this.#progressAt = this.#clock.now;
         this.#timer ??= setInterval(() => this.#look(), LOOK_MS);
         return;
       case 'phase':
@@ -263,7 +272,7 @@ class Bridge {
       const lines: string[] = [];
       for (let seq = ask.start; seq < ask.start + ask.records; seq++) lines.push(encodeRecord(ask.producer, seq, payloads.payload(seq)));
       // Asking is progress: a producer preparing its records is not stuck.
-      this.#progressAt = performance.now();
+      this.#progressAt = this.#now();
       writeFileSync(path, lines.join('\n'));
       answer = { path };
     } catch (error: unknown) {
@@ -272,10 +281,20 @@ class Bridge {
     this.#write(answer);
   }
 
+  /** The Python process's threads' run-queue waits, by thread id. */
+  #waits(): Map<number, number> | undefined {
+    return this.#child.pid === undefined ? undefined : readRunQueueWaits(`/proc/${this.#child.pid}/task`);
+  }
+
+  /** The counted time now: the wall less what the Python process stood ready without a CPU. */
+  #now(): number {
+    return this.#clock === undefined ? performance.now() : this.#clock.tick(performance.now(), this.#waits());
+  }
+
   /** Every LOOK_MS: progress (records, sink writes, sink bytes), the hang window, the memory cap. */
   #look(): void {
     if (this.#killedFor !== undefined) return;
-    const now = performance.now();
+    const now = this.#now();
     this.#looks++;
     const size = this.#looks % 2 === 0 || this.#progressKey === '' ? sizeOf(this.#file) : -1;
     const key = `${this.#last?.produced.join(',') ?? ''}|${this.#last?.progress ?? 0}|${size >= 0 ? size : this.#progressKey.split('|')[2]}`;
@@ -307,6 +326,7 @@ class Bridge {
   }
 
   async #reportHang(windowMs: number): Promise<void> {
+    const load: LoadSeen | undefined = this.#clock?.seen(windowMs, loadavg()[0]);
     const stacks = await this.#dumpStacks();
     const threads = this.#threads(stacks);
     const stuck = threads.filter((t) => t.state !== 'done' && (t.name === 'main' || t.name.startsWith('producer-')));
@@ -321,9 +341,10 @@ class Bridge {
       finding: {
         kind: 'hang',
         severity: 'error',
-        message: `No progress for ${windowMs} ms in the Python process: ${stuck.map(describe).join('; ') || 'no harness thread named'}. Every Python thread: ${threads.map((t) => `${t.name}${t.stack[0] !== undefined ? ` at ${whereIn(t.stack)}` : ''}`).join('; ')}`,
+        message: `No progress for ${windowMs} ms in the Python process${loadClause(load)}: ${stuck.map(describe).join('; ') || 'no harness thread named'}. Every Python thread: ${threads.map((t) => `${t.name}${t.stack[0] !== undefined ? ` at ${whereIn(t.stack)}` : ''}`).join('; ')}`,
         evidence: {
           windowMs,
+          ...(load !== undefined ? { load } : {}),
           language: 'python',
           stuck: stuck.map((t) => t.name),
           threads: threads.map(toThreadStatus),
