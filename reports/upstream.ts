@@ -59,6 +59,17 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [{ url: 'https://github.com/pinojs/pino/issues/2326', title: 'pinojs/pino#2326 "sonic boom is not ready yet" (cited by logjam\'s exit-after-logging scenario)' }],
   },
   {
+    // pino's fatal() (lib/levels.js) calls stream.flushSync(); sonic-boom's flushSync() leaves
+    // the write in flight (_writingBuf while _writing) out and writes the later records at once.
+    adapters: /^pino-(async|multistream)$/,
+    // Only the scenarios that log FATAL records (their level mixes): slow-sink logs INFO alone.
+    scenarios: /^(stalled-sink|burst-overflow)$/,
+    kinds: ['reordered-records'],
+    triage: 'confirmed',
+    note: "the same bug: logger.fatal() calls the destination's flushSync(), which writes what is buffered without waiting for the asynchronous write in flight, so the records after it reach the file first (repro/pino-async.stalled-sink.cjs, deterministic with one libuv thread kept busy)",
+    links: [{ url: 'https://github.com/pinojs/sonic-boom/issues/101', title: "pinojs/sonic-boom#101 flushSync doesn't wait for pending async writes to finish (closed)" }],
+  },
+  {
     // Checked in sonic-boom's index.js (4.2.1 and 5.0.2) and reproduced with pino alone; no
     // upstream thread found (searched: "sonic-boom end after reopen", "reopen _ending close").
     adapters: /^pino-(async|multistream)$/,

@@ -57,6 +57,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "a multistream destination that throws (a destroyed sonic-boom) throws out of the log call and the healthy destination misses those records",
     upstream: 'https://github.com/pinojs/pino/issues/1489',
   },
+  ...['stalled-sink', 'burst-overflow'].map((scenario) => ({
+    adapter: 'pino-async',
+    scenario,
+    kinds: ['reordered-records'] as const,
+    script: 'pino-async.stalled-sink.cjs',
+    shows: "logger.fatal() calls flushSync(), which writes the buffered records past an asynchronous write still in flight: one thread's records reach the file out of order",
+    upstream: 'https://github.com/pinojs/sonic-boom/issues/101',
+  })),
   {
     adapter: 'pino-async',
     scenario: 'reopen-then-close',
