@@ -89,7 +89,8 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   },
   {
     adapters: /^winston-(file|rotating)$/,
-    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit|steady|existing-sink|failing-sink)$/,
+    // The scenarios where the regenerated matrix showed the loss beside "write after end".
+    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit|steady|existing-sink|failing-sink|blocking-sink|slow-sink|stalled-sink|burst-overflow)$/,
     kinds: ['exit-hang', 'exit-loss', 'lost-records'],
     triage: 'confirmed',
     note: 'the same bug: logger.end() ends the transports while records are still in the logger\'s buffer; the writes that follow fail with "write after end" and are lost',
@@ -97,6 +98,20 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
       { url: 'https://github.com/winstonjs/winston/issues/2219', title: 'winstonjs/winston#2219 Write after end node error with winston logger (open)' },
       { url: 'https://github.com/winstonjs/winston/pull/2599', title: 'winstonjs/winston#2599 fix(logger): prevent "write after end" error during shutdown (open PR)' },
       { url: 'https://github.com/winstonjs/winston/pull/2594', title: 'winstonjs/winston#2594 ensure File transport flushes all data before emitting finish (fixes #1504)' },
+    ],
+  },
+  {
+    // The same end() race seen from the application: the shutdown (or a producer's own
+    // logger.end()) rejects with "write after end", or the error reaches a thread unhandled.
+    adapters: /^winston-(file|rotating|stream)$/,
+    scenarios: /.*/,
+    kinds: ['unhandled-error', 'crash'],
+    message: /write after end/,
+    triage: 'confirmed',
+    note: 'the same bug: logger.end() ends the transports while records are still in the logger\'s buffer; the writes that follow fail with "write after end"',
+    links: [
+      { url: 'https://github.com/winstonjs/winston/issues/2219', title: 'winstonjs/winston#2219 Write after end node error with winston logger (open)' },
+      { url: 'https://github.com/winstonjs/winston/pull/2599', title: 'winstonjs/winston#2599 fix(logger): prevent "write after end" error during shutdown (open PR)' },
     ],
   },
   {

@@ -3,9 +3,15 @@
  * It opens each pipe read-write and non-blocking, so opening never waits for a writer, a writer
  * closing it never ends the relay, and an empty pipe never parks the thread beyond its poll.
  * It appends whole lines only, keeping each pipe's unfinished line until its end arrives.
+ *
+ * Asked to stop, it drains until the pipes are empty and no descriptor of this process other
+ * than its own is open on them: a logger's documented close may resolve before its last writes
+ * land (winston's 'finish' comes before its file stream has written), and closing the read end
+ * then would fail those writes with EPIPE, a failure a real file never gives. A logger that never
+ * closes its descriptor is cut off by the host's stop deadline.
  */
 
-import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readlinkSync, readSync, realpathSync, writeSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import {
   R_AFTER_RESUME,
@@ -32,6 +38,30 @@ function nap(ms: number): void {
 
 const inputs = data.fifos.map((fifo) => ({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), pending: Buffer.alloc(0) }));
 const output = openSync(data.out, 'a');
+const ownFds = new Set(inputs.map((input) => input.fd));
+const fifoPaths = new Set(data.fifos.map((fifo) => realpathSync(fifo)));
+
+/**
+ * Whether a descriptor of this process other than the relay's own is open on one of the pipes
+ * (a logger's writer, in any thread). False where /proc cannot be read: then an empty pipe is the end.
+ */
+function writersOpen(): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return false;
+  }
+  for (const name of fds) {
+    if (ownFds.has(Number(name))) continue;
+    try {
+      if (fifoPaths.has(readlinkSync(`/proc/self/fd/${name}`))) return true;
+    } catch {
+      // Closed between readdir and readlink.
+    }
+  }
+  return false;
+}
 Atomics.store(words, R_READY, 1);
 Atomics.notify(words, R_READY);
 
@@ -78,8 +108,9 @@ try {
       nap(data.options.delayMs ?? 0);
     }
     if (moved === 0) {
-      // Empty: done if the host asked (every logger has closed by then), else poll again soon.
-      if (Atomics.load(words, R_STOP) !== 0) break;
+      // Empty: done if the host asked (every logger has closed by then) and no writer is still
+      // open (its last writes may be on their way), else poll again soon.
+      if (Atomics.load(words, R_STOP) !== 0 && !writersOpen()) break;
       nap(2);
     }
   }
