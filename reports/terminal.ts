@@ -80,7 +80,8 @@ function replayRunCommand(r: RunResult): string {
   const { adapter, scenario, seed, path } = r.replay;
   const mode = r.schedule !== undefined ? ` --schedule ${r.schedule.spec.mode}` : '';
   const python = r.replay.python !== undefined ? ` --python ${shellWord(r.replay.python)}` : '';
-  return `npx logjam run --adapter ${adapter} --scenario ${scenario} --seed ${seed}${mode}${path !== undefined ? ` --path ${path}` : ''}${python}`;
+  const node = r.replay.node !== undefined ? ` --node ${r.replay.node}` : '';
+  return `npx logjam run --adapter ${adapter} --scenario ${scenario} --seed ${seed}${mode}${path !== undefined ? ` --path ${path}` : ''}${python}${node}`;
 }
 
 function label(run: PlannedRun): string {
@@ -108,6 +109,8 @@ function facts(r: RunResult): string {
   if (m.deliveredPerSec !== undefined) parts.push(`${formatRate(m.deliveredPerSec)} rec/s`);
   if (m.callLatencyUs !== undefined) parts.push(`call p99 ${m.callLatencyUs.p99} µs`);
   parts.push(`${(m.wallMs / 1000).toFixed(1)} s`);
+  // A run on another Node (`--node`) says which, as its process reported it.
+  if (r.node !== undefined && r.node !== process.version) parts.push(`Node ${r.node}`);
   return parts.join(' · ');
 }
 

@@ -58,6 +58,8 @@ const spec: RunSpec = process.argv[2] === '--warm' ? await receiveSpec(JSON.pars
 marks.spec = now();
 const channel = EventChannel.create(3);
 const send = (event: ChildEvent): void => channel.send(event);
+// What this process runs on, as it sees it: the report records this, not what was asked (`--node`).
+send({ type: 'runtime', node: process.version });
 
 // The monitor does not change what Node does with the error (the process still dies as it
 // would); it only tells the supervisor what escaped, synchronously, before the process ends.

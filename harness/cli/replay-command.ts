@@ -20,12 +20,14 @@ import { runSuite } from '../run/suite.js';
 import { checkParams } from '../run/params.js';
 import type { Arbitrary } from 'fast-check';
 import { usePython } from './commands/shared.js';
+import { pinNode } from './commands/pins.js';
 
 const OPTIONS = {
   times: { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'string' },
   python: { type: 'string' },
+  node: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -40,6 +42,8 @@ Options:
       --json FILE          also write the result model (logjam.report/1) to FILE
       --python PATH        the interpreter for a Python adapter (default: the one the file
                            records, else python3 on PATH or LOGJAM_PYTHON)
+      --node VERSION       the Node release the run's process runs on (default: the one the
+                           file records, else this Node); see \`logjam run --help\`
   -h, --help               show this help
 
 Exit codes: 0 the failure did not come back, 1 a replay failed (the bug is still there),
@@ -68,13 +72,16 @@ export async function replayCommand(args: string[], out: Output, c: ChalkInstanc
   // and inherited by the run's process and the driver it starts.
   const python = values.python ?? artefact.python;
   usePython(python);
+  // A run on another Node replays on the same release, unless told otherwise.
+  const node = values.node ?? artefact.node;
+  await pinNode(node);
   const timeoutMs = values.timeout === undefined ? (artefact.timeoutMs ?? 60_000) : parseTimeout(values.timeout);
   const jsonFile = values.json === undefined ? undefined : prepareOutFile(values.json, '--json');
   const adapter = await resolveAdapter(artefactAdapterRef(artefact, looksLikePath), artefact.cwd, { limits: { timeoutMs } });
   const scenario = await resolveScenario(artefact.scenario, artefact.cwd, { timeoutMs });
   // Parameters are checked against the scenario's own bounds before a run gets them.
   checkParams(scenario.params as Arbitrary<unknown>, artefact.params, `The replay file ${file}`);
-  out.write(c.dim(`replaying ${artefact.adapter} × ${artefact.scenario} seed ${artefact.seed}${python !== undefined ? ` with ${python}` : ''}${artefact.path !== undefined ? ` path ${artefact.path}` : ''}, expecting ${artefact.expect.kinds.join(', ') || 'a pass'}${times > 1 ? `, ${times} times` : ''}\n`));
+  out.write(c.dim(`replaying ${artefact.adapter} × ${artefact.scenario} seed ${artefact.seed}${python !== undefined ? ` with ${python}` : ''}${node !== undefined ? ` on Node ${node}` : ''}${artefact.path !== undefined ? ` path ${artefact.path}` : ''}, expecting ${artefact.expect.kinds.join(', ') || 'a pass'}${times > 1 ? `, ${times} times` : ''}\n`));
 
   // SIGINT, SIGTERM, SIGHUP or a closed stdout end the run under way; --json is still written.
   const abort = watchStops();

@@ -89,6 +89,8 @@ export interface WarmStart {
 
 /** Child → supervisor, one JSON object per line on file descriptor 3. */
 export type ChildEvent =
+  /** Sent first, before anything is loaded: the Node release the process runs on (`process.version`). */
+  | { readonly type: 'runtime'; readonly node: string }
   | { readonly type: 'hello'; readonly pid: number; readonly versions: Readonly<Record<string, string>> }
   | {
       readonly type: 'sink';

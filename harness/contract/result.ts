@@ -97,6 +97,8 @@ export interface Replay {
   readonly file?: string;
   /** The interpreter a Python adapter's run was given (`--python`), when one was named. */
   readonly python?: string;
+  /** The Node release the run was asked to run on (`--node`), when one was named. */
+  readonly node?: string;
 }
 
 export interface RunResult {
@@ -123,6 +125,8 @@ export interface RunResult {
   readonly schedule?: RunSchedule;
   /** Exact versions of the packages the adapter loaded. */
   readonly versions?: Readonly<Record<string, string>>;
+  /** The Node release the run's process ran on (`v22.12.0`), as that process reported it. */
+  readonly node?: string;
 }
 
 export interface RunSchedule {

@@ -126,6 +126,8 @@ export const ReplayFileSchema = z.looseObject({
   versions: z.record(z.string(), z.string()).optional(),
   /** The interpreter a Python adapter's run was given: the replay uses it too. */
   python: z.string().min(1, 'a Python interpreter (a path or a command name)').optional(),
+  /** The Node release the run ran on (`--node`): the replay uses it too. */
+  node: z.string().regex(/^\d+\.\d+\.\d+$/, 'an exact Node release such as 22.12.0').optional(),
 });
 
 /**

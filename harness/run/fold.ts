@@ -19,6 +19,8 @@ export interface FoldedRun {
   /** The child's metrics, later reports overriding earlier ones field by field. */
   readonly metrics: Partial<RunMetrics>;
   readonly versions?: Readonly<Record<string, string>>;
+  /** The Node release the child said it runs on. */
+  readonly node?: string;
   /** Where the loggers wrote, and in which format: the ledger reads it back. */
   readonly sink?: EventOf<'sink'>;
   /** Exact per-producer counts, when the scenario got as far as reporting them. */
@@ -41,6 +43,8 @@ export const EMPTY_FOLD: FoldedRun = { findings: [], metrics: {}, threads: [], d
 
 export function foldEvent(state: FoldedRun, event: ChildEvent): FoldedRun {
   switch (event.type) {
+    case 'runtime':
+      return { ...state, node: event.node };
     case 'hello':
       return { ...state, versions: { ...event.versions } };
     case 'sink':

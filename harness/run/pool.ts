@@ -25,6 +25,8 @@ export interface Launch {
   readonly nodeArgs: readonly string[];
   readonly scenarioUrl: string;
   readonly adapterUrl: string;
+  /** The Node binary (`--node`, util/run-node.ts): a warm process of another Node is never taken. */
+  readonly node: string;
 }
 
 /** A started run process, with when it was started (epoch ms) and whether it was warm. */
@@ -40,7 +42,7 @@ const epochNow = (): number => performance.timeOrigin + performance.now();
 const SPAWN_OPTIONS = { detached: true } as const;
 
 function keyOf(launch: Launch): string {
-  return JSON.stringify([launch.nodeArgs, launch.scenarioUrl, launch.adapterUrl]);
+  return JSON.stringify([launch.node, launch.nodeArgs, launch.scenarioUrl, launch.adapterUrl]);
 }
 
 interface Parked {
@@ -72,7 +74,7 @@ export class WarmPool {
     while (this.#parked.length >= this.#capacity) end(this.#parked.shift()?.child);
     const warm: WarmStart = { scenarioUrl: launch.scenarioUrl, adapterUrl: launch.adapterUrl };
     const spawnedAt = epochNow();
-    const child = spawn(process.execPath, [...launch.nodeArgs, CHILD_ENTRY, '--warm', JSON.stringify(warm)], {
+    const child = spawn(launch.node, [...launch.nodeArgs, CHILD_ENTRY, '--warm', JSON.stringify(warm)], {
       ...SPAWN_OPTIONS,
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
     });

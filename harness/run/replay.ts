@@ -42,6 +42,8 @@ export interface ReplayArtefact {
   readonly versions?: Readonly<Record<string, string>>;
   /** The Python interpreter a Python adapter's run was given (`--python`): the replay uses it too. */
   readonly python?: string;
+  /** The Node release the run was asked to run on (`--node`): the replay uses it too. */
+  readonly node?: string;
 }
 
 export interface ArtefactExtras {
@@ -81,6 +83,7 @@ export function writeReplayArtefact(run: RunResult, dir: string, extras: Artefac
     command: `npx logjam replay ${file}`,
     ...(run.versions !== undefined ? { versions: run.versions } : {}),
     ...(extras.python !== undefined ? { python: extras.python } : {}),
+    ...(run.replay.node !== undefined ? { node: run.replay.node } : {}),
   };
   writeFileSync(file, `${JSON.stringify(artefact, null, 2)}\n`);
   return file;

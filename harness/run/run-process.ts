@@ -20,6 +20,7 @@ import { isTypeScriptModule } from '../contract/adapter.js';
 import type { ChildEvent, RunSpec } from '../contract/protocol.js';
 import { LoadClock, readRunQueueWaits } from '../util/cpu-clock.js';
 import type { KillReason, ProcessEnd } from './verdict.js';
+import { runNodeBinary } from '../util/run-node.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('../child/child.js', import.meta.url));
 const TAIL_BYTES = 16 * 1024;
@@ -50,7 +51,8 @@ export function nodeArgsFor(adapterUrl: string, scenarioUrl: string, options: Sp
 export function spawnRunProcess(spec: RunSpec, options: SpawnOptions): ChildProcess {
   const args = [...nodeArgsFor(spec.adapter.url, spec.scenario.url, options), CHILD_ENTRY, JSON.stringify(spec)];
   // Its own process group, so ending the run ends anything the logger spawned too.
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+  // The Node `--node` named (util/run-node.ts), else this one: the adapter and the logger run on it.
+  const child = spawn(runNodeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
   // A second Ctrl-C or a SIGTERM that cannot wait still ends the group (harness/cli/signals.ts).
   child.once('exit', trackProcessGroup(child.pid));
   return child;

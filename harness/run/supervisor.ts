@@ -31,6 +31,7 @@ import type { SinkReading } from './ledger-findings.js';
 import { verdict } from './verdict.js';
 import { isPythonAdapterUrl } from '../contract/python.js';
 import { PYTHON_ENV, shellWord } from '../util/python.js';
+import { requestedNodeVersion, runNodeBinary } from '../util/run-node.js';
 
 export interface SuperviseOptions {
   readonly adapter: {
@@ -136,6 +137,7 @@ export function launchFor(options: Pick<SuperviseOptions, 'adapter' | 'scenario'
     nodeArgs: nodeArgsFor(options.adapter.url, options.scenario.url, { memoryMb: options.memoryMb, ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}) }),
     scenarioUrl: options.scenario.url,
     adapterUrl: options.adapter.url,
+    node: runNodeBinary(),
   };
 }
 
@@ -183,8 +185,11 @@ export function replayFor(adapter: ReplayAdapter, scenario: string, seed: number
   // A Python run replays with the same interpreter: another one may have other loggers, or none.
   const python = pythonFor(adapter);
   const withPython = python !== undefined ? ` --python ${shellWord(python)}` : '';
-  const command = `npx logjam run --adapter ${adapter.ref} --scenario ${scenario} --seed ${seed}${withMode}${withPath}${withPins}${withPython}`;
-  const base = { command, adapter: adapter.ref, scenario, seed, ...(python !== undefined ? { python } : {}) };
+  // A run on another Node (`--node`) replays on the same release.
+  const node = requestedNodeVersion();
+  const withNode = node !== undefined ? ` --node ${node}` : '';
+  const command = `npx logjam run --adapter ${adapter.ref} --scenario ${scenario} --seed ${seed}${withMode}${withPath}${withPins}${withPython}${withNode}`;
+  const base = { command, adapter: adapter.ref, scenario, seed, ...(python !== undefined ? { python } : {}), ...(node !== undefined ? { node } : {}) };
   return path !== undefined && path !== '' ? { ...base, path } : base;
 }
 

@@ -118,6 +118,7 @@ export function verdict(facts: RunFacts, scenario: VerdictScenario): RunResult {
     metrics: metricsOf(facts),
     replay: facts.replay,
     ...(folded.versions !== undefined ? { versions: folded.versions } : {}),
+    ...(folded.node !== undefined ? { node: folded.node } : {}),
   };
 }
 

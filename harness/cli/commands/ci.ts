@@ -20,6 +20,7 @@ import { defaultJobs } from '../../run/jobs.js';
 import { parse, requireNonEmpty, resolveTargets, stdout, suiteExitCode, writeReportFiles } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir } from '../output-paths.js';
+import { pinNode } from './pins.js';
 
 /**
  * One seed per adapter and scenario in 60 s. Measured with `time npx logjam ci` on the 2-core
@@ -41,6 +42,7 @@ const OPTIONS = {
   shard: { type: 'string' },
   out: { type: 'string' },
   config: { type: 'string' },
+  node: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -65,6 +67,8 @@ Options:
       --shard I/N          run only shard I of N of the planned runs (e.g. 2/4), for a CI job
                            matrix; join the shards with \`logjam merge-reports\`
       --out DIR            where the report files go (default: ${CI_DEFAULTS.out})
+      --node VERSION       run each run's process on this Node release (22.12.0, or 22: its
+                           newest); see \`logjam run --help\`
       --config FILE        the project config (default: logjam.config.ts, .mts, .js, .mjs or .json
                            in this folder, if there is one); flags override it key by key
   -h, --help               show this help
@@ -100,6 +104,7 @@ async function ci(args: string[]): Promise<number> {
   // Checked and created before anything runs: a bad --out never throws the suite's results away.
   const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? (project !== undefined && config.out !== undefined ? resolve(project.dir, config.out) : CI_DEFAULTS.out), '--out');
   const replayDir = prepareOutDir(join(out, 'replays'), '--out');
+  await pinNode(values.node);
   const command = `logjam ${['ci', ...args].join(' ')}`;
   const configDir = project?.dir ?? process.cwd();
   let targets: Awaited<ReturnType<typeof resolveTargets>>;

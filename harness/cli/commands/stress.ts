@@ -17,6 +17,7 @@ import { planRuns, runSuite, type SuiteOptions, type SuiteRun } from '../../run/
 import { parse, requireNonEmpty, resolveTargets, stdout } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir } from '../output-paths.js';
+import { pinNode } from './pins.js';
 
 export const STRESS_DEFAULTS = { durationMs: 10 * 60_000, timeoutMs: 60_000, out: '.logjam/replays', refreshMs: 250 } as const;
 
@@ -29,6 +30,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   memory: { type: 'string' },
   out: { type: 'string' },
+  node: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -49,6 +51,8 @@ Options:
       --timeout DURATION   hard deadline of each run (default: 60s)
       --memory MB          resident memory cap of each run's process (default: 2048)
       --out DIR            where replay artefacts go (default: ${STRESS_DEFAULTS.out})
+      --node VERSION       run each run's process on this Node release (22.12.0, or 22: its
+                           newest); see \`logjam run --help\`
   -h, --help               show this help
 
 Exit codes: 0 no run failed, 1 a run failed, 2 usage error, 3 internal harness error.
@@ -83,6 +87,7 @@ async function stress(args: string[]): Promise<number> {
   // Checked and created before anything runs.
   const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? STRESS_DEFAULTS.out, '--out');
   const untilFailure = values['until-failure'] === true;
+  await pinNode(values.node);
   const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd(), { timeoutMs, memoryMb });
   const pairs = planRuns(adapters, scenarios, [0]);
   if (pairs.length === 0) throw new UsageError('Expected at least one adapter and one scenario to stress');
