@@ -68,13 +68,15 @@ const DONE: ChildEvent[] = [{ type: 'phase', phase: 'producing', elapsedMs: 1 },
 
 describe('a run whose process ended by itself', () => {
   it('passes when the scenario finished, every record arrived and nothing was found', () => {
-    const result = judge([{ type: 'hello', pid: 1, versions: { pino: '9.0.0' } }, ...DONE, { type: 'metrics', metrics: { loadMs: 500, peakRssMb: 60 } }], {
+    const result = judge([{ type: 'runtime', node: 'v22.12.0' }, { type: 'hello', pid: 1, versions: { pino: '9.0.0' } }, ...DONE, { type: 'metrics', metrics: { loadMs: 500, peakRssMb: 60 } }], {
       sink: sinkReading([5, 5], [...all(0, 5), ...all(1, 5)]),
     });
     expect(result.status).toBe('pass');
     expect(result.reason).toBeUndefined();
     expect(result.findings).toEqual([]);
     expect(result.versions).toEqual({ pino: '9.0.0' });
+    // The Node the process said it ran on, not the one asked for.
+    expect(result.node).toBe('v22.12.0');
     expect(result.metrics).toMatchObject({ produced: 10, delivered: 10, lost: 0, wallMs: 345, loadMs: 500, deliveredPerSec: 20, peakRssMb: 60, exitMs: 12 });
   });
 
