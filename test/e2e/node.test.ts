@@ -19,7 +19,12 @@ const { cachedReleases, nodeCacheRoot, nodePackage } = (await import(join(ROOT, 
 const { bisectCli } = (await import(join(ROOT, 'dist', 'harness', 'cli', 'commands', 'bisect.js'))) as typeof Bisect;
 
 const running = process.version.slice(1);
-const others = cachedReleases(nodeCacheRoot(), nodePackage()).filter((v) => v !== running);
+const majorOf = (v: string): number => Number(v.split('.')[0]);
+/** The newest cached release of each of the two newest majors besides the running one (CI: 22 and 24). */
+const newestOfMajor = new Map<number, string>();
+// Oldest first: the last release of a major wins.
+for (const v of cachedReleases(nodeCacheRoot(), nodePackage())) if (majorOf(v) !== majorOf(running)) newestOfMajor.set(majorOf(v), v);
+const others = [...newestOfMajor.values()].slice(-2);
 const other = others[others.length - 1];
 const noOther = `no Node release other than ${running} in ${nodeCacheRoot()} (.ci/run caches 22 and 24 there)`;
 /** No registry: npm fails at once instead of reaching the network. */
@@ -34,7 +39,7 @@ describe('--node', () => {
     const json = join(scratch, 'report.json');
     const replays = join(scratch, 'replays');
     // Broken from a major above any release: this run must fail only by design below.
-    const cli = logjam(['run', '--adapter', ADAPTER, '--scenario', 'steady', '--seed', '1', '--node', other ?? '', '--json', json, '--replay-dir', replays], 60_000, { ...OFFLINE, LOGJAM_FIXTURE_BROKEN_FROM: String(Number(other?.split('.')[0])) });
+    const cli = logjam(['run', '--adapter', ADAPTER, '--scenario', 'steady', '--seed', '1', '--node', other ?? '', '--json', json, '--replay-dir', replays], 60_000, { ...OFFLINE, LOGJAM_FIXTURE_BROKEN_FROM: String(majorOf(other ?? '0')) });
     expect(cli.stderr).not.toContain('installing');
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     const run = report.runs[0];
@@ -80,7 +85,7 @@ describe('logjam bisect --node', () => {
   it.skipIf(other === undefined)(`finds the first Node release where a logger broken from one major on loses records (${others.join(', ') || noOther})`, async () => {
     // A fixture registry: the releases at hand, none downloaded. Broken from the newest one's major.
     const releases = [running, ...others];
-    const brokenFrom = String(Number(other?.split('.')[0]));
+    const brokenFrom = String(majorOf(other ?? '0'));
     const json = join(scratch, 'bisect.json');
     const saved = { broken: process.env['LOGJAM_FIXTURE_BROKEN_FROM'], registry: process.env['npm_config_registry'] };
     process.env['LOGJAM_FIXTURE_BROKEN_FROM'] = brokenFrom;
