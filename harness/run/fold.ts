@@ -27,6 +27,8 @@ export interface FoldedRun {
   readonly produced?: EventOf<'produced'>;
   /** Every thread's board entry at the watchdog's last look. */
   readonly threads: readonly ThreadStatus[];
+  /** When (the child's elapsed ms) that look was sent. */
+  readonly threadsAtMs?: number;
   /** The scenario ended the process on purpose (process.exit or an injected crash). */
   readonly exiting?: EventOf<'exiting'>;
   /** What the schedule coordinator did, last report. */
@@ -52,7 +54,7 @@ export function foldEvent(state: FoldedRun, event: ChildEvent): FoldedRun {
     case 'phase':
       return { ...state, phase: event.phase };
     case 'progress':
-      return { ...state, threads: event.threads };
+      return { ...state, threads: event.threads, threadsAtMs: event.elapsedMs };
     case 'produced':
       return { ...state, produced: event };
     case 'finding':

@@ -92,7 +92,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   const schedule = options.schedule ?? drawn.schedule;
   const dir = await mkdtemp(join(options.workDir, `${safe(adapter.name)}.${scenario.name}.${seed}-`));
   const spec = runSpecFor(options, params, schedule, dir);
-  const limits = { timeoutMs: options.timeoutMs, exitMs: options.exitMs ?? 3000, memoryMb: options.memoryMb };
+  const limits = { timeoutMs: options.timeoutMs, exitMs: options.exitMs ?? 3000, memoryMb: options.memoryMb, hangMs: spec.hangMs };
 
   const warm = options.pool?.take(launchFor(options), spec);
   const spawnedAt = warm?.spawnedAt ?? epoch(performance.now());

@@ -45,6 +45,12 @@ export interface ProcessEnd {
 /** The bounds the run was held to. */
 export interface RunLimits {
   readonly timeoutMs: number;
+  /**
+   * The watchdog's window: a run whose threads made progress within it (and within the last
+   * second) when the deadline came was still working, not hung. Absent: every run ended at its
+   * deadline is judged hung.
+   */
+  readonly hangMs?: number;
   /** How long the process may take to end once the scenario is done or exiting. */
   readonly exitMs: number;
   readonly memoryMb: number;
@@ -135,6 +141,13 @@ export function endFindings(folded: FoldedRun, end: ProcessEnd, limits: RunLimit
   if (end.killedFor === 'aborted') harnessErrors.push(`interrupted during ${phase}: the run was stopped before it finished`);
   if (end.spawnError !== undefined) {
     harnessErrors.push(`could not start the run's process: ${end.spawnError}`);
+  } else if (end.killedFor === 'deadline' && !folded.findings.some((f) => f.kind === 'hang') && stillProgressing(folded, limits)) {
+    // Not the logger's hang: the run was given less time than this much logging takes here.
+    const produced = folded.threads.reduce((n, t) => n + t.produced, 0);
+    const target = folded.threads.reduce((n, t) => n + t.target, 0);
+    harnessErrors.push(
+      `the run was still making progress when its deadline of ${limits.timeoutMs} ms came (last phase: ${phase}; ${produced} of ${target} records produced): a deadline too short for this run on this machine, not a hang; raise --timeout to let it finish`,
+    );
   } else if (end.killedFor === 'deadline' && !folded.findings.some((f) => f.kind === 'hang')) {
     findings.push({
       kind: 'hang',
@@ -162,6 +175,21 @@ export function endFindings(folded: FoldedRun, end: ProcessEnd, limits: RunLimit
     if (crash !== undefined) findings.push(crash);
   }
   return { findings, harnessErrors };
+}
+
+/** How recent a thread's progress must be, at most, for a run at its deadline to count as still working. */
+const WORKING_WINDOW_MS = 1000;
+
+/**
+ * Whether some thread not done had made progress just before the deadline came (within a second,
+ * or the watchdog's window if shorter): the last look's own age of each thread's progress plus
+ * the time since that look.
+ */
+function stillProgressing(folded: FoldedRun, limits: RunLimits): boolean {
+  if (limits.hangMs === undefined || folded.threadsAtMs === undefined) return false;
+  const window = Math.min(limits.hangMs, WORKING_WINDOW_MS);
+  const sinceLook = Math.max(0, limits.timeoutMs - folded.threadsAtMs);
+  return folded.threads.some((t) => t.state !== 'done' && t.progressAgeMs + sinceLook < window);
 }
 
 /**

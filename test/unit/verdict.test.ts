@@ -32,6 +32,7 @@ interface Judge {
   readonly sink?: SinkReading;
   readonly failOn?: readonly FindingKind[];
   readonly lossKind?: VerdictScenario['lossKind'];
+  readonly limits?: Partial<typeof LIMITS & { hangMs: number }>;
 }
 
 /** The verdict of a run whose child streamed `events`. */
@@ -44,7 +45,7 @@ function judge(events: readonly ChildEvent[], how: Judge = {}): RunResult {
       replay: REPLAY,
       folded: foldEvents(events),
       end: { ...CLEAN, ...how.end },
-      limits: LIMITS,
+      limits: { ...LIMITS, ...how.limits },
       ...(how.sink !== undefined ? { sink: how.sink } : {}),
       wallMs: 345,
     },
@@ -190,6 +191,24 @@ describe('a run the supervisor ended', () => {
     expect(result.findings[0]?.evidence['threads']).toHaveLength(2);
     expect(result.findings[0]?.message).toBe('The run did not finish within its deadline of 60000 ms (last phase: producing)');
     expect(result.metrics.exitMs).toBeUndefined();
+  });
+
+  it('calls a run that was still making progress at its deadline a deadline too short, not a hang of the logger', () => {
+    // The last look, 300 ms before the 60 s deadline: main had made progress 200 ms before it.
+    const working: ChildEvent[] = [
+      { type: 'phase', phase: 'producing', elapsedMs: 1 },
+      { type: 'progress', elapsedMs: 59_700, produced: 3, threads: [{ ...thread('main', 'running'), progressAgeMs: 200 }, thread('producer-0', 'done')] },
+    ];
+    const result = judge(working, { end: { code: null, signal: 'SIGKILL', killedFor: 'deadline' }, failOn: ['hang'], limits: { hangMs: 3000 } });
+    expect(result.status).toBe('error');
+    expect(result.findings).toEqual([]);
+    expect(result.reason).toMatch(/^the run was still making progress when its deadline of 60000 ms came \(last phase: producing; 6 of 20 records produced\): a deadline too short/);
+
+    // The same look, but main's last progress was 2.9 s before it: 3.2 s before the deadline.
+    const stuck: ChildEvent[] = [working[0] as ChildEvent, { type: 'progress', elapsedMs: 59_700, produced: 3, threads: [{ ...thread('main', 'running'), progressAgeMs: 2900 }] }];
+    const hung = judge(stuck, { end: { code: null, signal: 'SIGKILL', killedFor: 'deadline' }, failOn: ['hang'], limits: { hangMs: 3000 } });
+    expect(hung.status).toBe('fail');
+    expect(hung.findings.map((f) => f.kind)).toEqual(['hang']);
   });
 
   it("adds no second hang at the deadline when the watchdog's came first", () => {
