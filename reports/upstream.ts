@@ -148,6 +148,20 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     ],
   },
   {
+    // lib/bunyan.js, RotatingFileStream: rotate() ends the current file stream and queues what
+    // is written meanwhile (rotQueue), then opens a new stream for it; end() ends only the
+    // stream current at that moment ("// XXX What about shutdown?" heads rotate()).
+    adapters: /^bunyan-rotating$/,
+    scenarios: /^(shutdown-handler|exit-listener|graceful-exit|natural-exit|natural-exit-graceful)$/,
+    kinds: ['exit-loss'],
+    triage: 'confirmed',
+    note: "the same class, confirmed in bunyan's source: records logged while a rotation is in progress wait in RotatingFileStream's rotQueue and go to a new file stream opened when the rotation finishes; ending the stream during a rotation ends only the old one, and bunyan has no flush or close to wait for the new one, so an exit then loses them (rotate() is headed \"XXX What about shutdown?\")",
+    links: [
+      { url: 'https://github.com/trentm/node-bunyan/issues/37', title: 'trentm/node-bunyan#37 Ensuring writable stream is flushed on exception' },
+      { url: 'https://github.com/trentm/node-bunyan/issues/186', title: 'trentm/node-bunyan#186 Event emitter for log stream complete' },
+    ],
+  },
+  {
     adapters: /^log4js-/,
     scenarios: /^exit-after-logging$/,
     kinds: ['exit-loss'],

@@ -150,3 +150,12 @@ describe('pino-sync', () => {
     expect(recursion?.evidence['depthCapped'] as number).toBeGreaterThan(0);
   });
 });
+
+describe('burst-overflow with no declared overflow policy', () => {
+  it('reports a tail lost whole at close as lost records, not as a severity inversion: nothing was shed by level', async () => {
+    const { result } = await run(join(FIXTURES, 'adapters', 'loses-tail.ts'), 'burst-overflow', { threads: 2, records: 600, burst: 200, pauseMs: 1, maxPayload: 64, bufferKiB: 16, delayMs: 1 });
+    expect(result.status).toBe('fail');
+    expect(result.findings.filter((f) => f.severity === 'error').map((f) => f.kind)).toEqual(['lost-records']);
+    expect(result.metrics.lost).toBe(80);
+  });
+});
