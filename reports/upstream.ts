@@ -190,6 +190,16 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [{ url: 'https://github.com/trentm/node-bunyan/issues/533', title: 'trentm/node-bunyan#533 Excessive memory consumption in a tight loop (open; related, not diagnosed)' }],
   },
   {
+    // lib/winston/logger.js: log() and the level methods call this.write(...) and return this;
+    // write()'s false (the stream's buffer past its highWaterMark) never reaches the caller.
+    adapters: /^winston-(file|stream|rotating)$/,
+    scenarios: /^(slow-sink|stalled-sink)$/,
+    kinds: ['unbounded-memory'],
+    triage: 'new',
+    note: "confirmed in winston's source, not documented: logger.log() and the level methods call the logger stream's write() and return the logger (lib/winston/logger.js), so write()'s false never reaches the application; every record waits in the logger's and the transports' stream buffers, which grow with the backlog of a slow destination. Every record is delivered in the end. winston's README says nothing of backpressure or buffering",
+    links: [{ url: 'https://github.com/winstonjs/winston/blob/master/lib/winston/logger.js', title: 'winston lib/winston/logger.js: log() returns this after this.write(info)' }],
+  },
+  {
     adapters: /^log4js-(file|rotating)$/,
     scenarios: /^(slow-sink|stalled-sink)$/,
     kinds: ['unbounded-memory'],
