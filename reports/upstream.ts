@@ -162,6 +162,16 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     ],
   },
   {
+    // lib/appenders/tcp.js: log.shutdown(cb) retries three times, 100 ms apart, while its
+    // buffer (events held while the socket could not take them) has items, then socket.end(cb).
+    adapters: /^log4js-tcp$/,
+    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|steady|shutdown-handler)$/,
+    kinds: ['exit-loss', 'lost-records'],
+    triage: 'new',
+    note: "confirmed in log4js's source: the TCP appender's shutdown waits at most 3 × 100 ms for the events it buffered while the socket could not take them (canWrite false, waiting for 'drain'), then ends the socket and calls back; what is still buffered is never written. A slow or loaded collector hits that bound, so the loss comes and goes with the load (a rate)",
+    links: [{ url: 'https://github.com/log4js-node/log4js-node/blob/master/lib/appenders/tcp.js', title: 'log4js lib/appenders/tcp.js: shutdownAttempts = 3, 100 ms apart, then socket.end(cb)' }],
+  },
+  {
     adapters: /^log4js-/,
     scenarios: /^exit-after-logging$/,
     kinds: ['exit-loss'],
