@@ -60,7 +60,14 @@ describe('the triage of memory that grows with the backlog', () => {
     expect(md).toContain('(https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage)');
   });
 
+  it.each(['winston-file', 'winston-stream', 'winston-rotating'])("%s: new, confirmed in winston's source (log() returns the logger, not write()'s answer)", (adapter) => {
+    for (const scenario of ['slow-sink', 'stalled-sink']) {
+      expect(upstreamFor(adapter, scenario, memory)).toMatchObject({ triage: 'new', links: [{ url: 'https://github.com/winstonjs/winston/blob/master/lib/winston/logger.js' }] });
+    }
+  });
+
   it('leaves memory growth in other loggers untriaged', () => {
-    expect(upstreamFor('winston-file', 'slow-sink', memory)).toBeUndefined();
+    expect(upstreamFor('pino-transport', 'slow-sink', memory)).toBeUndefined();
+    expect(upstreamFor('winston-file', 'steady', memory)).toBeUndefined();
   });
 });
