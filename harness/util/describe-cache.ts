@@ -16,8 +16,7 @@
  * half-written one.
  */
 
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,7 +33,27 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 /** A file's identity for the cache: size and modification time (ns where the platform has it), or absent. */
 export type FileSignature = string;
 
+const LISTING = '\0names-in\0';
+
+/**
+ * A dependency on which of `names` a folder holds, not on the folder's time: for a project
+ * folder on a module path, whose time any edit in it changes, but where only a new file that
+ * would shadow an imported module changes what a describe finds. One readdir to check.
+ */
+export function listingDep(folder: string, names: readonly string[]): string {
+  return `${LISTING}${folder}\0${names.join('\0')}`;
+}
+
 export function signatureOf(path: string): FileSignature {
+  if (path.startsWith(LISTING)) {
+    const [folder = '', ...names] = path.slice(LISTING.length).split('\0');
+    try {
+      const wanted = new Set(names);
+      return `n:${readdirSync(folder).filter((n) => wanted.has(n)).sort().join('/')}`;
+    } catch {
+      return 'absent';
+    }
+  }
   try {
     const s = statSync(path, { bigint: true });
     return `${s.isDirectory() ? 'd' : 'f'}:${s.size}:${s.mtimeNs}:${s.ino}`;
@@ -74,7 +93,7 @@ export function describeCache(env: NodeJS.ProcessEnv = process.env, dir = join(c
     if (signature === undefined) seen.set(path, (signature = signatureOf(path)));
     return signature;
   };
-  const fileOf = (key: string): string => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  const fileOf = (key: string): string => join(dir, `${hashOf(key)}.json`);
   return {
     get<T>(key: string): T | undefined {
       if (off) return undefined;
@@ -108,4 +127,20 @@ export function describeCache(env: NodeJS.ProcessEnv = process.env, dir = join(c
       }
     },
   };
+}
+
+/**
+ * A file name for a key: two 32-bit FNV-1a hashes (different offsets). Not cryptographic, and
+ * need not be: each entry holds its whole key and a lookup whose key differs is a miss; it
+ * spares `list` loading node:crypto.
+ */
+function hashOf(key: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
 }

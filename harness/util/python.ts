@@ -4,13 +4,12 @@
  * resolve `--adapter ./my_adapter.py` and by the run's child before it starts the driver.
  */
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PythonDescription } from '../contract/python.js';
-import { describeCache, signatureOf, type DescribeCache, type FileSignature } from './describe-cache.js';
+import { describeCache, listingDep, signatureOf, type DescribeCache, type FileSignature } from './describe-cache.js';
 
 /** The interpreter the CLI's `--python` names; `python3` on PATH by default. */
 export const PYTHON_ENV = 'LOGJAM_PYTHON';
@@ -130,12 +129,13 @@ function interpreterSelection(python: string, env: NodeJS.ProcessEnv): { readonl
 }
 
 /** One `python -m logjam_driver describe` of `paths`, with the files the driver says it read. */
-function runDescribe(
+async function runDescribe(
   paths: readonly string[],
   python: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<{ readonly described: Map<string, Described>; readonly deps?: readonly string[] }> {
+  const { spawn } = await import('node:child_process');
   return new Promise((resolveDescribe) => {
     const all = (d: Described): { described: Map<string, Described> } => ({ described: new Map(paths.map((p) => [p, d])) });
     const child = spawn(python, ['-m', 'logjam_driver', 'describe', ...paths], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -159,8 +159,8 @@ function runDescribe(
         try {
           const d = JSON.parse(line) as (PythonDescription & { readonly path: string }) | { readonly path: string; readonly error: string } | { readonly deps: unknown };
           if ('deps' in d) {
-            // The last line: only a list of strings is trusted; anything else caches nothing.
-            if (Array.isArray(d.deps) && d.deps.every((x) => typeof x === 'string')) deps = d.deps;
+            // The last line; a shape other than the driver's caches nothing.
+            deps = depsOf(d.deps);
             continue;
           }
           found.set(d.path, 'error' in d ? { ok: false, reason: 'invalid', message: d.error } : { ok: true, description: checkVersion(d, python) });
@@ -180,6 +180,20 @@ function runDescribe(
       });
     });
   });
+}
+
+/** The driver's `{ files, shadows }` as the cache's dependency list; undefined for any other shape. */
+function depsOf(deps: unknown): string[] | undefined {
+  const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (typeof deps !== 'object' || deps === null) return undefined;
+  const { files, shadows } = deps as { files?: unknown; shadows?: unknown };
+  if (!strings(files) || typeof shadows !== 'object' || shadows === null) return undefined;
+  const out = [...files];
+  for (const [folder, names] of Object.entries(shadows)) {
+    if (!strings(names)) return undefined;
+    out.push(listingDep(folder, names));
+  }
+  return out;
 }
 
 function checkVersion(d: PythonDescription, python: string): PythonDescription {

@@ -2,7 +2,7 @@
 
 describe ADAPTER.py...: prints, per module, one JSON line with its name, description,
 capabilities, versions and the scenarios the driver implements, or {"path", "error"} saying why
-the module is not an adapter; then one {"deps": [...]} line naming the files they were made from.
+the module is not an adapter; then one {"deps": {"files", "shadows"}} line naming what they were made from.
 
 bench: one benchmark iteration (bench.py); its result is one JSON line on ``spec['resultFd']``.
 
@@ -52,7 +52,12 @@ def describe_deps(paths):
     """The files the descriptions above were made from, for the Node side's describe cache: the
     interpreter, every imported module's file (the adapters, their loggers, the driver, the
     standard library) and every folder on sys.path (installing or removing a package changes
-    its folder). If any of them changes, the cache describes again."""
+    its folder). If any of them changes, the cache describes again.
+
+    The working folder (first on sys.path under -m) and each adapter's folder (appended by
+    load_adapter) are a user's project folders, whose time changes whenever any file in them
+    does: for those, ``shadows`` names the entries that would shadow an imported module, and
+    the cache checks that their listing still holds the same of them."""
     deps = set()
     for exe in (sys.executable, os.path.realpath(sys.executable)):
         if exe:
@@ -62,20 +67,19 @@ def describe_deps(paths):
         if isinstance(path, str) and path:
             deps.add(os.path.abspath(path))
     cwd = os.getcwd()
-    # The working folder (first on sys.path under -m) and each adapter's folder (appended by
-    # load_adapter) are a user's project folders, whose time changes whenever any file in them
-    # does: instead of their time, the names in them that would shadow an imported module.
     volatile = {cwd} | {os.path.dirname(os.path.abspath(p)) for p in paths}
+    shadows = {}
     for entry in sys.path:
         folder = os.path.abspath(entry or cwd)
         if folder in volatile:
-            deps.update(_shadowing(folder))
+            shadows[folder] = _shadowing()
         else:
             deps.add(folder)
-    return sorted(deps)
+    return {"files": sorted(deps), "shadows": shadows}
 
 
-def _shadowing(folder):
+def _shadowing():
+    """The entry names that would shadow an imported top-level module from a sys.path folder."""
     import importlib.machinery
 
     suffixes = importlib.machinery.all_suffixes()
@@ -83,10 +87,9 @@ def _shadowing(folder):
     names.difference_update(sys.builtin_module_names)
     out = []
     for name in sorted(names):
-        if not name.isidentifier():
-            continue
-        out.append(os.path.join(folder, name))
-        out.extend(os.path.join(folder, name + suffix) for suffix in suffixes)
+        if name.isidentifier():
+            out.append(name)
+            out.extend(name + suffix for suffix in suffixes)
     return out
 
 

@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeCache, signatureOf } from '../../harness/util/describe-cache.js';
+import { describeCache, listingDep, signatureOf } from '../../harness/util/describe-cache.js';
 import { describePythonAdapters } from '../../harness/util/python.js';
 
 const adapterSource = (description: string): string =>
@@ -36,6 +36,17 @@ describe('the describe cache', () => {
     expect(describeCache({}, join(dir, 'cache')).get('k')).toEqual({ answer: 2 });
     writeFileSync(absent, '');
     expect(describeCache({}, join(dir, 'cache')).get('k')).toBeUndefined();
+  });
+
+  it('watches a project folder for the names that would shadow a module, not for any file in it', () => {
+    const folder = join(dir, 'project');
+    mkdirSync(folder);
+    const cacheDir = join(dir, 'cache');
+    describeCache({}, cacheDir).set('k', 'v', [listingDep(folder, ['logging', 'logging.py'])]);
+    writeFileSync(join(folder, 'notes.txt'), 'an edit in the project');
+    expect(describeCache({}, cacheDir).get('k')).toBe('v');
+    writeFileSync(join(folder, 'logging.py'), '# shadows the standard library');
+    expect(describeCache({}, cacheDir).get('k')).toBeUndefined();
   });
 
   it('keeps the signature taken before a describe, so a file edited during it is described again', () => {
