@@ -66,6 +66,16 @@ describe('logjam list and the describe cache', () => {
     expect(first.pythonAdapters.find((a) => a.name === 'python-queue')?.description).toMatch(/QueueHandler/);
   });
 
+  it('lists as before from a cache whose entries were damaged (a miss, never a crash)', () => {
+    const good = list();
+    const folder = join(cache, 'describe');
+    for (const name of readdirSync(folder)) {
+      const entry = JSON.parse(readFileSync(join(folder, name), 'utf8')) as { value: unknown };
+      writeFileSync(join(folder, name), JSON.stringify({ ...entry, value: { adapters: 5, python: null } }));
+    }
+    expect(list()).toEqual(good);
+  });
+
   it('sees a logger release that appears in the project after the listing was cached', () => {
     const before = list();
     expect(before.adapters.find((a) => a.name === 'pino-sync')?.versions['pino']).not.toBe('1.2.3');

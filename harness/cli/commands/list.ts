@@ -48,7 +48,7 @@ export async function list(args: string[]): Promise<number> {
   // The JS catalogue depends on the harness's own files and, for the logger versions, on where
   // the loggers are found: the project, the version cache, logjam's own dependencies.
   const key = JSON.stringify({ kind: 'list', root: ROOT, cwd: process.cwd(), project: process.env[PROJECT_ENV], loggerPath: process.env[LOGGER_PATH_ENV] });
-  let catalogue = cache.get<Catalogue>(key);
+  let catalogue = asCatalogue(cache.get<unknown>(key));
   let describing: Promise<Map<string, Described>> | undefined;
   if (catalogue === undefined) {
     // Described by the Python driver in one interpreter, started first so it runs while the JS
@@ -152,4 +152,17 @@ function sourceSignatures(signatureOf: (path: string) => FileSignature): Record<
   };
   for (const dir of ['adapters', 'scenarios', 'harness']) walk(join(ROOT, dir));
   return out;
+}
+
+/** A cached catalogue of the shape `list` wrote, or undefined (a foreign or damaged entry is a miss). */
+function asCatalogue(value: unknown): Catalogue | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const c = value as Partial<Record<keyof Catalogue, unknown>>;
+  const named = (list: unknown, more: (x: Record<string, unknown>) => boolean): boolean =>
+    Array.isArray(list) && list.every((x: unknown) => typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' && more(x as Record<string, unknown>));
+  const ok =
+    named(c.adapters, (a) => typeof a['description'] === 'string' && typeof a['capabilities'] === 'object' && typeof a['versions'] === 'object' && a['versions'] !== null) &&
+    named(c.python, (p) => typeof p['path'] === 'string') &&
+    named(c.scenarios, (s) => typeof s['description'] === 'string' && Array.isArray(s['failOn']));
+  return ok ? (value as Catalogue) : undefined;
 }
