@@ -93,11 +93,25 @@ export function loggerVersions(name: string, helpers: readonly string[] = []): R
   return versions;
 }
 
+/** The package.json files looked for since `recordProbes()`, found or not (the describe cache's dependencies). */
+let probes: Set<string> | undefined;
+
+/**
+ * Starts recording every package.json this module looks for (locating a logger, reading a
+ * version): `logjam list` keeps its versions in the describe cache, valid while none of these
+ * files appears, disappears or changes.
+ */
+export function recordProbes(): Set<string> {
+  probes ??= new Set();
+  return probes;
+}
+
 /** Node's node_modules walk from `from` upwards, for a package's folder (no `exports` rules). */
 export function findPackageDir(from: string, name: string): string | undefined {
   let dir = resolve(from);
   for (;;) {
     const candidate = join(dir, 'node_modules', name);
+    probes?.add(join(candidate, 'package.json'));
     if (existsSync(join(candidate, 'package.json'))) return candidate;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
@@ -106,6 +120,7 @@ export function findPackageDir(from: string, name: string): string | undefined {
 }
 
 function readVersion(dir: string): string | undefined {
+  probes?.add(join(dir, 'package.json'));
   try {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : undefined;

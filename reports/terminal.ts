@@ -3,18 +3,13 @@
  * replay command of every failing run, and a summary.
  */
 
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { firstFrame, type ThreadStatus } from '../harness/contract/protocol.js';
 import type { Finding, Report, RunResult } from '../harness/contract/result.js';
 import type { Output, PlannedRun, Reporter } from './reporter.js';
 import { shellWord } from '../harness/util/python.js';
 
-/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function chalkFor(out: Output, env: NodeJS.ProcessEnv): ChalkInstance {
-  const noColor = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
-  const force = env['FORCE_COLOR'] !== undefined && env['FORCE_COLOR'] !== '0';
-  return new Chalk({ level: noColor ? 0 : force || out.isTTY ? 1 : 0 });
-}
+export { chalkFor } from './colour.js';
 
 export function terminalReporter(out: Output, c: ChalkInstance): Reporter {
   return {

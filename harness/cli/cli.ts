@@ -10,7 +10,7 @@
 import { EXIT } from '../contract/result.js';
 import { UsageError } from '../contract/errors.js';
 import { PROJECT_ENV } from '../../adapters/load.js';
-import { stdout, stderr } from './commands/shared.js';
+import { stdout, stderr } from './commands/io.js';
 import { handleClosedOutputs } from './signals.js';
 
 type Run = (args: string[]) => Promise<number>;

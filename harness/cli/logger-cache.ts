@@ -12,11 +12,11 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { findPackageDir, LOGGER_PATH_ENV, searchRoots } from '../../adapters/load.js';
 import { HELPERS, type LoggerName } from '../../adapters/loggers.js';
 import { UsageError } from '../contract/errors.js';
+import { cacheRoot } from '../util/describe-cache.js';
 
 /** The pins as the user gave them (`pino@8.0.0 thread-stream@4.2.0`), for replay commands. */
 export const PINS_ENV = 'LOGJAM_LOGGER_VERSIONS';
@@ -26,12 +26,7 @@ export interface VersionPin {
   readonly version: string;
 }
 
-/** Where cache folders live: `LOGJAM_CACHE_DIR`, else `$XDG_CACHE_HOME/logjam`, else ~/.cache/logjam. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['LOGJAM_CACHE_DIR'] !== undefined && env['LOGJAM_CACHE_DIR'] !== '') return env['LOGJAM_CACHE_DIR'];
-  const xdg = env['XDG_CACHE_HOME'];
-  return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.cache'), 'logjam');
-}
+export { cacheRoot };
 
 const PIN = /^((?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*)@(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/;
 

@@ -2,7 +2,7 @@
 
 describe ADAPTER.py...: prints, per module, one JSON line with its name, description,
 capabilities, versions and the scenarios the driver implements, or {"path", "error"} saying why
-the module is not an adapter.
+the module is not an adapter; then one {"deps": {"files", "shadows"}} line naming what they were made from.
 
 bench: one benchmark iteration (bench.py); its result is one JSON line on ``spec['resultFd']``.
 
@@ -43,7 +43,54 @@ def describe(paths):
             out = {"path": path, "error": "Could not describe the adapter %s: %s: %s" % (path, type(error).__name__, error)}
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()
+    sys.stdout.write(json.dumps({"deps": describe_deps(paths)}) + "\n")
+    sys.stdout.flush()
     return 0
+
+
+def describe_deps(paths):
+    """The files the descriptions above were made from, for the Node side's describe cache: the
+    interpreter, every imported module's file (the adapters, their loggers, the driver, the
+    standard library) and every folder on sys.path (installing or removing a package changes
+    its folder). If any of them changes, the cache describes again.
+
+    The working folder (first on sys.path under -m) and each adapter's folder (appended by
+    load_adapter) are a user's project folders, whose time changes whenever any file in them
+    does: for those, ``shadows`` names the entries that would shadow an imported module, and
+    the cache checks that their listing still holds the same of them."""
+    deps = set()
+    for exe in (sys.executable, os.path.realpath(sys.executable)):
+        if exe:
+            deps.add(exe)
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path:
+            deps.add(os.path.abspath(path))
+    cwd = os.getcwd()
+    volatile = {cwd} | {os.path.dirname(os.path.abspath(p)) for p in paths}
+    shadows = {}
+    for entry in sys.path:
+        folder = os.path.abspath(entry or cwd)
+        if folder in volatile:
+            shadows[folder] = _shadowing()
+        else:
+            deps.add(folder)
+    return {"files": sorted(deps), "shadows": shadows}
+
+
+def _shadowing():
+    """The entry names that would shadow an imported top-level module from a sys.path folder."""
+    import importlib.machinery
+
+    suffixes = importlib.machinery.all_suffixes()
+    names = {name.partition(".")[0] for name in sys.modules}
+    names.difference_update(sys.builtin_module_names)
+    out = []
+    for name in sorted(names):
+        if name.isidentifier():
+            out.append(name)
+            out.extend(name + suffix for suffix in suffixes)
+    return out
 
 
 def run(spec):

@@ -169,7 +169,11 @@ class DriverTest(unittest.TestCase):
             r = subprocess.run([sys.executable, "-m", "logjam_driver", "describe", path], cwd=ROOT, capture_output=True, text=True,
                                env=dict(os.environ, PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1"), timeout=60)
         self.assertEqual(r.returncode, 0)
-        error = json.loads(r.stdout)["error"]
+        first, last = [json.loads(line) for line in r.stdout.splitlines()]
+        error = first["error"]
+        # The last line names what the descriptions were made from (the Node side's describe cache).
+        self.assertIn(os.path.join(ROOT, "logjam_driver", "__main__.py"), last["deps"]["files"])
+        self.assertIn(tmp, last["deps"]["shadows"])
         for expected in ("`name` to be a kebab-case string, got `'Not Kebab'` (str)", "`description` to be a string, got `None`",
                          "`create` to be a function", "`capabilities['format']` to be 'ndjson' or 'text', got `'xml'` (str)",
                          "`capabilities['gracefulShutdown']` to be a bool",

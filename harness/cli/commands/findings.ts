@@ -17,7 +17,7 @@ import { SCENARIO_NAMES } from '../../../scenarios/index.js';
 import { UsageError } from '../../contract/errors.js';
 import { resolveAdapter, resolveScenario } from '../catalogue.js';
 import { EXIT, type Report } from '../../contract/result.js';
-import { parse, stdout } from './shared.js';
+import { parse, stdout } from './io.js';
 import { reproductionsFor, reproMarkdown, reproRoot } from '../repro.js';
 
 const OPTIONS = {

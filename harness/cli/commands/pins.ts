@@ -3,7 +3,7 @@
  * run's process at them. The installer loads only when a pin is given.
  */
 
-import { stderr } from './shared.js';
+import { stderr } from './io.js';
 
 /** Installs (or reuses) the pinned releases and points every run's process at them. */
 export async function pinLoggerVersions(values: string[] | undefined): Promise<void> {

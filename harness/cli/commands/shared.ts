@@ -4,9 +4,7 @@
  */
 
 import { join, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_ADAPTER_NAMES, expandAdapterRefs } from '../../../adapters/index.js';
-import type { Output } from '../../../reports/index.js';
 import { junitXml } from '../../../reports/junit.js';
 import { markdownSummary } from '../../../reports/markdown.js';
 import { SCENARIO_NAMES } from '../../../scenarios/index.js';
@@ -15,30 +13,12 @@ import { resolveAdapter, resolveScenario } from '../catalogue.js';
 import type { ResolvedAdapter, ResolvedScenario } from '../../run/resolve.js';
 import { exitCodeFor, nothingRan, type Report, type RunResult } from '../../contract/result.js';
 import type { DescribeLimits } from '../../run/describe.js';
-import { isStdoutClosed } from '../signals.js';
 import { prepareOutDir, writeOrKeep } from '../output-paths.js';
 import { PYTHON_ENV } from '../../util/python.js';
 
-// Captured at startup: a logger loaded into this process may patch stdout or console.
-const stdoutWrite = process.stdout.write.bind(process.stdout);
-const stderrWrite = process.stderr.write.bind(process.stderr);
-// A closed stdout (`| head -1`) drops what is written to it: nobody reads it (harness/cli/signals.ts).
-export const stdout: Output = { write: (t) => void (isStdoutClosed() ? undefined : stdoutWrite(t)), isTTY: process.stdout.isTTY === true };
-export const stderr: Output = { write: (t) => void stderrWrite(t), isTTY: process.stderr.isTTY === true };
+import { stderr, stdout } from './io.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-type ParseConfig<T extends Options> = { args: string[]; options: T; strict: true; allowPositionals: boolean };
-export type Parsed<T extends Options> = ReturnType<typeof parseArgs<ParseConfig<T>>>;
-
-export function parse<T extends Options>(args: string[], options: T, command: string, allowPositionals = false): Parsed<T> {
-  try {
-    // Node words its own error for a stray argument; `positionals` is an empty list when refused.
-    return parseArgs<ParseConfig<T>>({ args, options, strict: true, allowPositionals });
-  } catch (error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${message.replace(/\.$/, '')}. Run \`logjam ${command} --help\` for the options.`);
-  }
-}
+export { parse, stderr, stdout, type Parsed } from './io.js';
 
 export function splitList(values: string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
