@@ -41,7 +41,7 @@ export interface SuperviseOptions {
     /** A user's adapter is asked in a describe child (harness/run/describe.ts), never imported here. */
     readonly sinkFiles?: (file: string) => Promise<readonly string[]>;
     /** What was read of it (by import for a bundled adapter, in a describe child for a user's). */
-    readonly definition?: { readonly capabilities: Pick<Capabilities, 'order'> };
+    readonly definition?: { readonly capabilities: Pick<Capabilities, 'order' | 'tcp' | 'http'> };
   };
   readonly scenario: ResolvedScenario;
   readonly seed: number;
@@ -197,16 +197,19 @@ export function replayFor(adapter: ReplayAdapter, scenario: string, seed: number
  * What the supervisor reads of the adapter after the run: the files to read back (the adapter's
  * list for a rotating logger, else the sink file) and whether it promises each producer's order.
  */
-async function readBack(adapter: SuperviseOptions['adapter'], file: string): Promise<{ files: readonly string[]; ordered: boolean }> {
+async function readBack(adapter: SuperviseOptions['adapter'], file: string): Promise<{ files: readonly string[]; ordered: boolean; viaCollector: boolean }> {
+  const viaCollector = (c: Pick<Capabilities, 'tcp' | 'http'> | undefined): boolean => c?.tcp === true || c?.http === true;
   if (adapter.sinkFiles !== undefined) {
     // A user's adapter: its files asked in a describe child, its order promise read there at describe time.
-    return { files: await adapter.sinkFiles(file), ordered: adapter.definition?.capabilities.order !== 'none' };
+    const caps = adapter.definition?.capabilities;
+    return { files: await adapter.sinkFiles(file), ordered: caps?.order !== 'none', viaCollector: viaCollector(caps) };
   }
   try {
     const definition = asAdapter(defaultExport(await import(adapter.url)), adapter.url);
-    return { files: definition.sinkFiles?.(file) ?? [file], ordered: definition.capabilities.order !== 'none' };
+    return { files: definition.sinkFiles?.(file) ?? [file], ordered: definition.capabilities.order !== 'none', viaCollector: viaCollector(definition.capabilities) };
   } catch {
-    return { files: [file], ordered: true };
+    // A Python adapter: its collector, if any, runs in the run's Node process, which outlives the interpreter.
+    return { files: [file], ordered: true, viaCollector: false };
   }
 }
 
@@ -219,7 +222,7 @@ async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapter: Su
   const back = await readBack(adapter, sink.path);
   // A Python adapter names its files in the sink event (its sink_files); a JS one through its module.
   const files = sink.files ?? back.files;
-  const { ordered } = back;
+  const { ordered, viaCollector } = back;
   const { produced } = folded;
   const fromBoard = producerCounts(folded.threads);
   const counts = produced?.counts ?? fromBoard.produced;
@@ -236,7 +239,7 @@ async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapter: Su
     capacity: Math.max(1, ...counts, ...fromBoard.targets, seen.capacity),
   });
   for (const f of present) await ledger.deliverFile(f, sink.format);
-  return { reconciliation: ledger.reconcile(counts, produced?.droppedReported ?? 0), exact: produced !== undefined, path: sink.path, ordered };
+  return { reconciliation: ledger.reconcile(counts, produced?.droppedReported ?? 0), exact: produced !== undefined, path: sink.path, ordered, viaCollector };
 }
 
 /** Per-producer counts from the board: producer threads by name, or the main thread's logger. */
