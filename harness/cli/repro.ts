@@ -66,6 +66,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "one of two pino/file targets writing to /dev/full (ENOSPC) ends the transport's worker: the healthy target misses 19 of 20 records",
     upstream: 'not reported upstream as of 2026-12-01 (pino lib/worker.js: targets share one worker and multistream; thread-stream lib/worker.js exits on the uncaught error)',
   },
+  {
+    adapter: 'pino-transport',
+    scenario: 'slow-sink',
+    kinds: ['unbounded-memory'],
+    script: 'pino-transport.slow-sink.cjs',
+    shows: "40 MB logged to a transport whose destination stopped draining: the logging thread's buffers grow 65 MB past the 4 MiB ring, and every log call returns normally",
+    upstream: 'not reported upstream as of 2026-12-01 (thread-stream index.js: ThreadStream.write() queues past the ring; pino lib/proto.js drops its false return)',
+  },
   ...['startup-burst', 'steady'].map((scenario) => ({
     adapter: 'pino-transport',
     scenario,
