@@ -217,7 +217,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     note: "documented behaviour: pino.destination({ sync: false }) is sonic-boom, which buffers what the file cannot take yet with no bound unless maxLength is set (then it drops and emits 'drop'); pino documents asynchronous logging as buffering. Every record is delivered in the end",
     links: [
       { url: 'https://github.com/pinojs/sonic-boom#readme', title: 'sonic-boom README: maxLength ("the data written is dropped and a drop event is emitted")' },
-      { url: 'https://github.com/pinojs/pino/blob/main/docs/asynchronous.md', title: 'pino docs: Asynchronous Logging ("works by buffering log messages")' },
+      { url: 'https://getpino.io/#/docs/asynchronous', title: 'pino docs: Asynchronous Logging ("works by buffering log messages")' },
     ],
   },
   {
@@ -267,7 +267,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     kinds: ['torn-records'],
     evidence: /more than one record marker on one line/,
     triage: 'new',
-    note: "a new limit of pino.transport, checked in thread-stream's source: a record that straddles the end of the transport's shared ring buffer (4 MiB) reaches the destination in two write() calls, so pino/file writes it with two write(2) calls; another writer appending to the same file (here each producer thread has its own transport to one file, as processes of a cluster would) can land its lines between the halves. Within one transport's own output the bytes stay in order. pino's docs say only that asynchronous logging has no one-to-one relationship between log calls and writes (docs/asynchronous.md, Caveats); sonic-boom keeps whole records per write for this reason (sonic-boom#96). repro/pino-transport.startup-burst.cjs: a write(2) ends at byte 4 194 304, 304 bytes into record 4 194",
+    note: "a new limit of pino.transport, checked in thread-stream's source: a record that straddles the end of the transport's shared ring buffer (4 MiB) reaches the destination in two write() calls, so pino/file writes it with two write(2) calls; another writer appending to the same file (here each producer thread has its own transport to one file, as processes of a cluster would) can land its lines between the halves. Within one transport's own output the bytes stay in order. pino's docs say only that asynchronous logging has no one-to-one relationship between log calls and writes (Asynchronous Logging, Caveats); sonic-boom keeps whole records per write for this reason (sonic-boom#96). repro/pino-transport.startup-burst.cjs: a write(2) ends at byte 4 194 304, 304 bytes into record 4 194",
     links: [
       { url: 'https://github.com/pinojs/thread-stream/blob/main/index.js', title: 'pinojs/thread-stream index.js: write() splits a record at the ring end (no upstream thread found)' },
       { url: 'https://github.com/pinojs/sonic-boom/issues/96', title: 'pinojs/sonic-boom#96 MAX_WRITE can cause messages to split (the same property in sonic-boom)' },

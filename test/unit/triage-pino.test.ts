@@ -76,7 +76,7 @@ describe('the triage of the pino cells', () => {
   });
 
   it("pino-multistream × slow-sink: sonic-boom's documented unbounded buffer (maxLength), a trade-off", () => {
-    expect(upstreamFor('pino-multistream', 'slow-sink', memory)).toMatchObject({ triage: 'trade-off', links: [{ url: 'https://github.com/pinojs/sonic-boom#readme' }, { url: 'https://github.com/pinojs/pino/blob/main/docs/asynchronous.md' }] });
+    expect(upstreamFor('pino-multistream', 'slow-sink', memory)).toMatchObject({ triage: 'trade-off', links: [{ url: 'https://github.com/pinojs/sonic-boom#readme' }, { url: 'https://getpino.io/#/docs/asynchronous' }] });
   });
 
   it("pino-transport × slow-sink: thread-stream's undocumented main-thread buffer behind a full ring (new)", () => {
