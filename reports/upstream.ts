@@ -180,6 +180,57 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [{ url: 'https://log4js-node.github.io/log4js-node/api.html', title: 'log4js API: shutdown(cb)' }],
   },
   {
+    // Checked in pino 10.4.0's lib/multistream.js (write(): `stream.write(data)` with no
+    // try/catch) and reproduced with pino alone (repro/pino-sync.failing-sink.cjs). pino-async's
+    // multistream is the same code with an asynchronous sink beside the failing one.
+    // The message rule for "sonic boom is not ready yet" comes first, so it keeps its own link.
+    adapters: /^pino-(sync|async)$/,
+    scenarios: /^failing-sink$/,
+    kinds: ['unhandled-error', 'isolation-breach', 'lost-records'],
+    triage: 'confirmed',
+    note: "the same bug: pino.multistream calls each destination's write() in turn without a try/catch (lib/multistream.js:80), so a destination that throws (a destroyed sonic-boom throws 'SonicBoom destroyed') throws out of the log call into the application, and the destinations after it in the loop never get that record: the healthy sink misses exactly the records the failing one threw on (repro/pino-sync.failing-sink.cjs). A destination that emits 'error' instead does not disturb the others (the runs with failHow 'emit' pass)",
+    links: [
+      { url: 'https://github.com/pinojs/pino/issues/1489', title: 'pinojs/pino#1489 "Multistream should catch Error thrown by thread-stream" (closed by making thread-stream emit; multistream still has no try/catch)' },
+      { url: 'https://github.com/pinojs/pino/pull/2455', title: 'pinojs/pino#2455 "fix(multistream): isolate per-stream write() errors so remaining streams still receive log data" (open PR)' },
+    ],
+  },
+  {
+    // Checked in pino 10.4.0 lib/worker.js (targets fed through pino.multistream, no 'error'
+    // listener on them) and thread-stream 4.2.1 lib/worker.js:277-282 (uncaughtException ->
+    // process.exit(1), without storing -2 in the shared state as the destination 'error'
+    // handler does, so end() and flushSync() in the main thread wait out their 10 s).
+    adapters: /^pino-transport$/,
+    scenarios: /^failing-sink$/,
+    kinds: ['isolation-breach', 'lost-records', 'unhandled-error', 'crash'],
+    triage: 'new',
+    note: "a new defect, checked in pino's and thread-stream's workers and reproduced with pino alone: all targets of one pino.transport share a worker, and a target that emits 'error' (pino/file on a full disk, repro/pino-transport.failing-sink.cjs with /dev/full: 19 of 20 records missing from the healthy target) or throws ends that worker, so every other target stops receiving; the main thread learns it only through the transport's 'error' event, and end()/flushSync() then wait their full 10 s (\"end() took too long (10s)\", \"_flushSync took too long (10s)\") because the dying worker never marks the shared state. The harness's failing target (adapters/sink-target.ts) errors the way sonic-boom does ('emit') or throws from write ('throw'); both end the worker the same way",
+    links: [
+      { url: 'https://github.com/pinojs/pino/issues/1820', title: 'pinojs/pino#1820 Pino reliability: no recovery once the transport worker exits (related)' },
+      { url: 'https://github.com/pinojs/pino/issues/2106', title: 'pinojs/pino#2106 Memory issue and "flushSync took too long" error: a dead transport worker (related)' },
+    ],
+  },
+  {
+    adapters: /^pino-multistream$/,
+    scenarios: /^(slow-sink|stalled-sink)$/,
+    kinds: ['unbounded-memory'],
+    triage: 'trade-off',
+    note: "documented behaviour: pino.destination({ sync: false }) is sonic-boom, which buffers what the file cannot take yet with no bound unless maxLength is set (then it drops and emits 'drop'); pino documents asynchronous logging as buffering. Every record is delivered in the end",
+    links: [
+      { url: 'https://github.com/pinojs/sonic-boom#readme', title: 'sonic-boom README: maxLength ("the data written is dropped and a drop event is emitted")' },
+      { url: 'https://getpino.io/#/docs/asynchronous', title: 'pino docs: Asynchronous Logging ("works by buffering log messages")' },
+    ],
+  },
+  {
+    // Checked in thread-stream 4.2.1 index.js:285-295: write() pushes every record onto an
+    // array in the main thread while the ring is full; the only bound is MAX_STRING_LENGTH.
+    adapters: /^pino-transport$/,
+    scenarios: /^(slow-sink|stalled-sink)$/,
+    kinds: ['unbounded-memory'],
+    triage: 'new',
+    note: "confirmed in thread-stream's source, not documented: the transport's ring buffer is bounded (4 MiB), but when the worker cannot drain it (pino/file waits for 'drain'), ThreadStream.write() keeps every further record in an array in the logging thread (index.js:295), with no bound but V8's maximum string length (index.js:285); it returns false then, but pino's log call drops that return value (lib/proto.js, write()), so the application sees no backpressure. Every record is delivered in the end. pino's transport docs say nothing of this buffering; the nearest thread is memory growth behind a dead worker (repro/pino-transport.slow-sink.cjs: 40 MB logged to a destination that stopped draining, the logging thread's buffers grow 65 MB past the 4 MiB ring). In logjam's slow-sink run the backlog (6.5 MB over 3 transports) stayed within the rings, so part of that growth is the rings' own pages: the bound past them is what is missing",
+    links: [{ url: 'https://github.com/pinojs/pino/issues/2106', title: 'pinojs/pino#2106 Memory issue and "flushSync took too long" error (related: logs accumulate in the main thread)' }],
+  },
+  {
     adapters: /^pino-(transport|async|multistream)$/,
     scenarios: /.*/,
     kinds: ['torn-records'],
@@ -189,6 +240,37 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [
       { url: 'https://github.com/pinojs/thread-stream/pull/217', title: 'pinojs/thread-stream#217 fix: handle multibyte writes across buffer boundaries (closes #215)' },
       { url: 'https://github.com/pinojs/sonic-boom/issues/139', title: 'pinojs/sonic-boom#139 message missing when writing a CJK string' },
+    ],
+  },
+  {
+    // Checked in sonic-boom 4.2.1's index.js: flushSync() (line 554) leaves _writingBuf out while
+    // _writing and writes the buffered records with fs.writeSync() at once, concurrently with
+    // the asynchronous fs.write() still running on the libuv pool. On a stalled pipe both
+    // writes block part-way, and writes above PIPE_BUF to one pipe may interleave.
+    adapters: /^pino-(async|multistream)$/,
+    scenarios: /^(stalled-sink|burst-overflow)$/,
+    kinds: ['torn-records'],
+    evidence: /not one whole JSON value/,
+    triage: 'confirmed',
+    note: "the same bug as the reordered records beside it, seen from the other side: logger.fatal() calls flushSync(), which writes the buffered records without waiting for the asynchronous write in flight; when that write is still part-way into a stalled pipe, flushSync's records land inside it (a line such as `{\"level\":30,\"time\":1{\"level\":30,...}`) and the rest of the interrupted record follows later (repro/pino-async.stalled-sink.cjs shows the order half; the tear needs the pipe to stall mid-write)",
+    links: [{ url: 'https://github.com/pinojs/sonic-boom/issues/101', title: "pinojs/sonic-boom#101 flushSync doesn't wait for pending async writes to finish (closed)" }],
+  },
+  {
+    // Checked in thread-stream 4.2.1: index.js:581 (write() copies what fits up to the ring's
+    // end and keeps the rest of that record for after the reset) and lib/worker.js:251 (run()
+    // hands each slice it reads to destination.write() as is). Reproduced with pino alone.
+    // After the U+FFFD rule: a multi-byte character split at that boundary keeps its own link.
+    adapters: /^pino-transport$/,
+    // Where the matrix showed it, to a regular file; torn-lines' pipe writes above PIPE_BUF tear
+    // for the POSIX reason the rule further down gives.
+    scenarios: /^(steady|startup-burst)$/,
+    kinds: ['torn-records'],
+    evidence: /more than one record marker on one line/,
+    triage: 'new',
+    note: "a new limit of pino.transport, checked in thread-stream's source: a record that straddles the end of the transport's shared ring buffer (4 MiB) reaches the destination in two write() calls, so pino/file writes it with two write(2) calls; another writer appending to the same file (here each producer thread has its own transport to one file, as processes of a cluster would) can land its lines between the halves. Within one transport's own output the bytes stay in order. pino's docs say only that asynchronous logging has no one-to-one relationship between log calls and writes (Asynchronous Logging, Caveats); sonic-boom keeps whole records per write for this reason (sonic-boom#96). repro/pino-transport.startup-burst.cjs: a write(2) ends at byte 4 194 304, 304 bytes into record 4 194",
+    links: [
+      { url: 'https://github.com/pinojs/thread-stream/blob/main/index.js', title: 'pinojs/thread-stream index.js: write() splits a record at the ring end (no upstream thread found)' },
+      { url: 'https://github.com/pinojs/sonic-boom/issues/96', title: 'pinojs/sonic-boom#96 MAX_WRITE can cause messages to split (the same property in sonic-boom)' },
     ],
   },
   {

@@ -49,14 +49,39 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: 'process.exit(0) right after logging: "sonic boom is not ready yet" thrown from the exit hook, every record lost',
     upstream: 'https://github.com/pinojs/pino/issues/2326',
   },
-  {
-    adapter: 'pino-sync',
+  // pino-async's multistream is the same loop (lib/multistream.js), so one script shows both.
+  ...['pino-sync', 'pino-async'].map((adapter) => ({
+    adapter,
     scenario: 'failing-sink',
-    kinds: ['unhandled-error', 'isolation-breach'],
+    kinds: ['unhandled-error', 'isolation-breach'] as const,
     script: 'pino-sync.failing-sink.cjs',
     shows: "a multistream destination that throws (a destroyed sonic-boom) throws out of the log call and the healthy destination misses those records",
     upstream: 'https://github.com/pinojs/pino/issues/1489',
+  })),
+  {
+    adapter: 'pino-transport',
+    scenario: 'failing-sink',
+    kinds: ['isolation-breach', 'unhandled-error', 'crash'],
+    script: 'pino-transport.failing-sink.cjs',
+    shows: "one of two pino/file targets writing to /dev/full (ENOSPC) ends the transport's worker: the healthy target misses 19 of 20 records",
+    upstream: 'not reported upstream as of 2026-12-01 (pino lib/worker.js: targets share one worker and multistream; thread-stream lib/worker.js exits on the uncaught error)',
   },
+  {
+    adapter: 'pino-transport',
+    scenario: 'slow-sink',
+    kinds: ['unbounded-memory'],
+    script: 'pino-transport.slow-sink.cjs',
+    shows: "40 MB logged to a transport whose destination stopped draining: the logging thread's buffers grow 65 MB past the 4 MiB ring, and every log call returns normally",
+    upstream: 'not reported upstream as of 2026-12-01 (thread-stream index.js: ThreadStream.write() queues past the ring; pino lib/proto.js drops its false return)',
+  },
+  ...['startup-burst', 'steady'].map((scenario) => ({
+    adapter: 'pino-transport',
+    scenario,
+    kinds: ['torn-records'] as const,
+    script: 'pino-transport.startup-burst.cjs',
+    shows: "a record straddling the end of thread-stream's 4 MiB ring reaches pino's file destination as two write(2) calls, so another writer to the same file can land between its halves",
+    upstream: "not reported upstream as of 2026-12-01 (thread-stream index.js write() splits at the ring's end; nearest: https://github.com/pinojs/sonic-boom/issues/96)",
+  })),
   ...['stalled-sink', 'burst-overflow'].map((scenario) => ({
     adapter: 'pino-async',
     scenario,
