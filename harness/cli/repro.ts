@@ -99,6 +99,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "destination.reopen() with a write in flight, then end(): 'close' never comes and 19 of 20 records are never written (sonic-boom 4.2.1 and 5.0.2)",
     upstream: 'not reported upstream as of 2026-12-01 (sonic-boom: release() calls reopen(), which returns early once end() has set _ending)',
   },
+  ...['steady', 'startup-burst'].map((scenario) => ({
+    adapter: 'pino-tcp',
+    scenario,
+    kinds: ['lost-records', 'exit-loss'] as const,
+    script: 'pino-tcp.steady.cjs',
+    shows: "transport.end() then 'close' on a pino-socket (tcp) transport whose socket still holds written data: pino-socket destroys the socket and each logger's tail never reaches the server (4 000 to 10 500 of 30 000 records)",
+    upstream: 'not reported upstream as of 2026-12-01 (pino-socket 8.0.0: write() calls back before the socket has sent; destroy() calls socket.destroy())',
+  })),
   ...['http-collector', 'steady', 'graceful-exit'].map((scenario) => ({
     adapter: 'winston-http',
     scenario,

@@ -71,3 +71,21 @@ describe('the triage of memory that grows with the backlog', () => {
     expect(upstreamFor('winston-file', 'steady', memory)).toBeUndefined();
   });
 });
+
+describe("the triage of pino-tcp's lost tails", () => {
+  const lost: Finding = { kind: 'lost-records', severity: 'error', message: '33261 of 71852 records were lost in flight: neither delivered nor reported dropped', evidence: { lost: 33261 } };
+  const atExit: Finding = { kind: 'exit-loss', severity: 'error', message: '1271 of 2121 records were lost at exit: neither delivered nor reported dropped', evidence: { lost: 1271 } };
+
+  it.each(['steady', 'startup-burst'])('%s: new, confirmed in pino-socket\'s source (end() destroys a socket that still holds data)', (scenario) => {
+    for (const finding of [lost, atExit]) {
+      expect(upstreamFor('pino-tcp', scenario, finding)).toMatchObject({ triage: 'new', links: [{ url: 'https://github.com/pinojs/pino-socket/blob/master/lib/TcpConnection.js' }] });
+    }
+  });
+
+  it("leaves losses under injected collector faults (resets lose what was in flight), at exit (the in-process collector dies with the run's process), and other pino adapters' losses, untriaged", () => {
+    expect(upstreamFor('pino-tcp', 'tcp-collector', lost)).toBeUndefined();
+    expect(upstreamFor('pino-tcp', 'graceful-exit', atExit)).toBeUndefined();
+    expect(upstreamFor('pino-tcp', 'natural-exit', atExit)).toBeUndefined();
+    expect(upstreamFor('pino-transport', 'steady', lost)).toBeUndefined();
+  });
+});
