@@ -328,6 +328,47 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [],
   },
   {
+    // hostile-input: the record's own fields break winston's json format. The throw reaches the
+    // caller when the record is formatted inside log(); a record buffered behind a slow transport
+    // is formatted later from the stream's read, so the same throw is an uncaughtException, and
+    // the process dies of it (the `crash` in closing is that death, not the harness's).
+    adapters: /^winston-/,
+    scenarios: /^hostile-input$/,
+    kinds: ['unhandled-error', 'crash'],
+    triage: 'new',
+    note:
+      "the logger's own failure, checked in its source: logform's json format (logform 2.7.0 json.js:28) calls safe-stable-stringify with its default maximumDepth (Infinity; logform documents only replacer and space), so a 20 000-deep object overflows the stack, and a throwing getter, toJSON or Proxy throws out of it; winston's Logger._transform (winston 3.19.0 lib/winston/logger.js:337) re-throws format errors by design, so a record formatted from a later stream read kills the process (repro/winston-file.hostile-input.cjs); pino survives the same input because it catches JSON.stringify's throw and falls back to safe-stable-stringify with depthLimit 5 (pino lib/tools.js stringify())",
+    links: [],
+  },
+  {
+    adapters: /^bunyan-/,
+    scenarios: /^hostile-input$/,
+    kinds: ['unhandled-error'],
+    message: /BigInt/,
+    triage: 'confirmed',
+    note: "the same bug: bunyan's fastAndSafeJsonStringify (bunyan 2.0.5 lib/bunyan.js:1218) falls back to safe-json-stringify, whose final JSON.stringify throws on a BigInt; log.info() throws at the caller and the record is not written (repro/bunyan-file.hostile-input.cjs)",
+    links: [
+      { url: 'https://github.com/trentm/node-bunyan/issues/662', title: 'trentm/node-bunyan#662 Stringify BigInts (open)' },
+      { url: 'https://github.com/debitoor/safe-json-stringify/pull/12', title: 'debitoor/safe-json-stringify#12 Stringify BigInts (open PR)' },
+    ],
+  },
+  {
+    adapters: /^bunyan-/,
+    scenarios: /^hostile-input$/,
+    kinds: ['unhandled-error'],
+    triage: 'new',
+    note: "the logger's own failure, checked in its source: bunyan's fallback serialiser safe-json-stringify (1.2.0 index.js:49) recurses once per level, so a 20 000-deep object overflows the stack there (and a Proxy whose traps throw throws out of it); bunyan (lib/bunyan.js:1210-1230) does not catch the fallback's own throw, so log.info() throws at the caller and the record is not written (repro/bunyan-file.hostile-input.cjs)",
+    links: [],
+  },
+  {
+    adapters: /^log4js-tcp$/,
+    scenarios: /^hostile-input$/,
+    kinds: ['unhandled-error', 'crash'],
+    triage: 'confirmed',
+    note: "the same error from the same code: LoggingEvent.serialise()'s replacer calls SerDe.canSerialise(value), which evaluates `value in this.serMap` (log4js 6.9.1 lib/LoggingEvent.js:25) and so converts every non-string value to a property key: a null-prototype object or an array holding a Symbol throws; events buffered before the socket connects are serialised in its 'connect' callback (lib/appenders/tcp.js:13-20), so the throw is an uncaughtException that kills the process (repro/log4js-tcp.hostile-input.cjs)",
+    links: [{ url: 'https://github.com/log4js-node/log4js-node/issues/1417', title: 'log4js-node/log4js-node#1417 "TypeError: Cannot convert object to primitive value" in cluster mode (closed)' }],
+  },
+  {
     adapters: /.*/,
     scenarios: /^torn-lines$/,
     params: /"sink":"pipe"/,

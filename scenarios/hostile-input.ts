@@ -10,7 +10,9 @@
  * Oracle: logging a line must not crash the process, hang, or throw at the caller
  * (`unhandled-error`, with the kind that threw), and no record may go missing: not the
  * ordinary ones around the bad one, and not the bad one itself (a logger may drop the fields it
- * cannot serialise, not the record). Every record's line must be one whole JSON record.
+ * cannot serialise, not the record). A record whose log() threw is not also counted lost: the
+ * caller was told, and the throw is the finding (it is reported to the ledger as refused).
+ * Every record's line must be one whole JSON record.
  * Parameters shrink towards one kind, one record on each side: a shrunk failure names the
  * smallest input that breaks the logger.
  *
@@ -41,6 +43,7 @@ export default defineScenario({
     const logger = await ctx.createLogger({ producer: 0 });
     const produced = [0, 0];
     const threw = new Set<HostileKind | 'ordinary'>();
+    const refused: { producer: number; seq: number }[] = [];
     const attempt = (what: HostileKind | 'ordinary', producer: number, fields?: Record<string, unknown>): void => {
       const seq = produced[producer] as number;
       produced[producer] = seq + 1;
@@ -48,6 +51,7 @@ export default defineScenario({
       try {
         logger.log('info', message, fields);
       } catch (error: unknown) {
+        refused.push({ producer, seq });
         if (threw.has(what)) return;
         threw.add(what);
         const e = error instanceof Error ? error : new Error(String(error));
@@ -77,7 +81,7 @@ export default defineScenario({
         evidence: { closeMs: closed.ms, boundMs: ctx.spec.closeMs, kinds },
       });
     }
-    ctx.produced(produced, logger.dropped?.() ?? 0);
+    ctx.produced(produced, logger.dropped?.() ?? 0, refused);
     ctx.phase('done');
   },
 });

@@ -170,10 +170,10 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     finding: (finding) => send({ type: 'finding', finding }),
     metrics: (metrics) => send({ type: 'metrics', metrics }),
     // The process-wide logger's own drop counter (a shared queue's) counts too.
-    produced: (counts, droppedReported) => {
+    produced: (counts, droppedReported, refused = []) => {
       const setupDropped = processSetup?.dropped?.() ?? 0;
-      lastProduced = { counts, droppedReported, setupDropped };
-      send({ type: 'produced', counts, droppedReported: droppedReported + setupDropped });
+      lastProduced = { counts, droppedReported, setupDropped, refused };
+      send({ type: 'produced', counts, droppedReported: droppedReported + setupDropped, ...(refused.length > 0 ? { refused } : {}) });
     },
     createLock: (className, options) => Mutex.create(className, options).handle,
     runProducers: (options) => runProducers(adapter, file, options),
@@ -297,14 +297,17 @@ async function ensureSetup(adapter: AdapterDefinition, file: string, sink: SinkO
 }
 
 /** The last `produced` report: the producers' counts, their loggers' drops, the process-wide logger's drops then. */
-let lastProduced: { readonly counts: readonly number[]; readonly droppedReported: number; readonly setupDropped: number } | undefined;
+let lastProduced:
+  | { readonly counts: readonly number[]; readonly droppedReported: number; readonly setupDropped: number; readonly refused: readonly { readonly producer: number; readonly seq: number }[] }
+  | undefined;
 
 function reportExitDrops(): void {
   if (lastProduced === undefined) return;
   const setupDropped = processSetup?.dropped?.() ?? 0;
   if (setupDropped <= lastProduced.setupDropped) return;
   // The supervisor keeps the last report; events are written synchronously, so this one lands.
-  send({ type: 'produced', counts: lastProduced.counts, droppedReported: lastProduced.droppedReported + setupDropped });
+  const { refused } = lastProduced;
+  send({ type: 'produced', counts: lastProduced.counts, droppedReported: lastProduced.droppedReported + setupDropped, ...(refused.length > 0 ? { refused } : {}) });
 }
 
 /** What a scenario adds to an adapter's context besides the main sink. */

@@ -115,6 +115,30 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: 'logger.end() with records still in the logger\'s buffer behind the Http transport: "write after end", and 8 of 40 records never reach a collector that answers every request 200',
     upstream: 'https://github.com/winstonjs/winston/issues/2219',
   })),
+  ...['winston-file', 'winston-stream', 'winston-rotating', 'winston-http'].map((adapter) => ({
+    adapter,
+    scenario: 'hostile-input',
+    kinds: ['unhandled-error', 'crash'] as const,
+    script: 'winston-file.hostile-input.cjs',
+    shows: "format.json() overflows the stack on a 20 000-deep object (thrown at the caller), and a throwing getter logged while the logger's stream is backed up is formatted later and kills the process with an uncaughtException",
+    upstream: 'no upstream thread found (logform json.js:28, winston logger.js:337)',
+  })),
+  ...['bunyan-file', 'bunyan-stream', 'bunyan-rotating'].map((adapter) => ({
+    adapter,
+    scenario: 'hostile-input',
+    kinds: ['unhandled-error'] as const,
+    script: 'bunyan-file.hostile-input.cjs',
+    shows: "a BigInt field or a 20 000-deep object makes log.info() throw at the caller and the record is never written: bunyan's safe-json-stringify fallback throws too",
+    upstream: 'https://github.com/trentm/node-bunyan/issues/662',
+  })),
+  {
+    adapter: 'log4js-tcp',
+    scenario: 'hostile-input',
+    kinds: ['unhandled-error', 'crash'],
+    script: 'log4js-tcp.hostile-input.cjs',
+    shows: "a null-prototype field, buffered before the tcp appender's socket connects, throws in LoggingEvent.serialise() from the 'connect' callback: an uncaughtException kills the process",
+    upstream: 'https://github.com/log4js-node/log4js-node/issues/1417',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */

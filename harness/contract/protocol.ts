@@ -111,7 +111,13 @@ export type ChildEvent =
       readonly produced: number;
       readonly threads: readonly ThreadStatus[];
     }
-  | { readonly type: 'produced'; readonly counts: readonly number[]; readonly droppedReported: number }
+  | {
+      readonly type: 'produced';
+      readonly counts: readonly number[];
+      readonly droppedReported: number;
+      /** Records whose log() call threw at the caller (ScenarioContext.produced's `refused`). */
+      readonly refused?: readonly { readonly producer: number; readonly seq: number }[];
+    }
   | { readonly type: 'finding'; readonly finding: Finding }
   | { readonly type: 'metrics'; readonly metrics: Partial<RunMetrics> }
   | { readonly type: 'skip'; readonly reason: string }

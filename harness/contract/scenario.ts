@@ -211,8 +211,13 @@ export interface ScenarioContext {
   phase(name: string): void;
   finding(finding: Finding): void;
   metrics(metrics: Partial<RunMetrics>): void;
-  /** Reports exactly how many records each producer logged and how many the logger dropped. */
-  produced(counts: readonly number[], droppedReported: number): void;
+  /**
+   * Reports exactly how many records each producer logged and how many the logger dropped;
+   * `refused` names the records whose log() call threw at the caller. The caller was told, so
+   * one that never reached the sink is counted refused, not lost: report the throw itself as
+   * the scenario's finding.
+   */
+  produced(counts: readonly number[], droppedReported: number, refused?: readonly { readonly producer: number; readonly seq: number }[]): void;
   /** A new instrumented lock every thread of the run can take through its handle. */
   createLock(className: string, options?: MutexOptions): LockHandle;
   /** Swaps the adapter's sinks through its process-wide setup, while producers log. */

@@ -77,6 +77,14 @@ export interface Reconciliation extends LedgerCounts {
      * sink, spliced with another record's, so they are counted torn, not also lost.
      */
     readonly tornRecords: number;
+    /**
+     * Records never delivered whose log() call threw at the caller (the scenario's `refused`):
+     * the caller was told, and the throw is its own finding, so they are counted refused, not
+     * also lost.
+     */
+    readonly refusedRecords: number;
+    /** The first ten of them. */
+    readonly refused: readonly RecordRef[];
   };
 }
 
@@ -240,9 +248,11 @@ export class Ledger {
   /**
    * Reconciles against what each producer reports it produced. A producer's count is raised to
    * one past the highest sequence delivered: a record that arrived was certainly produced, even
-   * when the producer died before reporting it.
+   * when the producer died before reporting it. `refused` names the records whose log() call
+   * threw at the caller: one that never arrived was refused, not lost; one that arrived anyway
+   * is delivered like any other.
    */
-  reconcile(producedByProducer: readonly number[], droppedReported: number): Reconciliation {
+  reconcile(producedByProducer: readonly number[], droppedReported: number, refused: readonly RecordRef[] = []): Reconciliation {
     const w = this.#words;
     let produced = 0;
     let delivered = 0;
@@ -250,10 +260,12 @@ export class Ledger {
     let reordered = 0;
     const missing: MissingRange[] = [];
     let tornRecords = 0;
+    const producedAt: number[] = [];
     for (let p = 0; p < this.producers; p++) {
       const counters = this.#countersAt + p * P_STRIDE;
       const maxSeen = Atomics.load(w, counters + P_MAX_SEEN);
       const producedHere = Math.min(this.capacity, Math.max(producedByProducer[p] ?? 0, maxSeen + 1));
+      producedAt[p] = producedHere;
       const deliveredHere = Atomics.load(w, counters + P_DELIVERED);
       produced += producedHere;
       delivered += deliveredHere;
@@ -264,9 +276,23 @@ export class Ledger {
         if (seq < producedHere && !this.#has(p, seq)) tornRecords++;
       }
     }
+    // A refused record is counted once, however often the scenario names it, and only when it
+    // is absent and not inside a torn line (that one is already counted torn).
+    const refusedAbsent = new Map<string, RecordRef>();
+    // The list comes from the scenario's code, through the child: anything but a list of whole
+    // record references is ignored (a record it fails to name stays counted lost).
+    for (const ref of Array.isArray(refused) ? (refused as readonly unknown[]) : []) {
+      if (typeof ref !== 'object' || ref === null) continue;
+      const { producer, seq } = ref as { producer?: unknown; seq?: unknown };
+      if (typeof producer !== 'number' || typeof seq !== 'number' || !Number.isInteger(producer) || !Number.isInteger(seq) || producer < 0 || seq < 0) continue;
+      if (seq >= (producedAt[producer] ?? 0)) continue;
+      if (this.#has(producer, seq) || this.#tornMarkers.get(producer)?.has(seq) === true) continue;
+      refusedAbsent.set(`${producer}:${seq}`, { producer, seq });
+    }
     const absent = produced - delivered;
     // A torn record is torn, not also lost: its bytes are in the sink, spliced with another's.
-    const lost = Math.max(0, absent - tornRecords - droppedReported);
+    // A refused record is not lost either: log() threw at its caller, who was told.
+    const lost = Math.max(0, absent - tornRecords - refusedAbsent.size - droppedReported);
     return {
       produced,
       delivered,
@@ -284,8 +310,10 @@ export class Ledger {
           after,
         })),
         torn: [...this.#tornSamples],
-        overReportedDrops: Math.max(0, droppedReported - (absent - tornRecords)),
+        overReportedDrops: Math.max(0, droppedReported - (absent - tornRecords - refusedAbsent.size)),
         tornRecords,
+        refusedRecords: refusedAbsent.size,
+        refused: [...refusedAbsent.values()].slice(0, 10),
       },
     };
   }

@@ -38,8 +38,15 @@ export function ledgerFindings(sink: SinkReading, lossKind: ScenarioDefinition['
     findings.push({
       kind: lossKind,
       severity: unjudged ? 'warning' : 'error',
-      message: `${r.lost} of ${r.produced} records were lost ${where}: neither delivered nor reported dropped${exact ? '' : ' (the run was cut short: produced is a lower bound)'}${unjudged ? ` (${COLLECTOR_AT_EXIT})` : ''}`,
-      evidence: { ...counted, lost: r.lost, missing: r.evidence.missing, producedIsExact: exact, ...(unjudged ? { judged: false, why: 'collector-in-process' } : {}) },
+      message: `${r.lost} of ${r.produced} records were lost ${where}: neither delivered nor reported dropped${r.evidence.refusedRecords > 0 ? ` (${r.evidence.refusedRecords} more whose log() threw at the caller are counted refused, not lost)` : ''}${exact ? '' : ' (the run was cut short: produced is a lower bound)'}${unjudged ? ` (${COLLECTOR_AT_EXIT})` : ''}`,
+      evidence: {
+        ...counted,
+        lost: r.lost,
+        missing: r.evidence.missing,
+        ...(r.evidence.refusedRecords > 0 ? { refused: r.evidence.refused, refusedRecords: r.evidence.refusedRecords } : {}),
+        producedIsExact: exact,
+        ...(unjudged ? { judged: false, why: 'collector-in-process' } : {}),
+      },
     });
   }
   if (r.duplicated > 0) {

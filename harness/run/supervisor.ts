@@ -239,7 +239,7 @@ async function readSink(sink: Extract<ChildEvent, { type: 'sink' }>, adapter: Su
     capacity: Math.max(1, ...counts, ...fromBoard.targets, seen.capacity),
   });
   for (const f of present) await ledger.deliverFile(f, sink.format);
-  return { reconciliation: ledger.reconcile(counts, produced?.droppedReported ?? 0), exact: produced !== undefined, path: sink.path, ordered, viaCollector };
+  return { reconciliation: ledger.reconcile(counts, produced?.droppedReported ?? 0, produced?.refused ?? []), exact: produced !== undefined, path: sink.path, ordered, viaCollector };
 }
 
 /** Per-producer counts from the board: producer threads by name, or the main thread's logger. */

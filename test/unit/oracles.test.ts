@@ -61,6 +61,28 @@ describe('the ledger', () => {
     await ledger.deliverFile(file, 'ndjson');
     expect(ledger.reconcile([3], 0)).toMatchObject({ delivered: 1, torn: 1, lost: 1 });
   });
+
+  it('counts a record whose log() threw at the caller as refused, not also lost', async () => {
+    // Record 1's log() threw (the scenario's unhandled-error finding); record 3 vanished silently.
+    const file = join(scratchDir(), 'refused.log');
+    writeFileSync(file, [0, 2, 4].map((seq) => `{"msg":"${encodeRecord(0, seq, 'whole')}"}\n`).join(''));
+    const ledger = Ledger.createLocal({ producers: 1, capacity: 5 });
+    await ledger.deliverFile(file, 'ndjson');
+    const r = ledger.reconcile([5], 0, [{ producer: 0, seq: 1 }, { producer: 0, seq: 1 }]);
+    expect(r).toMatchObject({ produced: 5, delivered: 3, lost: 1 });
+    expect(r.evidence).toMatchObject({ refusedRecords: 1, refused: [{ producer: 0, seq: 1 }], missing: [{ producer: 0, from: 1, to: 1 }, { producer: 0, from: 3, to: 3 }] });
+  });
+
+  it('does not let a refused record that arrived anyway excuse another that was lost', async () => {
+    const file = join(scratchDir(), 'refused-delivered.log');
+    writeFileSync(file, [0, 1].map((seq) => `{"msg":"${encodeRecord(0, seq, 'whole')}"}\n`).join(''));
+    const ledger = Ledger.createLocal({ producers: 1, capacity: 3 });
+    await ledger.deliverFile(file, 'ndjson');
+    // Record 1 threw after it was written; record 2 never arrived and did not throw.
+    const r = ledger.reconcile([3], 0, [{ producer: 0, seq: 1 }, { producer: 0, seq: 7 }, { producer: -1, seq: 2 }]);
+    expect(r).toMatchObject({ delivered: 2, lost: 1 });
+    expect(r.evidence.refusedRecords).toBe(0);
+  });
 });
 
 describe('memory judged against the backlog actually held', () => {
