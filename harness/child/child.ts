@@ -383,7 +383,7 @@ async function logFromMain(
   const payloads = new PayloadSource(createRandom(deriveSeed(spec.seed, 0)), options.minPayload, options.maxPayload, options.text);
   const messages = Array.from({ length: options.records }, (_, seq) => encodeRecord(0, seq, payloads.payload(seq)));
   const histogram = createHistogram();
-  const calls = new CallStats(options.slowCallMs ?? 50);
+  const calls = new CallStats(options.slowCallMs ?? 50, () => readOwnRunQueueWait());
   startSchedule(scheduleShared);
   mainRow.target(options.records);
   mainRow.set('running', 'log');

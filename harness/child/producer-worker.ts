@@ -3,6 +3,7 @@
  * the other producers, logs its records with ids, then runs the logger's shutdown.
  */
 
+import { readOwnRunQueueWait } from '../util/cpu-clock.js';
 import { getEnvironmentData, parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { asAdapter, isTypeScriptModule, type CollectorAddress, type Level, type LoggerInstance, defaultExport } from '../contract/adapter.js';
@@ -101,7 +102,7 @@ try {
   phase = 'log';
   row.set('running', 'log');
   const histogram = createHistogram();
-  const calls = new CallStats(data.slowCallMs);
+  const calls = new CallStats(data.slowCallMs, () => readOwnRunQueueWait());
   let seq = 0;
   // What the logger holds unwritten, on the board for the liveness probe's wedge report. A
   // logger whose buffered() throws is asked no more: the count is evidence, not the run.
