@@ -70,6 +70,14 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [{ url: 'https://github.com/pinojs/sonic-boom/issues/101', title: "pinojs/sonic-boom#101 flushSync doesn't wait for pending async writes to finish (closed)" }],
   },
   {
+    adapters: /^pino-sync$/,
+    scenarios: /^blocking-sink$/,
+    kinds: ['blocked-caller', 'event-loop-stall'],
+    triage: 'trade-off',
+    note: 'documented behaviour: with sync: true "log messages are directly written to the output stream as the messages are generated with a blocking operation", so a destination that stops taking writes blocks the calling thread and its event loop for as long; asynchronous logging (sync: false) is the documented alternative',
+    links: [{ url: 'https://getpino.io/#/docs/asynchronous', title: 'pino docs: Asynchronous Logging ("with a blocking operation" for sync: true)' }],
+  },
+  {
     // Checked in sonic-boom's index.js (4.2.1 and 5.0.2) and reproduced with pino alone; no
     // upstream thread found (searched: "sonic-boom end after reopen", "reopen _ending close").
     adapters: /^pino-(async|multistream)$/,
