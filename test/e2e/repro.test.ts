@@ -18,12 +18,13 @@ describe('standalone reproductions', () => {
   // One script may reproduce a finding in several scenarios: each runs once.
   for (const r of new Map(REPRODUCTIONS.map((x) => [x.script, x])).values()) {
     it(`${r.script} shows its symptom with the logger alone (${r.upstream})`, () => {
-      const run = spawnSync(process.execPath, [join(ROOT, 'repro', r.script)], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      // pino-tcp.steady.cjs sends 60 MB over loopback: about 2 s quiet, 10 s at load 14.
+      const run = spawnSync(process.execPath, [join(ROOT, 'repro', r.script)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
       expect(run.status, run.stdout + run.stderr).toBe(1);
       expect(run.stdout).toMatch(/^SYMPTOM: /m);
       // The script imports nothing of logjam: it can be pasted into an upstream issue.
       expect(readFileSync(join(ROOT, 'repro', r.script), 'utf8')).not.toMatch(/logjam['/]|harness\//);
-    });
+    }, 90_000);
   }
 
   it('are named in the findings report and copied beside it for the findings they match', () => {
