@@ -196,6 +196,19 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     links: [{ url: 'https://github.com/log4js-node/log4js-node/blob/master/lib/appenders/tcp.js', title: 'log4js lib/appenders/tcp.js: shutdownAttempts = 3, 100 ms apart, then socket.end(cb)' }],
   },
   {
+    // lib/appenders/tcp.js: on 'error' the appender sets canWrite = false and empties its buffer
+    // into the failed socket; 'close' makes a new socket at once, which a refusing collector
+    // fails again; events written into a failed socket are gone, and shutdown's socket.end()
+    // on the destroyed socket throws "Cannot call end after a stream was destroyed".
+    adapters: /^log4js-tcp$/,
+    scenarios: /^tcp-collector$/,
+    kinds: ['lost-records', 'unhandled-error'],
+    params: /"fault":"refuse"/,
+    triage: 'new',
+    note: "confirmed in log4js's source: while the collector refuses connections, the TCP appender's 'error' handler empties its buffer into the socket that just failed (emptyBuffer() after canWrite = false), so those events are written to a dead socket and lost without a count; its 'close' handler reconnects at once, and shutdown then calls end() on a destroyed socket, which throws",
+    links: [{ url: 'https://github.com/log4js-node/log4js-node/blob/master/lib/appenders/tcp.js', title: "log4js lib/appenders/tcp.js: the 'error' handler calls emptyBuffer() on the failed socket" }],
+  },
+  {
     adapters: /^log4js-/,
     scenarios: /^exit-after-logging$/,
     kinds: ['exit-loss'],
@@ -274,7 +287,8 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^pino-(async|multistream)$/,
     scenarios: /^(stalled-sink|burst-overflow)$/,
     kinds: ['torn-records'],
-    evidence: /not one whole JSON value/,
+    // Either half of the interleaving: the interrupted record's line, or a line holding both.
+    evidence: /not one whole JSON value|more than one record marker/,
     triage: 'confirmed',
     note: "the same bug as the reordered records beside it, seen from the other side: logger.fatal() calls flushSync(), which writes the buffered records without waiting for the asynchronous write in flight; when that write is still part-way into a stalled pipe, flushSync's records land inside it (a line such as `{\"level\":30,\"time\":1{\"level\":30,...}`) and the rest of the interrupted record follows later (repro/pino-async.stalled-sink.cjs shows the order half; the tear needs the pipe to stall mid-write)",
     links: [{ url: 'https://github.com/pinojs/sonic-boom/issues/101', title: "pinojs/sonic-boom#101 flushSync doesn't wait for pending async writes to finish (closed)" }],

@@ -37,7 +37,7 @@ export function ledgerFindings(sink: SinkReading, lossKind: ScenarioDefinition['
     const unjudged = lossKind === 'exit-loss' && sink.viaCollector === true;
     findings.push({
       kind: lossKind,
-      severity: unjudged ? 'warning' : 'error',
+      severity: unjudged ? 'info' : 'error',
       message: `${r.lost} of ${r.produced} records were lost ${where}: neither delivered nor reported dropped${r.evidence.refusedRecords > 0 ? ` (${r.evidence.refusedRecords} more whose log() threw at the caller are counted refused, not lost)` : ''}${exact ? '' : ' (the run was cut short: produced is a lower bound)'}${unjudged ? ` (${COLLECTOR_AT_EXIT})` : ''}`,
       evidence: {
         ...counted,

@@ -1,5 +1,5 @@
 /**
- * Loss at exit over logjam's in-process collector: reported with its count, not held against
+ * Loss at exit over logjam's in-process collector: reported with its count, as information, not held against
  * the logger, because the collector thread ends with the run's process (the last bytes the
  * logger sent may still be unread in the kernel). Loss in flight over it is judged as ever.
  */
@@ -15,9 +15,9 @@ function reading(viaCollector: boolean): SinkReading {
 }
 
 describe('loss over the in-process collector', () => {
-  it('is a warning at exit, with the reason, and its count kept', () => {
+  it('is information at exit (the scenario cannot turn it into a failure), with the reason, and its count kept', () => {
     const [loss] = ledgerFindings(reading(true), 'exit-loss');
-    expect(loss).toMatchObject({ kind: 'exit-loss', severity: 'warning', evidence: { lost: 3, judged: false, why: 'collector-in-process' } });
+    expect(loss).toMatchObject({ kind: 'exit-loss', severity: 'info', evidence: { lost: 3, judged: false, why: 'collector-in-process' } });
     expect(loss?.message).toMatch(/^3 of 10 records were lost at exit: .*\(not judged: logjam's collector runs inside the run's process/);
   });
 
@@ -25,5 +25,13 @@ describe('loss over the in-process collector', () => {
     expect(ledgerFindings(reading(true), 'lost-records')[0]).toMatchObject({ kind: 'lost-records', severity: 'error' });
     expect(ledgerFindings(reading(false), 'exit-loss')[0]).toMatchObject({ kind: 'exit-loss', severity: 'error' });
     expect(ledgerFindings(reading(false), 'exit-loss')[0]?.evidence['judged']).toBeUndefined();
+  });
+});
+
+describe('the verdict on unjudged exit loss', () => {
+  it('stays information in a scenario that fails on exit-loss', async () => {
+    const { withSeverity } = await import('../../harness/run/verdict.js');
+    const [loss] = ledgerFindings(reading(true), 'exit-loss');
+    expect(withSeverity(loss as NonNullable<typeof loss>, ['exit-loss']).severity).toBe('info');
   });
 });
