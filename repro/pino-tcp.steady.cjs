@@ -9,7 +9,7 @@
 // and the worker exits on 'close' (thread-stream lib/worker.js:185-193); the writes still queued
 // then fail and go to the recovery queue (TcpConnection.js:82-87), which nothing replays after an
 // end. The loss is the tail of each logger, and grows with how far the loggers ran ahead of the
-// server: here the server reads only once every thread has called end(), as a busy log shipper
+// server: here the server reads only once every transport has reported 'close', as a busy log shipper
 // falls behind, and then reads everything until each connection closes.
 // Upstream: not reported upstream as of 2026-12-01 (pino-socket 8.0.0 has no final() that ends
 // the socket and waits for it). Found by: logjam run --adapter pino-tcp --scenario steady --seed 2.
@@ -44,10 +44,10 @@ if (!isMainThread) {
   })
 } else {
   // The collector: counts newline-terminated records per thread and the highest index seen.
-  // It reads slower than the loggers write (here: not until every thread has called end()), as
-  // a busy log shipper does, so each socket still holds written data when end() is called: that
-  // makes the loss deterministic. It reads everything that arrives after that, until the peer
-  // closes the connection.
+  // It reads slower than the loggers write (here: not until every transport has closed), as a
+  // busy log shipper does, so each socket still holds written data when pino-socket destroys it:
+  // that makes the loss deterministic. It reads everything that arrives after that, until the
+  // peer closes the connection.
   const seen = new Map()
   const connections = new Set()
   let ending = 0
@@ -77,8 +77,10 @@ if (!isMainThread) {
     for (let id = 0; id < THREADS; id++) {
       const w = new Worker(__filename, { workerData: { id, port } })
       w.on('message', (m) => {
-        if (m === 'ending' && ++ending === THREADS) for (const c of connections) c.resume()
-        else if (m !== 'ending' && m !== 'closed') console.log(`thread ${id}: ${m}`)
+        if (m !== 'ending' && m !== 'closed') console.log(`thread ${id}: ${m}`)
+        // Resume once every transport has said 'close' (or given up waiting for it): reading
+        // earlier would race the worker's end and drain the sockets before destroy() runs.
+        if (m !== 'ending' && ++ending === THREADS) for (const c of connections) c.resume()
       })
       workers.push(once(w, 'exit'))
     }
