@@ -11,26 +11,22 @@
  * logjam's doing, not the logger's: it is taken off the stall and off the operation it fell in.
  * So is time the thread stood ready without a CPU (its run-queue wait, cpu-clock.ts): a machine
  * busy with other work delays the beat, and that is not the logger blocking the loop. The wait is
- * read at most every READ_EVERY_MS, so a stall may be credited up to that much of the wait just
- * before it began: the error is on the side of not reporting.
+ * sampled (wait-sampler.ts), so a stall may be credited up to 100 ms of the wait just before it
+ * began: the error is on the side of not reporting.
  */
 
 import type { Op } from '../sync/board.js';
 import type { Finding } from '../contract/result.js';
+import { WaitSampler } from '../contract/wait-sampler.js';
 
 /** Operations whose blocking is the logger's documented, bounded shutdown or flush: waited for on purpose. */
 const SHUTDOWN_OPS: ReadonlySet<Op> = new Set(['close', 'flush']);
-
-/** How often a beat reads the thread's run-queue wait (a file read: not on every 10 ms beat). */
-const READ_EVERY_MS = 100;
 
 export class LoopStallMeter {
   readonly #thresholdMs: number;
   readonly #report: (finding: Finding) => void;
   readonly #held: () => number;
-  readonly #starved: () => number | undefined;
-  /** The run-queue wait at the last reading, and when it was read. */
-  #starvedAt: { readonly ms: number; readonly at: number } | undefined;
+  readonly #wait: WaitSampler;
   #beatAt: number;
   #heldAtBeat: number;
   #op: Op = 'idle';
@@ -56,9 +52,7 @@ export class LoopStallMeter {
     this.#thresholdMs = thresholdMs;
     this.#report = report;
     this.#held = held;
-    this.#starved = starved;
-    const ms = starved();
-    this.#starvedAt = ms === undefined ? undefined : { ms, at: now };
+    this.#wait = new WaitSampler(starved);
     this.#beatAt = now;
     this.#opSince = now;
     this.#heldAtBeat = held();
@@ -88,13 +82,10 @@ export class LoopStallMeter {
     let starvedMs = 0;
     if (this.#armed && gapMs > this.#thresholdMs) {
       // Only now is the wait worth a read: what the thread could not run for is not a stall.
-      const ms = this.#starved();
-      if (ms !== undefined && this.#starvedAt !== undefined) starvedMs = Math.min(gapMs, Math.max(0, ms - this.#starvedAt.ms));
-      if (ms !== undefined) this.#starvedAt = { ms, at: now };
+      starvedMs = Math.min(gapMs, this.#wait.take());
       gapMs -= starvedMs;
-    } else if (this.#starvedAt !== undefined && now - this.#starvedAt.at >= READ_EVERY_MS) {
-      const ms = this.#starved();
-      if (ms !== undefined) this.#starvedAt = { ms, at: now };
+    } else {
+      this.#wait.tick(now - this.#beatAt);
     }
     if (this.#armed && gapMs > this.#thresholdMs) {
       this.enter(this.#op, now);
