@@ -37,6 +37,12 @@ export interface UpstreamRule {
   readonly links: readonly UpstreamLink[];
 }
 
+/** winston's end race (logger.end() with records still buffered: "write after end"), cited by several rules. */
+const WINSTON_END_RACE: readonly UpstreamLink[] = [
+  { url: 'https://github.com/winstonjs/winston/issues/2219', title: 'winstonjs/winston#2219 Write after end node error with winston logger (open)' },
+  { url: 'https://github.com/winstonjs/winston/pull/2599', title: 'winstonjs/winston#2599 fix(logger): prevent "write after end" error during shutdown (open PR)' },
+];
+
 export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   {
     adapters: /^pino-(async|transport)$/,
@@ -119,8 +125,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     triage: 'confirmed',
     note: 'the same bug: logger.end() ends the transports while records are still in the logger\'s buffer; the writes that follow fail with "write after end" and are lost',
     links: [
-      { url: 'https://github.com/winstonjs/winston/issues/2219', title: 'winstonjs/winston#2219 Write after end node error with winston logger (open)' },
-      { url: 'https://github.com/winstonjs/winston/pull/2599', title: 'winstonjs/winston#2599 fix(logger): prevent "write after end" error during shutdown (open PR)' },
+      ...WINSTON_END_RACE,
       { url: 'https://github.com/winstonjs/winston/pull/2594', title: 'winstonjs/winston#2594 ensure File transport flushes all data before emitting finish (fixes #1504)' },
     ],
   },
@@ -134,8 +139,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     triage: 'confirmed',
     note: 'the same bug: logger.end() ends the transports while records are still in the logger\'s buffer; the writes that follow fail with "write after end"',
     links: [
-      { url: 'https://github.com/winstonjs/winston/issues/2219', title: 'winstonjs/winston#2219 Write after end node error with winston logger (open)' },
-      { url: 'https://github.com/winstonjs/winston/pull/2599', title: 'winstonjs/winston#2599 fix(logger): prevent "write after end" error during shutdown (open PR)' },
+      ...WINSTON_END_RACE,
     ],
   },
   {
@@ -148,8 +152,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     triage: 'confirmed',
     note: 'the same bug: logger.end() ends the Http transport while records are still in the logger\'s buffer; they fail with "write after end" and never reach the collector (repro/winston-http.http-collector.cjs: 8 of 40 records lost against a collector that answers 200)',
     links: [
-      { url: 'https://github.com/winstonjs/winston/issues/2219', title: 'winstonjs/winston#2219 Write after end node error with winston logger (open)' },
-      { url: 'https://github.com/winstonjs/winston/pull/2599', title: 'winstonjs/winston#2599 fix(logger): prevent "write after end" error during shutdown (open PR)' },
+      ...WINSTON_END_RACE,
     ],
   },
   {
