@@ -98,9 +98,9 @@ export function verdict(facts: RunFacts, scenario: VerdictScenario): RunResult {
   const found = [...judgeAliveLooks(folded.findings, end), ...ended.findings, ...(facts.sink !== undefined ? ledgerFindings(facts.sink, scenario.lossKind) : [])];
   const findings = found.map((f) => withSeverity(f, scenario.failOn));
   const harnessErrors = [...folded.harnessErrors, ...ended.harnessErrors];
-  const status: RunStatus =
-    folded.skipped !== undefined ? 'skip' : harnessErrors.length > 0 ? 'error' : findings.some((f) => f.severity === 'error') ? 'fail' : 'pass';
-  const reason = folded.skipped ?? (harnessErrors.length > 0 ? harnessErrors.join('\n') : undefined);
+  const skipped = folded.skipped ?? (harnessErrors.length === 0 ? ended.cutShort : undefined);
+  const status: RunStatus = skipped !== undefined ? 'skip' : harnessErrors.length > 0 ? 'error' : findings.some((f) => f.severity === 'error') ? 'fail' : 'pass';
+  const reason = skipped ?? (harnessErrors.length > 0 ? harnessErrors.join('\n') : undefined);
   const schedule = facts.schedule;
   const scheduled = folded.schedule;
   return {
@@ -120,7 +120,8 @@ export function verdict(facts: RunFacts, scenario: VerdictScenario): RunResult {
       : {}),
     status,
     ...(reason !== undefined ? { reason } : {}),
-    findings,
+    // A run cut short while it worked is skipped whole: its partial ledger would read as loss.
+    findings: folded.skipped === undefined && skipped !== undefined ? [] : findings,
     metrics: metricsOf(facts),
     replay: facts.replay,
     ...(folded.versions !== undefined ? { versions: folded.versions } : {}),
@@ -133,7 +134,7 @@ export function verdict(facts: RunFacts, scenario: VerdictScenario): RunResult {
  * died unasked, a harness error when it never started or the user stopped it. A skipped run
  * that ended by itself says nothing; a harness error inside the child explains a death.
  */
-export function endFindings(folded: FoldedRun, end: ProcessEnd, limits: RunLimits): { findings: Finding[]; harnessErrors: string[] } {
+export function endFindings(folded: FoldedRun, end: ProcessEnd, limits: RunLimits): { findings: Finding[]; harnessErrors: string[]; cutShort?: string } {
   const findings: Finding[] = [];
   const harnessErrors: string[] = [];
   const { phase, threads, exiting } = folded;
@@ -143,11 +144,14 @@ export function endFindings(folded: FoldedRun, end: ProcessEnd, limits: RunLimit
     harnessErrors.push(`could not start the run's process: ${end.spawnError}`);
   } else if (end.killedFor === 'deadline' && !folded.findings.some((f) => f.kind === 'hang') && stillProgressing(folded, limits)) {
     // Not the logger's hang: the run was given less time than this much logging takes here.
+    // Like a run the budget stopped, it is skipped: what it had not delivered yet says nothing.
     const produced = folded.threads.reduce((n, t) => n + t.produced, 0);
     const target = folded.threads.reduce((n, t) => n + t.target, 0);
-    harnessErrors.push(
-      `the run was still making progress when its deadline of ${limits.timeoutMs} ms came (last phase: ${phase}; ${produced} of ${target} records produced): a deadline too short for this run on this machine, not a hang; raise --timeout to let it finish`,
-    );
+    return {
+      findings,
+      harnessErrors,
+      cutShort: `the run was still making progress when its deadline of ${limits.timeoutMs} ms came (last phase: ${phase}; ${produced} of ${target} records produced): a deadline too short for this run on this machine, not a hang; raise --timeout to let it finish`,
+    };
   } else if (end.killedFor === 'deadline' && !folded.findings.some((f) => f.kind === 'hang')) {
     findings.push({
       kind: 'hang',
