@@ -40,7 +40,8 @@ describe('a failing run', () => {
     const dir = scratchDir();
     const adapter = join(FIXTURES, 'adapters', 'throws-later.ts');
     // throws-later throws out of the logger on its 101st record: 101 records is the smallest failure.
-    const { cli, report } = logjamReport(['run', '--adapter', adapter, '--scenario', 'graceful-exit', '--seed', '3', '--shrink', '--replay-dir', dir]);
+    // Shrinking runs up to 60 candidates: past a minute at load 10, so the command gets 150 s.
+    const { cli, report } = logjamReport(['run', '--adapter', adapter, '--scenario', 'graceful-exit', '--seed', '3', '--shrink', '--replay-dir', dir], 150_000);
     expect(cli.code).toBe(1);
     const run = report.runs[0];
     expect(run?.status).toBe('fail');

@@ -35,11 +35,11 @@ export function logjam(args: readonly string[], timeoutMs = 60_000, env: Readonl
 }
 
 /** Runs logjam with `--json` into a scratch file and returns the report. */
-export function logjamReport(args: readonly string[]): { cli: CliResult; report: Api.Report } {
+export function logjamReport(args: readonly string[], timeoutMs?: number): { cli: CliResult; report: Api.Report } {
   const dir = mkdtempSync(join(tmpdir(), 'logjam-test-'));
   try {
     const file = join(dir, 'report.json');
-    const cli = logjam([...args, '--json', file]);
+    const cli = logjam([...args, '--json', file], timeoutMs);
     const report = JSON.parse(readFileSync(file, 'utf8')) as Api.Report;
     return { cli, report };
   } finally {
