@@ -16,6 +16,11 @@ export interface FindingsOptions {
   /** Adapter descriptions by name, for minimal reproductions. */
   readonly adapterDescriptions?: Readonly<Record<string, string>>;
   readonly scenarioDescriptions?: Readonly<Record<string, string>>;
+  /**
+   * The standalone script (a path to run with node or python3) that shows a finding with the
+   * logger alone, if one exists; named beside the finding.
+   */
+  readonly standalone?: (adapter: string, scenario: string, kind: Finding['kind']) => string | undefined;
 }
 
 export function findingsMarkdown(report: Report, options: FindingsOptions = {}): string {
@@ -80,7 +85,7 @@ export function findingsMarkdown(report: Report, options: FindingsOptions = {}):
     if (scenarioText !== undefined) out.push(`Scenario: ${scenarioText}.`);
     if (description !== undefined || scenarioText !== undefined) out.push('');
     for (const rate of rates.filter((r) => r.adapter === adapter && r.scenario === scenario)) {
-      out.push(...describeRate(rate, group, adapter, scenario));
+      out.push(...describeRate(rate, group, adapter, scenario, options.standalone));
     }
     for (const run of group.filter((r) => r.status === 'error')) {
       out.push(`- **harness error** in seed ${run.seed}: ${firstLine(run.reason ?? '')}. Replay: \`${runCommand(run)}\``);
@@ -98,7 +103,13 @@ const TRIAGE = {
   new: "new: confirmed in the logger's source, no upstream issue reports it",
 } as const satisfies Record<UpstreamRule['triage'], string>;
 
-function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: string, scenario: string): string[] {
+function describeRate(
+  rate: FindingRate,
+  group: readonly RunResult[],
+  adapter: string,
+  scenario: string,
+  standalone: FindingsOptions['standalone'],
+): string[] {
   const showing = group.filter((r) => r.findings.some((f) => f.kind === rate.kind && f.severity !== 'info'));
   // The smallest run that shows it (fewest records produced) is the minimal reproduction.
   const smallest = [...showing].sort((a, b) => a.metrics.produced - b.metrics.produced)[0];
@@ -110,6 +121,8 @@ function describeRate(rate: FindingRate, group: readonly RunResult[], adapter: s
     `  - Evidence (seed ${smallest.seed}): ${escapeInline(finding.message)}${evidenceSummary(finding)}`,
     `  - Replay: \`${runCommand(smallest)}\``,
   ];
+  const script = standalone?.(adapter, scenario, rate.kind);
+  if (script !== undefined) lines.push(`  - Standalone (the logger alone, no logjam): \`${script}\``);
   const upstream = upstreamFor(adapter, scenario, finding, smallest.params);
   if (upstream !== undefined) {
     lines.push(`  - Triage: ${TRIAGE[upstream.triage]}.`);

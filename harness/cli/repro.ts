@@ -53,7 +53,8 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
   ...['pino-sync', 'pino-async'].map((adapter) => ({
     adapter,
     scenario: 'failing-sink',
-    kinds: ['unhandled-error', 'isolation-breach'] as const,
+    // The healthy sink's missing records are also the run's lost-records (a fact there).
+    kinds: ['unhandled-error', 'isolation-breach', 'lost-records'] as const,
     script: 'pino-sync.failing-sink.cjs',
     shows: "a multistream destination that throws (a destroyed sonic-boom) throws out of the log call and the healthy destination misses those records",
     upstream: 'https://github.com/pinojs/pino/issues/1489',
@@ -61,7 +62,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
   {
     adapter: 'pino-transport',
     scenario: 'failing-sink',
-    kinds: ['isolation-breach', 'unhandled-error', 'crash'],
+    kinds: ['isolation-breach', 'unhandled-error', 'crash', 'lost-records'],
     script: 'pino-transport.failing-sink.cjs',
     shows: "one of two pino/file targets writing to /dev/full (ENOSPC) ends the transport's worker: the healthy target misses 19 of 20 records",
     upstream: 'not reported upstream as of 2026-12-01 (pino lib/worker.js: targets share one worker and multistream; thread-stream lib/worker.js exits on the uncaught error)',
@@ -155,24 +156,35 @@ export function reproRoot(): string {
 
 export interface MatchedReproduction {
   readonly reproduction: Reproduction;
-  /** Failing runs of the report it matches. */
+  /** Runs of the report that show it (failing, or reporting it as a fact). */
   readonly runs: number;
 }
 
-/** The reproductions whose adapter, scenario and a failing kind appear in the report's failing runs. */
-export function reproductionsFor(report: Pick<Report, 'runs'>, failOn: (scenario: string) => readonly string[]): MatchedReproduction[] {
+/** How a script is run: Python scripts with python3, the rest with node. */
+export function scriptCommand(script: string, folder: string): string {
+  return `${script.endsWith('.py') ? 'python3' : 'node'} ${folder}/${script}`;
+}
+
+function shows(run: Pick<Report['runs'][number], 'findings'>, kinds: readonly FindingKind[]): boolean {
+  // A finding reported as information (a collector's exit loss, a skipped judgement) is not
+  // in FINDINGS.md's list, so it needs no script; a failure or a fact does.
+  return run.findings.some((f) => kinds.includes(f.kind) && f.severity !== 'info');
+}
+
+/** The reproductions whose adapter, scenario and one of whose kinds a run of the report shows. */
+export function reproductionsFor(report: Pick<Report, 'runs'>): MatchedReproduction[] {
   const out: MatchedReproduction[] = [];
   for (const reproduction of REPRODUCTIONS) {
-    const runs = report.runs.filter(
-      (r) =>
-        r.status === 'fail' &&
-        r.adapter === reproduction.adapter &&
-        r.scenario === reproduction.scenario &&
-        r.findings.some((f) => reproduction.kinds.includes(f.kind) && failOn(r.scenario).includes(f.kind)),
-    ).length;
+    const runs = report.runs.filter((r) => r.adapter === reproduction.adapter && r.scenario === reproduction.scenario && shows(r, reproduction.kinds)).length;
     if (runs > 0) out.push({ reproduction, runs });
   }
   return out;
+}
+
+/** The script that shows `kind` in `adapter` × `scenario` with the logger alone, as a command. */
+export function standaloneFor(adapter: string, scenario: string, kind: FindingKind, folder: string): string | undefined {
+  const r = REPRODUCTIONS.find((x) => x.adapter === adapter && x.scenario === scenario && x.kinds.includes(kind));
+  return r === undefined ? undefined : scriptCommand(r.script, folder);
 }
 
 /** The Markdown section FINDINGS.md ends with: one script per matched finding, and how to run it. */
@@ -182,11 +194,11 @@ export function reproMarkdown(matched: readonly MatchedReproduction[], folder: s
     '',
     '## Standalone reproductions',
     '',
-    'Each script uses the logger alone (no logjam), prints `SYMPTOM: ...` and exits 1 while the bug is there. Run it from a project where the logger is installed.',
+    'Each script uses the logger alone (no logjam), prints `SYMPTOM: ...` and exits 1 while the bug is there (0 once it is fixed). Run it from a project where the logger is installed.',
     '',
-    '| adapter × scenario | failing runs | script | shows | upstream |',
+    '| adapter × scenario | runs showing it | script | shows | upstream |',
     '|---|---|---|---|---|',
-    ...matched.map(({ reproduction: r, runs }) => `| \`${r.adapter}\` × \`${r.scenario}\` | ${runs} | \`node ${folder}/${r.script}\` | ${r.shows} | ${r.upstream} |`),
+    ...matched.map(({ reproduction: r, runs }) => `| \`${r.adapter}\` × \`${r.scenario}\` | ${runs} | \`${scriptCommand(r.script, folder)}\` | ${r.shows} | ${r.upstream} |`),
     '',
   ];
   return lines.join('\n');

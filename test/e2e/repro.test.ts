@@ -32,8 +32,9 @@ describe('standalone reproductions', () => {
     const report = join(dir, 'report.json');
     const finding = { kind: 'exit-loss', severity: 'error', message: '10 of 60 records were lost at exit', evidence: {} };
     const metrics = { produced: 60, delivered: 50, droppedReported: 0, lost: 10, duplicated: 0, reordered: 0, torn: 0, wallMs: 1 };
-    const run = (adapter: string, status: string, findings: unknown[]) => ({
+    const run = (adapter: string, status: string, findings: unknown[], versions: Record<string, string> = {}) => ({
       adapter,
+      versions,
       scenario: 'exit-listener',
       seed: 1,
       status,
@@ -59,15 +60,25 @@ describe('standalone reproductions', () => {
         startedAt: new Date(0).toISOString(),
         durationMs: 1,
         summary: { pass: 1, fail: 1, skip: 0, error: 0 },
-        runs: [run('pino-transport', 'fail', [finding]), run('pino-sync', 'pass', [])],
+        // A finding reported as information is not listed in FINDINGS.md, so it names no script.
+        runs: [
+          run('pino-transport', 'fail', [finding], { pino: '10.4.0' }),
+          run('pino-async', 'pass', [{ ...finding, severity: 'info' }], { pino: '10.4.0' }),
+          // A real logger's finding with no script is named on stderr, so the gap is seen.
+          run('bunyan-file', 'fail', [finding], { bunyan: '2.0.5' }),
+        ],
       }),
     );
     const out = join(dir, 'scripts');
     const cli = logjam(['findings', report, '--repro-dir', out]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('## Standalone reproductions');
-    expect(cli.stdout).toContain(`node ${out}/pino-transport.exit-listener.cjs`);
+    expect(cli.stdout).toContain(`| \`node ${out}/pino-transport.exit-listener.cjs\` |`);
+    // Named beside the finding too, not only in the closing table.
+    expect(cli.stdout).toContain(`  - Standalone (the logger alone, no logjam): \`node ${out}/pino-transport.exit-listener.cjs\``);
     expect(cli.stdout).not.toContain('pino-async.exit-listener.cjs');
+    expect(cli.stderr).toContain('1 finding(s) on real loggers have no standalone script yet');
+    expect(cli.stderr).toContain('bunyan-file × exit-listener: exit-loss\n');
     expect(existsSync(join(out, 'pino-transport.exit-listener.cjs'))).toBe(true);
     expect(existsSync(join(out, 'pino-async.exit-listener.cjs'))).toBe(false);
   });

@@ -16,9 +16,10 @@ import { findingsMarkdown } from '../../../reports/findings.js';
 import { SCENARIO_NAMES } from '../../../scenarios/index.js';
 import { UsageError } from '../../contract/errors.js';
 import { resolveAdapter, resolveScenario } from '../catalogue.js';
-import { EXIT, type Report } from '../../contract/result.js';
-import { parse, stdout } from './io.js';
-import { reproductionsFor, reproMarkdown, reproRoot } from '../repro.js';
+import { EXIT, type FindingKind, type Report } from '../../contract/result.js';
+import { parse, stderr, stdout } from './io.js';
+import { upstreamFor } from '../../../reports/upstream.js';
+import { reproductionsFor, reproMarkdown, reproRoot, standaloneFor } from '../repro.js';
 
 const OPTIONS = {
   out: { type: 'string' },
@@ -36,7 +37,28 @@ reproduction).
   --out FILE        write to FILE (default: print to stdout)
   --repro-dir DIR   copy the standalone reproduction of each finding that has one (a script
                     using the logger alone) into DIR; FINDINGS.md names them either way
+
+The findings on real loggers that have no standalone script yet are listed on stderr (not
+those the scenario provokes on purpose, such as a crash's loss).
 `;
+
+/**
+ * The adapter × scenario: kind of each finding on a real logger (one whose run loaded a versioned
+ * logger) that FINDINGS.md lists with no standalone script beside it. Findings the scenario
+ * provokes on purpose (a crash's loss, triaged `expected`) are not the logger's to reproduce.
+ */
+function withoutScript(report: Report, standalone: (adapter: string, scenario: string, kind: FindingKind) => string | undefined): string[] {
+  const out = new Set<string>();
+  for (const run of report.runs) {
+    if (Object.keys(run.versions ?? {}).length === 0) continue;
+    for (const f of run.findings) {
+      if (f.severity === 'info' || standalone(run.adapter, run.scenario, f.kind) !== undefined) continue;
+      if (upstreamFor(run.adapter, run.scenario, f, run.params)?.triage === 'expected') continue;
+      out.add(`${run.adapter} × ${run.scenario}: ${f.kind}${run.status === 'fail' && f.severity === 'error' ? '' : ' (fact)'}`);
+    }
+  }
+  return [...out].sort();
+}
 
 export const findingsCommand = {
   run: findings,
@@ -75,15 +97,19 @@ async function findings(args: string[]): Promise<number> {
   }
   const scenarioDescriptions: Record<string, string> = {};
   for (const name of SCENARIO_NAMES) scenarioDescriptions[name] = (await resolveScenario(name)).description;
-  const failOn = new Map<string, readonly string[]>();
-  for (const name of SCENARIO_NAMES) failOn.set(name, (await resolveScenario(name)).failOn);
-  const matched = reproductionsFor(report, (scenario) => failOn.get(scenario) ?? []);
+  const matched = reproductionsFor(report);
   const reproDir = values['repro-dir'];
   if (reproDir !== undefined) {
     mkdirSync(resolve(reproDir), { recursive: true });
     for (const m of matched) copyFileSync(join(reproRoot(), m.reproduction.script), join(resolve(reproDir), m.reproduction.script));
   }
-  const markdown = findingsMarkdown(report, { adapterDescriptions, scenarioDescriptions }) + reproMarkdown(matched, reproDir ?? 'repro');
+  const folder = reproDir ?? 'repro';
+  const standalone = (adapter: string, scenario: string, kind: FindingKind): string | undefined => standaloneFor(adapter, scenario, kind, folder);
+  const markdown = findingsMarkdown(report, { adapterDescriptions, scenarioDescriptions, standalone }) + reproMarkdown(matched, folder);
+  const without = withoutScript(report, standalone);
+  if (without.length > 0) {
+    stderr.write(`logjam: ${without.length} finding(s) on real loggers have no standalone script yet (repro/, harness/cli/repro.ts):\n${without.map((w) => `  ${w}\n`).join('')}`);
+  }
   if (values.out !== undefined) {
     writeFileSync(resolve(values.out), markdown);
     stdout.write(`logjam: wrote ${values.out} (${report.runs.length} runs)\n`);
