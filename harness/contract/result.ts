@@ -168,6 +168,8 @@ export interface Report {
 export interface SuiteFingerprint {
   /** sha256 over the other fields: equal fingerprints, one suite. */
   readonly fingerprint: string;
+  /** The Node release `--node` pinned the runs to; absent: the supervisor's own Node. */
+  readonly node?: string;
   readonly adapters: readonly string[];
   readonly scenarios: readonly string[];
   readonly seeds: readonly number[];

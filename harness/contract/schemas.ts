@@ -78,6 +78,7 @@ export const SuiteFingerprintSchema = z.object({
   seeds: z.array(SeedSchema),
   runs: z.number().int().min(0),
   logjam: z.string(),
+  node: z.string().optional(),
 });
 
 export const ReportSchema = z.looseObject({

@@ -10,10 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../harness/index.js';
 import type * as Junit from '../../reports/junit.js';
 import type * as Markdown from '../../reports/markdown.js';
+import type * as Ci from '../../harness/cli/commands/ci.js';
 import { logjam, ROOT, scratchDir } from './helpers.js';
 
 const { junitXml } = (await import(join(ROOT, 'dist', 'reports', 'junit.js'))) as typeof Junit;
 const { markdownSummary } = (await import(join(ROOT, 'dist', 'reports', 'markdown.js'))) as typeof Markdown;
+const { suiteFingerprint } = (await import(join(ROOT, 'dist', 'harness', 'cli', 'commands', 'ci.js'))) as typeof Ci;
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -140,6 +142,18 @@ describe('logjam ci', () => {
     const missing = logjam(['merge-reports', one, '--out', outDir()]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Expected all 2 shards, missing 2/2');
+
+    // A shard run with --node is another suite: the fingerprint carries the Node release.
+    const otherNode = outDir();
+    const shard = JSON.parse(readFileSync(join(two, 'report.json'), 'utf8')) as Report & { suite: Record<string, unknown> };
+    const { fingerprint: _unused, ...fields } = shard.suite;
+    const fingerprint = suiteFingerprint(whole.suite?.adapters ?? [], whole.suite?.scenarios ?? [], whole.suite?.seeds ?? [], whole.suite?.runs ?? 0, whole.suite?.logjam ?? '', '22.12.0');
+    expect(fingerprint.fingerprint).not.toBe(whole.suite?.fingerprint);
+    expect(fingerprint).toMatchObject({ ...fields, node: '22.12.0' });
+    writeFileSync(join(otherNode, 'report.json'), JSON.stringify({ ...shard, suite: fingerprint }));
+    const mixed = logjam(['merge-reports', one, otherNode, '--out', outDir()]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain(`node "22.12.0" where the first shard has the supervisor's Node (no --node)`);
     // Three suites of 8, 4 and 4 runs in a row: past 60 s at a load of 28 on 2 cores. A safety
     // net, not a speed assertion.
   }, 240_000);

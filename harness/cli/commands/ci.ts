@@ -104,7 +104,7 @@ async function ci(args: string[]): Promise<number> {
   // Checked and created before anything runs: a bad --out never throws the suite's results away.
   const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? (project !== undefined && config.out !== undefined ? resolve(project.dir, config.out) : CI_DEFAULTS.out), '--out');
   const replayDir = prepareOutDir(join(out, 'replays'), '--out');
-  await pinNode(values.node);
+  const node = await pinNode(values.node);
   const command = `logjam ${['ci', ...args].join(' ')}`;
   const configDir = project?.dir ?? process.cwd();
   let targets: Awaited<ReturnType<typeof resolveTargets>>;
@@ -182,7 +182,7 @@ async function ci(args: string[]): Promise<number> {
     clearTimeout(timer);
     interrupt.dispose();
   }
-  report = { ...report, suite: suiteFingerprint(adapters.map((a) => a.ref), scenarios.map((s) => s.ref), Array.from({ length: runs }, (_, i) => seed + i), all.length, report.environment.logjam) };
+  report = { ...report, suite: suiteFingerprint(adapters.map((a) => a.ref), scenarios.map((s) => s.ref), seeds, all.length, report.environment.logjam, node) };
   if (shard !== undefined) report = { ...report, shard: { ...shard, planned: all.length } };
   const files = writeReportFiles(report, out, title);
   reportToGitHub(report, process.env, (t) => stdout.write(t), title);
@@ -255,9 +255,13 @@ function withUnfinished(report: Report, plan: readonly SuiteRun[], budget: Budge
   return buildReport(runs, started, command);
 }
 
-/** What suite this is, as merge-reports compares shards: the same adapters, scenarios, seeds, runs and logjam. */
-export function suiteFingerprint(adapters: readonly string[], scenarios: readonly string[], seeds: readonly number[], runs: number, logjam: string): SuiteFingerprint {
-  const fields = { adapters: [...adapters], scenarios: [...scenarios], seeds: [...seeds], runs, logjam };
+/**
+ * What suite this is, as merge-reports compares shards: the same adapters, scenarios, seeds, runs
+ * and logjam, and the Node release the runs used when `--node` chose one (shards on two Nodes are
+ * two suites: loggers behave differently across runtimes).
+ */
+export function suiteFingerprint(adapters: readonly string[], scenarios: readonly string[], seeds: readonly number[], runs: number, logjam: string, node?: string): SuiteFingerprint {
+  const fields = { adapters: [...adapters], scenarios: [...scenarios], seeds: [...seeds], runs, logjam, ...(node !== undefined ? { node } : {}) };
   return { fingerprint: createHash('sha256').update(JSON.stringify(fields)).digest('hex'), ...fields };
 }
 

@@ -72,9 +72,11 @@ function readReport(ref: string): Report {
 
 function suiteDifference(a: SuiteFingerprint | undefined, b: SuiteFingerprint): string {
   if (a === undefined) return 'the first has no fingerprint';
-  const fields = ['adapters', 'scenarios', 'seeds', 'runs', 'logjam'] as const;
+  const fields = ['adapters', 'scenarios', 'seeds', 'runs', 'logjam', 'node'] as const;
+  // No `node`: the runs used the supervisor's own Node (no --node).
+  const show = (f: (typeof fields)[number], s: SuiteFingerprint): string => (f === 'node' && s.node === undefined ? "the supervisor's Node (no --node)" : JSON.stringify(s[f]));
   const differ = fields.filter((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f]));
-  return differ.map((f) => `${f} ${JSON.stringify(b[f])} where the first shard has ${JSON.stringify(a[f])}`).join('; ') || 'another fingerprint';
+  return differ.map((f) => `${f} ${show(f, b)} where the first shard has ${show(f, a)}`).join('; ') || 'another fingerprint';
 }
 
 /**

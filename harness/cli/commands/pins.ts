@@ -21,9 +21,11 @@ export async function pinLoggerVersions(values: string[] | undefined): Promise<v
  * `--node VERSION`: resolves the release (installing it into the cache if needed) and runs every
  * run's process this command starts on it. The installer loads only when the flag is given.
  */
-export async function pinNode(value: string | undefined): Promise<void> {
-  if (value === undefined) return;
+/** Pins the runs' Node release (`--node`); returns the exact version, or undefined without the flag. */
+export async function pinNode(value: string | undefined): Promise<string | undefined> {
+  if (value === undefined) return undefined;
   const { resolveNode, useNode } = await import('../node-cache.js');
   const release = resolveNode(value, { log: (line) => stderr.write(line) });
   useNode(release);
+  return release.version;
 }
