@@ -170,8 +170,10 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     finding: (finding) => send({ type: 'finding', finding }),
     metrics: (metrics) => send({ type: 'metrics', metrics }),
     // The process-wide logger's own drop counter (a shared queue's) counts too.
-    produced: (counts, droppedReported, refused = []) => {
+    produced: (counts, droppedReported, named = []) => {
       const setupDropped = processSetup?.dropped?.() ?? 0;
+      // The ledger counts a record named twice once.
+      const refused = threwRefs.length > 0 ? [...named, ...threwRefs] : named;
       lastProduced = { counts, droppedReported, setupDropped, refused };
       send({ type: 'produced', counts, droppedReported: droppedReported + setupDropped, ...(refused.length > 0 ? { refused } : {}) });
     },
@@ -347,16 +349,33 @@ async function stopRelay(): Promise<RelayStats | undefined> {
   return r?.stop(spec.closeMs);
 }
 
-/** Errors thrown out of log calls: an error escaped the logger into the application. */
-function reportThrows(thread: string, calls: CallSummary): void {
-  if (calls.threw === 0 || calls.firstThrow === undefined) return;
+/**
+ * The records whose log() call threw, on the harness's own producer paths (the main thread's and
+ * the producer threads' loops): the caller was told, so the ledger counts one that never arrived
+ * as refused, not lost. Added to what the scenario names in ctx.produced.
+ */
+const threwRefs: { producer: number; seq: number }[] = [];
+
+/**
+ * Errors thrown out of log calls: an error escaped the logger into the application. Keeps the
+ * calls' record numbers for the ledger and returns the summary without them (they can be many).
+ */
+function reportThrows<T extends CallSummary>(thread: string, producer: number, calls: T): Omit<T, 'threwSeqs'> {
+  const { threwSeqs, ...summary } = calls;
+  for (const seq of threwSeqs ?? []) threwRefs.push({ producer, seq });
+  const first = calls.firstThrow;
+  if (calls.threw > 0 && first !== undefined) reportThrow(thread, calls.threw, first);
+  return summary;
+}
+
+function reportThrow(thread: string, threw: number, first: NonNullable<CallSummary['firstThrow']>): void {
   send({
     type: 'finding',
     finding: {
       kind: 'unhandled-error',
       severity: 'error',
-      message: `${calls.threw} log call(s) on ${thread} threw into the caller; the first, on record ${calls.firstThrow.seq}: ${calls.firstThrow.message}`,
-      evidence: { thread, threw: calls.threw, seq: calls.firstThrow.seq, message: calls.firstThrow.message, stack: calls.firstThrow.stack },
+      message: `${threw} log call(s) on ${thread} threw into the caller; the first, on record ${first.seq}: ${first.message}`,
+      evidence: { thread, threw, seq: first.seq, message: first.message, stack: first.stack },
     },
   });
 }
@@ -406,8 +425,7 @@ async function logFromMain(
   mainRow.set('running', 'idle');
   const latency = summarise(histogram);
   histogram.destroy();
-  const summary = calls.summary();
-  reportThrows('main', summary);
+  const summary = reportThrows('main', 0, calls.summary());
   return {
     logger,
     produced,
@@ -500,8 +518,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
       reportShutdown(`producer-${r.producer}'s logger shutdown`, { ok: false, ms: r.closeMs, ...(r.closeError !== undefined ? { error: r.closeError } : {}) }, { producer: r.producer });
     }
   }
-  const calls = [...results.values()].map((r) => ({ ...r.calls, producer: r.producer, thread: `producer-${r.producer}` }));
-  for (const c of calls) reportThrows(c.thread, c);
+  const calls = [...results.values()].map((r) => reportThrows(`producer-${r.producer}`, r.producer, { ...r.calls, producer: r.producer, thread: `producer-${r.producer}` }));
   return {
     produced,
     droppedReported,

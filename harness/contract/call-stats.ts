@@ -15,6 +15,11 @@ export interface CallSummary {
   /** Calls that threw, and the first error. */
   readonly threw: number;
   readonly firstThrow?: { readonly seq: number; readonly message: string; readonly stack: string };
+  /**
+   * The records whose call threw, every one: the caller was told, so one that never reached the
+   * sink is counted refused by the ledger, not lost.
+   */
+  readonly threwSeqs?: readonly number[];
 }
 
 export class CallStats {
@@ -25,6 +30,7 @@ export class CallStats {
   #slowMs = 0;
   #threw = 0;
   #firstThrow: CallSummary['firstThrow'];
+  readonly #threwSeqs: number[] = [];
 
   /**
    * `starved`: the calling thread's cumulative run-queue wait in ms (cpu-clock.ts's
@@ -50,6 +56,7 @@ export class CallStats {
 
   threw(seq: number, error: unknown): void {
     this.#threw++;
+    this.#threwSeqs.push(seq);
     if (this.#firstThrow === undefined) {
       const e = error instanceof Error ? error : new Error(String(error));
       this.#firstThrow = { seq, message: e.message, stack: e.stack ?? '' };
@@ -64,6 +71,7 @@ export class CallStats {
       slowCallMs: this.#slowCallMs,
       threw: this.#threw,
       ...(this.#firstThrow !== undefined ? { firstThrow: this.#firstThrow } : {}),
+      ...(this.#threwSeqs.length > 0 ? { threwSeqs: [...this.#threwSeqs] } : {}),
     };
   }
 }

@@ -132,6 +132,22 @@ async function findFailingSeed(fails: (seed: number) => Promise<boolean>): Promi
   throw new Error('no failing seed among 1..10');
 }
 
+describe('log calls that throw on the harness\'s own producer paths', () => {
+  it('counts the records whose log() threw as refused, not lost: one fault, one finding', async () => {
+    // steady logs from producer threads, exit-after-logging from the main thread: both paths.
+    for (const scenario of ['steady', 'exit-after-logging']) {
+      const { result } = await run(join(FIXTURES, 'adapters', 'throws-every-7th.ts'), scenario, undefined);
+      expect(result.status, scenario).toBe('fail');
+      const thrown = result.findings.find((f) => f.kind === 'unhandled-error');
+      expect(thrown?.message, scenario).toMatch(/log call\(s\) on (producer-\d|main) threw into the caller; the first, on record 6: refused call 7/);
+      expect(result.findings.map((f) => f.kind), scenario).not.toContain('lost-records');
+      expect(result.metrics.lost, scenario).toBe(0);
+      // Every 7th call of each logger never reached the sink.
+      expect(result.metrics.produced - result.metrics.delivered, scenario).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('crash-mid-write', () => {
   it("reports what pino-transport lost when its thread-stream worker dies with records in flight, and that it did not hang", async () => {
     const { result, kinds } = await run('pino-transport', 'crash-mid-write', { how: 'worker-death', records: 2000, afterDeath: 200, maxPayload: 100 });
