@@ -13,6 +13,8 @@ export interface CompareModel {
   /** The exact command that produced the model. */
   readonly command: string;
   readonly os: { readonly type: string; readonly release: string };
+  /** The Node release the runs and benchmarks ran on (`--node`'s, else logjam's own). */
+  readonly node?: string;
   readonly adapters: readonly { readonly name: string; readonly description: string; readonly versions: Readonly<Record<string, string>> }[];
   readonly scenarios: readonly { readonly name: string; readonly description: string }[];
   /** The verdicts: every adapter × scenario × seed, as `logjam run` reports them. */

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { BenchmarkResult } from '../harness/contract/benchmark-protocol.js';
 import { formatSpread, rankings } from './ranking.js';
-import { benchSizing } from './markdown.js';
+import { benchSizing, nodeLine } from './markdown.js';
 import type { Finding, RunResult, RunStatus } from '../harness/contract/result.js';
 import type { CompareModel } from './compare-model.js';
 
@@ -54,7 +54,7 @@ ${benchTable(model.benchmarks)}
 
 <h2>Environment</h2>
 <table class="env">
-<tr><th>Node</th><td>${escapeHtml(e.node)}</td></tr>
+<tr><th>Node</th><td>${escapeHtml(nodeLine(model.node, e.node))}</td></tr>
 <tr><th>OS</th><td>${escapeHtml(`${model.os.type} ${model.os.release} (${e.platform}/${e.arch})`)}</td></tr>
 <tr><th>CPU</th><td>${e.cpus} × ${escapeHtml(e.cpuModel)}</td></tr>
 <tr><th>Memory</th><td>${e.totalMemoryMb} MB</td></tr>
@@ -212,3 +212,4 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; } figcaption { color: #555; text-align: center; }
 .meta { color: #555; }
 `;
+

@@ -134,6 +134,11 @@ export function compareMarkdown(model: CompareModel): string {
     for (const r of ranked) lines.push(`- ${r.shape} ×${r.threads}: ${r.rows.map((row, i) => `${cell(row.adapter)} ${Math.round(row.deliveredPerSec.median)}${i < r.rows.length - 1 ? (row.overlapsNext ? ' ≈' : ' >') : ''}`).join(' ')}`);
   }
   const e = model.report.environment;
-  lines.push('', `Node ${cell(e.node)} · ${cell(`${model.os.type} ${model.os.release}`)} · ${e.cpus} × ${cell(e.cpuModel)} · ${model.adapters.map((a) => cell(`${a.name}: ${Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ')}`)).join(' · ')}`, '');
+  lines.push('', `Node ${cell(nodeLine(model.node, e.node))} · ${cell(`${model.os.type} ${model.os.release}`)} · ${e.cpus} × ${cell(e.cpuModel)} · ${model.adapters.map((a) => cell(`${a.name}: ${Object.entries(a.versions).map(([k, v]) => `${k}@${v}`).join(' ')}`)).join(' · ')}`, '');
   return lines.join('\n');
+}
+
+/** The loggers' Node and, when `--node` chose another, the one logjam itself ran on. */
+export function nodeLine(loggers: string | undefined, supervisor: string): string {
+  return loggers === undefined || loggers === supervisor ? supervisor : `${loggers} (--node; logjam itself on ${supervisor})`;
 }

@@ -96,6 +96,7 @@ async function main(): Promise<void> {
       callLatencyUs: summarise(latency),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+      node: process.version,
     },
   });
 }

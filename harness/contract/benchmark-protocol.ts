@@ -64,6 +64,8 @@ export interface BenchSample {
   readonly peakRssMb: number;
   /** The Node process's event-loop delay; absent for a Python adapter (no event loop between its calls). */
   readonly eventLoopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The Node release the iteration's process ran on, as it reported itself (`--node` chooses it). */
+  readonly node?: string;
 }
 
 /** A figure over a case's iterations: a reader tells a difference from noise by whether spreads overlap. */

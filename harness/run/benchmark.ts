@@ -14,6 +14,7 @@
  * on a shared machine hits every logger alike.
  */
 
+import { runNodeBinary } from '../util/run-node.js';
 import { trackProcessGroup } from '../util/cleanup.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -238,7 +239,8 @@ function firstLine(error: unknown): string {
 /** One child process; its own process group, killed whole at the deadline. */
 function iteration(spec: BenchSpec, timeoutMs: number, signal: AbortSignal | undefined): Promise<BenchSample> {
   const args = [...(isTypeScriptModule(spec.adapterUrl) ? ['--import', import.meta.resolve('tsx')] : []), CHILD, JSON.stringify(spec)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true });
+  // On the Node release `--node` pinned, like a run's process.
+  const child = spawn(runNodeBinary(), args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true });
   // A second Ctrl-C ends the group even if this function never gets to.
   const untrack = trackProcessGroup(child.pid);
   child.once('exit', untrack);

@@ -57,6 +57,28 @@ describe('--node', () => {
     expect((JSON.parse(readFileSync(file, 'utf8')) as { node?: string }).node).toBe(other);
   }, 90_000);
 
+  it.skipIf(other === undefined)(`compare runs its runs and its benchmark processes on the release, and says so (${other ?? noOther})`, () => {
+    const out = join(scratch, 'compare');
+    const cli = logjam(
+      ['compare', '--adapter', 'reference', '--scenario', 'graceful-exit', '--shape', 'simple', '--threads', '1', '--records', '500', '--iterations', '1', '--node', other ?? '', '--out', out],
+      120_000,
+      OFFLINE,
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    const model = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as {
+      node?: string;
+      report: Report;
+      benchmarks: { samples: { node?: string }[] }[];
+    };
+    expect(model.node).toBe(`v${other ?? ''}`);
+    expect(model.report.runs.map((r) => r.node)).toEqual([`v${other ?? ''}`]);
+    const samples = model.benchmarks.flatMap((b) => b.samples);
+    expect(samples.length).toBeGreaterThan(0);
+    // Each benchmark process reported the Node it ran on.
+    for (const sample of samples) expect(sample.node).toBe(`v${other ?? ''}`);
+    expect(readFileSync(join(out, 'compare.md'), 'utf8')).toContain(`Node v${other ?? ''} (--node; logjam itself on ${process.version})`);
+  }, 150_000);
+
   it('without it, runs on the Node running logjam and leaves --node out of the replay', () => {
     const json = join(scratch, 'plain.json');
     const cli = logjam(['run', '--adapter', ADAPTER, '--scenario', 'steady', '--seed', '1', '--json', json], 60_000, { LOGJAM_FIXTURE_BROKEN_FROM: '999' });

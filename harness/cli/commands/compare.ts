@@ -22,6 +22,7 @@ import { runSuite } from '../../run/suite.js';
 import { parse, requireNonEmpty, resolveTargets, splitList, stderr, stdout, usePython } from './shared.js';
 import { watchStops } from '../signals.js';
 import { prepareOutDir, writeOrKeep } from '../output-paths.js';
+import { pinNode } from './pins.js';
 
 export const COMPARE_DEFAULTS = { seed: 1, runs: 1, minLoggingMs: 1000, iterations: 3, threads: [1, 2], out: 'logjam-compare', timeoutMs: 60_000 } as const;
 
@@ -39,6 +40,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   out: { type: 'string' },
   python: { type: 'string' },
+  node: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -65,6 +67,8 @@ Options:
       --out DIR            where the files go (default: ${COMPARE_DEFAULTS.out})
       --python PATH        the interpreter for Python adapters (python-*, ./my_adapter.py),
                            which share the matrix and the benchmark table (default: python3)
+      --node VERSION       run every run and benchmark process on this Node release (22.12.0,
+                           or 22: its newest), fetched once from the npm registry and cached
   -h, --help               show this help
 
 Benchmarks measure the logger, not the process around it: delivered records/s is records in
@@ -108,6 +112,7 @@ async function compare(args: string[]): Promise<number> {
   // Checked and created before anything runs.
   const out = prepareOutDir(requireNonEmpty(values.out, '--out') ?? COMPARE_DEFAULTS.out, '--out');
   usePython(values.python);
+  const node = await pinNode(values.node);
   const { adapters, scenarios } = await resolveTargets(values.adapter, values.scenario, process.cwd(), { timeoutMs });
   const command = `logjam ${['compare', ...args].join(' ')}`;
 
@@ -163,6 +168,8 @@ async function compare(args: string[]): Promise<number> {
       generatedAt: new Date().toISOString(),
       command,
       os: { type: type(), release: release() },
+      // The runs' and benchmarks' Node: --node's release, else the one running logjam.
+      node: node !== undefined ? `v${node}` : process.version,
       adapters: await Promise.all(
         adapters.map(async (a) => ({ name: a.name, description: a.definition.description, versions: (await a.definition.versions?.()) ?? {} })),
       ),
