@@ -6,6 +6,7 @@
 
 import type Bunyan from 'bunyan';
 import { defineAdapter } from '../harness/contract/adapter.js';
+import { carriesOuterRecord, reentryHook } from '../harness/sinks/sinks.js';
 import { loadBunyan, versionsOf } from './loggers.js';
 import { bunyanBytes, endStream, secondSinkStream } from './streams.js';
 
@@ -20,7 +21,9 @@ export default defineAdapter({
   description: "bunyan with a { path } file stream; shutdown: end the logger's streams and wait for close",
   // reopen: bunyan's reopenFileStreams(), documented for logrotate (https://github.com/trentm/node-bunyan/issues/104).
   // secondSink: a second stream (the application's own Writable) beside the file.
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, reopen: true, secondSink: true },
+  // reentrantSink: the file stream's write callback (the record is in the file) logs through
+  // the same logger, as an application reporting what it wrote does.
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, reopen: true, secondSink: true, reentrantSink: true },
   versions: () => versionsOf('bunyan'),
   create(ctx) {
     const bunyan = loadBunyan();
@@ -30,11 +33,26 @@ export default defineAdapter({
       level: ctx.level,
       streams: [{ level: ctx.level, path: ctx.file }, ...(second !== undefined ? [{ level: ctx.level, stream: second }] : [])],
     });
+    // The application stops reporting once it has ended the streams: logging after that is the
+    // caller's mistake ("write after end"), not bunyan's.
+    let ending = false;
+    const hook = reentryHook(ctx.sink, (message) => logger.info(message));
+    if (hook !== undefined) {
+      const file = (logger as unknown as { streams: { stream: NodeJS.WritableStream }[] }).streams[0]?.stream;
+      if (file === undefined) throw new Error('bunyan created no stream for the file: this adapter does not know this bunyan release');
+      const write = file.write.bind(file) as (chunk: string, callback: (error?: Error | null) => void) => boolean;
+      // bunyan writes one record per write(), with no callback: the one added here runs once
+      // the record is in the file.
+      file.write = (chunk: string) => write(chunk, (error) => error == null && hook(!ending && carriesOuterRecord(String(chunk))));
+    }
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => bunyanBytes(logger),
       reopen: () => logger.reopenFileStreams(),
-      close: () => endBunyan(logger),
+      close: () => {
+        ending = true;
+        return endBunyan(logger);
+      },
     };
   },
 });

@@ -12,6 +12,7 @@ import type Log4js from 'log4js';
 import type { Writable } from 'node:stream';
 import type { Appender, Logger, LoggingEvent } from 'log4js';
 import { defineAdapter, type Level } from '../harness/contract/adapter.js';
+import { carriesOuterRecord, reentryHook } from '../harness/sinks/sinks.js';
 import { loadLog4js, versionsOf } from './loggers.js';
 import { secondSinkStream } from './streams.js';
 
@@ -24,7 +25,13 @@ export function shutdownLog4js(log4js: typeof Log4js): Promise<void> {
 export const ONE_LINE_LAYOUT = { type: 'logjam-one-line' } as const;
 
 /** One log4js configuration per thread (each thread has its own log4js module); `second`, a second appender every record also goes to. */
-export function configureLog4js(appender: Record<string, unknown>, level: Level, second?: Record<string, unknown>): { log4js: typeof Log4js; logger: Logger } {
+export function configureLog4js(
+  appender: Record<string, unknown>,
+  level: Level,
+  second?: Record<string, unknown>,
+  /** Appenders no category uses, that `appender` finds by name. */
+  inner: Record<string, Record<string, unknown>> = {},
+): { log4js: typeof Log4js; logger: Logger } {
   const log4js = loadLog4js();
   // The basic layout's prefix, and util.format's output with no line breaks (strings keep their
   // escapes: a newline inside a field value prints as \n, as the basic layout prints it too).
@@ -32,7 +39,7 @@ export function configureLog4js(appender: Record<string, unknown>, level: Level,
     `[${new Date(event.startTime).toISOString()}] [${event.level.levelStr}] ${event.categoryName} - ${formatWithOptions({ breakLength: Infinity, compact: true }, ...(event.data as unknown[]))}`,
   );
   log4js.configure({
-    appenders: { sink: appender as unknown as Appender, ...(second !== undefined ? { second: second as unknown as Appender } : {}) },
+    appenders: { ...(inner as Record<string, Appender>), sink: appender as unknown as Appender, ...(second !== undefined ? { second: second as unknown as Appender } : {}) },
     categories: { default: { appenders: second !== undefined ? ['sink', 'second'] : ['sink'], level } },
   });
   return { log4js, logger: log4js.getLogger() };
@@ -58,6 +65,27 @@ function streamAppender(stream: Writable): Record<string, unknown> {
   };
 }
 
+/**
+ * A custom appender (https://log4js-node.github.io/log4js-node/writing-appenders.html) that
+ * passes each event to the appender named `inner` (found by name, as log4js's own
+ * logLevelFilter finds the one it wraps; log4js shuts that one down itself) and then calls
+ * `after` with whether the event was a record of the run, from inside the append.
+ */
+function reportingAppender(inner: string, after: (outer: boolean) => void): Record<string, unknown> {
+  return {
+    type: {
+      configure: (_config: unknown, _layouts: unknown, findAppender: (name: string) => ((event: LoggingEvent) => void) | false) => {
+        const target = findAppender(inner);
+        if (target === false) throw new Error(`log4js found no appender named ${inner}: this adapter does not know this log4js release`);
+        return (event: LoggingEvent): void => {
+          target(event);
+          after(carriesOuterRecord(String((event.data as unknown[])[0])));
+        };
+      },
+    },
+  };
+}
+
 export default defineAdapter({
   name: 'log4js-file',
   description: "log4js with the file appender, one-line layout; shutdown: log4js.shutdown(cb)",
@@ -74,11 +102,21 @@ export default defineAdapter({
     // A second appender (a custom one, as log4js documents writing them, over the application's
     // own stream) beside the file appender.
     secondSink: true,
+    // A custom appender wrapping the file appender by name (as log4js's own logLevelFilter does)
+    // logs through the same logger after each event it passed on, as an application reporting
+    // what it wrote does.
+    reentrantSink: true,
   },
   versions: () => versionsOf('log4js'),
   create(ctx) {
     const second = ctx.secondFile !== undefined ? streamAppender(secondSinkStream(ctx.secondFile, ctx.secondSink ?? {})) : undefined;
-    const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, layout: ONE_LINE_LAYOUT }, ctx.level, second);
+    const file = { type: 'file', filename: ctx.file, layout: ONE_LINE_LAYOUT };
+    // The hook logs through the logger configured with it.
+    const configured: { logger?: Logger } = {};
+    const report = reentryHook(ctx.sink, (message) => configured.logger?.info(message));
+    const { log4js, logger } =
+      report !== undefined ? configureLog4js(reportingAppender('file', report), ctx.level, second, { file }) : configureLog4js(file, ctx.level, second);
+    configured.logger = logger;
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),

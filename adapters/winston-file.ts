@@ -6,6 +6,7 @@
 
 import type { Logger } from 'winston';
 import { defineAdapter, type Level } from '../harness/contract/adapter.js';
+import { carriesOuterRecord, reentryHook } from '../harness/sinks/sinks.js';
 import { loadWinston, versionsOf } from './loggers.js';
 import { endStream, secondSinkStream, winstonFileBytes } from './streams.js';
 
@@ -25,21 +26,32 @@ export default defineAdapter({
   name: 'winston-file',
   description: 'winston with transports.File to a file, JSON format; shutdown: end() and the finish event',
   // secondSink: a second transport (transports.Stream over the application's own stream), as
-  // applications ship to a file and somewhere else at once.
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, secondSink: true },
+  // applications ship to a file and somewhere else at once. reentrantSink: a listener on the
+  // File transport's 'logged' event (emitted from its stream's write callback, once per record
+  // written) logs through the same logger, as an application reporting what it wrote does.
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, secondSink: true, reentrantSink: true },
   versions: () => versionsOf('winston'),
   create(ctx) {
     const winston = loadWinston();
     const second = ctx.secondFile !== undefined ? secondSinkStream(ctx.secondFile, ctx.secondSink ?? {}) : undefined;
+    const file = new winston.transports.File({ filename: ctx.file });
     const logger = winston.createLogger({
       level: ctx.level,
       format: winston.format.json(),
-      transports: [new winston.transports.File({ filename: ctx.file }), ...(second !== undefined ? [new winston.transports.Stream({ stream: second })] : [])],
+      transports: [file, ...(second !== undefined ? [new winston.transports.Stream({ stream: second })] : [])],
     });
+    // The application stops reporting once it has ended the logger: logging after end() is the
+    // caller's mistake ("write after end"), not winston's, and the records written during the
+    // close would otherwise make the hook do exactly that.
+    let ending = false;
+    const hook = reentryHook(ctx.sink, (message) => logger.info(message));
+    // One 'logged' per record: it carried a record of the run unless it is the hook's own.
+    if (hook !== undefined) file.on('logged', (info: { message?: unknown }) => hook(!ending && carriesOuterRecord(String(info.message))));
     return {
       log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
       buffered: () => winstonFileBytes(logger),
       close: async () => {
+        ending = true;
         await endWinston(logger);
         if (second !== undefined) await endStream(second, 'finish');
       },

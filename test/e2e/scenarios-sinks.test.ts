@@ -142,6 +142,31 @@ describe('pino-sync', () => {
     expect(result.metrics).toMatchObject({ produced: 200, delivered: 200, lost: 0, torn: 0 });
   });
 
+  // Issue 18: winston, bunyan and log4js take a reentrant hook too (the destination's own
+  // per-record write callback logs through the same logger), and pass with it.
+  it.each(['winston-file', 'bunyan-file', 'log4js-file'])('hooks %s\'s own write callback: records logged from it arrive, every outer record too', async (name) => {
+    const adapter = await api.resolveAdapter(name, process.cwd());
+    const phases: string[] = [];
+    const result = await api.superviseRun({
+      adapter,
+      scenario: await api.resolveScenario('reentrant-sink'),
+      seed: 5,
+      params: { threads: 2, records: 300, depthCap: 8 },
+      timeoutMs: TIMEOUT_MS,
+      memoryMb: 1024,
+      workDir: scratchDir(),
+      onEvent: (e: { type: string; phase?: string }) => {
+        if (e.type === 'phase' && e.phase !== undefined) phases.push(e.phase);
+      },
+    });
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(result.status).toBe('pass');
+    expect(result.metrics).toMatchObject({ produced: 600, delivered: 600, lost: 0, torn: 0 });
+    // The hook really logged from inside the writes: reentrant records, nesting 1.
+    const reentry = phases.find((p) => p.startsWith('reentry: ')) ?? '';
+    expect(reentry).toMatch(/^reentry: [1-9]\d* reentrant records, max depth 1$/);
+  });
+
   it('flags a logger whose reentrant record rewrites the outer one nested: recursion by growing depth', async () => {
     const { result } = await run(join(FIXTURES, 'adapters', 'reentrant-rewrites.ts'), 'reentrant-sink', { threads: 1, records: 200, depthCap: 8 });
     expect(result.status).toBe('fail');
