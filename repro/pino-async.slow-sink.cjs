@@ -22,8 +22,8 @@ const os = require('node:os')
 const path = require('node:path')
 const { execFileSync } = require('node:child_process')
 
-const RECORDS = 15000
-const RECORD_BYTES = 1000 // 15 MB in all
+const RECORDS = 10000
+const RECORD_BYTES = 1000 // 10 MB in all
 
 if (!isMainThread) {
   // The pipe's reader: it stalls until told to read, then counts the lines until the writer closes.

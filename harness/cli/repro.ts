@@ -178,7 +178,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     scenario: 'slow-sink',
     kinds: ['unbounded-memory'] as const,
     script: 'pino-async.slow-sink.cjs',
-    shows: "documented buffering: 15 MB logged while the destination's pipe stalls stay in the heap (sonic-boom without maxLength), with no backpressure; all delivered once it drains",
+    shows: "documented buffering: 10 MB logged while the destination's pipe stalls stay in the heap (sonic-boom without maxLength), with no backpressure; all delivered once it drains",
     upstream: 'documented behaviour, not a bug: https://getpino.io/#/docs/asynchronous ("works by buffering"); https://github.com/pinojs/sonic-boom#readme (maxLength bounds the buffer by dropping)',
   })),
   {
@@ -194,7 +194,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     scenario,
     kinds: (scenario === 'steady' || scenario === 'startup-burst' ? ['lost-records'] : ['exit-loss']) as readonly FindingKind[],
     script: 'python-asyncio.natural-exit.py',
-    shows: "the asyncio logging recipe starts a QueueListener and never calls stop(): what is still queued when the program returns or calls sys.exit(0) is lost with the listener's daemon thread (19 000 of 20 000 records with its file on a slow pipe)",
+    shows: "the asyncio logging recipe starts a QueueListener and never calls stop(): what is still queued when the program returns or calls sys.exit(0) is lost with the listener's daemon thread (about 9 000 of 10 000 records with its file on a pipe that is read only once the program ends)",
     upstream: 'in the recipe, not CPython: https://docs.python.org/3/library/logging.handlers.html#logging.handlers.QueueListener.stop (documented as needed before exit); recipe: https://www.zopatista.com/python/2019/05/11/asyncio-logging/',
   })),
 ];
