@@ -192,7 +192,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
   ...(['steady', 'startup-burst', 'natural-exit', 'exit-after-logging'] as const).map((scenario) => ({
     adapter: 'python-asyncio',
     scenario,
-    kinds: (scenario === 'steady' || scenario === 'startup-burst' ? ['lost-records'] : ['exit-loss']) as readonly FindingKind[],
+    kinds: scenario === 'steady' || scenario === 'startup-burst' ? (['lost-records'] as const) : (['exit-loss'] as const),
     script: 'python-asyncio.natural-exit.py',
     shows: "the asyncio logging recipe starts a QueueListener and never calls stop(): what is still queued when the program returns or calls sys.exit(0) is lost with the listener's daemon thread (about 9 000 of 10 000 records with its file on a pipe that is read only once the program ends)",
     upstream: 'in the recipe, not CPython: https://docs.python.org/3/library/logging.handlers.html#logging.handlers.QueueListener.stop (documented as needed before exit); recipe: https://www.zopatista.com/python/2019/05/11/asyncio-logging/',
