@@ -10,7 +10,8 @@
 // Upstream: https://github.com/pinojs/sonic-boom/issues/101 ("flushSync doesn't wait for pending
 // async writes to finish", closed); sonic-boom 4.2.1's flushSync() still leaves a write in flight
 // (_writing) out of what it writes.
-// Found by: logjam run --adapter pino-async --scenario stalled-sink (mixed levels, fatal among them).
+// Found by: logjam run --adapter pino-async --scenario stalled-sink (mixed levels, fatal among them);
+// the same through pino.multistream: logjam run --adapter pino-multistream --scenario stalled-sink.
 // Run from a project that has pino installed: node repro/pino-async.stalled-sink.cjs
 // Exit code 1 and "SYMPTOM" when the file's lines are not in the order they were logged.
 process.env.UV_THREADPOOL_SIZE = '1'
@@ -20,26 +21,35 @@ const os = require('node:os')
 const path = require('node:path')
 const pino = require('pino')
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pino-fatal-order-'))
-const file = path.join(dir, 'app.log')
-const destination = pino.destination({ dest: file, sync: false })
-const logger = pino(destination)
+const sonic = require(require.resolve('sonic-boom/package.json', { paths: [require.resolve('pino')] })).version
 
-destination.once('ready', () => {
-  // The pool's only thread is busy for a while: the next asynchronous write waits behind it.
-  crypto.pbkdf2('x', 'y', 300000, 32, 'sha256', () => {
-    destination.end()
-  })
-  logger.info('record-1') // starts an asynchronous write, queued behind the job
-  logger.info('record-2') // buffered
-  logger.fatal('record-3') // flushSync(): writes what is buffered now, synchronously
-  destination.once('close', () => {
-    const order = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)
-    fs.rmSync(dir, { recursive: true, force: true })
-    const sonic = require(require.resolve('sonic-boom/package.json', { paths: [require.resolve('pino')] })).version
-    console.log(`pino ${require('pino/package.json').version}, sonic-boom ${sonic}: the file holds ${order.join(', ')}`)
-    const inOrder = order.join() === 'record-1,record-2,record-3'
-    if (!inOrder) console.log('SYMPTOM: records logged by one thread reached the file out of order (fatal() flushed past a write in flight)')
-    process.exit(inOrder ? 0 : 1)
+// The same sequence with the destination given to pino directly, then behind pino.multistream
+// (whose flushSync() calls each destination's flushSync(), pino lib/multistream.js:98).
+const run = (name, wrap) => new Promise((resolve) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pino-fatal-order-'))
+  const file = path.join(dir, 'app.log')
+  const destination = pino.destination({ dest: file, sync: false })
+  const logger = pino({}, wrap(destination))
+  destination.once('ready', () => {
+    // The pool's only thread is busy for a while: the next asynchronous write waits behind it.
+    crypto.pbkdf2('x', 'y', 300000, 32, 'sha256', () => {
+      destination.end()
+    })
+    logger.info('record-1') // starts an asynchronous write, queued behind the job
+    logger.info('record-2') // buffered
+    logger.fatal('record-3') // flushSync(): writes what is buffered now, synchronously
+    destination.once('close', () => {
+      const order = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)
+      fs.rmSync(dir, { recursive: true, force: true })
+      console.log(`pino ${require('pino/package.json').version}, sonic-boom ${sonic}, ${name}: the file holds ${order.join(', ')}`)
+      const inOrder = order.join() === 'record-1,record-2,record-3'
+      if (!inOrder) console.log(`SYMPTOM: ${name}: records logged by one thread reached the file out of order (fatal() flushed past a write in flight)`)
+      resolve(inOrder)
+    })
   })
 })
+
+;(async () => {
+  const inOrder = [await run('destination', (d) => d), await run('multistream', (d) => pino.multistream([{ stream: d }]))]
+  process.exit(inOrder.every(Boolean) ? 0 : 1)
+})()

@@ -140,6 +140,63 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "a null-prototype field, buffered before the tcp appender's socket connects, throws in LoggingEvent.serialise() from the 'connect' callback: an uncaughtException kills the process",
     upstream: 'https://github.com/log4js-node/log4js-node/issues/1417',
   },
+  // --- hp ---
+  {
+    adapter: 'pino-sync',
+    scenario: 'blocking-sink',
+    kinds: ['event-loop-stall', 'blocked-caller'],
+    script: 'pino-sync.blocking-sink.cjs',
+    shows: "documented behaviour (sync: true writes \"with a blocking operation\"): one logger.info() to a pipe whose reader stalls 1 s blocks the event loop for as long; a 10 ms timer fires about 1 s late",
+    upstream: 'documented behaviour, not a bug: https://getpino.io/#/docs/asynchronous (sync: true is a blocking write; sync: false is the documented alternative)',
+  },
+  ...['pino-async', 'pino-multistream'].map((adapter) => ({
+    adapter,
+    scenario: 'stalled-sink',
+    kinds: ['torn-records'] as const,
+    script: 'pino-async.stalled-pipe-torn.cjs',
+    shows: "logger.fatal()'s flushSync() writes while a 256 KiB record is still part-way into a stalled pipe: its bytes land inside that record (2 torn lines), with the destination alone and behind pino.multistream",
+    upstream: 'https://github.com/pinojs/sonic-boom/issues/101',
+  })),
+  ...['stalled-sink', 'burst-overflow'].map((scenario) => ({
+    adapter: 'pino-multistream',
+    scenario,
+    kinds: ['reordered-records'] as const,
+    script: 'pino-async.stalled-sink.cjs',
+    shows: "logger.fatal() calls flushSync() (through pino.multistream too), which writes the buffered records past an asynchronous write still in flight: one thread's records reach the file out of order",
+    upstream: 'https://github.com/pinojs/sonic-boom/issues/101',
+  })),
+  {
+    adapter: 'pino-multistream',
+    scenario: 'exit-after-logging',
+    kinds: ['unhandled-error', 'exit-loss'],
+    script: 'pino-async.exit-after-logging.cjs',
+    shows: 'process.exit(0) right after logging, the destination alone or behind pino.multistream: "sonic boom is not ready yet" thrown from the exit hook, every record lost',
+    upstream: 'https://github.com/pinojs/pino/issues/2326',
+  },
+  ...['pino-async', 'pino-multistream'].map((adapter) => ({
+    adapter,
+    scenario: 'slow-sink',
+    kinds: ['unbounded-memory'] as const,
+    script: 'pino-async.slow-sink.cjs',
+    shows: "documented buffering: 10 MB logged while the destination's pipe stalls stay in the heap (sonic-boom without maxLength), with no backpressure; all delivered once it drains",
+    upstream: 'documented behaviour, not a bug: https://getpino.io/#/docs/asynchronous ("works by buffering"); https://github.com/pinojs/sonic-boom#readme (maxLength bounds the buffer by dropping)',
+  })),
+  {
+    adapter: 'pino-tcp',
+    scenario: 'graceful-exit',
+    kinds: ['exit-loss'],
+    script: 'pino-tcp.steady.cjs',
+    shows: "the documented shutdown (transport.end(), then 'close') on a pino-socket transport whose socket still holds written data loses each logger's tail: pino-socket destroys the socket",
+    upstream: 'not reported upstream as of 2026-12-01 (pino-socket 8.0.0: write() calls back before the socket has sent; destroy() calls socket.destroy())',
+  },
+  ...(['steady', 'startup-burst', 'natural-exit', 'exit-after-logging'] as const).map((scenario) => ({
+    adapter: 'python-asyncio',
+    scenario,
+    kinds: scenario === 'steady' || scenario === 'startup-burst' ? (['lost-records'] as const) : (['exit-loss'] as const),
+    script: 'python-asyncio.natural-exit.py',
+    shows: "the asyncio logging recipe starts a QueueListener and never calls stop(): what is still queued when the program returns or calls sys.exit(0) is lost with the listener's daemon thread (about 9 000 of 10 000 records with its file on a pipe that is read only once the program ends)",
+    upstream: 'in the recipe, not CPython: https://docs.python.org/3/library/logging.handlers.html#logging.handlers.QueueListener.stop (documented as needed before exit); recipe: https://www.zopatista.com/python/2019/05/11/asyncio-logging/',
+  })),
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */

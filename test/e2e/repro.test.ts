@@ -14,12 +14,26 @@ import { logjam, ROOT } from './helpers.js';
 
 const { REPRODUCTIONS } = (await import(join(ROOT, 'dist', 'harness', 'cli', 'repro.js'))) as typeof Repro;
 
+/** `python3` when it is on PATH and 3.8 or newer (the Python scripts need it), else why not. */
+function findPython(): { command: string } | { missing: string } {
+  const probe = spawnSync('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.error !== undefined || probe.status !== 0) return { missing: `no python3 on PATH (${probe.error?.message ?? probe.stderr.trim()})` };
+  const [major = 0, minor = 0] = probe.stdout.trim().split('.').map(Number);
+  if (major < 3 || (major === 3 && minor < 8)) return { missing: `python3 is ${probe.stdout.trim()}, the Python reproductions need 3.8 or newer` };
+  return { command: 'python3' };
+}
+const python = findPython();
+
 describe('standalone reproductions', () => {
   // One script may reproduce a finding in several scenarios: each runs once.
   for (const r of new Map(REPRODUCTIONS.map((x) => [x.script, x])).values()) {
-    it(`${r.script} shows its symptom with the logger alone (${r.upstream})`, () => {
+    // A `.py` script uses Python's logging alone: it runs with python3 (CI has it).
+    const isPython = r.script.endsWith('.py');
+    const skip = isPython && 'missing' in python ? python.missing : undefined;
+    it.skipIf(skip !== undefined)(`${r.script} shows its symptom with the logger alone (${r.upstream})${skip !== undefined ? ` [skipped: ${skip}]` : ''}`, () => {
+      const interpreter = isPython && 'command' in python ? python.command : process.execPath;
       // pino-tcp.steady.cjs sends 60 MB over loopback: about 2 s quiet, 10 s at load 14.
-      const run = spawnSync(process.execPath, [join(ROOT, 'repro', r.script)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(interpreter, [join(ROOT, 'repro', r.script)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
       expect(run.status, run.stdout + run.stderr).toBe(1);
       expect(run.stdout).toMatch(/^SYMPTOM: /m);
       // The script imports nothing of logjam: it can be pasted into an upstream issue.
