@@ -12,7 +12,18 @@ import { closeSonic, sonicBuffered, sonicFlush } from './pino-kit.js';
 export default defineAdapter({
   name: 'pino-multistream',
   description: 'pino.multistream over pino.destination({ sync: false }) to the sink and a sync destination to a second file',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true },
+  capabilities: {
+    format: 'ndjson',
+    gracefulShutdown: true,
+    threads: true,
+    fields: true,
+    // The same sonic-boom destinations as pino-async's, with the same promises: pino flushes each
+    // destination pino.destination() made at exit (lib/tools.js buildSafeSonicBoom), and the
+    // asynchronous one's buffer has no maxLength by default, so a slow device makes it grow.
+    // Undeclared, the same buffering was a failure here and a fact for pino-async.
+    exitFlush: true,
+    overflow: 'grow',
+  },
   versions: () => versionsOf('pino'),
   create(ctx) {
     const pino = loadPino();
