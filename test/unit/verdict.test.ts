@@ -204,6 +204,10 @@ describe('a run the supervisor ended', () => {
     expect(result.findings).toEqual([]);
     expect(result.reason).toMatch(/^the run was still making progress when its deadline of 60000 ms came \(last phase: producing; 6 of 20 records produced\): a deadline too short/);
 
+    // Quiet for 1.8 s before the deadline, inside the 3 s hang window: still not a hang.
+    const quiet: ChildEvent[] = [working[0] as ChildEvent, { type: 'progress', elapsedMs: 59_700, produced: 3, threads: [{ ...thread('main', 'running'), progressAgeMs: 1500 }] }];
+    expect(judge(quiet, { end: { code: null, signal: 'SIGKILL', killedFor: 'deadline' }, failOn: ['hang'], limits: { hangMs: 3000 } }).status).toBe('skip');
+
     // The same look, but main's last progress was 2.9 s before it: 3.2 s before the deadline.
     const stuck: ChildEvent[] = [working[0] as ChildEvent, { type: 'progress', elapsedMs: 59_700, produced: 3, threads: [{ ...thread('main', 'running'), progressAgeMs: 2900 }] }];
     const hung = judge(stuck, { end: { code: null, signal: 'SIGKILL', killedFor: 'deadline' }, failOn: ['hang'], limits: { hangMs: 3000 } });
