@@ -45,7 +45,7 @@ const WINSTON_END_RACE: readonly UpstreamLink[] = [
 
 export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   {
-    adapters: /^pino-(async|transport)$/,
+    adapters: /^pino-(async|transport|multistream)$/,
     scenarios: /^exit-listener$/,
     kinds: ['exit-loss', 'unhandled-error'],
     triage: 'confirmed',

@@ -33,14 +33,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "every record logged from process.on('exit') after process.exit() is lost: pino's exit hook already ended the transport",
     upstream: 'https://github.com/pinojs/pino/issues/1400',
   },
-  {
-    adapter: 'pino-async',
+  ...['pino-async', 'pino-multistream'].map((adapter) => ({
+    adapter,
     scenario: 'exit-listener',
-    kinds: ['exit-loss'],
+    kinds: ['exit-loss'] as const,
     script: 'pino-async.exit-listener.cjs',
-    shows: "records logged from process.on('exit') are lost (all but the first): pino's exit hook already ended the sonic-boom destination",
+    shows: "records logged from process.on('exit') are lost (all but the first), with the destination given to pino and behind pino.multistream: pino's exit hook already ended the sonic-boom destination",
     upstream: 'https://github.com/pinojs/pino/issues/1400',
-  },
+  })),
   {
     adapter: 'pino-async',
     scenario: 'exit-after-logging',
