@@ -197,6 +197,32 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "the asyncio logging recipe starts a QueueListener and never calls stop(): what is still queued when the program returns or calls sys.exit(0) is lost with the listener's daemon thread (about 9 000 of 10 000 records with its file on a pipe that is read only once the program ends)",
     upstream: 'in the recipe, not CPython: https://docs.python.org/3/library/logging.handlers.html#logging.handlers.QueueListener.stop (documented as needed before exit); recipe: https://www.zopatista.com/python/2019/05/11/asyncio-logging/',
   })),
+  // --- hw ---
+  // winston's end() races (File transport): every cell whose failing runs show "write after end", a
+  // thread or process killed by it, or records missing after 'finish'.
+  ...(
+    [
+      ['winston-file', 'steady', ['crash', 'unhandled-error', 'lost-records']],
+      ['winston-file', 'graceful-exit', ['unhandled-error', 'exit-loss']],
+      ['winston-file', 'natural-exit-graceful', ['unhandled-error', 'exit-loss']],
+      ['winston-file', 'startup-burst', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'blocking-sink', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'torn-lines', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'slow-sink', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'stalled-sink', ['unhandled-error', 'lost-records']],
+      ['winston-rotating', 'graceful-exit', ['unhandled-error', 'exit-loss']],
+      ['winston-rotating', 'natural-exit-graceful', ['unhandled-error', 'exit-loss']],
+      ['winston-rotating', 'startup-burst', ['unhandled-error', 'lost-records']],
+    ] as const
+  ).map(([adapter, scenario, kinds]) => ({
+    adapter,
+    scenario,
+    kinds,
+    script: 'winston-file.graceful-exit.cjs',
+    shows:
+      "records logged at start-up, then logger.end() and 'finish' as winston's README shows: \"write after end\" and 13 of 60 records of 1 KB missing (the process dies of it without an 'error' listener), and 3 of 5 records of 21 KB missing with no error at all",
+    upstream: 'https://github.com/winstonjs/winston/issues/2219, https://github.com/winstonjs/winston-transport/issues/49',
+  })),
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */

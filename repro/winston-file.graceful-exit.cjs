@@ -1,0 +1,89 @@
+'use strict'
+// Reproduces, with winston alone: logger.end() while records are still in the logger's own
+// (readable) buffer ends the File transport first; the transport then drains, the logger's pipe
+// writes the next record into the ended transport ("write after end", an 'error' on the logger),
+// unpipes on that error, and every record still in the logger's buffer is dropped, though
+// 'finish' comes as winston's README promises ("Awaiting logs to be written in winston").
+// With no 'error' listener (the README's snippet as written) the process dies instead.
+//
+// How the buffer gets full, deterministically: the File transport opens its file asynchronously,
+// and records an application logs at start-up wait for it. 60 records of 1 KB fill the
+// transport's PassThrough (readable-stream 3, 2 x 16 KiB), the transport's own object buffer (16
+// records) and leave 13 in the logger's readable buffer, its writable side empty. So end()
+// finishes the logger's writable side at once, and Logger._final (winston lib/winston/logger.js:350)
+// calls transport.end() on the next tick, before the open can complete. When the file opens, the
+// transport's backlog is written in one batch and 'drain' is emitted after end (readable-stream 3
+// _stream_writable.js afterWrite: `finished` was computed before the batch emptied the buffer), so
+// the logger's pipe writes into the ended transport, errs and unpipes.
+// A second path loses records with no error at all, records above 16 KiB: File.log() parks a
+// record on the PassThrough's 'drain' (file.js:159) without writing it, but winston-transport's
+// _writev (modern.js:117-165) calls back for the whole batch at once; so the transport's buffer
+// reads empty, File._final (file.js:119) ends the PassThrough, and the parked records are never
+// written: 3 of 5 records of 21 KB (one producer's load in logjam's torn-lines run) vanish, and
+// 'finish' comes. No timing is involved (every step is decided before the open's callback can
+// run); the same counts on Node 20, 22 and 24. The same races are behind the losses of longer
+// runs (threads logging for seconds, slow and stalled disks): any end() while the transport is
+// backed up. The rotating configuration (maxsize) behaves the same.
+// Upstream: https://github.com/winstonjs/winston-transport/issues/49 (open; fix proposed in
+// https://github.com/winstonjs/winston-transport/pull/50, open) for the silent path;
+// https://github.com/winstonjs/winston/issues/2219 (open; fix proposed in
+// https://github.com/winstonjs/winston/pull/2599, open) for "write after end".
+// Found by: logjam run --adapter winston-file --scenario graceful-exit (and startup-burst, steady,
+// natural-exit-graceful, slow-sink, stalled-sink, blocking-sink, torn-lines; winston-rotating).
+// Run from a project that has winston installed: node repro/winston-file.graceful-exit.cjs
+// Exit code 1 and "SYMPTOM" when end() errs, the process dies or records are missing after 'finish'.
+const { spawnSync } = require('node:child_process')
+const { mkdtempSync, readFileSync, existsSync, rmSync } = require('node:fs')
+const { join } = require('node:path')
+const { tmpdir } = require('node:os')
+
+// [config, 'handled' | 'unhandled' 'error' events, records, bytes per record, label]
+const CASES = [
+  ['file', 'handled', 60, 1000, 'File, 60 records of 1 KB'],
+  ['file', 'unhandled', 60, 1000, "File, 60 records of 1 KB, no 'error' listener (the README snippet)"],
+  ['rotating', 'handled', 60, 1000, 'File with maxsize (rotation), 60 records of 1 KB'],
+  ['file', 'handled', 5, 21373, 'File, 5 records of 21 KB'],
+]
+
+if (process.argv[2] === 'child') {
+  const [, , , file, config, errors, records, bytes] = process.argv
+  const winston = require('winston')
+  const options = config === 'rotating' ? { filename: file, maxsize: 1024 * 1024, tailable: false } : { filename: file }
+  const logger = winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.File(options)] })
+  let error
+  // The README: "you should handle or suppress [errors] if you don't want unhandled exceptions".
+  if (errors === 'handled') logger.on('error', (e) => (error = error || e))
+  // Logged at start-up, while the file is still opening.
+  const pad = 'x'.repeat(Number(bytes))
+  for (let i = 0; i < Number(records); i++) logger.info(`record-${i} ${pad}`)
+  // The README's shutdown, as written: 'finish' once every log message has been logged.
+  logger.on('finish', () => {
+    process.stdout.write(JSON.stringify({ finish: true, error: error ? error.message : null }) + '\n')
+  })
+  logger.end()
+} else {
+  const winston = require('winston/package.json').version
+  let symptom = false
+  for (const [config, errors, N, bytes, label] of CASES) {
+    const dir = mkdtempSync(join(tmpdir(), 'winston-end-'))
+    const file = join(dir, 'app.log')
+    const child = spawnSync(process.execPath, [__filename, 'child', file, config, errors, String(N), String(bytes)], { encoding: 'utf8', timeout: 20000 })
+    const all = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []
+    const lines = all.length
+    rmSync(dir, { recursive: true, force: true })
+    const out = child.stdout.trim() ? JSON.parse(child.stdout.trim().split('\n').pop()) : { finish: false, error: null }
+    const died = child.status !== 0 ? (child.stderr.match(/Error.*write after end/) || [`exit code ${child.status}`])[0] : null
+    console.log(
+      `winston ${winston}, ${label}: ${lines}/${N} records in the file; 'finish': ${out.finish ? 'yes' : 'no'}; ` +
+        `logger error: ${out.error || 'none'}; process: ${died ? `died (${died})` : 'exited 0'}`,
+    )
+    const seen = [
+      out.error ? `'${out.error}' emitted by logger.end()` : null,
+      died ? `the process died of '${died}'` : null,
+      lines < N ? `${N - lines} of ${N} records missing from the file${out.finish ? " after 'finish'" : ''}` : null,
+    ].filter(Boolean)
+    if (seen.length > 0) console.log(`SYMPTOM: ${label}, logged at start-up, then logger.end() and 'finish' as the README shows: ${seen.join('; ')}`)
+    if (seen.length > 0) symptom = true
+  }
+  if (symptom) process.exitCode = 1
+}
