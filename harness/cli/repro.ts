@@ -223,6 +223,16 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
       "records logged at start-up, then logger.end() and 'finish' as winston's README shows: \"write after end\" and 13 of 60 records of 1 KB missing (the process dies of it without an 'error' listener), and 3 of 5 records of 21 KB missing with no error at all",
     upstream: 'https://github.com/winstonjs/winston/issues/2219, https://github.com/winstonjs/winston-transport/issues/49',
   })),
+  // The same end race over Http: these cells' evidence is the same "write after end" at the documented
+  // shutdown, with the records logged just before it missing at the collector.
+  ...['natural-exit-graceful', 'startup-burst', 'shutdown-handler'].map((scenario) => ({
+    adapter: 'winston-http',
+    scenario,
+    kinds: ['unhandled-error', 'lost-records'] as const,
+    script: 'winston-http.http-collector.cjs',
+    shows: 'logger.end() with records still in the logger\'s buffer behind the Http transport: "write after end", and 8 of 40 records never reach a collector that answers every request 200',
+    upstream: 'https://github.com/winstonjs/winston/issues/2219',
+  })),
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
