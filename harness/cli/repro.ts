@@ -233,6 +233,17 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: 'logger.end() with records still in the logger\'s buffer behind the Http transport: "write after end", and 8 of 40 records never reach a collector that answers every request 200',
     upstream: 'https://github.com/winstonjs/winston/issues/2219',
   })),
+  ...['winston-stream', 'winston-file'].flatMap((adapter) =>
+    ['slow-sink', 'stalled-sink'].map((scenario) => ({
+      adapter,
+      scenario,
+      kinds: ['unbounded-memory'] as const,
+      script: 'winston-stream.stalled-sink.cjs',
+      shows:
+        "12 MB logged while the destination is stalled: every log call returns at once and memory grows 67 MB (Stream transport, in its destination's buffer) and 17 MB (File transport, in the logger's buffer); every record arrives once it drains",
+      upstream: "not reported upstream as of 2026-12-01 (winston lib/winston/logger.js log() drops write()'s return value; transports/stream.js log() drops its destination's)",
+    })),
+  ),
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
