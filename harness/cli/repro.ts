@@ -243,7 +243,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
         "12 MB logged while the destination is stalled: every log call returns at once and memory grows 67 MB (Stream transport, in its destination's buffer) and 17 MB (File transport, in the logger's buffer); every record arrives once it drains",
       upstream: "not reported upstream as of 2026-12-01 (winston lib/winston/logger.js log() drops write()'s return value; transports/stream.js log() drops its destination's)",
     })),
-  ),
+  ),  {
+    adapter: 'winston-stream',
+    scenario: 'torn-lines',
+    kinds: ['torn-records'],
+    script: 'winston-stream.torn-lines.cjs',
+    shows: 'two processes logging 15 KB records through winston Stream transports to one named pipe: about 1 line in 5 reaches the reader torn (records spliced or cut), as POSIX allows for writes above PIPE_BUF',
+    upstream: 'not reported upstream as of 2026-12-01 (POSIX pipe writes are atomic only up to PIPE_BUF; the bug class: https://github.com/apache/httpd/pull/49)',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
