@@ -250,7 +250,15 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     script: 'winston-stream.torn-lines.cjs',
     shows: 'two processes logging 15 KB records through winston Stream transports to one named pipe: about 1 line in 5 reaches the reader torn (records spliced or cut), as POSIX allows for writes above PIPE_BUF',
     upstream: 'not reported upstream as of 2026-12-01 (POSIX pipe writes are atomic only up to PIPE_BUF; the bug class: https://github.com/apache/httpd/pull/49)',
-  },
+  },  // A fact (exit-after-logging reports exit loss as a fact): no end(), so nothing waits for the writes.
+  ...['winston-file', 'winston-rotating', 'winston-stream', 'winston-http'].map((adapter) => ({
+    adapter,
+    scenario: 'exit-after-logging',
+    kinds: ['exit-loss'] as const,
+    script: 'winston.exit-after-logging.cjs',
+    shows: 'process.exit(0) right after logging, with no logger.end(): 99 of 100 records lost with File (with or without maxsize) and Stream, 100 of 100 with Http',
+    upstream: 'https://github.com/winstonjs/winston/issues/228',
+  })),
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
