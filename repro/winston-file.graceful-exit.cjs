@@ -20,10 +20,13 @@
 // _writev (modern.js:117-165) calls back for the whole batch at once; so the transport's buffer
 // reads empty, File._final (file.js:119) ends the PassThrough, and the parked records are never
 // written: 3 of 5 records of 21 KB (one producer's load in logjam's torn-lines run) vanish, and
-// 'finish' comes. No timing is involved (every step is decided before the open's callback can
-// run); the same counts on Node 20, 22 and 24. The same races are behind the losses of longer
-// runs (threads logging for seconds, slow and stalled disks): any end() while the transport is
-// backed up. The rotating configuration (maxsize) behaves the same.
+// 'finish' comes.
+// A file open for a while is no different (the last case, what a long-running application
+// does at shutdown): a burst's first write goes to the disk and the rest waits in the same
+// buffers, the fs stream holding one highWaterMark more (16 KiB on Node 20, 64 KiB from Node 22,
+// where the loss comes for some burst sizes and not others: 120 records of 1 KB, not 100 or 200).
+// No timing is involved: every step is decided before any write's callback can run, and the
+// counts are the same on Node 20, 22 and 24. The rotating configuration (maxsize) behaves the same.
 // Upstream: https://github.com/winstonjs/winston-transport/issues/49 (open; fix proposed in
 // https://github.com/winstonjs/winston-transport/pull/50, open) for the silent path;
 // https://github.com/winstonjs/winston/issues/2219 (open; fix proposed in
@@ -39,10 +42,11 @@ const { tmpdir } = require('node:os')
 
 // [config, 'handled' | 'unhandled' 'error' events, records, bytes per record, label]
 const CASES = [
-  ['file', 'handled', 60, 1000, 'File, 60 records of 1 KB'],
-  ['file', 'unhandled', 60, 1000, "File, 60 records of 1 KB, no 'error' listener (the README snippet)"],
-  ['rotating', 'handled', 60, 1000, 'File with maxsize (rotation), 60 records of 1 KB'],
-  ['file', 'handled', 5, 21373, 'File, 5 records of 21 KB'],
+  ['file', 'handled', 60, 1000, 'File, 60 records of 1 KB at start-up'],
+  ['file', 'unhandled', 60, 1000, "File, 60 records of 1 KB at start-up, no 'error' listener (the README snippet)"],
+  ['rotating', 'handled', 60, 1000, 'File with maxsize (rotation), 60 records of 1 KB at start-up'],
+  ['file', 'handled', 5, 21373, 'File, 5 records of 21 KB at start-up'],
+  ['open', 'handled', 120, 1000, 'File open for a while, a burst of 120 records of 1 KB'],
 ]
 
 if (process.argv[2] === 'child') {
@@ -53,14 +57,18 @@ if (process.argv[2] === 'child') {
   let error
   // The README: "you should handle or suppress [errors] if you don't want unhandled exceptions".
   if (errors === 'handled') logger.on('error', (e) => (error = error || e))
-  // Logged at start-up, while the file is still opening.
   const pad = 'x'.repeat(Number(bytes))
-  for (let i = 0; i < Number(records); i++) logger.info(`record-${i} ${pad}`)
-  // The README's shutdown, as written: 'finish' once every log message has been logged.
-  logger.on('finish', () => {
-    process.stdout.write(JSON.stringify({ finish: true, error: error ? error.message : null }) + '\n')
-  })
-  logger.end()
+  const burst = () => {
+    for (let i = 0; i < Number(records); i++) logger.info(`record-${i} ${pad}`)
+    // The README's shutdown, as written: 'finish' once every log message has been logged.
+    logger.on('finish', () => {
+      process.stdout.write(JSON.stringify({ finish: true, error: error ? error.message : null }) + '\n')
+    })
+    logger.end()
+  }
+  // Logged at start-up, while the file is still opening; or once it has been open a while.
+  if (config !== 'open') burst()
+  else logger.transports[0].once('open', () => setTimeout(burst, 100))
 } else {
   const winston = require('winston/package.json').version
   let symptom = false
@@ -82,7 +90,7 @@ if (process.argv[2] === 'child') {
       died ? `the process died of '${died}'` : null,
       lines < N ? `${N - lines} of ${N} records missing from the file${out.finish ? " after 'finish'" : ''}` : null,
     ].filter(Boolean)
-    if (seen.length > 0) console.log(`SYMPTOM: ${label}, logged at start-up, then logger.end() and 'finish' as the README shows: ${seen.join('; ')}`)
+    if (seen.length > 0) console.log(`SYMPTOM: ${label}, then logger.end() and 'finish' as the README shows: ${seen.join('; ')}`)
     if (seen.length > 0) symptom = true
   }
   if (symptom) process.exitCode = 1
