@@ -19,7 +19,7 @@
 // record on the PassThrough's 'drain' (file.js:159) without writing it, but winston-transport's
 // _writev (modern.js:117-165) calls back for the whole batch at once; so the transport's buffer
 // reads empty, File._final (file.js:119) ends the PassThrough, and the parked records are never
-// written: 3 of 5 records of 21 KB (one producer's load in logjam's torn-lines run) vanish, and
+// written: 3 of 5 records of 21 KB (one producer's load in the torn-lines run that found it) vanish, and
 // 'finish' comes.
 // A file open for a while is no different (the last case, what a long-running application
 // does at shutdown): a burst's first write goes to the disk and the rest waits in the same
