@@ -220,7 +220,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     kinds,
     script: 'winston-file.graceful-exit.cjs',
     shows:
-      "records logged at start-up or in a burst, then logger.end() and 'finish' as winston's README shows: \"write after end\" and 13 of 60 (9 of 120) records of 1 KB missing, the process dies of it without an 'error' listener, and 3 of 5 records of 21 KB go missing with no error at all",
+      "records logged at start-up or in a burst, then logger.end() and 'finish' as winston's README shows: \"write after end\" and 13 of 60 (9 of 120) records of 1 KB missing; 3 of 5 records of 21 KB missing with no error at all; the process dies of \"write after end\" without an 'error' listener, and with one for records of mixed sizes (emitted on the File transport's internal PassThrough)",
     upstream: 'https://github.com/winstonjs/winston/issues/2219, https://github.com/winstonjs/winston-transport/issues/49',
   })),
   // The same end race over Http: these cells' evidence is the same "write after end" at the documented
