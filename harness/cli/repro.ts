@@ -197,6 +197,77 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "the asyncio logging recipe starts a QueueListener and never calls stop(): what is still queued when the program returns or calls sys.exit(0) is lost with the listener's daemon thread (about 9 000 of 10 000 records with its file on a pipe that is read only once the program ends)",
     upstream: 'in the recipe, not CPython: https://docs.python.org/3/library/logging.handlers.html#logging.handlers.QueueListener.stop (documented as needed before exit); recipe: https://www.zopatista.com/python/2019/05/11/asyncio-logging/',
   })),
+  // --- hw ---
+  // winston's end() races (File transport): every cell whose failing runs show "write after end", a
+  // thread or process killed by it, or records missing after 'finish'.
+  ...(
+    [
+      ['winston-file', 'steady', ['crash', 'unhandled-error', 'lost-records']],
+      ['winston-file', 'graceful-exit', ['unhandled-error', 'exit-loss']],
+      ['winston-file', 'natural-exit-graceful', ['unhandled-error', 'exit-loss']],
+      ['winston-file', 'startup-burst', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'blocking-sink', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'torn-lines', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'slow-sink', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'stalled-sink', ['unhandled-error', 'lost-records']],
+      ['winston-rotating', 'graceful-exit', ['unhandled-error', 'exit-loss']],
+      ['winston-rotating', 'natural-exit-graceful', ['unhandled-error', 'exit-loss']],
+      ['winston-rotating', 'startup-burst', ['unhandled-error', 'lost-records']],
+    ] as const
+  ).map(([adapter, scenario, kinds]) => ({
+    adapter,
+    scenario,
+    kinds,
+    script: 'winston-file.graceful-exit.cjs',
+    shows:
+      "records logged at start-up or in a burst, then logger.end() and 'finish' as winston's README shows: \"write after end\" and 13 of 60 (9 of 120) records of 1 KB missing; 3 of 5 records of 21 KB missing with no error at all; the process dies of \"write after end\" without an 'error' listener, and with one for records of mixed sizes (emitted on the File transport's internal PassThrough)",
+    upstream: 'https://github.com/winstonjs/winston/issues/2219, https://github.com/winstonjs/winston-transport/issues/49',
+  })),
+  // The same end race over Http: these cells' evidence is the same "write after end" at the documented
+  // shutdown, with the records logged just before it missing at the collector.
+  ...['natural-exit-graceful', 'startup-burst', 'shutdown-handler'].map((scenario) => ({
+    adapter: 'winston-http',
+    scenario,
+    kinds: ['unhandled-error', 'lost-records'] as const,
+    script: 'winston-http.http-collector.cjs',
+    shows: 'logger.end() with records still in the logger\'s buffer behind the Http transport: "write after end", and 8 of 40 records never reach a collector that answers every request 200',
+    upstream: 'https://github.com/winstonjs/winston/issues/2219',
+  })),
+  ...['winston-stream', 'winston-file'].flatMap((adapter) =>
+    ['slow-sink', 'stalled-sink'].map((scenario) => ({
+      adapter,
+      scenario,
+      kinds: ['unbounded-memory'] as const,
+      script: 'winston-stream.stalled-sink.cjs',
+      shows:
+        "12 MB logged while the destination is stalled: every log call returns at once and memory grows 67 MB (Stream transport, in its destination's buffer) and 17 MB (File transport, in the logger's buffer); every record arrives once it drains",
+      upstream: "not reported upstream as of 2026-12-01 (winston lib/winston/logger.js log() drops write()'s return value; transports/stream.js log() drops its destination's)",
+    })),
+  ),  {
+    adapter: 'winston-stream',
+    scenario: 'torn-lines',
+    kinds: ['torn-records'],
+    script: 'winston-stream.torn-lines.cjs',
+    shows: 'two processes logging 15 KB records through winston Stream transports to one named pipe: about 1 line in 5 reaches the reader torn (records spliced or cut), as POSIX allows for writes above PIPE_BUF',
+    upstream: 'not reported upstream as of 2026-12-01 (POSIX pipe writes are atomic only up to PIPE_BUF; the bug class: https://github.com/apache/httpd/pull/49)',
+  },  // A fact (exit-after-logging reports exit loss as a fact): no end(), so nothing waits for the writes.
+  ...['winston-file', 'winston-rotating', 'winston-stream', 'winston-http'].map((adapter) => ({
+    adapter,
+    scenario: 'exit-after-logging',
+    kinds: ['exit-loss'] as const,
+    script: 'winston.exit-after-logging.cjs',
+    shows: 'process.exit(0) right after logging, with no logger.end(): 99 of 100 records lost with File (with or without maxsize) and Stream, 100 of 100 with Http',
+    upstream: 'https://github.com/winstonjs/winston/issues/228',
+  })),  // The rotating cell's losses in the middle of the file (one run of records at each rotation) have a cause of
+  // their own; its tail loss and "write after end" are the end race above.
+  {
+    adapter: 'winston-rotating',
+    scenario: 'startup-burst',
+    kinds: ['lost-records'],
+    script: 'winston-rotating.startup-burst.cjs',
+    shows: "a burst of 3 000 records of 700 bytes through File with maxsize 1 MiB: 24 records vanish at each of the two rotations, with no error and 'finish' emitted",
+    upstream: 'https://github.com/winstonjs/winston/issues/1655',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
