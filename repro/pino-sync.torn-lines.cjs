@@ -24,7 +24,7 @@ const os = require('node:os')
 const path = require('node:path')
 
 const WRITERS = 2
-const RECORDS = 12
+const RECORDS = 8
 const PAYLOAD = 16 * 1024 // four times PIPE_BUF
 const PIPE_BUF = 4096
 
@@ -96,8 +96,11 @@ if (process.argv[2] === 'child') {
         }
         if (writers.every((w) => w.done || w.exited || blockedInPipeWrite(w.child.pid))) {
           if (read(PIPE_BUF) === 0 && writers.every((w) => w.done || w.exited)) read(1 << 16)
+          return setImmediate(step)
         }
-        setImmediate(step)
+        // A writer is still running: look again in a millisecond (not a busy loop that would
+        // take the CPU from the writers).
+        setTimeout(step, 1)
       }
       step()
     })
