@@ -7,7 +7,7 @@
 // Writable buffer, which grows with the backlog, without bound. Every record is delivered in
 // the end, once the destination drains.
 // Here the destination is a named pipe (as a log shipper's FIFO) whose reader pauses while the
-// application logs 15 MB in batches, yielding to the event loop between batches as a server
+// application logs 8 MB in batches, yielding to the event loop between batches as a server
 // does between requests; the same application logging to a regular file is the control. Both
 // of bunyan's file configurations go through the same _emit: { path } (bunyan opens the file)
 // and { stream } (the application's fs.createWriteStream).
@@ -21,7 +21,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const RECORDS = 5000
+const RECORDS = 2800
 const BATCH = 70
 const PAD = 'x'.repeat(2900)
 const MB = 1024 * 1024

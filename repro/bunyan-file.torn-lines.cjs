@@ -23,7 +23,7 @@ const os = require('node:os')
 const path = require('node:path')
 
 const WRITERS = 2
-const RECORDS = 8
+const RECORDS = 6
 const PAYLOAD = 16 * 1024 // four times PIPE_BUF
 const PIPE_BUF = 4096
 

@@ -14,7 +14,7 @@
 // its 'close' (emitted a phase later, when the handle has closed) that socket is already
 // destroyed, and the callback of log4js.shutdown() gets "Cannot call end after a stream was
 // destroyed" (Node's ERR_STREAM_DESTROYED); during a connection attempt it gets ECONNREFUSED.
-// The outage is a port nothing listens on, as in logjam's tcp-collector scenario (fault
+// The outage is a port nothing listens on, as in the tcp-collector scenario that found it (fault
 // "refuse"); the script watches the appender's sockets through Node's documented
 // diagnostics_channel 'net.client.socket' (it does not change what log4js does) to start the
 // collector only after the first refusal, and to shut down in the turn of a refusal, so the

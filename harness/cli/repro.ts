@@ -204,7 +204,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
       scenario,
       kinds: ['unbounded-memory'] as const,
       script: 'bunyan-file.slow-sink.cjs',
-      shows: "15 MB logged to a named pipe whose reader paused: bunyan ignores write()'s false return and the whole backlog waits in the file stream's buffer (resident memory grows about twice the backlog), for { path } and { stream } alike",
+      shows: "8 MB logged to a named pipe whose reader paused: bunyan ignores write()'s false return and the whole backlog waits in the file stream's buffer (resident memory grows about twice the backlog), for { path } and { stream } alike",
       upstream: 'not reported upstream as of 2026-12-01 (bunyan lib/bunyan.js:921 drops write()\'s return; nearest: https://github.com/trentm/node-bunyan/issues/533)',
     })),
   ),
