@@ -268,6 +268,65 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "a burst of 3 000 records of 700 bytes through File with maxsize 1 MiB: 24 records vanish at each of the two rotations, with no error and 'finish' emitted",
     upstream: 'https://github.com/winstonjs/winston/issues/1655',
   },
+  // --- hb ---
+  ...['bunyan-file', 'bunyan-stream'].flatMap((adapter) =>
+    ['slow-sink', 'stalled-sink'].map((scenario) => ({
+      adapter,
+      scenario,
+      kinds: ['unbounded-memory'] as const,
+      script: 'bunyan-file.slow-sink.cjs',
+      shows: "8 MB logged to a named pipe whose reader paused: bunyan ignores write()'s false return and the whole backlog waits in the file stream's buffer (resident memory grows about twice the backlog), for { path } and { stream } alike",
+      upstream: 'not reported upstream as of 2026-12-01 (bunyan lib/bunyan.js:921 drops write()\'s return; nearest: https://github.com/trentm/node-bunyan/issues/533)',
+    })),
+  ),
+  ...['pino-sync', 'pino-transport'].map((adapter) => ({
+    adapter,
+    scenario: 'torn-lines',
+    kinds: ['torn-records'] as const,
+    script: 'pino-sync.torn-lines.cjs',
+    shows: 'two processes log 16 KiB records to one named pipe whose reader lags: records larger than PIPE_BUF interleave, most lines hold two records (pino.destination({ sync: true }) and pino/file transport)',
+    upstream: 'POSIX behaviour, not a pino bug as such: writes above PIPE_BUF to a pipe are not atomic (https://pubs.opengroup.org/onlinepubs/9699919799/functions/write.html)',
+  })),
+  ...['bunyan-file', 'bunyan-stream'].map((adapter) => ({
+    adapter,
+    scenario: 'torn-lines',
+    kinds: ['torn-records'] as const,
+    script: 'bunyan-file.torn-lines.cjs',
+    shows: 'two processes log 16 KiB records to one named pipe whose reader lags: records larger than PIPE_BUF interleave, most lines hold two records ({ path } and { stream })',
+    upstream: 'POSIX behaviour, not a bunyan bug as such: writes above PIPE_BUF to a pipe are not atomic (https://pubs.opengroup.org/onlinepubs/9699919799/functions/write.html)',
+  })),
+  {
+    adapter: 'log4js-tcp',
+    scenario: 'tcp-collector',
+    kinds: ['unhandled-error', 'lost-records'],
+    script: 'log4js-tcp.tcp-collector.cjs',
+    shows: 'while the collector refuses connections the tcp appender writes its buffered events into the socket that just failed: all 100 are lost though it reconnects and delivers later ones; log4js.shutdown() after a refused attempt fails with "Cannot call end after a stream was destroyed"',
+    upstream: "not reported upstream as of 2026-12-01 (log4js lib/appenders/tcp.js: the 'error' handler calls emptyBuffer(); shutdown() calls end() on a destroyed socket)",
+  },
+  ...['bunyan-file', 'bunyan-stream', 'bunyan-rotating'].map((adapter) => ({
+    adapter,
+    scenario: 'exit-after-logging',
+    kinds: ['exit-loss'] as const,
+    script: 'bunyan-file.exit-after-logging.cjs',
+    shows: 'process.exit(0) right after logging: every record is lost with { path }, { stream } and rotating-file streams (bunyan has no flush and no exit hook)',
+    upstream: 'https://github.com/trentm/node-bunyan/issues/37',
+  })),
+  ...['log4js-file', 'log4js-rotating', 'log4js-tcp'].map((adapter) => ({
+    adapter,
+    scenario: 'exit-after-logging',
+    kinds: ['exit-loss'] as const,
+    script: 'log4js-file.exit-after-logging.cjs',
+    shows: 'process.exit(0) right after logging, without log4js.shutdown(): every event is lost with the file appender (with and without maxLogSize) and the tcp appender',
+    upstream: 'documented: call log4js.shutdown(cb) before exiting (https://log4js-node.github.io/log4js-node/api.html)',
+  })),
+  ...['slow-sink', 'stalled-sink'].map((scenario) => ({
+    adapter: 'log4js-file',
+    scenario,
+    kinds: ['unbounded-memory'] as const,
+    script: 'log4js-file.slow-sink.cjs',
+    shows: "14 MB logged to a named pipe whose reader paused: the file appender queues every event in memory; it emits 'log4js:pause' once and the log calls go on queueing",
+    upstream: 'documented: https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage',
+  })),
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
