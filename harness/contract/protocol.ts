@@ -168,7 +168,7 @@ export type ProducerMessage =
       readonly producer: number;
       readonly produced: number;
       readonly dropped: number;
-      /** hdr-histogram-js compressed base64 of per-call latency in nanoseconds. */
+      /** Per-call latency in nanoseconds, as util/latency.ts encodes it (the recorded buckets). */
       readonly latency: string;
       readonly calls: CallSummary;
       readonly closeMs: number;
