@@ -42,4 +42,19 @@ describe("a run's phases in the report", () => {
     // exit-after-logging starts no producer threads.
     expect(report.runs.find((r) => r.scenario === 'exit-after-logging')?.phases?.threads).toBeUndefined();
   });
+
+  it('shows every run after the first given a warm process, runs its adapter skips in between included', () => {
+    // The reference adapter has no TCP or HTTP transport: the two collector scenarios are skipped
+    // by its capabilities. Each run that starts a process starts the next one's, so no run after
+    // the first waits for a cold process (they used to: each skipped run took the next run's
+    // warm process for itself and never started it).
+    const scenarios = ['graceful-exit', 'tcp-collector', 'http-collector', 'natural-exit', 'exit-after-logging', 'natural-exit-graceful'];
+    const { cli, report } = logjamReport(['run', '--adapter', 'reference', '--scenario', scenarios.join(','), '--seed', '1', '--jobs', '1'], 120_000);
+    expect(cli.code, cli.stderr).toBe(0);
+    const ran = report.runs.filter((r) => r.status !== 'skip');
+    expect(ran.map((r) => r.scenario)).toEqual(['graceful-exit', 'natural-exit', 'exit-after-logging', 'natural-exit-graceful']);
+    expect(ran.map((r) => r.phases?.warm)).toEqual([false, true, true, true]);
+    // A run skipped for its adapter's capabilities never had a process, so it has no phases.
+    for (const r of report.runs.filter((x) => x.status === 'skip')) expect(r.phases).toBeUndefined();
+  });
 });
