@@ -130,7 +130,13 @@ async function main(): Promise<void> {
     // alone can ask them for their stacks); this thread only waits, so it leaves the board's
     // hang verdict to the bridge.
     mainRow.set('done', 'idle');
+    marks.scenario = now();
+    // Sent now too: a Python scenario that ends its process (exit, crash) never returns here.
+    sendMarks();
     await runPythonBridge({ spec, scenario, send, exit: exitProcess });
+    // The driver's steps are its own: the run's phases time the bridge from its start to its return.
+    marks['scenario-end'] = marks.done = now();
+    sendMarks();
     loopDelay.disable();
     return;
   }

@@ -111,7 +111,8 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   // The sink is read: nothing after this needs the scratch folder.
   if (!options.keepFiles) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   const finished = performance.now();
-  const marks = events.find((e): e is Extract<ChildEvent, { type: 'marks' }> => e.type === 'marks');
+  // The last report of the child's marks: each one holds the steps of those before it.
+  const marks = events.filter((e): e is Extract<ChildEvent, { type: 'marks' }> => e.type === 'marks').at(-1);
   const timeline: RunTimeline = {
     warm: warm !== undefined,
     due: epoch(started),
