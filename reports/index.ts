@@ -3,11 +3,11 @@ import { jsonReporter } from './json.js';
 import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
 import type { Output, Reporter } from './reporter.js';
-import { terminalReporter } from './terminal.js';
+import { terminalReporter, type TerminalOptions } from './terminal.js';
 import type { ReporterName } from '../harness/contract/reporter-names.js';
 
 export const reporters = {
-  terminal: (out: Output, c: ChalkInstance) => terminalReporter(out, c),
+  terminal: (out: Output, c: ChalkInstance, options?: TerminalOptions) => terminalReporter(out, c, options),
   json: (out: Output) => jsonReporter(out),
   junit: (out: Output) => ({ onEnd: (report) => out.write(junitXml(report)) }),
   markdown: (out: Output) => ({ onEnd: (report) => out.write(markdownSummary(report)) }),

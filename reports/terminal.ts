@@ -5,13 +5,18 @@
 
 import type { ChalkInstance } from 'chalk';
 import { firstFrame, type ThreadStatus } from '../harness/contract/protocol.js';
-import type { Finding, Report, RunResult } from '../harness/contract/result.js';
+import type { Finding, Report, RunPhases, RunResult } from '../harness/contract/result.js';
 import type { Output, PlannedRun, Reporter } from './reporter.js';
 import { shellWord } from '../harness/util/python.js';
 
 export { chalkFor } from './colour.js';
 
-export function terminalReporter(out: Output, c: ChalkInstance): Reporter {
+export interface TerminalOptions {
+  /** Under each run, where its wall time went (`runs[].phases`; `logjam run --verbose`). */
+  readonly phases?: boolean;
+}
+
+export function terminalReporter(out: Output, c: ChalkInstance, options: TerminalOptions = {}): Reporter {
   return {
     onRunStart(run) {
       if (out.isTTY) out.write(c.dim(`  … ${label(run)}\r`));
@@ -19,6 +24,7 @@ export function terminalReporter(out: Output, c: ChalkInstance): Reporter {
     onRunEnd(run, result) {
       if (out.isTTY) out.write('\u001b[2K');
       out.write(`${status(c, result)} ${label(run)}${c.dim(`  ${facts(result)}`)}\n`);
+      if (options.phases === true && result.phases !== undefined) out.write(indent(c.dim(phasesLine(result.phases)), 6));
       if (result.reason !== undefined) out.write(indent(result.status === 'skip' ? c.dim(result.reason) : c.red(result.reason), 6));
       for (const f of result.findings) out.write(finding(c, f));
       if (result.status === 'fail' || result.status === 'error') {
@@ -107,6 +113,14 @@ function facts(r: RunResult): string {
   // A run on another Node (`--node`) says which, as its process reported it.
   if (r.node !== undefined && r.node !== process.version) parts.push(`Node ${r.node}`);
   return parts.join(' · ');
+}
+
+/** `ready 120 · setup 340 (threads 210) · scenario 500 · shutdown 40 · exit 90 · read-back 20 ms, warm`. */
+export function phasesLine(p: RunPhases): string {
+  const threads = p.threads !== undefined ? ` (threads: harness ${p.threads.harness}, adapter ${p.threads.adapter}, ready ${p.threads.ready})` : '';
+  const parts = [`ready ${p.ready}`, `setup ${p.setup}${threads}`, `scenario ${p.scenario}`, `shutdown ${p.shutdown}`, `exit ${p.exit}`, `read-back ${p.readBack} ms`];
+  const notes = [p.warm ? 'warm process' : 'cold process', ...(p.missing !== undefined ? [`not reported: ${p.missing.join(', ')}`] : [])];
+  return `${parts.join(' · ')}, ${notes.join(', ')}`;
 }
 
 /** Evidence keys drawn in their own shape below the one-line facts. */

@@ -15,7 +15,7 @@ import { EventChannel } from '../sync/channel.js';
 import { closeWithDeadline, errorMessage, shutdownFinding, type CloseOutcome } from '../util/deadline.js';
 import { createHistogram, mergeHistograms, summarise } from '../util/latency.js';
 import type { ProducerData } from './producer-worker.js';
-import type { ChildEvent, ChildMark, ProducerMessage, RunSpec, WarmStart } from '../contract/protocol.js';
+import type { ChildEvent, ChildMark, ProducerMessage, RunSpec, ThreadStartup, WarmStart } from '../contract/protocol.js';
 import type { Finding } from '../contract/result.js';
 import { createRandom, deriveSeed } from '../util/random.js';
 import { encodeRecord, PayloadSource } from '../ledger/record.js';
@@ -44,6 +44,18 @@ import { receiveSpec } from './warm.js';
 const now = (): number => performance.timeOrigin + performance.now();
 // Static imports are evaluated before this line: the harness is loaded.
 const marks: Partial<Record<ChildMark, number>> = { process: performance.timeOrigin, harness: now() };
+/** The producer threads' start-up, summed over runProducers calls (ThreadStartup). */
+let threadStartup: { -readonly [K in keyof ThreadStartup]: number } | undefined;
+/** The scenario's load started (epoch ms): the earliest first record counts. */
+const firstRecord = (at: number): void => {
+  marks['first-record'] = Math.min(marks['first-record'] ?? at, at);
+};
+/** The scenario's load ended (epoch ms): the latest last record counts. */
+const lastRecord = (at: number): void => {
+  marks['last-record'] = Math.max(marks['last-record'] ?? at, at);
+};
+/** Where the run's time went, for the report's phases (harness/run/timeline.ts); no verdict reads it. */
+const sendMarks = (): void => send({ type: 'marks', marks, ...(threadStartup !== undefined ? { threads: threadStartup } : {}) });
 
 // Captured before any logger loads: loggers under test patch process and console methods.
 const exitProcess = process.exit.bind(process);
@@ -118,7 +130,13 @@ async function main(): Promise<void> {
     // alone can ask them for their stacks); this thread only waits, so it leaves the board's
     // hang verdict to the bridge.
     mainRow.set('done', 'idle');
+    marks.scenario = now();
+    // Sent now too: a Python scenario that ends its process (exit, crash) never returns here.
+    sendMarks();
     await runPythonBridge({ spec, scenario, send, exit: exitProcess });
+    // The driver's steps are its own: the run's phases time the bridge from its start to its return.
+    marks['scenario-end'] = marks.done = now();
+    sendMarks();
     loopDelay.disable();
     return;
   }
@@ -156,7 +174,7 @@ async function main(): Promise<void> {
   // A stall that ended just now is reported before the verdict, not lost to the exit.
   stalls.beat();
   marks.done = now();
-  send({ type: 'marks', marks });
+  sendMarks();
   send({ type: 'done' });
 }
 
@@ -182,12 +200,18 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
     runProcesses: async (options) => {
       await ensureSetup(adapter, file, {});
       const collector = await collectorFor(adapter);
-      return runProcesses({ spec, file, row: mainRow, send, ...(collector !== undefined ? { collector } : {}) }, options);
+      // The processes log from their start to their close: the run's load, coarsely.
+      firstRecord(now());
+      try {
+        return await runProcesses({ spec, file, row: mainRow, send, ...(collector !== undefined ? { collector } : {}) }, options);
+      } finally {
+        lastRecord(now());
+      }
     },
     createLogger: async (options = {}) => {
       await ensureSetup(adapter, file, {});
       const collector = await collectorFor(adapter);
-      return adapterCall('create()', () => adapter.create({
+      const logger = await adapterCall('create()', () => adapter.create({
         file,
         producer: options.producer ?? 0,
         level: options.level ?? 'debug',
@@ -195,12 +219,17 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
         ...(collector !== undefined ? { collector } : {}),
         ...(options.stream !== undefined ? { stream: options.stream } : {}),
       }));
+      // The scenario logs through it by itself, unseen: its load starts now and ends when it closes a logger.
+      firstRecord(now());
+      return logger;
     },
     collector: (faults) => startCollector(file, faults),
     httpCollector: (faults) => startHttpCollector(file, faults),
     loggerWorkers,
     crash: (how) => {
       mainRow.set('done', 'exit');
+      marks['scenario-end'] = marks.done = now();
+      sendMarks();
       send({ type: 'exiting', code: how === 'sigterm' ? 143 : 1, injected: how });
       if (how === 'sigterm') process.kill(process.pid, 'SIGTERM');
       else
@@ -226,6 +255,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       mainRow.set('running', 'idle');
     },
     close: async (logger) => {
+      lastRecord(now());
       mainRow.set('closing', 'close');
       const closed = await closeWithDeadline(logger, spec.closeMs);
       const all = closed.ok ? await closeProcess() : closed;
@@ -237,7 +267,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       stalls.beat();
       mainRow.set('done', 'exit');
       marks['scenario-end'] = marks.done = now();
-      send({ type: 'marks', marks });
+      sendMarks();
       send({ type: 'exiting', code });
       try {
         exitProcess(code);
@@ -407,6 +437,7 @@ async function logFromMain(
   mainRow.target(options.records);
   mainRow.set('running', 'log');
   const started = performance.now();
+  firstRecord(performance.timeOrigin + started);
   let produced = 0;
   for (const message of messages) {
     const level = options.mix !== undefined ? levelAt(options.mix, 0, produced) : options.level;
@@ -421,7 +452,9 @@ async function logFromMain(
     calls.time(produced, ns / 1e6);
     mainRow.produced(++produced);
   }
-  const wallMs = performance.now() - started;
+  const ended = performance.now();
+  lastRecord(performance.timeOrigin + ended);
+  const wallMs = ended - started;
   mainRow.set('running', 'idle');
   const latency = summarise(histogram);
   histogram.destroy();
@@ -448,6 +481,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
   const gateWords = new Int32Array(gate);
   const gateMs = Math.max(1000, spec.timeoutMs);
   const results = new Map<number, Extract<ProducerMessage, { type: 'result' }>>();
+  const spawnedAt = now();
   const workers: Worker[] = [];
   const settled: Promise<void>[] = [];
   for (let p = 0; p < options.threads; p++) {
@@ -508,6 +542,7 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
   const wallMs = performance.now() - started;
   mainRow.set('running', 'idle');
 
+  noteProducerTimes(spawnedAt, performance.timeOrigin + started, [...results.values()].map((r) => r.at));
   const produced = Array.from({ length: options.threads }, (_, p) => results.get(p)?.produced ?? board.read(FIRST_PRODUCER_SLOT + p).produced);
   const droppedReported = [...results.values()].reduce((sum, r) => sum + r.dropped, 0);
   const merged = mergeHistograms([...results.values()].map((r) => r.latency));
@@ -528,6 +563,23 @@ async function runProducers(adapter: AdapterDefinition, file: string, options: P
     ...(relayStats !== undefined ? { relay: relayStats } : {}),
     ...(extras.secondFile !== undefined ? { secondFile: extras.secondFile } : {}),
   };
+}
+
+/**
+ * The producers' steps into the run's marks: their first and last log calls (the gate's opening
+ * when none logged), and how long their start-up took from their spawn (ThreadStartup).
+ */
+function noteProducerTimes(spawnedAt: number, gateAt: number, at: readonly Extract<ProducerMessage, { type: 'result' }>['at'][]): void {
+  const firsts = at.flatMap((a) => (a.first !== undefined ? [a.first] : []));
+  const lasts = at.flatMap((a) => (a.last !== undefined ? [a.last] : []));
+  firstRecord(firsts.length > 0 ? Math.min(...firsts) : gateAt);
+  lastRecord(lasts.length > 0 ? Math.max(...lasts) : gateAt);
+  if (at.length === 0) return;
+  const span = (step: 'harness' | 'adapter' | 'ready'): number => Math.max(0, Math.max(...at.map((a) => a[step])) - spawnedAt);
+  const t = (threadStartup ??= { harness: 0, adapter: 0, ready: 0 });
+  t.harness += span('harness');
+  t.adapter += span('adapter');
+  t.ready += span('ready');
 }
 
 async function reportProcessClose(): Promise<void> {

@@ -55,6 +55,10 @@ export interface ProducerData {
   readonly collector?: CollectorAddress;
 }
 
+/** Epoch ms: this thread's performance clock starts at its own spawn, timeOrigin makes it comparable. */
+const now = (): number => performance.timeOrigin + performance.now();
+// Static imports are evaluated before this line: the harness is loaded in this thread.
+const harnessAt = now();
 const data = workerData as ProducerData;
 const port = parentPort;
 if (port === null) throw new Error('producer-worker.js must run as a worker thread: this is a harness bug');
@@ -74,6 +78,7 @@ try {
     (await import('tsx/cjs/api')).register();
   }
   const adapter = asAdapter(defaultExport(await import(data.adapterUrl)), data.adapterUrl);
+  const adapterAt = now();
   phase = 'create-logger';
   row.set('starting', 'create-logger');
   const logger = await adapter.create({
@@ -92,6 +97,7 @@ try {
   phase = 'wait-start';
   // Waiting at the start gate for the other producers to load is start-up too (issue 13).
   row.set('starting', 'wait-start');
+  const readyAt = now();
   Atomics.add(gate, 0, 1);
   rawNotify(gate, 0);
   // Bounded: the main thread opens the gate once every producer is ready, or gives up.
@@ -104,6 +110,8 @@ try {
   const histogram = createHistogram();
   const calls = new CallStats(data.slowCallMs, () => readOwnRunQueueWait());
   let seq = 0;
+  let firstAt: number | undefined;
+  let lastAt: number | undefined;
   // What the logger holds unwritten, on the board for the liveness probe's wedge report. A
   // logger whose buffered() throws is asked no more: the count is evidence, not the run.
   let askBuffered = logger.buffered !== undefined;
@@ -119,13 +127,16 @@ try {
     const level = data.mix !== undefined ? levelAt(data.mix, data.producer, seq) : data.level;
     const message = encodeRecord(data.producer, seq, payload(seq));
     const t0 = performance.now();
+    firstAt ??= performance.timeOrigin + t0;
     try {
       log(level, message, seq);
     } catch (error: unknown) {
       // An error thrown out of the log call is a finding about the logger, not a harness failure.
       calls.threw(seq, error);
     }
-    const ns = Math.round((performance.now() - t0) * 1e6);
+    const t1 = performance.now();
+    lastAt = performance.timeOrigin + t1;
+    const ns = Math.round((t1 - t0) * 1e6);
     histogram.recordValue(Math.max(1, ns));
     calls.time(seq, ns / 1e6);
     row.produced(++seq);
@@ -162,6 +173,7 @@ try {
     closeMs: closed.ms,
     closeTimedOut: !closed.ok && closed.error === undefined,
     ...(closed.error !== undefined ? { closeError: closed.error } : {}),
+    at: { harness: harnessAt, adapter: adapterAt, ready: readyAt, ...(firstAt !== undefined ? { first: firstAt } : {}), ...(lastAt !== undefined ? { last: lastAt } : {}) },
   };
   row.set('done', 'idle');
   port.postMessage(message);

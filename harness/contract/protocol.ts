@@ -76,10 +76,26 @@ export interface ThreadWait {
 /**
  * The steps a run's child passes, in order: its process started; the harness's modules were
  * loaded; it had its RunSpec (at once for a cold process, when handed over for a warm one);
- * the scenario and adapter were loaded; the scenario started and returned; it sent `done`.
+ * the scenario and adapter were loaded; the scenario started; its first record was logged
+ * (the first log call of a producer thread or of the main thread's loop, a child process's
+ * start, or a logger created for the scenario's own calls); its last record was logged (the
+ * last such call returned, or the scenario began closing a logger); the scenario returned; it
+ * sent `done`.
  */
-export const CHILD_MARKS = ['process', 'harness', 'spec', 'adapter', 'scenario', 'scenario-end', 'done'] as const;
+export const CHILD_MARKS = ['process', 'harness', 'spec', 'adapter', 'scenario', 'first-record', 'last-record', 'scenario-end', 'done'] as const;
 export type ChildMark = (typeof CHILD_MARKS)[number];
+
+/**
+ * Where the producer threads' start-up went, in ms summed over the scenario's `runProducers`
+ * calls, each from the threads' spawn to the last of them passing the step: the harness's
+ * modules loaded in the thread, the adapter's module loaded, the logger created and at the
+ * start gate. Part of the run's setup phase.
+ */
+export interface ThreadStartup {
+  readonly harness: number;
+  readonly adapter: number;
+  readonly ready: number;
+}
 
 /** What a warm run process (harness/run/pool.ts) loads before its RunSpec is handed over: module URLs. */
 export interface WarmStart {
@@ -104,7 +120,7 @@ export type ChildEvent =
    * Where the run's time went, as epoch milliseconds (`performance.timeOrigin` based) the child
    * passed each step at; sent once, with `done`. Read by `npm run bench`; no verdict uses it.
    */
-  | { readonly type: 'marks'; readonly marks: Readonly<Partial<Record<ChildMark, number>>> }
+  | { readonly type: 'marks'; readonly marks: Readonly<Partial<Record<ChildMark, number>>>; readonly threads?: ThreadStartup }
   | {
       readonly type: 'progress';
       readonly elapsedMs: number;
@@ -152,12 +168,14 @@ export type ProducerMessage =
       readonly producer: number;
       readonly produced: number;
       readonly dropped: number;
-      /** hdr-histogram-js compressed base64 of per-call latency in nanoseconds. */
+      /** Per-call latency in nanoseconds, as util/latency.ts encodes it (the recorded buckets). */
       readonly latency: string;
       readonly calls: CallSummary;
       readonly closeMs: number;
       readonly closeTimedOut: boolean;
       readonly closeError?: string;
+      /** Epoch ms (the thread's `performance.timeOrigin` based) of its steps, for the run's phases (ChildMark). */
+      readonly at: { readonly harness: number; readonly adapter: number; readonly ready: number; readonly first?: number; readonly last?: number };
     }
   | { readonly type: 'failed'; readonly producer: number; readonly phase: string; readonly message: string; readonly stack?: string };
 

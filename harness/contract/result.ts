@@ -101,6 +101,35 @@ export interface Replay {
   readonly node?: string;
 }
 
+/**
+ * Where a run's wall time went, in whole ms: the six phases follow each other and add up to
+ * `metrics.wallMs` (give or take rounding). Measured by the child and the supervisor on one
+ * clock (epoch ms); folded by harness/run/timeline.ts. No verdict depends on it.
+ */
+export interface RunPhases {
+  /**
+   * The run was due to its process being ready: spawn, Node's start, the harness's modules, the
+   * RunSpec's hand-over. A warm process (the pool's) did all but the hand-over before the run was due.
+   */
+  readonly ready: number;
+  /** Ready to the first record: the scenario's and adapter's modules, the logger's setup and creation, the producer threads' start. */
+  readonly setup: number;
+  /** The first record to the last (ChildMark 'first-record', 'last-record'). */
+  readonly scenario: number;
+  /** The last record to the child's `done`: the loggers' close, their threads ending, the collector's close, what the scenario checks after. */
+  readonly shutdown: number;
+  /** `done` (or the scenario's own exit) to the process's end, as the supervisor saw it. */
+  readonly exit: number;
+  /** The process's end to the verdict: the sink read back into the ledger, the scratch folder removed. */
+  readonly readBack: number;
+  /** The run's process was started ahead by the pool. */
+  readonly warm: boolean;
+  /** Within setup: the producer threads' start-up, from their spawn (ThreadStartup; summed over the scenario's producer rounds). */
+  readonly threads?: { readonly harness: number; readonly adapter: number; readonly ready: number };
+  /** Steps the child never reported (it crashed, was killed, or skipped): their phases are 0, the time counted in the next phase reported. */
+  readonly missing?: readonly string[];
+}
+
 export interface RunResult {
   readonly adapter: string;
   readonly scenario: string;
@@ -127,6 +156,8 @@ export interface RunResult {
   readonly versions?: Readonly<Record<string, string>>;
   /** The Node release the run's process ran on (`v22.12.0`), as that process reported it. */
   readonly node?: string;
+  /** Where the run's wall time went; absent for a run that never started a process (skipped up front). */
+  readonly phases?: RunPhases;
 }
 
 export interface RunSchedule {

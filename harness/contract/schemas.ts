@@ -57,6 +57,19 @@ export const ReplaySchema = z.looseObject({
   path: FastCheckPathSchema.optional(),
 });
 
+/** Where a run's wall time went (contract/result.ts RunPhases). */
+export const RunPhasesSchema = z.looseObject({
+  ready: count,
+  setup: count,
+  scenario: count,
+  shutdown: count,
+  exit: count,
+  readBack: count,
+  warm: z.boolean(),
+  threads: z.object({ harness: count, adapter: count, ready: count }).optional(),
+  missing: z.array(z.string()).optional(),
+});
+
 export const RunResultSchema = z.looseObject({
   adapter: z.string().min(1),
   scenario: z.string().min(1),
@@ -67,6 +80,7 @@ export const RunResultSchema = z.looseObject({
   findings: z.array(FindingSchema),
   metrics: RunMetricsSchema,
   replay: ReplaySchema,
+  phases: RunPhasesSchema.optional(),
 });
 
 /** What `logjam ci` writes into every report, so `merge-reports` can tell shards of one suite. */

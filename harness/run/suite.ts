@@ -113,8 +113,12 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
       const planned: PlannedRun = { index, total: plan.length, adapter: adapter.name, scenario: scenario.name, seed };
       for (const r of reporters) r.onRunStart?.(planned);
       const concurrency = alone ? 1 : jobs;
-      // Nothing is started beside a run judged by time; its successor gets a cold process.
-      const next = alone || pool === undefined ? undefined : nextLaunch(index);
+      // Nothing is started beside a run judged by time; its successor gets a cold process. A run
+      // its adapter's capabilities skip starts no process, so it starts none for the next run
+      // either: the next run that does start one does (else the runs after a skipped one, their
+      // warm processes started by skipped runs and pushed out of the pool, all started cold).
+      const skipped = scenario.skip?.(adapter.definition.capabilities, adapter.definition) !== undefined;
+      const next = alone || skipped || pool === undefined ? undefined : nextLaunch(index);
       const task = runOne({ adapter, scenario, seed, workDir, options, planned, reporters, concurrency, ...(pool !== undefined ? { pool } : {}), ...(next !== undefined ? { next } : {}) })
         .then((result) => {
           results[index] = result;

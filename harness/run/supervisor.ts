@@ -26,7 +26,7 @@ import { paramsFor, runArbitrary } from './params.js';
 import type { ResolvedScenario } from './resolve.js';
 import { nodeArgsFor, spawnRunProcess, watchRunProcess } from './run-process.js';
 import type { Launch, WarmPool } from './pool.js';
-import type { RunTimeline } from './timeline.js';
+import { phasesOf, type RunTimeline } from './timeline.js';
 import type { SinkReading } from './ledger-findings.js';
 import { verdict } from './verdict.js';
 import { isPythonAdapterUrl } from '../contract/python.js';
@@ -108,7 +108,21 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
   const exitedAt = epoch(performance.now());
   const folded = foldEvents(events);
   const sink = folded.sink !== undefined && folded.skipped === undefined ? await readSink(folded.sink, adapter, folded) : undefined;
-  const result = verdict(
+  // The sink is read: nothing after this needs the scratch folder.
+  if (!options.keepFiles) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  const finished = performance.now();
+  // The last report of the child's marks: each one holds the steps of those before it.
+  const marks = events.filter((e): e is Extract<ChildEvent, { type: 'marks' }> => e.type === 'marks').at(-1);
+  const timeline: RunTimeline = {
+    warm: warm !== undefined,
+    due: epoch(started),
+    spawned: spawnedAt,
+    child: marks?.marks ?? {},
+    ...(marks?.threads !== undefined ? { threads: marks.threads } : {}),
+    exited: exitedAt,
+    end: epoch(finished),
+  };
+  const judged = verdict(
     {
       adapter: adapter.name,
       seed,
@@ -119,16 +133,12 @@ export async function superviseRun(options: SuperviseOptions): Promise<RunResult
       end,
       limits,
       ...(sink !== undefined ? { sink } : {}),
-      wallMs: Math.round(performance.now() - started),
+      wallMs: Math.round(finished - started),
     },
     scenario,
   );
-  if (!options.keepFiles) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  if (options.onTimeline !== undefined) {
-    const marks = events.find((e): e is Extract<ChildEvent, { type: 'marks' }> => e.type === 'marks');
-    options.onTimeline({ warm: warm !== undefined, due: epoch(started), spawned: spawnedAt, child: marks?.marks ?? {}, exited: exitedAt, end: epoch(performance.now()) });
-  }
-  return result;
+  options.onTimeline?.(timeline);
+  return { ...judged, phases: phasesOf(timeline) };
 }
 
 /** Node's arguments and the modules of a run: what a warm process for it must match. */

@@ -1,9 +1,12 @@
 /**
  * Where one run's time went, from the supervisor's clock and the child's marks (epoch ms).
- * `npm run bench` prints it; no verdict depends on it.
+ * Pure: the JSON report's `runs[].phases` and `npm run bench` read it; no verdict depends on it.
  */
 
-import type { ChildMark } from '../contract/protocol.js';
+import type { ChildMark, ThreadStartup } from '../contract/protocol.js';
+import type { RunPhases } from '../contract/result.js';
+
+export type { RunPhases } from '../contract/result.js';
 
 export interface RunTimeline {
   /** The process was warm (started ahead by the pool) rather than started when the run was due. */
@@ -13,49 +16,66 @@ export interface RunTimeline {
   /** The run's process was spawned (before `due` when warm). */
   readonly spawned: number;
   readonly child: Readonly<Partial<Record<ChildMark, number>>>;
+  /** The producer threads' start-up, as the child summed it. */
+  readonly threads?: ThreadStartup;
   /** The supervisor saw the process end. */
   readonly exited: number;
   /** The verdict was ready: sink read back, ledger reconciled, scratch folder removed. */
   readonly end: number;
 }
 
-/** The phases of a run, in milliseconds; a phase the run did not reach is NaN. */
-export interface RunPhases {
-  /** From spawn to the child's process start (`performance.timeOrigin`). */
-  readonly spawn: number;
-  /** Node's own start to the harness's modules loaded (tsx included). */
-  readonly modules: number;
-  /** Harness loaded to the scenario's start: the RunSpec's hand-over, the adapter and its logger, the watchdog. */
-  readonly setup: number;
-  readonly scenario: number;
-  /** The scenario's return to `done`: collector close, metrics. */
-  readonly shutdown: number;
-  /** `done` to the process's end as the supervisor saw it. */
-  readonly exit: number;
-  /** The process's end to the verdict: the sink read back into the ledger. */
-  readonly readBack: number;
-  /** From the run being due to its verdict: what a suite waits for this run. */
-  readonly wall: number;
-  /** `wall` minus the scenario: the run's fixed cost. */
-  readonly overhead: number;
-}
+/** The child's steps that bound a phase, in order, and the phase each one ends. */
+const STEPS = [
+  ['spec', 'ready'],
+  ['first-record', 'setup'],
+  ['last-record', 'scenario'],
+  ['done', 'shutdown'],
+] as const satisfies readonly (readonly [ChildMark, keyof RunPhases])[];
 
+/**
+ * Folds a run's timeline into consecutive phases that add up to its wall (`end - due`).
+ *
+ * Each step's time is clamped between the one before it and the process's end, so clocks that
+ * disagree by a hair, or a mark from a warm process's loading (before the run was due), never
+ * give a negative phase. A step the child never reported (a crash, a kill, a skip, a scenario
+ * that logs nothing) gets the time of the step before it: its phase is 0 and the time is counted
+ * in the next phase that was reported, and the step is named in `missing`. A scenario with no
+ * record marks (the Python bridge) is timed from its start to its return.
+ */
 export function phasesOf(t: RunTimeline): RunPhases {
   const c = t.child;
-  const span = (from: number | undefined, to: number | undefined): number => (from === undefined || to === undefined ? Number.NaN : to - from);
-  // A warm process's loading happened before the run was due; only what is after `due` is waited for.
-  const after = (mark: number | undefined): number | undefined => (mark === undefined ? undefined : Math.max(mark, t.due));
-  const scenario = span(c.scenario, c['scenario-end']);
-  const wall = t.end - t.due;
-  return {
-    spawn: span(after(t.spawned), after(c.process)),
-    modules: span(after(c.process), after(c.harness)),
-    setup: span(after(c.harness), c.scenario),
-    scenario,
-    shutdown: span(c['scenario-end'], c.done),
-    exit: span(c.done, t.exited),
-    readBack: t.end - t.exited,
-    wall,
-    overhead: wall - (Number.isNaN(scenario) ? 0 : scenario),
+  const mark = (step: ChildMark): number | undefined => {
+    if (step === 'first-record') return c['first-record'] ?? c.scenario;
+    if (step === 'last-record') return c['last-record'] ?? c['scenario-end'];
+    return c[step];
   };
+  const exited = Math.max(t.exited, t.due);
+  const end = Math.max(t.end, exited);
+  const at: Record<string, number> = {};
+  const missing: string[] = [];
+  let previous = t.due;
+  for (const [step, phase] of STEPS) {
+    const raw = mark(step);
+    if (raw === undefined) missing.push(step);
+    const time = raw === undefined ? previous : Math.min(Math.max(raw, previous), exited);
+    at[phase] = time - previous;
+    previous = time;
+  }
+  const ms = (x: number): number => Math.round(x);
+  return {
+    ready: ms(at['ready'] ?? 0),
+    setup: ms(at['setup'] ?? 0),
+    scenario: ms(at['scenario'] ?? 0),
+    shutdown: ms(at['shutdown'] ?? 0),
+    exit: ms(exited - previous),
+    readBack: ms(end - exited),
+    warm: t.warm,
+    ...(t.threads !== undefined ? { threads: { harness: ms(t.threads.harness), adapter: ms(t.threads.adapter), ready: ms(t.threads.ready) } } : {}),
+    ...(missing.length > 0 ? { missing } : {}),
+  };
+}
+
+/** The phases' sum: the run's wall as the timeline saw it. */
+export function phasesTotal(p: RunPhases): number {
+  return p.ready + p.setup + p.scenario + p.shutdown + p.exit + p.readBack;
 }

@@ -35,6 +35,7 @@ const RUN_OPTIONS = {
   reporter: { type: 'string' },
   json: { type: 'string' },
   keep: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   'logger-version': { type: 'string', multiple: true },
   python: { type: 'string' },
   node: { type: 'string' },
@@ -75,6 +76,8 @@ Options:
       --reporter NAME      ${REPORTER_NAMES.join(' | ')} (default: terminal)
       --json FILE          also write the result model (logjam.report/1) to FILE
       --keep               keep each run's scratch folder (sink files) for inspection
+  -v, --verbose            under each run, where its wall time went: ready, setup, scenario,
+                           shutdown, exit, read-back (the report's runs[].phases)
       --logger-version NAME@VERSION
                            run the bundled adapters against this release of a logger or a
                            helper (pino@8.0.0, thread-stream@4.2.0), installed once into
@@ -152,7 +155,8 @@ export async function run(args: string[]): Promise<number> {
   // What finished so far, for a second signal that cannot wait for the suite to return.
   const finished: RunResult[] = [];
   const collect: Reporter = { onRunEnd: (_run, result) => void finished.push(result) };
-  const reporters: Reporter[] = [...reporterNames.filter(isReporterName).map((name) => reporterFactories[name](stdout, chalkFor(stdout, process.env))), collect];
+  const terminal = { phases: values.verbose === true };
+  const reporters: Reporter[] = [...reporterNames.filter(isReporterName).map((name) => reporterFactories[name](stdout, chalkFor(stdout, process.env), terminal)), collect];
   // SIGINT, SIGTERM, SIGHUP or a closed stdout end the current run's process group and still
   // write what was gathered (harness/cli/signals.ts).
   const stops = watchStops();
