@@ -146,7 +146,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   {
     adapters: /^winston-(file|rotating)$/,
     // The scenarios where the regenerated matrix showed the loss beside "write after end".
-    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit|steady|existing-sink|failing-sink|blocking-sink|slow-sink|stalled-sink|burst-overflow)$/,
+    scenarios: /^(graceful-exit|natural-exit-graceful|startup-burst|natural-exit|steady|existing-sink|failing-sink|blocking-sink|slow-sink|stalled-sink|burst-overflow|reentrant-sink)$/,
     kinds: ['exit-hang', 'exit-loss', 'lost-records'],
     triage: 'confirmed',
     note: 'the same bug: logger.end() ends the transports while records are still in the logger\'s buffer; the writes that follow fail with "write after end" and are lost',
@@ -369,6 +369,16 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
       { url: 'https://github.com/log4js-node/log4js-node/pull/938', title: 'log4js-node/log4js-node#938 Add pause event to file appender' },
       { url: 'https://github.com/log4js-node/log4js-node/issues/620', title: "log4js-node/log4js-node#620 Memory leak when file appender can't write (closed)" },
     ],
+  },
+  {
+    // Only a cut-off tail: the record being written when the process was killed.
+    adapters: /.*/,
+    scenarios: /^crash-mid-write$/,
+    kinds: ['torn-records'],
+    evidence: /"marker cut off|"cut off|record cut off|"no record marker/,
+    triage: 'expected',
+    note: 'expected by the scenario, reported as a fact: the process was killed (SIGTERM) part-way through writing a record, so the last line in the file is that record\'s cut-off start',
+    links: [],
   },
   {
     adapters: /.*/,

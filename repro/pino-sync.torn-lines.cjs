@@ -15,7 +15,8 @@
 // and again, as a reader that lags behind does.
 // Upstream: not a pino bug as such (POSIX write(): https://pubs.opengroup.org/onlinepubs/9699919799/functions/write.html);
 // not reported upstream as of 2026-12-01.
-// Found by: logjam run --adapter pino-sync --scenario torn-lines --seed 1 (pino-transport: --seed 2).
+// Found by: logjam run --adapter pino-sync --scenario torn-lines --seed 1 (pino-transport: --seed 2;
+// pino-multistream, an asynchronous destination behind pino.multistream: --seed 1).
 // Run on Linux from a project that has pino installed: node repro/pino-sync.torn-lines.cjs
 // Exit code 1 and "SYMPTOM" when a line is not exactly one whole record; 0 when every line is.
 const { fork, spawnSync } = require('node:child_process')
@@ -39,6 +40,14 @@ if (process.argv[2] === 'child') {
     for (let i = 0; i < RECORDS; i++) logger.info({ w: Number(id), i, pad }, 'record')
     // pino's documented shutdown of its own destination: flush, then end and wait for 'close'.
     logger.flush()
+    destination.once('close', done)
+    destination.end()
+  } else if (config === 'multistream') {
+    // An asynchronous destination behind pino.multistream, as an application keeping copies does.
+    const destination = pino.destination({ dest: fifo, sync: false })
+    const logger = pino({}, pino.multistream([{ stream: destination }]))
+    for (let i = 0; i < RECORDS; i++) logger.info({ w: Number(id), i, pad }, 'record')
+    // The documented shutdown of a sonic-boom destination: end() it and wait for 'close'.
     destination.once('close', done)
     destination.end()
   } else {
@@ -128,13 +137,14 @@ if (process.argv[2] === 'child') {
   }
   ;(async () => {
     let symptom
-    for (const config of ['sync', 'transport']) {
+    const describe = { sync: 'pino.destination({ sync: true })', multistream: 'pino.multistream([pino.destination({ sync: false })])', transport: "pino.transport({ target: 'pino/file' })" }
+    for (const config of ['sync', 'multistream', 'transport']) {
       const r = await run(config)
       console.log(
-        `${config === 'sync' ? 'pino.destination({ sync: true })' : "pino.transport({ target: 'pino/file' })"}: ${WRITERS} processes logged ${WRITERS * RECORDS} records of ${PAYLOAD} bytes to one named pipe; ` +
+        `${describe[config]}: ${WRITERS} processes logged ${WRITERS * RECORDS} records of ${PAYLOAD} bytes to one named pipe; ` +
           `${r.lines} lines read, ${r.whole} whole records, ${r.torn} torn lines${r.example ? ` (e.g. ${r.example})` : ''}`,
       )
-      if (r.torn > 0 && symptom === undefined) symptom = `${r.torn} of ${r.lines} lines pino wrote to a pipe (${config === 'sync' ? 'pino.destination({ sync: true })' : "pino.transport({ target: 'pino/file' })"}) were not one whole record: records larger than PIPE_BUF from two writers were interleaved`
+      if (r.torn > 0) symptom = `${symptom === undefined ? '' : `${symptom}; `}${r.torn} of ${r.lines} lines pino wrote to a pipe (${describe[config]}) were not one whole record: records larger than PIPE_BUF from two writers were interleaved`
     }
     const sonic = require(require.resolve('sonic-boom/package.json', { paths: [require.resolve('pino')] })).version
     console.log(`pino ${require('pino/package.json').version}, sonic-boom ${sonic}, node ${process.version}, ${os.platform()} ${os.release()}`)

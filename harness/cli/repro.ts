@@ -210,6 +210,9 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
       ['winston-file', 'torn-lines', ['unhandled-error', 'lost-records']],
       ['winston-file', 'slow-sink', ['unhandled-error', 'lost-records']],
       ['winston-file', 'stalled-sink', ['unhandled-error', 'lost-records']],
+      // The same "write after end" and tail loss in the last regeneration (lead, after merge).
+      ['winston-file', 'burst-overflow', ['unhandled-error', 'lost-records']],
+      ['winston-file', 'reentrant-sink', ['unhandled-error', 'lost-records']],
       ['winston-rotating', 'graceful-exit', ['unhandled-error', 'exit-loss']],
       ['winston-rotating', 'natural-exit-graceful', ['unhandled-error', 'exit-loss']],
       ['winston-rotating', 'startup-burst', ['unhandled-error', 'lost-records']],
@@ -279,12 +282,12 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
       upstream: 'not reported upstream as of 2026-12-01 (bunyan lib/bunyan.js:921 drops write()\'s return; nearest: https://github.com/trentm/node-bunyan/issues/533)',
     })),
   ),
-  ...['pino-sync', 'pino-transport'].map((adapter) => ({
+  ...['pino-sync', 'pino-transport', 'pino-multistream'].map((adapter) => ({
     adapter,
     scenario: 'torn-lines',
     kinds: ['torn-records'] as const,
     script: 'pino-sync.torn-lines.cjs',
-    shows: 'two processes log 16 KiB records to one named pipe whose reader lags: records larger than PIPE_BUF interleave, most lines hold two records (pino.destination({ sync: true }) and pino/file transport)',
+    shows: 'two processes log 16 KiB records to one named pipe whose reader lags: records larger than PIPE_BUF interleave, most lines hold two records (pino.destination({ sync: true }), an asynchronous destination behind pino.multistream, and the pino/file transport)',
     upstream: 'POSIX behaviour, not a pino bug as such: writes above PIPE_BUF to a pipe are not atomic (https://pubs.opengroup.org/onlinepubs/9699919799/functions/write.html)',
   })),
   ...['bunyan-file', 'bunyan-stream'].map((adapter) => ({
@@ -327,6 +330,23 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "14 MB logged to a named pipe whose reader paused: the file appender queues every event in memory; it emits 'log4js:pause' once and the log calls go on queueing",
     upstream: 'documented: https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage',
   })),
+  // --- lead (after the last regeneration) ---
+  {
+    adapter: 'log4js-file',
+    scenario: 'torn-lines',
+    kinds: ['torn-records'],
+    script: 'log4js-file.torn-lines.cjs',
+    shows: "two processes log 16 KiB events through log4js's file appender to one named pipe whose reader lags: records larger than PIPE_BUF interleave",
+    upstream: 'POSIX behaviour, not a log4js bug as such: writes above PIPE_BUF to a pipe are not atomic (https://pubs.opengroup.org/onlinepubs/9699919799/functions/write.html)',
+  },
+  {
+    adapter: 'bunyan-rotating',
+    scenario: 'shutdown-handler',
+    kinds: ['exit-loss', 'lost-records'],
+    script: 'bunyan-rotating.shutdown-handler.cjs',
+    shows: "records logged while a 'rotating-file' stream rotates wait in its rotQueue; ending the stream then ends only the old file stream, and an exit loses them (10 of 10)",
+    upstream: 'not reported for rotation as of 2026-12-01 (bunyan lib/bunyan.js RotatingFileStream.rotate(): "XXX What about shutdown?"); nearest: https://github.com/trentm/node-bunyan/issues/37',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
