@@ -181,19 +181,22 @@ export function endFindings(folded: FoldedRun, end: ProcessEnd, limits: RunLimit
   return { findings, harnessErrors };
 }
 
+/** How recent a thread's progress must have been, at the watchdog's last look, for it to count as working. */
+const WORKING_WINDOW_MS = 1000;
+
 /**
- * Whether some thread not done had made progress within the watchdog's hang window before the
- * deadline came: the last look's own age of each thread's progress plus the time since that
- * look. The same rule the watchdog calls a thread stuck by, so a run none of whose threads met
- * it is not called hung at the deadline either: a hang that began less than a window before the
- * deadline cannot be told from slow work, and a false hang is worse than a run left unjudged
- * (a slow HTTP shipper at load 12 went quiet for 1 to 2 s between deliveries and was reported
- * hung under a one-second rule).
+ * Whether some thread not done was working when the deadline came: at the watchdog's last look it
+ * had made progress within a second (or the hang window, if shorter), and that look is not older
+ * than a hang window. What happened between the last look and the deadline is not known, so it is
+ * not counted as quiet: under load the look before a deadline can come seconds early, and
+ * winston-http × steady, delivering at the last look (progress 0 ms old), was reported hung
+ * because the look was 1 to 2 s old. A wedged thread is quiet at the look itself: still a hang.
  */
 function stillProgressing(folded: FoldedRun, limits: RunLimits): boolean {
   if (limits.hangMs === undefined || folded.threadsAtMs === undefined) return false;
-  const sinceLook = Math.max(0, limits.timeoutMs - folded.threadsAtMs);
-  return folded.threads.some((t) => t.state !== 'done' && t.progressAgeMs + sinceLook < (limits.hangMs as number));
+  const window = Math.min(limits.hangMs, WORKING_WINDOW_MS);
+  if (limits.timeoutMs - folded.threadsAtMs >= limits.hangMs) return false;
+  return folded.threads.some((t) => t.state !== 'done' && t.progressAgeMs < window);
 }
 
 /**

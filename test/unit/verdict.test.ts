@@ -204,11 +204,15 @@ describe('a run the supervisor ended', () => {
     expect(result.findings).toEqual([]);
     expect(result.reason).toMatch(/^the run was still making progress when its deadline of 60000 ms came \(last phase: producing; 6 of 20 records produced\): a deadline too short/);
 
-    // Quiet for 1.8 s before the deadline, inside the 3 s hang window: still not a hang.
-    const quiet: ChildEvent[] = [working[0] as ChildEvent, { type: 'progress', elapsedMs: 59_700, produced: 3, threads: [{ ...thread('main', 'running'), progressAgeMs: 1500 }] }];
-    expect(judge(quiet, { end: { code: null, signal: 'SIGKILL', killedFor: 'deadline' }, failOn: ['hang'], limits: { hangMs: 3000 } }).status).toBe('skip');
+    // Working at a look 2.5 s before the deadline (a late look under load): what came after it
+    // is not known, so it is not counted as quiet; still not a hang.
+    const lateLook: ChildEvent[] = [working[0] as ChildEvent, { type: 'progress', elapsedMs: 57_500, produced: 3, threads: [{ ...thread('main', 'running'), progressAgeMs: 0 }] }];
+    expect(judge(lateLook, { end: { code: null, signal: 'SIGKILL', killedFor: 'deadline' }, failOn: ['hang'], limits: { hangMs: 3000 } }).status).toBe('skip');
+    // But a last look older than a hang window says nothing of the end: a hang.
+    const staleLook: ChildEvent[] = [working[0] as ChildEvent, { type: 'progress', elapsedMs: 56_000, produced: 3, threads: [{ ...thread('main', 'running'), progressAgeMs: 0 }] }];
+    expect(judge(staleLook, { end: { code: null, signal: 'SIGKILL', killedFor: 'deadline' }, failOn: ['hang'], limits: { hangMs: 3000 } }).status).toBe('fail');
 
-    // The same look, but main's last progress was 2.9 s before it: 3.2 s before the deadline.
+    // The same look, but main's last progress was 2.9 s before it: quiet at the look itself.
     const stuck: ChildEvent[] = [working[0] as ChildEvent, { type: 'progress', elapsedMs: 59_700, produced: 3, threads: [{ ...thread('main', 'running'), progressAgeMs: 2900 }] }];
     const hung = judge(stuck, { end: { code: null, signal: 'SIGKILL', killedFor: 'deadline' }, failOn: ['hang'], limits: { hangMs: 3000 } });
     expect(hung.status).toBe('fail');
