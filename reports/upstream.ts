@@ -447,6 +447,39 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
       "in the recipe, not in CPython: it starts a QueueListener and never calls stop(), which the standard library documents as needed before the application exits (\"there may be some records still left on the queue, which won't be processed\"); the listener's thread is a daemon (QueueListener.start), so what is still queued when the interpreter ends is lost, and logging.shutdown() at exit flushes the file handler but never drains the queue",
     links: [{ url: 'https://docs.python.org/3/library/logging.handlers.html#logging.handlers.QueueListener.stop', title: 'Python docs: logging.handlers.QueueListener.stop()' }],
   },
+  // --- hrc ---
+  {
+    // Checked in winston 3.19.0 lib/winston/transports/stream.js log() (`this._stream.write(...)`
+    // then `callback()`, no try/catch) and winston-transport 4.9.0 modern.js _write (returns
+    // this.log(info, callback)); reproduced with winston alone (repro/winston-stream.recovering-sink.cjs).
+    adapters: /^winston-stream$/,
+    scenarios: /^recovering-sink$/,
+    params: /"failHow":"throw"/,
+    kinds: ['lost-records', 'hang', 'exit-hang', 'unhandled-error'],
+    triage: 'new',
+    note: "a new defect, checked in winston's source and reproduced with winston alone: when the Stream transport's destination throws out of write() once, the transport's log() never calls its callback, so winston-transport's Writable stays in the middle of that write for good: every later record is buffered behind it and never reaches the destination (which takes writes again), and logger.end() never emits 'finish' (the run's hang). The throw also escapes the one log call. A destination that reports the failure by callback and 'error' instead is recovered from (the runs with failHow 'emit' pass)",
+    links: [{ url: 'https://github.com/winstonjs/winston/issues/1364', title: 'winstonjs/winston#1364 a transport that errored is unpiped and gets no more logs (the same class: no recovery after one failure)' }],
+  },
+  {
+    // Checked in pino 10.4.0 lib/proto.js write() (`stream.write(...)` with no try/catch); reproduced with pino alone.
+    adapters: /^pino-sync$/,
+    scenarios: /^recovering-sink$/,
+    params: /"failHow":"throw"/,
+    kinds: ['unhandled-error'],
+    triage: 'confirmed',
+    note: "pino calls its destination's write() without a try/catch (lib/proto.js), so a destination that throws once (a synchronous fs.writeSync destination on EAGAIN or ENOSPC) throws out of that log call into the application (repro/pino-sync.recovering-sink.cjs); pino recovers: every later record arrives. The same missing try/catch as multistream's (pinojs/pino#1489, closed by making thread-stream emit instead of throw)",
+    links: [{ url: 'https://github.com/pinojs/pino/issues/1489', title: 'pinojs/pino#1489 "Multistream should catch Error thrown by thread-stream" (the same class, one destination)' }],
+  },
+  {
+    // Checked in bunyan 2.0.5 lib/bunyan.js Logger.prototype._emit; reproduced with bunyan alone.
+    adapters: /^bunyan-stream$/,
+    scenarios: /^recovering-sink$/,
+    params: /"failHow":"throw"/,
+    kinds: ['unhandled-error'],
+    triage: 'new',
+    note: "confirmed in bunyan's source: Logger.prototype._emit calls each stream's write() without a try/catch, so a stream that throws once throws out of that log call into the application (repro/bunyan-stream.recovering-sink.cjs); bunyan's documented stream-error handling (README \"stream errors\": 'error' events re-emitted on the logger) covers errors a stream emits, not one it throws. bunyan recovers: every later record arrives, and the runs with failHow 'emit' pass",
+    links: [{ url: 'https://github.com/trentm/node-bunyan#stream-errors', title: 'bunyan README: stream errors' }],
+  },
 ];
 
 /** The first rule matching a finding of this adapter and scenario, if any. */

@@ -36,17 +36,27 @@ class StreamPump {
   readonly #posted: Int32Array;
   #written = 0;
   error: Error | undefined;
+  /** Writes the stream failed (thrown or called back with an error); their batches are lost. */
+  failedWrites = 0;
   readonly #waiters = new Set<() => void>();
 
   constructor(stream: WritableTarget, port: MessagePort, counters: SharedArrayBuffer) {
     this.stream = stream;
     this.#posted = new Int32Array(counters);
+    const done = (failed: boolean): void => {
+      if (failed) this.failedWrites++;
+      this.#written++;
+      for (const wake of this.#waiters) wake();
+    };
     port.on('message', (text: string) => {
-      stream.write(text, (error) => {
-        if (error !== null && error !== undefined) this.error ??= error;
-        this.#written++;
-        for (const wake of this.#waiters) wake();
-      });
+      // A write the stream fails (its callback's error, or a throw out of write()) loses that
+      // batch, which the stream's owner was told of; the next batch goes to the stream again
+      // (recovering-sink), and a flush waits for it like any other.
+      try {
+        stream.write(text, (error) => done(error !== null && error !== undefined));
+      } catch {
+        done(true);
+      }
     });
     // Never what keeps the process alive: flushAsync() and stopAsync() hold it while they wait.
     port.unref();

@@ -347,6 +347,32 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "records logged while a 'rotating-file' stream rotates wait in its rotQueue; ending the stream then ends only the old file stream, and an exit loses them (10 of 10)",
     upstream: 'not reported for rotation as of 2026-12-01 (bunyan lib/bunyan.js RotatingFileStream.rotate(): "XXX What about shutdown?"); nearest: https://github.com/trentm/node-bunyan/issues/37',
   },
+  // --- hrc ---
+  {
+    adapter: 'winston-stream',
+    scenario: 'recovering-sink',
+    // The shutdown never finishing shows as the watchdog's hang (or exit-hang at the close bound).
+    kinds: ['lost-records', 'hang', 'exit-hang', 'unhandled-error'],
+    script: 'winston-stream.recovering-sink.cjs',
+    shows: "a Stream transport whose destination throws out of write() once never writes to it again (97 of 97 later records missing) and logger.end() never emits 'finish'",
+    upstream: 'not reported upstream as of 2026-12-01 (winston lib/winston/transports/stream.js log(): the callback is skipped when the write throws; class: https://github.com/winstonjs/winston/issues/1364)',
+  },
+  {
+    adapter: 'pino-sync',
+    scenario: 'recovering-sink',
+    kinds: ['unhandled-error'],
+    script: 'pino-sync.recovering-sink.cjs',
+    shows: "the only destination throwing out of write() once throws out of the log call into the application; later records arrive",
+    upstream: 'https://github.com/pinojs/pino/issues/1489',
+  },
+  {
+    adapter: 'bunyan-stream',
+    scenario: 'recovering-sink',
+    kinds: ['unhandled-error'],
+    script: 'bunyan-stream.recovering-sink.cjs',
+    shows: "the only stream throwing out of write() once throws out of the log call into the application; later records arrive",
+    upstream: 'not reported upstream as of 2026-12-01 (bunyan lib/bunyan.js Logger.prototype._emit: s.stream.write() without try/catch)',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
