@@ -23,7 +23,6 @@
 
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type Pino from 'pino';
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
 import { contextOptions, withTraceContext } from './pino-kit.js';
