@@ -45,7 +45,9 @@ const WINSTON_END_RACE: readonly UpstreamLink[] = [
 
 export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   {
-    adapters: /^pino-(async|transport|multistream)$/,
+    // pino-pipeline: the same hook ends the transport whatever runs in its worker (checked with
+    // repro/pino-transport.exit-listener.cjs changed to a pipeline with an async transform: 5 of 5 lost).
+    adapters: /^pino-(async|transport|multistream|pipeline)$/,
     scenarios: /^exit-listener$/,
     kinds: ['exit-loss', 'unhandled-error'],
     triage: 'confirmed',
@@ -289,11 +291,14 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   {
     // Checked in thread-stream 4.2.1 index.js:285-295: write() pushes every record onto an
     // array in the main thread while the ring is full; the only bound is MAX_STRING_LENGTH.
-    adapters: /^pino-transport$/,
+    // pino-pipeline: the same ring and array in front of the worker; behind it the pipeline's
+    // PassThrough waits for 'drain' as pino/file does (repro/pino-transport.slow-sink.cjs with a
+    // pipeline of an async transform and the stalled target: the same 65.5 MB).
+    adapters: /^pino-(transport|pipeline)$/,
     scenarios: /^(slow-sink|stalled-sink)$/,
     kinds: ['unbounded-memory'],
     triage: 'new',
-    note: "confirmed in thread-stream's source, not documented: the transport's ring buffer is bounded (4 MiB), but when the worker cannot drain it (pino/file waits for 'drain'), ThreadStream.write() keeps every further record in an array in the logging thread (index.js:295), with no bound but V8's maximum string length (index.js:285); it returns false then, but pino's log call drops that return value (lib/proto.js, write()), so the application sees no backpressure. Every record is delivered in the end. pino's transport docs say nothing of this buffering; the nearest thread is memory growth behind a dead worker (repro/pino-transport.slow-sink.cjs: 40 MB logged to a destination that stopped draining, the logging thread's buffers grow 65 MB past the 4 MiB ring). In logjam's slow-sink run the backlog (6.5 MB over 3 transports) stayed within the rings, so part of that growth is the rings' own pages: the bound past them is what is missing",
+    note: "confirmed in thread-stream's source, not documented: the transport's ring buffer is bounded (4 MiB), but when the worker cannot drain it (pino/file, or a pipeline's first stage, waits for 'drain'), ThreadStream.write() keeps every further record in an array in the logging thread (index.js:295), with no bound but V8's maximum string length (index.js:285); it returns false then, but pino's log call drops that return value (lib/proto.js, write()), so the application sees no backpressure. Every record is delivered in the end. pino's transport docs say nothing of this buffering; the nearest thread is memory growth behind a dead worker (repro/pino-transport.slow-sink.cjs: 40 MB logged to a destination that stopped draining, the logging thread's buffers grow 65 MB past the 4 MiB ring). In logjam's slow-sink run the backlog (6.5 MB over 3 transports) stayed within the rings, so part of that growth is the rings' own pages: the bound past them is what is missing",
     links: [{ url: 'https://github.com/pinojs/pino/issues/2106', title: 'pinojs/pino#2106 Memory issue and "flushSync took too long" error (related: logs accumulate in the main thread)' }],
   },
   {

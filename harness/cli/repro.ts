@@ -347,6 +347,26 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "records logged while a 'rotating-file' stream rotates wait in its rotQueue; ending the stream then ends only the old file stream, and an exit loses them (10 of 10)",
     upstream: 'not reported for rotation as of 2026-12-01 (bunyan lib/bunyan.js RotatingFileStream.rotate(): "XXX What about shutdown?"); nearest: https://github.com/trentm/node-bunyan/issues/37',
   },
+  // --- hpl ---
+  // pino-pipeline (a transport pipeline with an async transform in the worker): the same causes
+  // as pino-transport's, in front of the worker. Each script was run changed to a pipeline (an
+  // async pino-abstract-transport transform, then the same target) and showed the same symptom.
+  {
+    adapter: 'pino-pipeline',
+    scenario: 'exit-listener',
+    kinds: ['exit-loss'],
+    script: 'pino-transport.exit-listener.cjs',
+    shows: "every record logged from process.on('exit') after process.exit() is lost: pino's exit hook already ended the transport, whatever its worker runs (5 of 5 with a pipeline too)",
+    upstream: 'https://github.com/pinojs/pino/issues/1400',
+  },
+  {
+    adapter: 'pino-pipeline',
+    scenario: 'slow-sink',
+    kinds: ['unbounded-memory'],
+    script: 'pino-transport.slow-sink.cjs',
+    shows: "40 MB logged to a transport whose destination stopped draining: the logging thread's buffers grow 65 MB past the 4 MiB ring (the same with a pipeline in the worker), and every log call returns normally",
+    upstream: 'not reported upstream as of 2026-12-01 (thread-stream index.js: ThreadStream.write() queues past the ring; pino lib/proto.js drops its false return)',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
