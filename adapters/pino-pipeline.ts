@@ -14,7 +14,12 @@
  * - Reproduces: pipeline transforms that lose what is pending when their source ends
  *   (https://github.com/pinojs/pino/issues/1927, `pino.transport.pipeline` may have lost logs;
  *   https://github.com/pinojs/pino/issues/1774, a pipeline's worker exiting mid-stream), and
- *   thread-stream's shutdown waiting (or not) for an asynchronous destination to finish.
+ *   thread-stream's shutdown waiting (or not) for an asynchronous destination to finish. It
+ *   finds one in past releases: up to pino 8.0.0, lib/worker-pipeline.js destroyed the first
+ *   stage when its PassThrough auto-destroyed at end(), discarding what the transform still held
+ *   (graceful-exit: every record lost; a synchronous Transform instead made end() throw "end()
+ *   took too long (10s)"); `logjam bisect -a pino-pipeline -s graceful-exit --logger-version
+ *   pino@7.11.0..8.14.1` names pino 8.1.0, whose worker-pipeline.js drops `streams[0].destroy(err)`.
  *   test/fixtures/adapters/pipeline-forgets-pending.ts is this configuration with such a broken
  *   transform, which graceful-exit flags (test/e2e/scenarios-pipeline.test.ts).
  *
