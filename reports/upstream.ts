@@ -452,6 +452,21 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
       "in the recipe, not in CPython: it starts a QueueListener and never calls stop(), which the standard library documents as needed before the application exits (\"there may be some records still left on the queue, which won't be processed\"); the listener's thread is a daemon (QueueListener.start), so what is still queued when the interpreter ends is lost, and logging.shutdown() at exit flushes the file handler but never drains the queue",
     links: [{ url: 'https://docs.python.org/3/library/logging.handlers.html#logging.handlers.QueueListener.stop', title: 'Python docs: logging.handlers.QueueListener.stop()' }],
   },
+  // --- hpl ---
+  {
+    // Checked in thread-stream 4.2.1: index.js end() stores -1 and then waits with Atomics.wait,
+    // 1 s at a time, for the worker to publish its last read index, which lib/worker.js:185 does
+    // only on the destination's 'close'; after 10 spins it destroys the stream with "end() took
+    // too long (10s)" and terminates the worker. pino 10.4.0 lib/worker.js returns the pipeline's
+    // PassThrough as that destination, so 'close' waits for every stage of the pipeline.
+    adapters: /^pino-pipeline$/,
+    scenarios: /.*/,
+    kinds: ['event-loop-stall'],
+    message: /\bin (the logger's documented )?close\b/,
+    triage: 'new',
+    note: "confirmed in thread-stream's source, not documented: the transport's end() waits synchronously (Atomics.wait in the application's thread) until the worker's destination closes, and with a pipeline that means until the asynchronous transform has drained all it holds, so the application's event loop stands still for the whole drain (repro/pino-pipeline.graceful-exit.cjs: 1 000 records behind a 2 ms lookup block the loop about 2.5 s; pino/file alone, 11 ms). After 10 s end() gives up, emits 'error' (\"end() took too long (10s)\") and terminates the worker, losing what the transform had not written (6 000 records behind a 2 ms lookup: about 1 800 lost). In logjam's graceful-exit the drain is short (a setImmediate per record), so the stall there is partly CPU starvation on a loaded machine: the cause is what the script shows",
+    links: [{ url: 'https://github.com/pinojs/thread-stream/blob/main/index.js', title: "pinojs/thread-stream index.js: end() waits with Atomics.wait for the worker's destination to close, 10 s at most (no upstream thread found)" }],
+  },
 ];
 
 /** The first rule matching a finding of this adapter and scenario, if any. */

@@ -367,6 +367,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "40 MB logged to a transport whose destination stopped draining: the logging thread's buffers grow 65 MB past the 4 MiB ring (the same with a pipeline in the worker), and every log call returns normally",
     upstream: 'not reported upstream as of 2026-12-01 (thread-stream index.js: ThreadStream.write() queues past the ring; pino lib/proto.js drops its false return)',
   },
+  {
+    adapter: 'pino-pipeline',
+    scenario: 'graceful-exit',
+    kinds: ['event-loop-stall'],
+    script: 'pino-pipeline.graceful-exit.cjs',
+    shows: "transport.end() blocks the event loop while the pipeline's async transform drains: 1 000 records behind a 2 ms lookup stand the loop still about 2.5 s (pino/file alone: 11 ms); past 10 s end() kills the worker and loses the rest",
+    upstream: "not reported upstream as of 2026-12-01 (thread-stream index.js end(): Atomics.wait until the worker's destination closes, 10 s at most)",
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
