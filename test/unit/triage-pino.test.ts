@@ -92,7 +92,9 @@ describe('the triage of the pino cells', () => {
   });
   it("pino-pipeline: a stall in its documented close is thread-stream's synchronous end() waiting for the pipeline to drain (new)", () => {
     const stall: Finding = { kind: 'event-loop-stall', severity: 'warning', message: "The main thread's event loop was blocked for 1599 ms (besides 2060 ms the thread stood ready without a CPU), 729 ms of it in close", evidence: {} };
-    expect(upstreamFor('pino-pipeline', 'graceful-exit', stall)).toMatchObject({ triage: 'new', note: expect.stringContaining('Atomics.wait') });
+    const rule = upstreamFor('pino-pipeline', 'graceful-exit', stall);
+    expect(rule?.triage).toBe('new');
+    expect(rule?.note).toContain('Atomics.wait');
     // A stall while logging is not explained by it.
     expect(upstreamFor('pino-pipeline', 'steady', { ...stall, message: "The main thread's event loop was blocked for 1599 ms, 729 ms of it in log" })).toBeUndefined();
   });
