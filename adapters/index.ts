@@ -9,6 +9,7 @@ export const builtinAdapters = {
   'pino-async': new URL('./pino-async.js', import.meta.url).href,
   'pino-transport': new URL('./pino-transport.js', import.meta.url).href,
   'pino-tcp': new URL('./pino-tcp.js', import.meta.url).href,
+  'pino-pipeline': new URL('./pino-pipeline.js', import.meta.url).href,
   'pino-multistream': new URL('./pino-multistream.js', import.meta.url).href,
   'winston-file': new URL('./winston-file.js', import.meta.url).href,
   'winston-stream': new URL('./winston-stream.js', import.meta.url).href,

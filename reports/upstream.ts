@@ -45,7 +45,9 @@ const WINSTON_END_RACE: readonly UpstreamLink[] = [
 
 export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   {
-    adapters: /^pino-(async|transport|multistream)$/,
+    // pino-pipeline: the same hook ends the transport whatever runs in its worker (checked with
+    // repro/pino-transport.exit-listener.cjs changed to a pipeline with an async transform: 5 of 5 lost).
+    adapters: /^pino-(async|transport|multistream|pipeline)$/,
     scenarios: /^exit-listener$/,
     kinds: ['exit-loss', 'unhandled-error'],
     triage: 'confirmed',
@@ -289,11 +291,14 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
   {
     // Checked in thread-stream 4.2.1 index.js:285-295: write() pushes every record onto an
     // array in the main thread while the ring is full; the only bound is MAX_STRING_LENGTH.
-    adapters: /^pino-transport$/,
+    // pino-pipeline: the same ring and array in front of the worker; behind it the pipeline's
+    // PassThrough waits for 'drain' as pino/file does (repro/pino-transport.slow-sink.cjs with a
+    // pipeline of an async transform and the stalled target: the same 65.5 MB).
+    adapters: /^pino-(transport|pipeline)$/,
     scenarios: /^(slow-sink|stalled-sink)$/,
     kinds: ['unbounded-memory'],
     triage: 'new',
-    note: "confirmed in thread-stream's source, not documented: the transport's ring buffer is bounded (4 MiB), but when the worker cannot drain it (pino/file waits for 'drain'), ThreadStream.write() keeps every further record in an array in the logging thread (index.js:295), with no bound but V8's maximum string length (index.js:285); it returns false then, but pino's log call drops that return value (lib/proto.js, write()), so the application sees no backpressure. Every record is delivered in the end. pino's transport docs say nothing of this buffering; the nearest thread is memory growth behind a dead worker (repro/pino-transport.slow-sink.cjs: 40 MB logged to a destination that stopped draining, the logging thread's buffers grow 65 MB past the 4 MiB ring). In logjam's slow-sink run the backlog (6.5 MB over 3 transports) stayed within the rings, so part of that growth is the rings' own pages: the bound past them is what is missing",
+    note: "confirmed in thread-stream's source, not documented: the transport's ring buffer is bounded (4 MiB), but when the worker cannot drain it (pino/file, or a pipeline's first stage, waits for 'drain'), ThreadStream.write() keeps every further record in an array in the logging thread (index.js:295), with no bound but V8's maximum string length (index.js:285); it returns false then, but pino's log call drops that return value (lib/proto.js, write()), so the application sees no backpressure. Every record is delivered in the end. pino's transport docs say nothing of this buffering; the nearest thread is memory growth behind a dead worker (repro/pino-transport.slow-sink.cjs: 40 MB logged to a destination that stopped draining, the logging thread's buffers grow 65 MB past the 4 MiB ring). In logjam's slow-sink run the backlog (6.5 MB over 3 transports) stayed within the rings, so part of that growth is the rings' own pages: the bound past them is what is missing",
     links: [{ url: 'https://github.com/pinojs/pino/issues/2106', title: 'pinojs/pino#2106 Memory issue and "flushSync took too long" error (related: logs accumulate in the main thread)' }],
   },
   {
@@ -479,6 +484,21 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     triage: 'new',
     note: "confirmed in bunyan's source: Logger.prototype._emit calls each stream's write() without a try/catch, so a stream that throws once throws out of that log call into the application (repro/bunyan-stream.recovering-sink.cjs); bunyan's documented stream-error handling (README \"stream errors\": 'error' events re-emitted on the logger) covers errors a stream emits, not one it throws. bunyan recovers: every later record arrives, and the runs with failHow 'emit' pass",
     links: [{ url: 'https://github.com/trentm/node-bunyan#stream-errors', title: 'bunyan README: stream errors' }],
+  },
+  // --- hpl ---
+  {
+    // Checked in thread-stream 4.2.1: index.js end() stores -1 and then waits with Atomics.wait,
+    // 1 s at a time, for the worker to publish its last read index, which lib/worker.js:185 does
+    // only on the destination's 'close'; after 10 spins it destroys the stream with "end() took
+    // too long (10s)" and terminates the worker. pino 10.4.0 lib/worker.js returns the pipeline's
+    // PassThrough as that destination, so 'close' waits for every stage of the pipeline.
+    adapters: /^pino-pipeline$/,
+    scenarios: /.*/,
+    kinds: ['event-loop-stall'],
+    message: /\bin (the logger's documented )?close\b/,
+    triage: 'new',
+    note: "confirmed in thread-stream's source, not documented: the transport's end() waits synchronously (Atomics.wait in the application's thread) until the worker's destination closes, and with a pipeline that means until the asynchronous transform has drained all it holds, so the application's event loop stands still for the whole drain (repro/pino-pipeline.graceful-exit.cjs: 1 000 records behind a 2 ms lookup block the loop about 2.5 s; pino/file alone, 11 ms). After 10 s end() gives up, emits 'error' (\"end() took too long (10s)\") and terminates the worker, losing what the transform had not written (6 000 records behind a 2 ms lookup: about 1 800 lost). In logjam's graceful-exit the drain is short (a setImmediate per record), so the stall there is partly CPU starvation on a loaded machine: the cause is what the script shows",
+    links: [{ url: 'https://github.com/pinojs/thread-stream/blob/main/index.js', title: "pinojs/thread-stream index.js: end() waits with Atomics.wait for the worker's destination to close, 10 s at most (no upstream thread found)" }],
   },
 ];
 

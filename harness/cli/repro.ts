@@ -373,6 +373,34 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "the only stream throwing out of write() once throws out of the log call into the application; later records arrive",
     upstream: 'not reported upstream as of 2026-12-01 (bunyan lib/bunyan.js Logger.prototype._emit: s.stream.write() without try/catch)',
   },
+  // --- hpl ---
+  // pino-pipeline (a transport pipeline with an async transform in the worker): the same causes
+  // as pino-transport's, in front of the worker. Each script was run changed to a pipeline (an
+  // async pino-abstract-transport transform, then the same target) and showed the same symptom.
+  {
+    adapter: 'pino-pipeline',
+    scenario: 'exit-listener',
+    kinds: ['exit-loss'],
+    script: 'pino-transport.exit-listener.cjs',
+    shows: "every record logged from process.on('exit') after process.exit() is lost: pino's exit hook already ended the transport, whatever its worker runs (5 of 5 with a pipeline too)",
+    upstream: 'https://github.com/pinojs/pino/issues/1400',
+  },
+  {
+    adapter: 'pino-pipeline',
+    scenario: 'slow-sink',
+    kinds: ['unbounded-memory'],
+    script: 'pino-transport.slow-sink.cjs',
+    shows: "40 MB logged to a transport whose destination stopped draining: the logging thread's buffers grow 65 MB past the 4 MiB ring (the same with a pipeline in the worker), and every log call returns normally",
+    upstream: 'not reported upstream as of 2026-12-01 (thread-stream index.js: ThreadStream.write() queues past the ring; pino lib/proto.js drops its false return)',
+  },
+  {
+    adapter: 'pino-pipeline',
+    scenario: 'graceful-exit',
+    kinds: ['event-loop-stall'],
+    script: 'pino-pipeline.graceful-exit.cjs',
+    shows: "transport.end() blocks the event loop while the pipeline's async transform drains: 1 000 records behind a 2 ms lookup stand the loop still about 2.5 s (pino/file alone: 11 ms); past 10 s end() kills the worker and loses the rest",
+    upstream: "not reported upstream as of 2026-12-01 (thread-stream index.js end(): Atomics.wait until the worker's destination closes, 10 s at most)",
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */

@@ -83,4 +83,19 @@ describe('the triage of the pino cells', () => {
     expect(upstreamFor('pino-transport', 'slow-sink', memory)?.triage).toBe('new');
     expect(upstreamFor('pino-sync', 'slow-sink', memory)).toBeUndefined();
   });
+  it("pino-pipeline shares pino-transport's causes in front of the worker: exit-listener's lost records and slow-sink's main-thread buffer", () => {
+    const exitLoss: Finding = { kind: 'exit-loss', severity: 'error', message: '11 of 123 records were lost at exit: neither delivered nor reported dropped', evidence: {} };
+    expect(upstreamFor('pino-pipeline', 'exit-listener', exitLoss)?.links[0]?.url).toBe('https://github.com/pinojs/pino/issues/1400');
+    expect(upstreamFor('pino-pipeline', 'slow-sink', memory)?.triage).toBe('new');
+    // A pipeline that loses records at its documented shutdown is not explained by either.
+    expect(upstreamFor('pino-pipeline', 'graceful-exit', exitLoss)).toBeUndefined();
+  });
+  it("pino-pipeline: a stall in its documented close is thread-stream's synchronous end() waiting for the pipeline to drain (new)", () => {
+    const stall: Finding = { kind: 'event-loop-stall', severity: 'warning', message: "The main thread's event loop was blocked for 1599 ms (besides 2060 ms the thread stood ready without a CPU), 729 ms of it in close", evidence: {} };
+    const rule = upstreamFor('pino-pipeline', 'graceful-exit', stall);
+    expect(rule?.triage).toBe('new');
+    expect(rule?.note).toContain('Atomics.wait');
+    // A stall while logging is not explained by it.
+    expect(upstreamFor('pino-pipeline', 'steady', { ...stall, message: "The main thread's event loop was blocked for 1599 ms, 729 ms of it in log" })).toBeUndefined();
+  });
 });
