@@ -33,6 +33,7 @@ export const builtinScenarios = {
   'shutdown-handler': new URL('./shutdown-handler.js', import.meta.url).href,
   'below-level-flood': new URL('./below-level-flood.js', import.meta.url).href,
   'recovering-sink': new URL('./recovering-sink.js', import.meta.url).href,
+  'console-redirect': new URL('./console-redirect.js', import.meta.url).href,
 } satisfies Record<string, string>;
 
 export type ScenarioName = keyof typeof builtinScenarios;

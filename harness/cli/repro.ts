@@ -401,6 +401,16 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "transport.end() blocks the event loop while the pipeline's async transform drains: 1 000 records behind a 2 ms lookup stand the loop still about 2.5 s (pino/file alone: 11 ms); past 10 s end() kills the worker and loses the rest",
     upstream: "not reported upstream as of 2026-12-01 (thread-stream index.js end(): Atomics.wait until the worker's destination closes, 10 s at most)",
   },
+  // --- lead: console-redirect ---
+  {
+    // The same end race as graceful-exit's: nothing of the console is involved (no nesting).
+    adapter: 'winston-http',
+    scenario: 'console-redirect',
+    kinds: ['exit-hang', 'lost-records'],
+    script: 'winston-http.http-collector.cjs',
+    shows: 'logger.end() with records still in the logger\'s buffer behind the Http transport: "write after end", and 8 of 40 records never reach a collector that answers every request 200',
+    upstream: 'https://github.com/winstonjs/winston/issues/2219',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */

@@ -148,6 +148,29 @@ describe('log calls that throw on the harness\'s own producer paths', () => {
   });
 });
 
+describe('console-redirect', () => {
+  it('flags a logger that echoes through console.log with the console routed into it: the loop, capped, and the repeats', async () => {
+    for (const redirectFirst of [true, false]) {
+      const { result } = await run(join(FIXTURES, 'adapters', 'console-echo.ts'), 'console-redirect', { records: 30, depthCap: 6, redirectFirst });
+      expect(result.status).toBe('fail');
+      const recursion = result.findings.find((f) => f.kind === 'recursion');
+      // Every record looped to the cap: 30 calls dropped at depth 6.
+      expect(recursion?.evidence).toMatchObject({ maxDepth: 6, depthCap: 6, capped: 30, redirectFirst });
+      expect(result.findings.map((f) => f.kind)).toContain('duplicate-records');
+      expect(result.metrics).toMatchObject({ produced: 30, lost: 0 });
+    }
+  });
+
+  it('passes the same logger with a reentrancy guard, and the reference: every record once', async () => {
+    for (const adapter of [join(FIXTURES, 'adapters', 'console-guarded.ts'), 'reference']) {
+      const { result } = await run(adapter, 'console-redirect', { records: 30, depthCap: 6, redirectFirst: true });
+      expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      expect(result.status).toBe('pass');
+      expect(result.metrics).toMatchObject({ produced: 30, delivered: 30, lost: 0, duplicated: 0 });
+    }
+  });
+});
+
 describe('crash-mid-write', () => {
   it("reports what pino-transport lost when its thread-stream worker dies with records in flight, and that it did not hang", async () => {
     const { result, kinds } = await run('pino-transport', 'crash-mid-write', { how: 'worker-death', records: 2000, afterDeath: 200, maxPayload: 100 });
