@@ -394,20 +394,18 @@ function reportThrows<T extends CallSummary>(thread: string, producer: number, c
   const { threwSeqs, ...summary } = calls;
   for (const seq of threwSeqs ?? []) threwRefs.push({ producer, seq });
   const first = calls.firstThrow;
-  if (calls.threw > 0 && first !== undefined) reportThrow(thread, calls.threw, first);
+  if (calls.threw > 0 && first !== undefined) {
+    send({
+      type: 'finding',
+      finding: {
+        kind: 'unhandled-error',
+        severity: 'error',
+        message: `${calls.threw} log call(s) on ${thread} threw into the caller; the first, on record ${first.seq}: ${first.message}`,
+        evidence: { thread, threw: calls.threw, seq: first.seq, message: first.message, stack: first.stack },
+      },
+    });
+  }
   return summary;
-}
-
-function reportThrow(thread: string, threw: number, first: NonNullable<CallSummary['firstThrow']>): void {
-  send({
-    type: 'finding',
-    finding: {
-      kind: 'unhandled-error',
-      severity: 'error',
-      message: `${threw} log call(s) on ${thread} threw into the caller; the first, on record ${first.seq}: ${first.message}`,
-      evidence: { thread, threw, seq: first.seq, message: first.message, stack: first.stack },
-    },
-  });
 }
 
 /** The process-wide flush and stop, with the close deadline; reported like a logger's close. */
