@@ -5,23 +5,46 @@
 
 import { createWriteStream } from 'node:fs';
 import { defineAdapter } from '../harness/contract/adapter.js';
+import { carriesOuterRecord, reentryHook } from '../harness/sinks/sinks.js';
 import { loadBunyan, versionsOf } from './loggers.js';
-import { bunyanBytes, endStream } from './streams.js';
+import { bunyanBytes, endStream, secondSinkStream } from './streams.js';
 
 export default defineAdapter({
   name: 'bunyan-stream',
   description: 'bunyan with a { stream } entry over fs.createWriteStream; shutdown: end the stream and wait for close',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, stream: true },
+  // secondSink: a second { stream } entry (the application's own Writable) beside the file stream.
+  // reentrantSink: the application's file stream's write callback (the record is in the file)
+  // logs through the same logger, as bunyan-file's does: bunyan writes one record per write().
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, stream: true, secondSink: true, reentrantSink: true },
   versions: () => versionsOf('bunyan'),
   create(ctx) {
     const bunyan = loadBunyan();
     // The application's own stream: a file stream, or the harness's when it gives one.
     const stream = ctx.stream ?? createWriteStream(ctx.file, { flags: 'a' });
-    const logger = bunyan.createLogger({ name: 'logjam', level: ctx.level, streams: [{ level: ctx.level, stream }] });
+    const second = ctx.secondFile !== undefined ? secondSinkStream(ctx.secondFile, ctx.secondSink ?? {}) : undefined;
+    const logger = bunyan.createLogger({
+      name: 'logjam',
+      level: ctx.level,
+      streams: [{ level: ctx.level, stream }, ...(second !== undefined ? [{ level: ctx.level, stream: second }] : [])],
+    });
+    // The application stops reporting once it has ended its stream: logging after that is the
+    // caller's mistake ("write after end"), not bunyan's.
+    let ending = false;
+    const hook = reentryHook(ctx.sink, (message) => logger.info(message));
+    if (hook !== undefined) {
+      const write = stream.write.bind(stream) as (chunk: string, callback: (error?: Error | null) => void) => boolean;
+      // bunyan writes one record per write(), with no callback: the one added here runs once
+      // the record is in the file.
+      stream.write = ((chunk: string) => write(chunk, (error) => error == null && hook(!ending && carriesOuterRecord(String(chunk))))) as typeof stream.write;
+    }
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => bunyanBytes(logger),
-      close: () => endStream(stream),
+      close: async () => {
+        ending = true;
+        await endStream(stream);
+        if (second !== undefined) await endStream(second, 'finish');
+      },
     };
   },
 });

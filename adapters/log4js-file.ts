@@ -49,7 +49,7 @@ export function configureLog4js(
  * A log4js appender module (`{ type: { configure } }`, https://log4js-node.github.io/log4js-node/writing-appenders.html)
  * writing each event, in the one-line layout, to `stream`; its shutdown ends the stream.
  */
-function streamAppender(stream: Writable): Record<string, unknown> {
+export function streamAppender(stream: Writable): Record<string, unknown> {
   return {
     type: {
       configure: (_config: unknown, layouts: { layout(name: string, config: object): (event: LoggingEvent) => string }) => {
@@ -71,7 +71,7 @@ function streamAppender(stream: Writable): Record<string, unknown> {
  * logLevelFilter finds the one it wraps; log4js shuts that one down itself) and then calls
  * `after` with whether the event was a record of the run, from inside the append.
  */
-function reportingAppender(inner: string, after: (outer: boolean) => void): Record<string, unknown> {
+export function reportingAppender(inner: string, after: (outer: boolean) => void): Record<string, unknown> {
   return {
     type: {
       configure: (_config: unknown, _layouts: unknown, findAppender: (name: string) => ((event: LoggingEvent) => void) | false) => {

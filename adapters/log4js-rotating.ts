@@ -6,8 +6,10 @@
 
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { versionsOf } from './loggers.js';
-import { configureLog4js, ONE_LINE_LAYOUT, shutdownLog4js } from './log4js-file.js';
-import { rotatedFiles } from './streams.js';
+import type { Logger } from 'log4js';
+import { reentryHook } from '../harness/sinks/sinks.js';
+import { configureLog4js, ONE_LINE_LAYOUT, reportingAppender, shutdownLog4js, streamAppender } from './log4js-file.js';
+import { rotatedFiles, secondSinkStream } from './streams.js';
 
 export const ROTATE_BYTES = 1024 * 1024;
 /**
@@ -29,11 +31,25 @@ export default defineAdapter({
     // is false again (https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage,
     // lib/appenders/file.js emits it when write() returns false). It drops nothing.
     overflow: 'grow',
+    // A second appender (a custom one, as log4js documents writing them, over the application's
+    // own stream) beside the rotating file appender, as log4js-file has.
+    secondSink: true,
+    // A custom appender wrapping the rotating file appender by name (as log4js's own
+    // logLevelFilter does) logs through the same logger after each event it passed on, as
+    // log4js-file's does.
+    reentrantSink: true,
   },
   versions: () => versionsOf('log4js'),
   sinkFiles: (file) => rotatedFiles(file, 'numbered-suffix'),
   create(ctx) {
-    const { log4js, logger } = configureLog4js({ type: 'file', filename: ctx.file, maxLogSize: ROTATE_BYTES, backups: BACKUPS, layout: ONE_LINE_LAYOUT }, ctx.level);
+    const second = ctx.secondFile !== undefined ? streamAppender(secondSinkStream(ctx.secondFile, ctx.secondSink ?? {})) : undefined;
+    const file = { type: 'file', filename: ctx.file, maxLogSize: ROTATE_BYTES, backups: BACKUPS, layout: ONE_LINE_LAYOUT };
+    // The hook logs through the logger configured with it.
+    const configured: { logger?: Logger } = {};
+    const report = reentryHook(ctx.sink, (message) => configured.logger?.info(message));
+    const { log4js, logger } =
+      report !== undefined ? configureLog4js(reportingAppender('file', report), ctx.level, second, { file }) : configureLog4js(file, ctx.level, second);
+    configured.logger = logger;
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),

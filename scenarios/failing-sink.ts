@@ -2,9 +2,9 @@
  * failing-sink: the logger writes every record to two sinks, and one of them fails every k-th
  * write, by throwing or by emitting an error, as a full disk or a dropped connection does.
  *
- * Load: `threads` worker threads log `records` records each. Pathology: the second sink
- * (`ctx.secondFile`) fails every `failEvery`-th write, before or after writing (`failWhen`), by
- * throwing or by reporting an 'error' (`failHow`). The run's own sink file is healthy.
+ * Load: `threads` worker threads (one for an adapter with `threads: false`) log `records` records
+ * each. Pathology: the second sink (`ctx.secondFile`) fails every `failEvery`-th write, before
+ * or after writing (`failWhen`), by throwing or by reporting an 'error' (`failHow`). The run's own sink file is healthy.
  * Oracle: the healthy sink receives every record (`isolation-breach` otherwise, with the
  * missing records and the failing sink's counts), and no error escapes the logger: a log call
  * that throws, or an error thrown asynchronously, is `unhandled-error`; a thread it kills is
@@ -17,8 +17,8 @@
  */
 
 import fc from 'fast-check';
-import { defineScenario, failOn, skipWithoutThreads } from '../harness/contract/scenario.js';
-import { missingRecords, readSink } from '../harness/ledger/sink-check.js';
+import { defineScenario, failOn } from '../harness/contract/scenario.js';
+import { missingRecords, readSink, readSinks } from '../harness/ledger/sink-check.js';
 import { SinkStats } from '../harness/sinks/sinks.js';
 
 export default defineScenario({
@@ -37,8 +37,10 @@ export default defineScenario({
   skip: (capabilities) =>
     capabilities.secondSink !== true
       ? 'the adapter cannot write to a second sink (capabilities.secondSink)'
-      : skipWithoutThreads(capabilities),
-  async run(ctx, { threads, records, failEvery, failWhen, failHow }) {
+      : undefined,
+  async run(ctx, { threads: asked, records, failEvery, failWhen, failHow }) {
+    // A logger that cannot run one per thread (the rotating ones, which share one file) runs one.
+    const threads = ctx.adapter.capabilities.threads === false ? 1 : asked;
     const stats = SinkStats.create();
     ctx.phase('producing');
     const outcome = await ctx.runProducers({
@@ -54,7 +56,8 @@ export default defineScenario({
     ctx.metrics({ loadMs: Math.round(outcome.wallMs), callLatencyUs: outcome.latency });
 
     ctx.phase('checking');
-    const healthy = readSink(ctx.file, ctx.adapter.capabilities.format);
+    // Every file of the healthy sink: a rotating logger's rotated files hold records too.
+    const healthy = readSinks(ctx.adapter.sinkFiles?.(ctx.file) ?? [ctx.file], ctx.adapter.capabilities.format);
     const missing = missingRecords(healthy, outcome.produced);
     const failing = stats.read();
     const second = outcome.secondFile !== undefined ? readSink(outcome.secondFile, ctx.adapter.capabilities.format) : undefined;

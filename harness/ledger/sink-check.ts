@@ -22,22 +22,34 @@ export interface SinkContents {
 
 /** Reads a sink file whole (scenario-sized files); a file never created reads as empty. */
 export function readSink(file: string, format: Capabilities['format'], keepLines = false): SinkContents {
+  return readSinks([file], format, keepLines);
+}
+
+/**
+ * Reads every file of one sink, in the order given (a rotating logger's files, oldest first, as
+ * its adapter's `sinkFiles` lists them), as one sink; files never created read as empty.
+ */
+export function readSinks(files: readonly string[], format: Capabilities['format'], keepLines = false): SinkContents {
   const delivered = new Map<number, Set<number>>();
   const records: { producer: number; seq: number; line: string }[] = [];
-  if (!existsSync(file)) return { delivered, lines: 0, bytes: 0, records };
-  const text = readFileSync(file, 'utf8');
   let lines = 0;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    lines++;
-    const parsed = parseLine(line, format);
-    if (!parsed.ok) continue;
-    let set = delivered.get(parsed.producer);
-    if (set === undefined) delivered.set(parsed.producer, (set = new Set()));
-    set.add(parsed.seq);
-    if (keepLines) records.push({ producer: parsed.producer, seq: parsed.seq, line });
+  let bytes = 0;
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    bytes += Buffer.byteLength(text);
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      lines++;
+      const parsed = parseLine(line, format);
+      if (!parsed.ok) continue;
+      let set = delivered.get(parsed.producer);
+      if (set === undefined) delivered.set(parsed.producer, (set = new Set()));
+      set.add(parsed.seq);
+      if (keepLines) records.push({ producer: parsed.producer, seq: parsed.seq, line });
+    }
   }
-  return { delivered, lines, bytes: Buffer.byteLength(text), records };
+  return { delivered, lines, bytes, records };
 }
 
 export interface MissingRecords {

@@ -184,3 +184,54 @@ describe('burst-overflow with no declared overflow policy', () => {
     expect(result.metrics.lost).toBe(80);
   });
 });
+
+// Issue 18: the other bunyan and log4js configurations take a second destination and a
+// reentrant hook too (bunyan-stream: its file stream's write callback; bunyan-rotating: the
+// rotating stream's write, which has no completion callback; the log4js ones: an appender
+// wrapping the real one by name). The rotating adapters run one producer thread.
+describe('second destination and reentrant hook on the other bunyan and log4js configurations', () => {
+  const ADAPTERS = ['bunyan-stream', 'bunyan-rotating', 'log4js-rotating', 'log4js-tcp'];
+  const threadsOf = (name: string): number => (name.endsWith('-rotating') ? 1 : 2);
+
+  async function runWithPhases(name: string, scenarioName: string, params: Record<string, unknown>) {
+    const phases: string[] = [];
+    const result = await api.superviseRun({
+      adapter: await api.resolveAdapter(name, process.cwd()),
+      scenario: await api.resolveScenario(scenarioName),
+      seed: 5,
+      params,
+      timeoutMs: TIMEOUT_MS,
+      memoryMb: 1024,
+      workDir: scratchDir(),
+      onEvent: (e: { type: string; phase?: string }) => {
+        if (e.type === 'phase' && e.phase !== undefined) phases.push(e.phase);
+      },
+    });
+    return { result, phases };
+  }
+
+  it.each(ADAPTERS)('hooks %s per record written: records logged from the hook arrive, every outer record too', async (name) => {
+    const threads = threadsOf(name);
+    const { result, phases } = await runWithPhases(name, 'reentrant-sink', { threads: 2, records: 300, depthCap: 8 });
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(result.status).toBe('pass');
+    expect(result.metrics).toMatchObject({ produced: 300 * threads, delivered: 300 * threads, lost: 0, torn: 0 });
+    // The hook really logged from inside the writes: reentrant records, nesting 1.
+    const reentry = phases.find((p) => p.startsWith('reentry: ')) ?? '';
+    expect(reentry).toMatch(/^reentry: [1-9]\d* reentrant records, max depth 1$/);
+  });
+
+  it.each(ADAPTERS)('writes %s\'s records to its second destination too, and keeps its own whole while that one fails every 10th write', async (name) => {
+    const threads = threadsOf(name);
+    const { result, phases } = await runWithPhases(name, 'failing-sink', { ...FAILING, threads: 2, failHow: 'emit' });
+    expect(result.status).toBe('pass');
+    expect(result.findings.filter((f) => f.kind === 'isolation-breach' || f.kind === 'unhandled-error')).toEqual([]);
+    expect(result.metrics).toMatchObject({ produced: 300 * threads, delivered: 300 * threads, lost: 0 });
+    // The second destination took writes (each producer's until its first failure, which
+    // destroys that stream as a failing file stream is): at least the nine before it.
+    const failing = /^failing sink: (\d+) failures in (\d+) writes; healthy sink missing 0$/.exec(phases.find((p) => p.startsWith('failing sink: ')) ?? '');
+    expect(failing).not.toBeNull();
+    expect(Number(failing?.[1])).toBeGreaterThan(0);
+    expect(Number(failing?.[2])).toBeGreaterThanOrEqual(10);
+  });
+});

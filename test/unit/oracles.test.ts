@@ -13,7 +13,7 @@ import type Pino from 'pino';
 import { Ledger } from '../../harness/ledger/ledger.js';
 import type { LevelMix } from '../../harness/contract/level-mix.js';
 import { encodeRecord, parseLine } from '../../harness/ledger/record.js';
-import { memoryVerdict, overflowFindings, type MemorySample, type SinkContents } from '../../harness/ledger/sink-check.js';
+import { memoryVerdict, missingRecords, overflowFindings, readSinks, type MemorySample, type SinkContents } from '../../harness/ledger/sink-check.js';
 
 
 const scratchDir = (): string => mkdtempSync(join(tmpdir(), 'logjam-oracles-'));
@@ -158,5 +158,21 @@ describe('each overflow policy held to its own promise', () => {
 
   it('undeclared: the severity check is a reported fact', () => {
     expect(kinds(undefined, blind, 200)).toEqual(['severity-inversion:info']);
+  });
+});
+
+describe("a scenario's read of a sink rotated across files", () => {
+  it('counts the records of every file the adapter lists, and a file never created as empty', () => {
+    const dir = scratchDir();
+    const line = (seq: number): string => `${JSON.stringify({ msg: encodeRecord(0, seq, 'x') })}\n`;
+    writeFileSync(join(dir, 'sink.log.1'), line(0) + line(1));
+    writeFileSync(join(dir, 'sink.log.0'), line(2));
+    writeFileSync(join(dir, 'sink.log'), line(3));
+    const files = ['sink.log.1', 'sink.log.0', 'sink.log.missing', 'sink.log'].map((f) => join(dir, f));
+    const all = readSinks(files, 'ndjson');
+    expect(all.lines).toBe(4);
+    expect(missingRecords(all, [4]).missing).toBe(0);
+    // The current file alone misses what was rotated away: the read this replaces.
+    expect(missingRecords(readSinks([join(dir, 'sink.log')], 'ndjson'), [4])).toMatchObject({ missing: 3, ranges: [{ producer: 0, from: 0, to: 2 }] });
   });
 });
