@@ -4,8 +4,10 @@
  * (https://github.com/winstonjs/winston#awaiting-logs-to-be-written-in-winston).
  */
 
+import type { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
 import type { Logger } from 'winston';
-import { defineAdapter, type Level } from '../harness/contract/adapter.js';
+import { defineAdapter, type AdapterContext, type Level } from '../harness/contract/adapter.js';
 import { carriesOuterRecord, reentryHook } from '../harness/sinks/sinks.js';
 import { loadWinston, versionsOf } from './loggers.js';
 import { endStream, secondSinkStream, winstonFileBytes } from './streams.js';
@@ -30,6 +32,37 @@ export function endWinston(logger: Logger): Promise<void> {
   });
 }
 
+/**
+ * The run's second destination as winston takes one: a second transport, `transports.Stream`
+ * over the application's own stream (`secondSinkStream`), beside the adapter's main transport,
+ * as applications ship to a file and somewhere else at once. Undefined when the scenario asks
+ * for no second sink. The application ends the stream after the logger (`endStream(stream, 'finish')`).
+ */
+export function secondTransport(winston: ReturnType<typeof loadWinston>, ctx: AdapterContext): { transport: InstanceType<typeof winston.transports.Stream>; stream: Writable } | undefined {
+  if (ctx.secondFile === undefined) return undefined;
+  const stream = secondSinkStream(ctx.secondFile, ctx.secondSink ?? {});
+  return { transport: new winston.transports.Stream({ stream }), stream };
+}
+
+/**
+ * The reentrant hook (`ctx.sink.reenter`, reentrant-sink) on a transport's 'logged' event,
+ * which winston emits once per record the transport wrote: a listener logs through the same
+ * logger, as an application reporting what it wrote does. A record carried a record of the run
+ * unless it is the hook's own. Call `stop()` before ending the logger: logging after `end()` is
+ * the caller's mistake ("write after end"), not winston's, and the records written during the
+ * close would otherwise make the hook do exactly that.
+ */
+export function hookLogged(ctx: AdapterContext, transport: EventEmitter, logger: Logger): { stop(): void } {
+  let ending = false;
+  const hook = reentryHook(ctx.sink, (message) => logger.info(message));
+  if (hook !== undefined) transport.on('logged', (info: { message?: unknown }) => hook(!ending && carriesOuterRecord(String(info.message))));
+  return {
+    stop: () => {
+      ending = true;
+    },
+  };
+}
+
 export default defineAdapter({
   name: 'winston-file',
   description: 'winston with transports.File to a file, JSON format; shutdown: end() and the finish event',
@@ -41,27 +74,22 @@ export default defineAdapter({
   versions: () => versionsOf('winston'),
   create(ctx) {
     const winston = loadWinston();
-    const second = ctx.secondFile !== undefined ? secondSinkStream(ctx.secondFile, ctx.secondSink ?? {}) : undefined;
+    const second = secondTransport(winston, ctx);
     const file = new winston.transports.File({ filename: ctx.file });
     const logger = winston.createLogger({
       level: ctx.level,
       format: winston.format.json(),
-      transports: [file, ...(second !== undefined ? [new winston.transports.Stream({ stream: second })] : [])],
+      transports: [file, ...(second !== undefined ? [second.transport] : [])],
     });
-    // The application stops reporting once it has ended the logger: logging after end() is the
-    // caller's mistake ("write after end"), not winston's, and the records written during the
-    // close would otherwise make the hook do exactly that.
-    let ending = false;
-    const hook = reentryHook(ctx.sink, (message) => logger.info(message));
-    // One 'logged' per record: it carried a record of the run unless it is the hook's own.
-    if (hook !== undefined) file.on('logged', (info: { message?: unknown }) => hook(!ending && carriesOuterRecord(String(info.message))));
+    // The File transport emits 'logged' from its stream's write callback, once per record written.
+    const reentry = hookLogged(ctx, file, logger);
     return {
       log: (level, message, fields) => void (fields === undefined ? logger.log(winstonLevel(level), message) : logger.log(winstonLevel(level), message, fields)),
       buffered: () => winstonFileBytes(logger),
       close: async () => {
-        ending = true;
+        reentry.stop();
         await endWinston(logger);
-        if (second !== undefined) await endStream(second, 'finish');
+        if (second !== undefined) await endStream(second.stream, 'finish');
       },
     };
   },

@@ -19,16 +19,24 @@
  * it lost has to. Without that wait, a record whose request failed after `finish` would be
  * neither delivered nor counted, and logjam would call winston's reported drop a silent loss.
  * The adapter counts the records the transport took by wrapping its `log` (one call per record).
+ *
+ * secondSink: a second transport (`transports.Stream` over the application's own stream) beside
+ * the Http one, as an application that ships its logs also keeps them locally. reentrantSink: a
+ * listener on the Http transport's 'logged' event, which winston emits once per record when the
+ * service answered that record's POST with 200 (http.js `log()`'s request callback), logs through
+ * the same logger, as an application reporting what it shipped does. Its record is posted like
+ * any other; its own 'logged' carries no record of the run, so it logs nothing (issue 13).
  */
 
 import { defineAdapter, type Level } from '../harness/contract/adapter.js';
 import { loadWinston, versionsOf } from './loggers.js';
-import { endWinston, winstonLevel } from './winston-file.js';
+import { endStream } from './streams.js';
+import { endWinston, hookLogged, secondTransport, winstonLevel } from './winston-file.js';
 
 export default defineAdapter({
   name: 'winston-http',
   description: 'winston with transports.Http to a loopback HTTP collector, JSON, one POST per record; shutdown: end(), finish, then every request answered',
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, http: true, reportsDrops: true, order: 'none' },
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, http: true, reportsDrops: true, order: 'none', secondSink: true, reentrantSink: true },
   versions: () => versionsOf('winston'),
   create(ctx) {
     const address = ctx.collector;
@@ -60,7 +68,9 @@ export default defineAdapter({
       failed++;
       outcome();
     });
-    const logger = winston.createLogger({ level: ctx.level, format: winston.format.json(), transports: [transport] });
+    const second = secondTransport(winston, ctx);
+    const logger = winston.createLogger({ level: ctx.level, format: winston.format.json(), transports: [transport, ...(second !== undefined ? [second.transport] : [])] });
+    const reentry = hookLogged(ctx, transport, logger);
     const log = (level: Level, message: string, fields?: Readonly<Record<string, unknown>>): void => {
       const l = winstonLevel(level);
       if (fields === undefined) logger.log(l, message);
@@ -70,6 +80,7 @@ export default defineAdapter({
       log,
       dropped: () => failed,
       close: async () => {
+        reentry.stop();
         // end() may fail ("write after end": records still in the logger's own buffer never
         // reach the transport, https://github.com/winstonjs/winston/issues/2219); what the
         // transport did take is still waited for, so its drops are counted, then the error stands.
@@ -82,6 +93,7 @@ export default defineAdapter({
           settled = resolve;
           outcome();
         });
+        if (second !== undefined) await endStream(second.stream, 'finish');
         if (error !== undefined) throw error;
       },
     };

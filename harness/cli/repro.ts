@@ -110,11 +110,13 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
   })),
   // winston#2219's end race over Http: every cell whose evidence is "write after end" at the
   // documented shutdown with the records logged just before it missing at the collector
-  // (exit-hang: a scenario's own report of that shutdown failing).
-  ...['http-collector', 'steady', 'graceful-exit', 'natural-exit-graceful', 'startup-burst', 'shutdown-handler', 'console-redirect'].map((scenario) => ({
+  // (exit-hang: a scenario's own report of that shutdown failing; isolation-breach: failing-sink's
+  // name for the same tail missing at the collector, which it shows with the second sink never
+  // failing too).
+  ...['http-collector', 'steady', 'graceful-exit', 'natural-exit-graceful', 'startup-burst', 'shutdown-handler', 'console-redirect', 'failing-sink', 'reentrant-sink'].map((scenario) => ({
     adapter: 'winston-http',
     scenario,
-    kinds: ['unhandled-error', 'lost-records', 'exit-loss', 'exit-hang'] as const,
+    kinds: ['unhandled-error', 'lost-records', 'exit-loss', 'exit-hang', 'isolation-breach'] as const,
     script: 'winston-http.http-collector.cjs',
     shows: 'logger.end() with records still in the logger\'s buffer behind the Http transport: "write after end", and 8 of 40 records never reach a collector that answers every request 200',
     upstream: 'https://github.com/winstonjs/winston/issues/2219',
