@@ -1,0 +1,42 @@
+/**
+ * log4js shipping over HTTP with its `@log4js-node/logstash-http` appender (the log4js-node
+ * organisation's HTTP appender, for Logstash or Elasticsearch's `_bulk` endpoint), configured as
+ * its README's example: `{ type: '@log4js-node/logstash-http', url, application, logType,
+ * logChannel }`, to logjam's loopback HTTP collector (`capabilities.http`, `httpBody:
+ * 'elastic-bulk'`).
+ *
+ * What its source says it does (lib/index.js, 1.1.0, axios 0.21):
+ * - one POST per event, sent as the event is logged and not awaited: requests run concurrently
+ *   (`order: 'none'`); the body is a bulk pair, an `index` action line and a document whose
+ *   `message` is `util.format(...event.data)`;
+ * - a failed request (any status but 2xx, a connection error, the 5 s `timeout`) is not retried:
+ *   `console.error` prints it and the record is gone; nothing counts it, so no `dropped()`;
+ * - the appender has no `shutdown` function, so `log4js.shutdown(cb)` does not wait for its
+ *   requests (log4js lib/log4js.js calls back once every appender that has one has shut down).
+ *
+ * Shutdown: `log4js.shutdown(cb)`, log4js's documented way to flush its appenders before exit.
+ */
+
+import { defineAdapter } from '../harness/contract/adapter.js';
+import { loggerVersions } from './load.js';
+import { HELPERS } from './loggers.js';
+import { configureLog4js, shutdownLog4js } from './log4js-file.js';
+
+export default defineAdapter({
+  name: 'log4js-http',
+  description: "log4js with the @log4js-node/logstash-http appender (one bulk POST per event) to a loopback HTTP collector; shutdown: log4js.shutdown(cb)",
+  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, http: true, httpBody: 'elastic-bulk', order: 'none' },
+  versions: () => loggerVersions('log4js', [...HELPERS.log4js, '@log4js-node/logstash-http', 'axios']),
+  create(ctx) {
+    const address = ctx.collector;
+    if (address === undefined) throw new Error('log4js-http: no collector address in ctx.collector, though the adapter declares http: this is a harness bug');
+    const { log4js, logger } = configureLog4js(
+      { type: '@log4js-node/logstash-http', url: `http://${address.host}:${address.port}/_bulk`, application: 'logjam', logType: 'application', logChannel: 'logjam' },
+      ctx.level,
+    );
+    return {
+      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
+      close: () => shutdownLog4js(log4js),
+    };
+  },
+});
