@@ -17,23 +17,43 @@
  * Shutdown: `log4js.shutdown(cb)`, log4js's documented way to flush its appenders before exit.
  */
 
+import type { Logger } from 'log4js';
 import { defineAdapter } from '../harness/contract/adapter.js';
+import { reentryHook } from '../harness/sinks/sinks.js';
 import { loggerVersions } from './load.js';
 import { HELPERS } from './loggers.js';
-import { configureLog4js, shutdownLog4js } from './log4js-file.js';
+import { configureLog4js, reportingAppender, shutdownLog4js, streamAppender } from './log4js-file.js';
+import { secondSinkStream } from './streams.js';
 
 export default defineAdapter({
   name: 'log4js-http',
   description: "log4js with the @log4js-node/logstash-http appender (one bulk POST per event) to a loopback HTTP collector; shutdown: log4js.shutdown(cb)",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, http: true, httpBody: 'elastic-bulk', order: 'none' },
+  capabilities: {
+    format: 'ndjson',
+    gracefulShutdown: true,
+    threads: true,
+    fields: true,
+    http: true,
+    httpBody: 'elastic-bulk',
+    order: 'none',
+    // As log4js-tcp: a second appender over the application's own stream beside the HTTP one,
+    // and a custom appender wrapping it by name that logs through the same logger after each
+    // event it passed on (the appender starts that event's POST inside the call).
+    secondSink: true,
+    reentrantSink: true,
+  },
   versions: () => loggerVersions('log4js', [...HELPERS.log4js, '@log4js-node/logstash-http', 'axios']),
   create(ctx) {
     const address = ctx.collector;
     if (address === undefined) throw new Error('log4js-http: no collector address in ctx.collector, though the adapter declares http: this is a harness bug');
-    const { log4js, logger } = configureLog4js(
-      { type: '@log4js-node/logstash-http', url: `http://${address.host}:${address.port}/_bulk`, application: 'logjam', logType: 'application', logChannel: 'logjam' },
-      ctx.level,
-    );
+    const second = ctx.secondFile !== undefined ? streamAppender(secondSinkStream(ctx.secondFile, ctx.secondSink ?? {})) : undefined;
+    const http = { type: '@log4js-node/logstash-http', url: `http://${address.host}:${address.port}/_bulk`, application: 'logjam', logType: 'application', logChannel: 'logjam' };
+    // The hook logs through the logger configured with it.
+    const configured: { logger?: Logger } = {};
+    const report = reentryHook(ctx.sink, (message) => configured.logger?.info(message));
+    const { log4js, logger } =
+      report !== undefined ? configureLog4js(reportingAppender('http', report), ctx.level, second, { http }) : configureLog4js(http, ctx.level, second);
+    configured.logger = logger;
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](message, fields)),
       close: () => shutdownLog4js(log4js),

@@ -29,20 +29,41 @@
  */
 
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type Pino from 'pino';
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { loggerVersions } from './load.js';
 import { HELPERS, loadPino } from './loggers.js';
 import { contextOptions, withTraceContext } from './pino-kit.js';
 
+const sinkTarget = fileURLToPath(new URL('./sink-target.js', import.meta.url));
+
 export default defineAdapter({
   name: 'pino-loki',
   description: "pino with the pino-loki transport (default batching: every 5 s) to a loopback HTTP collector speaking Loki's push API; shutdown: end(), close",
-  capabilities: { format: 'ndjson', gracefulShutdown: true, threads: true, fields: true, context: 'async-local-storage', http: true, httpBody: 'loki', order: 'none' },
+  capabilities: {
+    format: 'ndjson',
+    gracefulShutdown: true,
+    threads: true,
+    fields: true,
+    context: 'async-local-storage',
+    http: true,
+    httpBody: 'loki',
+    order: 'none',
+    // Two targets in the transport's worker, as pino-transport: logjam's sink beside pino-loki.
+    secondSink: true,
+  },
   versions: () => loggerVersions('pino', [...HELPERS.pino, 'pino-loki']),
   create(ctx) {
     if (ctx.collector === undefined) throw new Error('pino-loki: no collector address in ctx.collector, though the adapter declares http: this is a harness bug');
     const pino = loadPino();
-    const transport = pino.transport({ target: 'pino-loki', options: { host: `http://${ctx.collector.host}:${ctx.collector.port}` } });
+    const options = { host: `http://${ctx.collector.host}:${ctx.collector.port}` };
+    const second: Pino.TransportTargetOptions | undefined =
+      ctx.secondFile === undefined ? undefined : { target: sinkTarget, level: ctx.level, options: { file: ctx.secondFile, sink: ctx.secondSink ?? {} } };
+    const transport =
+      second === undefined
+        ? pino.transport({ target: 'pino-loki', options })
+        : pino.transport({ targets: [second, { target: 'pino-loki', level: ctx.level, options }] });
     const logger = pino({ level: ctx.level, ...contextOptions() }, transport);
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),

@@ -547,6 +547,18 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     note: "confirmed in the appender's source; the verdict is the run's deadline, not a deadlock: every event is its own concurrent POST with no bound (a socket each through Node's global agent), so a burst of 12 000 to 18 000 events keeps the process busy opening and timing out requests past the 30 s deadline (threads show progress, no lock waits). Measured with the logger alone at load 12: 18 000 events took 15.8 s to log and 45 s to settle, and 14 831 were lost to the 5 s timeout against a local service answering 200 at once. No deterministic standalone script yet (4 000 events all arrive on a quieter machine)",
     links: [{ url: 'https://github.com/log4js-node/logstashHTTP/blob/master/lib/index.js', title: '@log4js-node/logstash-http lib/index.js: one sender.post per event, nothing bounds them' }],
   },
+  {
+    // The same worker as pino-transport's: targets [logjam's failing target, pino-loki].
+    adapters: /^pino-loki$/,
+    scenarios: /^failing-sink$/,
+    kinds: ['isolation-breach', 'lost-records', 'unhandled-error', 'crash', 'hang'],
+    triage: 'new',
+    note: "the same defect as pino-transport's failing-sink: pino-loki runs as a target of the same pino.transport worker as the failing target, and that target's error ends the worker (thread-stream lib/worker.js: uncaughtException -> process.exit(1)), so pino-loki never sends the batch it holds (all of a short run's records, or all since the last 5 s push); end() and flushSync() then wait out their 10 s (\"_flushSync took too long (10s)\"), which the watchdog sees as the producers wedged in Atomics.wait (repro/pino-transport.failing-sink.cjs, with pino/file as the healthy target)",
+    links: [
+      { url: 'https://github.com/pinojs/pino/issues/1820', title: 'pinojs/pino#1820 Pino reliability: no recovery once the transport worker exits (related)' },
+      { url: 'https://github.com/pinojs/pino/issues/2106', title: 'pinojs/pino#2106 Memory issue and "flushSync took too long" error: a dead transport worker (related)' },
+    ],
+  },
 ];
 
 /** The first rule matching a finding of this adapter and scenario, if any. */

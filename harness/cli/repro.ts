@@ -430,6 +430,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "log4js.shutdown() calls back before the logstash-http appender has sent anything: an application exiting in its callback loses 20 of 20 events against a service that answers 200 at once",
     upstream: 'not reported upstream as of 2026-12-01 (@log4js-node/logstash-http has no shutdown function; log4js lib/log4js.js shutdown() then calls back at once)',
   })),
+  {
+    adapter: 'pino-loki',
+    scenario: 'failing-sink',
+    kinds: ['isolation-breach', 'unhandled-error', 'crash', 'lost-records', 'hang'],
+    script: 'pino-transport.failing-sink.cjs',
+    shows: "one of two targets of a pino.transport failing (pino/file on /dev/full) ends the worker they share: the healthy target misses 19 of 20 records (pino-loki as the healthy target never sends its batch)",
+    upstream: 'not reported upstream as of 2026-12-01 (pino lib/worker.js: targets share one worker and multistream; thread-stream lib/worker.js exits on the uncaught error)',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */
