@@ -23,9 +23,10 @@
  *
  * Shutdown: pino's documented transport shutdown, `transport.end()` then its `close` event
  * (thread-stream emits it once the worker has ended, after pino-abstract-transport's `close`,
- * where pino-loki sends its buffer and awaits the answer). No `exitFlush`: pino's exit hook
- * (on-exit-leak-free) only hands the ring buffer to the worker synchronously; the request
- * pino-loki must then make cannot run in an exiting process.
+ * where pino-loki sends its buffer and awaits the answer). `exitFlush`: at exit pino's own hook
+ * (on-exit-leak-free, lib/transport.js autoEnd) ends the transport, and thread-stream's end()
+ * blocks the exiting thread (Atomics.wait, 10 s at most) until the worker has closed, which
+ * includes pino-loki's last push: the worker's event loop runs on while the main thread waits.
  */
 
 import { once } from 'node:events';
@@ -50,6 +51,7 @@ export default defineAdapter({
     http: true,
     httpBody: 'loki',
     order: 'none',
+    exitFlush: true,
     // Two targets in the transport's worker, as pino-transport: logjam's sink beside pino-loki.
     secondSink: true,
   },

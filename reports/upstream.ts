@@ -527,8 +527,9 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     adapters: /^log4js-http$/,
     scenarios: /^http-collector$/,
     kinds: ['lost-records'],
+    params: /"fault":"(status|reset)"/,
     triage: 'new',
-    note: "confirmed in the appender's source, not documented: each event is one POST (axios 0.21) whose failure, a 5xx or 429, a reset, or the 5 s `timeout`, only reaches console.error: no retry, no count (repro/log4js-http.http-collector.cjs: 5 of 40 lost to 503s). With fault 'status' or 'reset' that is the cause; with 'slow' or 'stall' (seed 1: the first records of two threads) it was the timeout on a machine at load 15-20, where the logging threads, busy creating one request per call, read the answers after 5 s: the cause is the same drop, the trigger the machine's load",
+    note: "confirmed in the appender's source, not documented: each event is one POST (axios 0.21) whose failure, a 5xx or 429, a reset or its `timeout`, only reaches console.error: no retry, no count (repro/log4js-http.http-collector.cjs: 5 of 40 lost to 503s). The adapter raises `timeout` to 30 s so that a loaded machine, which starves the logging threads, does not fail requests the collector answered at once; before it did, a stall or slow run at load 14 lost the events of requests that timed out, by the same drop",
     links: [{ url: 'https://github.com/log4js-node/logstashHTTP/blob/master/lib/index.js', title: '@log4js-node/logstash-http lib/index.js: sender.post(...).catch(console.error)' }],
   },
   {
@@ -544,7 +545,7 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     scenarios: /^(startup-burst|crash-mid-write)$/,
     kinds: ['hang', 'lost-records'],
     triage: 'new',
-    note: "confirmed in the appender's source; the verdict is the run's deadline, not a deadlock: every event is its own concurrent POST with no bound (a socket each through Node's global agent), so a burst of 12 000 to 18 000 events keeps the process busy opening and timing out requests past the 30 s deadline (threads show progress, no lock waits). Measured with the logger alone at load 12: 18 000 events took 15.8 s to log and 45 s to settle, and 14 831 were lost to the 5 s timeout against a local service answering 200 at once. No deterministic standalone script yet (4 000 events all arrive on a quieter machine)",
+    note: "confirmed in the appender's source; the verdict is time, not a lock: every event is its own concurrent POST with nothing to bound them (a socket each through Node's global agent), so a burst of 17 963 events keeps the logging thread opening connections and nothing reaches the collector for 6 s of the process's CPU time (the wedge; with the README's 5 s timeout, the run's 30 s deadline ran out instead and crash-mid-write's process did not die in time). Measured with the logger alone at load 12 and the 5 s timeout: 18 000 events took 15.8 s to log and 45 s to settle, and 14 831 were lost to the timeout against a local service answering 200 at once. No deterministic standalone script yet (4 000 events all arrive on a quieter machine)",
     links: [{ url: 'https://github.com/log4js-node/logstashHTTP/blob/master/lib/index.js', title: '@log4js-node/logstash-http lib/index.js: one sender.post per event, nothing bounds them' }],
   },
   {
