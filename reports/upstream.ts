@@ -504,6 +504,62 @@ export const UPSTREAM_RULES: readonly UpstreamRule[] = [
     note: "confirmed in thread-stream's source, not documented: the transport's end() waits synchronously (Atomics.wait in the application's thread) until the worker's destination closes, and with a pipeline that means until the asynchronous transform has drained all it holds, so the application's event loop stands still for the whole drain (repro/pino-pipeline.graceful-exit.cjs: 1 000 records behind a 2 ms lookup block the loop about 2.5 s; pino/file alone, 11 ms). After 10 s end() gives up, emits 'error' (\"end() took too long (10s)\") and terminates the worker, losing what the transform had not written (6 000 records behind a 2 ms lookup: about 1 800 lost). In logjam's graceful-exit the drain is short (a setImmediate per record), so the stall there is partly CPU starvation on a loaded machine: the cause is what the script shows",
     links: [{ url: 'https://github.com/pinojs/thread-stream/blob/main/index.js', title: "pinojs/thread-stream index.js: end() waits with Atomics.wait for the worker's destination to close, 10 s at most (no upstream thread found)" }],
   },
+  // --- hsh ---
+  {
+    adapters: /^pino-loki$/,
+    scenarios: /^(steady|startup-burst)$/,
+    kinds: ['lost-records'],
+    evidence: /"missing":\[\{"producer":\d+,"from":0,/,
+    triage: 'trade-off',
+    note: "documented: with batching on (pino-loki's default: a send every 5 s), a logger whose buffer reaches batching.maxBufferSize (10 000) drops its oldest record for each new one (dist/index.cjs: pinoLogBuffer.shift(), logged only under NODE_DEBUG=pino-loki), so a logger that logs more than 10 000 records between two sends loses the oldest, silently: each missing range starts at the producer's first record (repro/pino-loki.steady.cjs: 500 of 10 500). The README states the cap and the drop; nothing counts it, so the adapter has no dropped()",
+    links: [{ url: 'https://github.com/Julien-R44/pino-loki#batchingmaxbuffersize', title: 'pino-loki README: batching.maxBufferSize, "oldest logs are dropped"' }],
+  },
+  {
+    adapters: /^pino-loki$/,
+    scenarios: /^http-collector$/,
+    kinds: ['lost-records'],
+    params: /"fault":"(status|reset)"/,
+    triage: 'trade-off',
+    note: "documented: a push that fails (any status but 2xx, a reset, the 30 s timeout) is printed with console.error and its batch is gone, with no retry and no count (dist/index.cjs LogPusher.push: the catch calls #handleFailure only); with the default batching the whole of a short run is one batch, sent by the transport's close() (repro/pino-loki.http-collector.cjs: 100 of 100 lost to one 503). README \"Dropped logs\": \"If Loki is unreachable, logs in the current batch will be lost\"",
+    links: [{ url: 'https://github.com/Julien-R44/pino-loki#dropped-logs', title: 'pino-loki README: Dropped logs' }],
+  },
+  {
+    adapters: /^log4js-http$/,
+    scenarios: /^http-collector$/,
+    kinds: ['lost-records'],
+    params: /"fault":"(status|reset)"/,
+    triage: 'new',
+    note: "confirmed in the appender's source, not documented: each event is one POST (axios 0.21) whose failure, a 5xx or 429, a reset or its `timeout`, only reaches console.error: no retry, no count (repro/log4js-http.http-collector.cjs: 5 of 40 lost to 503s). The adapter raises `timeout` to 30 s so that a loaded machine, which starves the logging threads, does not fail requests the collector answered at once; before it did, a stall or slow run at load 14 lost the events of requests that timed out, by the same drop",
+    links: [{ url: 'https://github.com/log4js-node/logstashHTTP/blob/master/lib/index.js', title: '@log4js-node/logstash-http lib/index.js: sender.post(...).catch(console.error)' }],
+  },
+  {
+    adapters: /^log4js-http$/,
+    scenarios: /^(hostile-input|below-level-flood|console-redirect)$/,
+    kinds: ['lost-records'],
+    triage: 'new',
+    note: "confirmed in the sources: the logstash-http appender has no shutdown function, so log4js.shutdown(cb) calls back at once (log4js 6.9.1 lib/log4js.js:126-129) while the events logged just before are still unsent (each POST is dispatched after the current turn); logjam closes its collector once the documented shutdown has called back, as an application exits in that callback, and they are lost (repro/log4js-http.shutdown.cjs: 20 of 20). The same loss at exit (graceful-exit, natural-exit-graceful) is reported unjudged, since the collector ends with the process",
+    links: [{ url: 'https://github.com/log4js-node/logstashHTTP/blob/master/lib/index.js', title: '@log4js-node/logstash-http lib/index.js: configure() returns an appender with no shutdown' }],
+  },
+  {
+    adapters: /^log4js-http$/,
+    scenarios: /^(startup-burst|crash-mid-write)$/,
+    kinds: ['hang', 'lost-records'],
+    triage: 'new',
+    note: "confirmed in the appender's source; the verdict is time, not a lock: every event is its own concurrent POST with nothing to bound them (a socket each through Node's global agent), so a burst of 17 963 events keeps the logging thread opening connections and nothing reaches the collector for 6 s of the process's CPU time (the wedge; with the README's 5 s timeout, the run's 30 s deadline ran out instead and crash-mid-write's process did not die in time). Measured with the logger alone at load 12 and the 5 s timeout: 18 000 events took 15.8 s to log and 45 s to settle, and 14 831 were lost to the timeout against a local service answering 200 at once. No deterministic standalone script yet (4 000 events all arrive on a quieter machine)",
+    links: [{ url: 'https://github.com/log4js-node/logstashHTTP/blob/master/lib/index.js', title: '@log4js-node/logstash-http lib/index.js: one sender.post per event, nothing bounds them' }],
+  },
+  {
+    // The same worker as pino-transport's: targets [logjam's failing target, pino-loki].
+    adapters: /^pino-loki$/,
+    scenarios: /^failing-sink$/,
+    kinds: ['isolation-breach', 'lost-records', 'unhandled-error', 'crash', 'hang'],
+    triage: 'new',
+    note: "the same defect as pino-transport's failing-sink: pino-loki runs as a target of the same pino.transport worker as the failing target, and that target's error ends the worker (thread-stream lib/worker.js: uncaughtException -> process.exit(1)), so pino-loki never sends the batch it holds (all of a short run's records, or all since the last 5 s push); end() and flushSync() then wait out their 10 s (\"_flushSync took too long (10s)\"), which the watchdog sees as the producers wedged in Atomics.wait (repro/pino-transport.failing-sink.cjs, with pino/file as the healthy target)",
+    links: [
+      { url: 'https://github.com/pinojs/pino/issues/1820', title: 'pinojs/pino#1820 Pino reliability: no recovery once the transport worker exits (related)' },
+      { url: 'https://github.com/pinojs/pino/issues/2106', title: 'pinojs/pino#2106 Memory issue and "flushSync took too long" error: a dead transport worker (related)' },
+    ],
+  },
 ];
 
 /** The first rule matching a finding of this adapter and scenario, if any. */

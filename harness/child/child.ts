@@ -9,7 +9,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { asAdapter, type AdapterDefinition, type CollectorAddress, type LoggerInstance, type ProcessSetup, defaultExport } from '../contract/adapter.js';
+import { asAdapter, type AdapterDefinition, type CollectorAddress, type HttpBody, type LoggerInstance, type ProcessSetup, defaultExport } from '../contract/adapter.js';
 import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_PRODUCERS, MAX_THREADS } from '../sync/board.js';
 import { EventChannel } from '../sync/channel.js';
 import { closeWithDeadline, errorMessage, shutdownFinding, type CloseOutcome } from '../util/deadline.js';
@@ -224,7 +224,7 @@ function createContext(adapter: AdapterDefinition, file: string): ScenarioContex
       return logger;
     },
     collector: (faults) => startCollector(file, faults),
-    httpCollector: (faults) => startHttpCollector(file, faults),
+    httpCollector: (faults) => startHttpCollector(file, faults, adapter.capabilities.httpBody),
     loggerWorkers,
     crash: (how) => {
       mainRow.set('done', 'exit');
@@ -300,15 +300,15 @@ function startCollector(file: string, faults: CollectorFaults = {}): Promise<Col
 }
 
 /** The run's HTTP collector: the first caller's faults start it; every later caller shares it. */
-function startHttpCollector(file: string, faults: HttpCollectorFaults = {}): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
+function startHttpCollector(file: string, faults: HttpCollectorFaults = {}, body: HttpBody = 'ndjson'): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
   if (collectorStarting !== undefined) throw new Error('an HTTP collector was asked for in a run that has a TCP one: this is a harness bug');
-  httpCollectorStarting ??= Collector.startHttp(file, faults).then((c) => (runCollector = c));
+  httpCollectorStarting ??= Collector.startHttp(file, faults, body).then((c) => (runCollector = c));
   return httpCollectorStarting;
 }
 
 /** The collector's address for an adapter that sends over TCP or HTTP; none for the others. */
 async function collectorFor(adapter: AdapterDefinition): Promise<CollectorAddress | undefined> {
-  if (adapter.capabilities.http === true) return (await startHttpCollector(join(spec.dir, 'sink.log'))).address;
+  if (adapter.capabilities.http === true) return (await startHttpCollector(join(spec.dir, 'sink.log'), {}, adapter.capabilities.httpBody)).address;
   if (adapter.capabilities.tcp !== true) return undefined;
   return (await startCollector(join(spec.dir, 'sink.log'))).address;
 }

@@ -396,6 +396,48 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: "transport.end() blocks the event loop while the pipeline's async transform drains: 1 000 records behind a 2 ms lookup stand the loop still about 2.5 s (pino/file alone: 11 ms); past 10 s end() kills the worker and loses the rest",
     upstream: "not reported upstream as of 2026-12-01 (thread-stream index.js end(): Atomics.wait until the worker's destination closes, 10 s at most)",
   },
+  // --- hsh ---
+  // The HTTP shippers beside winston's Http transport: pino-loki and log4js's logstash-http appender.
+  ...['steady', 'startup-burst'].map((scenario) => ({
+    adapter: 'pino-loki',
+    scenario,
+    kinds: ['lost-records'] as const,
+    script: 'pino-loki.steady.cjs',
+    shows: "10 500 records between two sends with batching at its default cap: the oldest 500 are dropped from pino-loki's full buffer (maxBufferSize 10 000), with nothing to count them",
+    upstream: 'documented in pino-loki\'s README ("Dropped logs": buffer overflow drops the oldest); no drop count requested upstream as of 2026-12-01',
+  })),
+  {
+    adapter: 'pino-loki',
+    scenario: 'http-collector',
+    kinds: ['lost-records'],
+    script: 'pino-loki.http-collector.cjs',
+    shows: 'a push answered 503 loses its whole batch (100 of 100 records), printed with console.error, never retried or counted; the next round arrives',
+    upstream: 'documented in pino-loki\'s README ("Dropped logs": "If Loki is unreachable, logs in the current batch will be lost"); no retry or drop count requested upstream as of 2026-12-01',
+  },
+  {
+    adapter: 'log4js-http',
+    scenario: 'http-collector',
+    kinds: ['lost-records'],
+    script: 'log4js-http.http-collector.cjs',
+    shows: 'each event whose request is answered 503 is lost (5 of 40), printed with console.error, never retried or counted; later events arrive',
+    upstream: 'not reported upstream as of 2026-12-01 (@log4js-node/logstash-http lib/index.js: the .catch of sender.post only calls console.error)',
+  },
+  ...['hostile-input', 'below-level-flood', 'console-redirect'].map((scenario) => ({
+    adapter: 'log4js-http',
+    scenario,
+    kinds: ['lost-records'] as const,
+    script: 'log4js-http.shutdown.cjs',
+    shows: "log4js.shutdown() calls back before the logstash-http appender has sent anything: an application exiting in its callback loses 20 of 20 events against a service that answers 200 at once",
+    upstream: 'not reported upstream as of 2026-12-01 (@log4js-node/logstash-http has no shutdown function; log4js lib/log4js.js shutdown() then calls back at once)',
+  })),
+  {
+    adapter: 'pino-loki',
+    scenario: 'failing-sink',
+    kinds: ['isolation-breach', 'unhandled-error', 'crash', 'lost-records', 'hang'],
+    script: 'pino-transport.failing-sink.cjs',
+    shows: "one of two targets of a pino.transport failing (pino/file on /dev/full) ends the worker they share: the healthy target misses 19 of 20 records (pino-loki as the healthy target never sends its batch)",
+    upstream: 'not reported upstream as of 2026-12-01 (pino lib/worker.js: targets share one worker and multistream; thread-stream lib/worker.js exits on the uncaught error)',
+  },
 ];
 
 /** The package's `repro/` folder (the same from the sources and from dist/). */

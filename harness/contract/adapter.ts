@@ -85,7 +85,20 @@ export interface SinkWiring {
    * faults into it). @default false
    */
   readonly http?: boolean;
+  /**
+   * How the HTTP collector reads a request body into records (with `http`): `ndjson`, a JSON
+   * object is one record, a JSON array one per element, any other body one per line (winston's
+   * Http transport); `loki`, Loki's push JSON `{ streams: [{ stream, values: [[ts, line], ...] }] }`,
+   * one record per line of `values` (pino-loki); `elastic-bulk`, Elasticsearch's bulk NDJSON,
+   * an action line (`{"index":{...}}`) then its document, one record per document
+   * (log4js's logstash-http appender). @default 'ndjson'
+   */
+  readonly httpBody?: HttpBody;
 }
+
+/** The request bodies the HTTP collector can read (`capabilities.httpBody`). */
+export type HttpBody = 'ndjson' | 'loki' | 'elastic-bulk';
+export const HTTP_BODIES: readonly HttpBody[] = ['ndjson', 'loki', 'elastic-bulk'];
 
 /**
  * What the logger promises: logjam holds it to each promise it declares, and only to those.
@@ -137,7 +150,7 @@ export interface Capabilities extends Features, SinkWiring, Promises {}
 /** Every capability key, by kind: what `asAdapter` checks a module's capabilities against. */
 export const CAPABILITY_KEYS = {
   features: ['threads', 'format', 'gracefulShutdown', 'reportsDrops', 'reconfigure', 'context', 'fields', 'secondSink', 'reopen'],
-  wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp', 'http'],
+  wiring: ['harnessSink', 'stream', 'pathSink', 'reentrantSink', 'tcp', 'http', 'httpBody'],
   promises: ['callBoundMs', 'overflow', 'memoryBoundMb', 'exitFlush', 'exitNeedsShutdown', 'order'],
 } as const satisfies { features: readonly (keyof Features)[]; wiring: readonly (keyof SinkWiring)[]; promises: readonly (keyof Promises)[] };
 
@@ -302,6 +315,7 @@ const CAPABILITY_TYPES: Readonly<Record<keyof Capabilities, { readonly ok: (v: u
   reentrantSink: { ok: isBoolean, expected: 'a boolean' },
   tcp: { ok: isBoolean, expected: 'a boolean' },
   http: { ok: isBoolean, expected: 'a boolean' },
+  httpBody: { ok: (v) => (HTTP_BODIES as readonly unknown[]).includes(v), expected: "'ndjson', 'loki' or 'elastic-bulk'" },
   callBoundMs: { ok: isPositive, expected: 'a positive number of milliseconds' },
   overflow: {
     ok: (v) => v === 'drop-lowest-first' || v === 'drop-newest' || v === 'drop-oldest' || v === 'block' || v === 'grow',

@@ -8,7 +8,7 @@
  */
 
 import { Worker } from 'node:worker_threads';
-import type { CollectorAddress } from '../contract/adapter.js';
+import type { CollectorAddress, HttpBody } from '../contract/adapter.js';
 import type { CollectorFaults, CollectorStats, HttpCollectorFaults, HttpCollectorStats } from '../contract/sink-spec.js';
 export type { CollectorFaults, CollectorStats, HttpCollectorFaults, HttpCollectorStats };
 
@@ -48,13 +48,16 @@ export class Collector<F = CollectorFaults, S = CollectorStats> {
     return Collector.#start(new URL('./collector-worker.js', import.meta.url), file, faults);
   }
 
-  /** Starts an HTTP collector thread writing to `file`; resolves once it listens. */
-  static startHttp(file: string, faults: HttpCollectorFaults = {}): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
-    return Collector.#start(new URL('./http-collector-worker.js', import.meta.url), file, faults);
+  /**
+   * Starts an HTTP collector thread writing to `file`, reading request bodies as `body` says
+   * (the adapter's `capabilities.httpBody`); resolves once it listens.
+   */
+  static startHttp(file: string, faults: HttpCollectorFaults = {}, body: HttpBody = 'ndjson'): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
+    return Collector.#start(new URL('./http-collector-worker.js', import.meta.url), file, faults, { body });
   }
 
-  static async #start<F, S>(entry: URL, file: string, faults: F): Promise<Collector<F, S>> {
-    const worker = new Worker(entry, { workerData: { file, faults } });
+  static async #start<F, S>(entry: URL, file: string, faults: F, extra: Readonly<Record<string, unknown>> = {}): Promise<Collector<F, S>> {
+    const worker = new Worker(entry, { workerData: { file, faults, ...extra } });
     // The collector never keeps the run's process alive: the logger under test might.
     worker.unref();
     const address = await new Promise<CollectorAddress>((resolve, reject) => {

@@ -1,14 +1,12 @@
 /**
  * The HTTP collector's thread: a loopback HTTP server behind harness/sinks/collector.ts
  * (`Collector.startHttp`), what a log service's intake endpoint looks like to a logger that
- * ships over HTTP (winston's Http transport, an Elasticsearch or Loki client). It accepts a POST
- * on any path and stores the records in its body, one line each, in the run's sink file, where
- * the ledger reads them back:
- *
- * - a JSON object is one record (winston's Http transport posts one per request);
- * - a JSON array is one record per element (a batch);
- * - anything else is read as newline-delimited records (an ndjson bulk body) and written line
- *   by line as it came, so a torn record stays torn for the ledger to see.
+ * ships over HTTP (winston's Http transport, pino-loki, log4js's logstash-http appender). It
+ * accepts a POST on any path and stores the records in its body, one line each, in the run's
+ * sink file, where the ledger reads them back. The adapter's `capabilities.httpBody` says how a
+ * body carries its records (http-body.ts: ndjson, Loki's push JSON, Elasticsearch's bulk
+ * NDJSON); what a decoder cannot read is written line by line as it came, so a torn record
+ * stays torn for the ledger to see.
  *
  * Records are stored when the request is answered 200, never before: a request the collector
  * fails stores nothing, as a service that answered 503 kept nothing. Faults (http-collector):
@@ -25,8 +23,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { HttpBody } from '../contract/adapter.js';
 import type { HttpCollectorFaults, HttpCollectorStats } from '../contract/sink-spec.js';
 import type { CollectorCommand, CollectorMessage } from './collector.js';
+import { decodeBody } from './http-body.js';
 
 interface Pending {
   readonly index: number;
@@ -38,6 +38,7 @@ class HttpCollectorServer {
   readonly #server: Server;
   readonly #file: string;
   readonly #faults: HttpCollectorFaults;
+  readonly #body: HttpBody;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #held: Pending[] = [];
   #fd: number | undefined;
@@ -48,16 +49,17 @@ class HttpCollectorServer {
   #lastFaultIndex = -1;
   #stats = { requests: 0, accepted: 0, faulted: 0, faultedRecords: 0, held: 0, lines: 0, linesAfterFault: 0, bytes: 0, maxInFlight: 0, unparsedBodies: 0 };
 
-  private constructor(file: string, faults: HttpCollectorFaults) {
+  private constructor(file: string, faults: HttpCollectorFaults, body: HttpBody) {
     this.#file = file;
     this.#faults = faults;
+    this.#body = body;
     this.#server = createServer((req, res) => this.#request(req, res));
     // A logger that keeps its connections open between requests must not hold close() up.
     this.#server.keepAliveTimeout = 1000;
   }
 
-  static async start(file: string, faults: HttpCollectorFaults): Promise<HttpCollectorServer> {
-    const collector = new HttpCollectorServer(file, faults);
+  static async start(file: string, faults: HttpCollectorFaults, body: HttpBody): Promise<HttpCollectorServer> {
+    const collector = new HttpCollectorServer(file, faults, body);
     await new Promise<void>((resolve, reject) => {
       collector.#server.once('error', reject);
       collector.#server.listen({ host: '127.0.0.1', port: 0 }, () => {
@@ -177,21 +179,11 @@ class HttpCollectorServer {
     p.res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}\n');
   }
 
-  /** The records of one body, each a line ending in a newline. */
-  #records(body: string): string[] {
-    const text = body.trim();
-    if (text === '') return [];
-    try {
-      const value: unknown = JSON.parse(text);
-      if (Array.isArray(value)) return value.map((v) => `${JSON.stringify(v)}\n`);
-      // One JSON value carries no raw newline: written as it came.
-      return [`${text}\n`];
-    } catch {
-      // Not one JSON value: newline-delimited records (a bulk body), or a torn one.
-      const lines = text.split('\n').filter((l) => l.trim() !== '');
-      if (lines.some((l) => !isJson(l))) this.#stats.unparsedBodies++;
-      return lines.map((l) => `${l}\n`);
-    }
+  /** The records of one body, each a line ending in a newline (http-body.ts). */
+  #records(body: string): readonly string[] {
+    const decoded = decodeBody(body, this.#body);
+    if (decoded.unparsed) this.#stats.unparsedBodies++;
+    return decoded.lines;
   }
 
   #arm(ms: number, fn: () => void): void {
@@ -204,21 +196,12 @@ class HttpCollectorServer {
   }
 }
 
-function isJson(line: string): boolean {
-  try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const port = parentPort;
 if (port === null) throw new Error('http-collector-worker.js must run as a worker thread: this is a harness bug');
 const post = (message: CollectorMessage): void => port.postMessage(message);
-const data = workerData as { readonly file: string; readonly faults: HttpCollectorFaults };
+const data = workerData as { readonly file: string; readonly faults: HttpCollectorFaults; readonly body: HttpBody };
 try {
-  const server = await HttpCollectorServer.start(data.file, data.faults);
+  const server = await HttpCollectorServer.start(data.file, data.faults, data.body);
   post({ type: 'listening', address: server.address });
   port.on('message', (command: CollectorCommand) => {
     if (command.type !== 'close') return;

@@ -38,7 +38,7 @@ describe('defineAdapter', () => {
       description: 'every capability',
       capabilities: {
         threads: true, format: 'text', gracefulShutdown: true, reportsDrops: true, reconfigure: true, context: 'async-local-storage',
-        fields: true, secondSink: true, reopen: true, harnessSink: true, stream: true, pathSink: false, reentrantSink: true, tcp: false, http: false,
+        fields: true, secondSink: true, reopen: true, harnessSink: true, stream: true, pathSink: false, reentrantSink: true, tcp: false, http: false, httpBody: 'ndjson',
         callBoundMs: 5, overflow: 'drop-lowest-first', memoryBoundMb: 64, exitFlush: true, exitNeedsShutdown: '"call shutdown", https://example.org/docs', order: 'per-producer',
       },
       create,

@@ -89,3 +89,29 @@ describe("the triage of pino-tcp's lost tails", () => {
     expect(upstreamFor('pino-transport', 'steady', lost)).toBeUndefined();
   });
 });
+
+describe("the triage of the HTTP shippers' losses", () => {
+  const lost = (missing: unknown): Finding => ({ kind: 'lost-records', severity: 'error', message: '5373 of 35373 records were lost in flight', evidence: { missing } });
+
+  it("calls pino-loki's loss of each logger's oldest records its documented buffer cap, and not a loss elsewhere", () => {
+    const oldest = lost([{ producer: 0, from: 0, to: 1790 }, { producer: 1, from: 0, to: 1790 }]);
+    const rule = upstreamFor('pino-loki', 'steady', oldest);
+    expect(rule?.triage).toBe('trade-off');
+    expect(rule?.links[0]?.url).toContain('maxbuffersize');
+    expect(upstreamFor('pino-loki', 'steady', lost([{ producer: 0, from: 500, to: 600 }]))).toBeUndefined();
+  });
+
+  it("calls pino-loki's failed-push loss documented only where the collector failed pushes", () => {
+    const any = lost([{ producer: 0, from: 0, to: 299 }]);
+    expect(upstreamFor('pino-loki', 'http-collector', any, { fault: 'status', status: 503 })?.triage).toBe('trade-off');
+    expect(upstreamFor('pino-loki', 'http-collector', any, { fault: 'slow' })).toBeUndefined();
+  });
+
+  it("names log4js-http's shutdown that does not wait, and its failed requests, new", () => {
+    expect(upstreamFor('log4js-http', 'hostile-input', lost([]))?.note).toMatch(/no shutdown function/);
+    expect(upstreamFor('log4js-http', 'http-collector', lost([]), { fault: 'reset' })?.note).toMatch(/console\.error: no retry, no count/);
+    // A slow or stalled collector fails no request: a loss there is not explained by that drop.
+    expect(upstreamFor('log4js-http', 'http-collector', lost([]), { fault: 'stall' })).toBeUndefined();
+    expect(upstreamFor('log4js-http', 'steady', lost([]))).toBeUndefined();
+  });
+});
