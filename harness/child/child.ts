@@ -33,6 +33,7 @@ import { startRelay, type Relay, type RelayOptions, type RelayStats } from '../s
 import { startScheduler, startWatchdog } from '../watchdog/watchdog.js';
 import { createScheduleShared, scheduleHeldMs, startSchedule, stopSchedule } from '../sync/schedule.js';
 import { Collector, type CollectorFaults, type HttpCollectorFaults } from '../sinks/collector.js';
+import { fdSharedReason } from '../sinks/fd-limit.js';
 import { runProcesses } from './processes.js';
 import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
 import { asScenario } from '../contract/scenario.js';
@@ -302,7 +303,10 @@ function startCollector(file: string, faults: CollectorFaults = {}): Promise<Col
 /** The run's HTTP collector: the first caller's faults start it; every later caller shares it. */
 function startHttpCollector(file: string, faults: HttpCollectorFaults = {}, body: HttpBody = 'ndjson'): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
   if (collectorStarting !== undefined) throw new Error('an HTTP collector was asked for in a run that has a TCP one: this is a harness bug');
-  httpCollectorStarting ??= Collector.startHttp(file, faults, body).then((c) => (runCollector = c));
+  httpCollectorStarting ??= Collector.startHttp(file, faults, body).then((c) => {
+    c.onFdShared(({ connections, limit }) => send({ type: 'skip', reason: fdSharedReason(connections, limit) }));
+    return (runCollector = c);
+  });
   return httpCollectorStarting;
 }
 

@@ -164,7 +164,11 @@ function runSpecFor(options: SuperviseOptions, params: unknown, schedule: Schedu
     hangMs: options.hangMs ?? 3000,
     stallMs: options.stallMs ?? 1000,
     closeMs: options.closeMs ?? 5000,
-    workerHeapMb: Math.max(32, Math.floor(options.memoryMb / 8)),
+    // Half the process's cap, not an eighth: the process's resident cap is the bound; a worker
+    // heap far below it made a logger holding a burst's requests in flight (log4js-http, 11 791
+    // per thread) collect garbage for seconds inside a log call, a hang of logjam's making that
+    // the logger alone, with V8's default heap, never shows.
+    workerHeapMb: Math.max(32, Math.floor(options.memoryMb / 2)),
     memoryMb: options.memoryMb,
   };
 }

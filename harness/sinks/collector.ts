@@ -19,7 +19,15 @@ export type CollectorCommand = { readonly type: 'close'; readonly ms: number };
 export type CollectorMessage =
   | { readonly type: 'listening'; readonly address: CollectorAddress }
   | { readonly type: 'closed'; readonly stats: CollectorStats | HttpCollectorStats }
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly type: 'failed'; readonly message: string }
+  /** Its connections and the logger's ends of them near the process's open-file limit (fd-limit.ts). */
+  | { readonly type: 'fd-shared'; readonly connections: number; readonly limit: number };
+
+/** What a collector saw that leaves the run unjudgeable: the process's file descriptors, shared with the logger. */
+export interface FdShared {
+  readonly connections: number;
+  readonly limit: number;
+}
 
 const START_MS = 10_000;
 
@@ -29,6 +37,8 @@ export class Collector<F = CollectorFaults, S = CollectorStats> {
   readonly #worker: Worker;
   #closing: Promise<S | undefined> | undefined;
   #failure: string | undefined;
+  #fdShared: FdShared | undefined;
+  #onFdShared: ((seen: FdShared) => void) | undefined;
 
   private constructor(worker: Worker, address: CollectorAddress, faults: F) {
     this.#worker = worker;
@@ -37,6 +47,10 @@ export class Collector<F = CollectorFaults, S = CollectorStats> {
     // When: the collector could not listen again after its refusal window.
     worker.on('message', (m: CollectorMessage) => {
       if (m.type === 'failed') this.#failure = m.message;
+      if (m.type === 'fd-shared' && this.#fdShared === undefined) {
+        this.#fdShared = { connections: m.connections, limit: m.limit };
+        this.#onFdShared?.(this.#fdShared);
+      }
     });
     // A 'message' listener refs the worker's port again: the collector must never be what keeps
     // the run's process alive (natural-exit leaves it receiving until the process ends).
@@ -80,6 +94,15 @@ export class Collector<F = CollectorFaults, S = CollectorStats> {
       worker.on('message', onMessage).on('error', onError);
     });
     return new Collector<F, S>(worker, address, faults);
+  }
+
+  /**
+   * Calls `listener` (at once if it has already happened) when the collector's connections near
+   * the process's open-file limit: the logger's ends and the collector's share one process.
+   */
+  onFdShared(listener: (seen: FdShared) => void): void {
+    this.#onFdShared = listener;
+    if (this.#fdShared !== undefined) listener(this.#fdShared);
   }
 
   /** A failure the collector met after it started (it could not listen again), if any. */

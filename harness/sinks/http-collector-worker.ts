@@ -27,6 +27,7 @@ import type { HttpBody } from '../contract/adapter.js';
 import type { HttpCollectorFaults, HttpCollectorStats } from '../contract/sink-spec.js';
 import type { CollectorCommand, CollectorMessage } from './collector.js';
 import { decodeBody } from './http-body.js';
+import { nearsFdLimit, openFileLimit } from './fd-limit.js';
 
 interface Pending {
   readonly index: number;
@@ -46,6 +47,9 @@ class HttpCollectorServer {
   #closed = false;
   #inFlight = 0;
   #stallEndsAt: number | undefined;
+  #connections = 0;
+  #fdLimit = openFileLimit();
+  #fdShared = false;
   #lastFaultIndex = -1;
   #stats = { requests: 0, accepted: 0, faulted: 0, faultedRecords: 0, held: 0, lines: 0, linesAfterFault: 0, bytes: 0, maxInFlight: 0, unparsedBodies: 0 };
 
@@ -54,6 +58,17 @@ class HttpCollectorServer {
     this.#faults = faults;
     this.#body = body;
     this.#server = createServer((req, res) => this.#request(req, res));
+    // The sink file is opened before the first connection: a logger that exhausts the process's
+    // descriptors must not make the collector fail to store what it already took.
+    this.#fd = openSync(file, 'a');
+    this.#server.on('connection', (socket) => {
+      this.#connections++;
+      socket.once('close', () => this.#connections--);
+      if (!this.#fdShared && nearsFdLimit(this.#connections, this.#fdLimit)) {
+        this.#fdShared = true;
+        onFdShared(this.#connections, this.#fdLimit ?? 0);
+      }
+    });
     // A logger that keeps its connections open between requests must not hold close() up.
     this.#server.keepAliveTimeout = 1000;
   }
@@ -199,6 +214,9 @@ class HttpCollectorServer {
 const port = parentPort;
 if (port === null) throw new Error('http-collector-worker.js must run as a worker thread: this is a harness bug');
 const post = (message: CollectorMessage): void => port.postMessage(message);
+function onFdShared(connections: number, limit: number): void {
+  post({ type: 'fd-shared', connections, limit });
+}
 const data = workerData as { readonly file: string; readonly faults: HttpCollectorFaults; readonly body: HttpBody };
 try {
   const server = await HttpCollectorServer.start(data.file, data.faults, data.body);

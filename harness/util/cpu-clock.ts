@@ -74,6 +74,34 @@ export function readRunQueueWaits(taskDir = '/proc/self/task', skip?: number): M
   return waits.size > 0 ? waits : undefined;
 }
 
+/**
+ * The CPU time this process's threads have used, in ms, summed (schedstat's first field), less
+ * the thread `skip` (the watchdog's own); undefined where the OS does not say.
+ */
+export function readProcessCpuMs(taskDir = '/proc/self/task', skip?: number): number | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(taskDir);
+  } catch {
+    return undefined;
+  }
+  let ns = 0;
+  let read = 0;
+  for (const tid of tids) {
+    if (Number(tid) === skip) continue;
+    try {
+      const field = Number(readFileSync(`${taskDir}/${tid}/schedstat`, 'latin1').split(' ')[0]);
+      if (Number.isFinite(field)) {
+        ns += field;
+        read++;
+      }
+    } catch {
+      // The thread ended between readdir and read: its time leaves the sum, which the probe allows for.
+    }
+  }
+  return read > 0 ? ns / 1e6 : undefined;
+}
+
 /** What the clock saw of the machine's load, for a finding's evidence. */
 export interface LoadSeen {
   /** Wall milliseconds the window spanned. */

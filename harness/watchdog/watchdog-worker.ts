@@ -27,7 +27,7 @@ import { EventChannel } from '../sync/channel.js';
 import { lockName, type SyncShared } from '../sync/runtime.js';
 import { StringTable } from '../sync/strings.js';
 import type { Finding } from '../contract/result.js';
-import { LoadClock, ownThreadId, readRunQueueWaits } from '../util/cpu-clock.js';
+import { LoadClock, ownThreadId, readProcessCpuMs, readRunQueueWaits } from '../util/cpu-clock.js';
 import { DeadlockDetector, type BoardView } from './deadlock.js';
 import { describeAll, threadName } from './describe.js';
 import { HangDetector, hangFinding, harnessThread, type SlotReading } from './hang.js';
@@ -105,7 +105,7 @@ function look(): void {
   if (wedge !== undefined && data.sinkDir !== undefined && wall - wedgeLookAt >= WEDGE_LOOK_MS) {
     wedgeLookAt = wall;
     const producers = readings.filter((r) => harnessThread(r.slot)).map((r) => ({ ...r, produced: board.read(r.slot).produced }));
-    const seen = wedge.look(now, producers, measureSink(data.sinkDir));
+    const seen = wedge.look(now, producers, measureSink(data.sinkDir), readProcessCpuMs(undefined, selfTid));
     // Output that grows is the logger writing on the harness threads' behalf: none is hung meanwhile.
     if (seen.grew) hang.outputGrew(now);
     else if (seen.wedge !== undefined) send(wedgeFinding(seen.wedge, describeAll(view, hang.tracks, now, channel.elapsedMs()), clock.seen(seen.wedge.stalledMs, loadAverage())));

@@ -10,7 +10,7 @@ import type { ThreadStatus } from '../contract/protocol.js';
 import type { Finding } from '../contract/result.js';
 import type { LoadSeen } from '../util/cpu-clock.js';
 import { loadClause } from './hang.js';
-import { LivenessProbe, type SinkSize, type Wedge } from './liveness.js';
+import { BUSY_SHARE, LivenessProbe, type SinkSize, type Wedge } from './liveness.js';
 
 /** What the wedge detector reads of a harness thread. */
 export interface ProducerReading {
@@ -30,13 +30,19 @@ export class WedgeDetector {
   readonly #probe: LivenessProbe;
   readonly #beats = new Map<number, number>();
   #reported = false;
+  /** Whether the process's CPU time has ever been read: where it never can be, its absence is no news. */
+  #cpuKnown = false;
 
   constructor(windowMs: number, now: number) {
     this.#probe = new LivenessProbe(windowMs, now);
   }
 
-  /** One look: whether the output grew, and the wedge to report (once per run) when there is one. */
-  look(now: number, threads: readonly ProducerReading[], size: SinkSize | undefined): WedgeLook {
+  /**
+   * One look: whether the output grew, and the wedge to report (once per run) when there is one.
+   * `cpuMs`: the process's CPU time so far, where the OS says (liveness.ts: a busy process gets longer).
+   */
+  look(now: number, threads: readonly ProducerReading[], size: SinkSize | undefined, cpuMs?: number): WedgeLook {
+    this.#cpuKnown ||= cpuMs !== undefined;
     let produced = 0;
     for (const t of threads) {
       produced += t.produced;
@@ -44,8 +50,11 @@ export class WedgeDetector {
       if (this.#beats.get(t.slot) !== t.heartbeat && t.state === 'running') this.#probe.yielded();
       this.#beats.set(t.slot, t.heartbeat);
     }
-    if (this.#probe.sample(now, size, produced).grew) return { grew: true };
-    const wedge = this.#probe.wedge(now, produced);
+    if (this.#probe.sample(now, size, produced, cpuMs).grew) return { grew: true };
+    // A look that could not read the sink's folder or the process's CPU time (a process out of
+    // file descriptors fails both) says nothing: no verdict is drawn half blind.
+    if (size === undefined || (cpuMs === undefined && this.#cpuKnown)) return { grew: false };
+    const wedge = this.#probe.wedge(now, produced, cpuMs);
     if (wedge === undefined || this.#reported) return { grew: false };
     this.#reported = true;
     return { grew: false, wedge };
@@ -65,10 +74,11 @@ export function wedgeFinding(wedge: Wedge, threads: readonly ThreadStatus[], loa
     bufferedBytes !== undefined
       ? `; the logger reports ${bufferedBytes} bytes buffered, unwritten`
       : '; the logger does not say what it holds buffered (no buffered() in its adapter)';
+  const busy = wedge.busyShare !== undefined && wedge.busyShare >= BUSY_SHARE ? `, the process's threads busy on ${wedge.busyShare} of a CPU meanwhile` : '';
   return {
     kind: 'hang',
     severity: 'error',
-    message: `Wedge: the sink stopped growing for ${wedge.stalledMs} ms${loadClause(load)} at ${wedge.sinkBytes} bytes while ${wedge.producedSinceGrowth} more records were logged${held}`,
+    message: `Wedge: the sink stopped growing for ${wedge.stalledMs} ms${loadClause(load)} at ${wedge.sinkBytes} bytes while ${wedge.producedSinceGrowth} more records were logged${busy}${held}`,
     evidence: {
       wedge: true,
       ...wedge,

@@ -53,4 +53,13 @@ describe('HTTP shippers through the http-collector', () => {
     expect(result.metrics.lost).toBeGreaterThanOrEqual(5);
     expect(result.metrics.delivered + result.metrics.lost).toBe(100);
   });
+
+  it("reports a run not judged once the logger holds more connections than the in-process collector can share fairly", async () => {
+    // log4js-http opens a connection per event; the collector holds every answer 10 s, so the
+    // 1 500 events' connections are all open at once, past SHARED_CONNECTIONS (1 024): the
+    // collector would hold their other ends in the run's own process.
+    const { result } = await run('log4js-http', { fault: 'slow', slowMs: 10_000, records: 1500 });
+    expect(result.status).toBe('skip');
+    expect(result.reason).toMatch(/^not judged: the logger opened more than 1024 connections to the collector at once; the collector runs inside the run's process/);
+  });
 });

@@ -257,7 +257,7 @@ describe('the liveness probe', () => {
       workDir: scratchDir(),
     });
     const wedge = result.findings.find((f) => f.kind === 'hang' && f.evidence['wedge'] === true);
-    expect(wedge?.message).toMatch(/^Wedge: the sink stopped growing for \d+ ms(?: \(counted on the process's CPU clock: [^)]*\))? at \d+ bytes while \d+ more records were logged; the logger reports \d+ bytes buffered, unwritten$/);
+    expect(wedge?.message).toMatch(/^Wedge: the sink stopped growing for \d+ ms(?: \(counted on the process's CPU clock: [^)]*\))? at \d+ bytes while \d+ more records were logged(?:, the process's threads busy on [\d.]+ of a CPU meanwhile)?; the logger reports \d+ bytes buffered, unwritten$/);
     expect(wedge?.evidence['sinkBytes']).toBeGreaterThan(0);
     // The buffered length the producers last published: every record after the 100th is held.
     const buffered = wedge?.evidence['buffered'] as { thread: string; bytes: number }[];

@@ -141,6 +141,31 @@ describe('the wedge detector', () => {
     expect(d.look(now, [producer(P0, 10 + now, now)], { bytes: 500, files: 1 })).toEqual({ grew: false });
   });
 
+  it('gives a stall three windows while the process keeps a CPU busy (still sending), one when it idles', () => {
+    // Busy: 0.9 of a CPU per ms of the stall. The one window passes quietly; three do not.
+    const busy = new WedgeDetector(HANG_MS, 0);
+    busy.look(0, [producer(P0, 10, 0)], { bytes: 0, files: 1 }, 0);
+    let wedge;
+    let now = 100;
+    for (; now <= 20_000 && wedge === undefined; now += 100) {
+      const look = busy.look(now, [producer(P0, 10 + now, now)], { bytes: 0, files: 1 }, now * 0.9);
+      if (!look.grew) wedge = look.wedge;
+    }
+    expect(now - 100).toBe(3 * HANG_MS);
+    expect(wedge).toEqual({ stalledMs: 9000, busyShare: 0.9, sinkBytes: 0, sinkFiles: 1, producedSinceGrowth: 9000 });
+    expect(wedgeFinding(wedge ?? { stalledMs: 0, sinkBytes: 0, sinkFiles: 0, producedSinceGrowth: 0 }, []).message).toContain("while 9000 more records were logged, the process's threads busy on 0.9 of a CPU meanwhile;");
+    // Idle: 0.1 of a CPU. One window is enough, as with no CPU reading at all.
+    const idle = new WedgeDetector(HANG_MS, 0);
+    idle.look(0, [producer(P0, 10, 0)], { bytes: 0, files: 1 }, 0);
+    wedge = undefined;
+    for (now = 100; now <= 20_000 && wedge === undefined; now += 100) {
+      const look = idle.look(now, [producer(P0, 10 + now, now)], { bytes: 0, files: 1 }, now * 0.1);
+      if (!look.grew) wedge = look.wedge;
+    }
+    expect(now - 100).toBe(HANG_MS);
+    expect(wedge?.busyShare).toBe(0.1);
+  });
+
   it('reports nothing when no record was logged since the sink last grew', () => {
     const d = new WedgeDetector(HANG_MS, 0);
     d.look(0, [producer(P0, 10, 0)], { bytes: 500, files: 1 });
@@ -159,6 +184,16 @@ describe('the wedge detector', () => {
     d.look(0, [producer(P0, 10, 0)], { bytes: 500, files: 1 });
     expect(d.look(100, [producer(P0, 20, 1)], undefined)).toEqual({ grew: false });
     expect(d.look(3000, [producer(P0, 30, 2)], { bytes: 500, files: 1 }).grew).toBe(false);
+  });
+
+  it('draws no verdict from a look that could not read the folder or the CPU time (a process out of file descriptors)', () => {
+    const d = new WedgeDetector(HANG_MS, 0);
+    d.look(0, [producer(P0, 10, 0)], { bytes: 500, files: 1 }, 0);
+    expect(d.look(5000, [producer(P0, 900, 50)], undefined, undefined)).toEqual({ grew: false });
+    expect(d.look(5100, [producer(P0, 910, 51)], { bytes: 500, files: 1 }, undefined)).toEqual({ grew: false });
+    // Readable again: the stall is judged, idle as it was.
+    const look = d.look(5200, [producer(P0, 920, 52)], { bytes: 500, files: 1 }, 10);
+    expect(look.grew === false ? look.wedge?.stalledMs : undefined).toBe(5200);
   });
 
   it('quotes the largest buffer a logger reports, never a sum, and says when the adapter does not tell', () => {
