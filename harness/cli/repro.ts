@@ -277,12 +277,12 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
       upstream: 'not reported upstream as of 2026-12-01 (bunyan lib/bunyan.js:921 drops write()\'s return; nearest: https://github.com/trentm/node-bunyan/issues/533)',
     })),
   ),
-  ...['pino-sync', 'pino-transport', 'pino-multistream'].map((adapter) => ({
+  ...['pino-sync', 'pino-transport', 'pino-multistream', 'pino-pipeline'].map((adapter) => ({
     adapter,
     scenario: 'torn-lines',
     kinds: ['torn-records'] as const,
     script: 'pino-sync.torn-lines.cjs',
-    shows: 'two processes log 16 KiB records to one named pipe whose reader lags: records larger than PIPE_BUF interleave, most lines hold two records (pino.destination({ sync: true }), an asynchronous destination behind pino.multistream, and the pino/file transport)',
+    shows: 'two processes log 16 KiB records to one named pipe whose reader lags: records larger than PIPE_BUF interleave, most lines hold two records (pino.destination({ sync: true }), an asynchronous destination behind pino.multistream, and the pino/file transport, alone or at the end of a pipeline)',
     upstream: 'POSIX behaviour, not a pino bug as such: writes above PIPE_BUF to a pipe are not atomic (https://pubs.opengroup.org/onlinepubs/9699919799/functions/write.html)',
   })),
   ...['bunyan-file', 'bunyan-stream'].map((adapter) => ({

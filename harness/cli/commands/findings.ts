@@ -50,7 +50,8 @@ those the scenario provokes on purpose, such as a crash's loss).
 function withoutScript(report: Report, standalone: (adapter: string, scenario: string, kind: FindingKind) => string | undefined): string[] {
   const out = new Set<string>();
   for (const run of report.runs) {
-    if (Object.keys(run.versions ?? {}).length === 0) continue;
+    // A skipped run was not judged (a deadline too short, a collector sharing the process): its findings are not the logger's.
+    if (Object.keys(run.versions ?? {}).length === 0 || run.status === 'skip') continue;
     for (const f of run.findings) {
       if (f.severity === 'info' || standalone(run.adapter, run.scenario, f.kind) !== undefined) continue;
       if (upstreamFor(run.adapter, run.scenario, f, run.params)?.triage === 'expected') continue;
