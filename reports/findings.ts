@@ -73,7 +73,8 @@ export function findingsMarkdown(report: Report, options: FindingsOptions = {}):
 
   out.push('## What was found');
   out.push('');
-  const found = [...groups].filter(([, g]) => g.some((r) => r.findings.some((f) => f.severity !== 'info') || r.status === 'error'));
+  // A skipped run was not judged: findings it carried before it was stopped are not the logger's.
+  const found = [...groups].filter(([, g]) => g.some((r) => (r.status !== 'skip' && r.findings.some((f) => f.severity !== 'info')) || r.status === 'error'));
   if (found.length === 0) out.push('Nothing: every run passed without a finding.');
   for (const [key, group] of found) {
     const [adapter, scenario] = key.split('\u0000') as [string, string];

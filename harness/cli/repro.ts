@@ -422,6 +422,14 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     shows: 'each event whose request is answered 503 is lost (5 of 40), printed with console.error, never retried or counted; later events arrive',
     upstream: 'not reported upstream as of 2026-12-01 (@log4js-node/logstash-http lib/index.js: the .catch of sender.post only calls console.error)',
   },
+  {
+    adapter: 'log4js-http',
+    scenario: 'natural-exit-graceful',
+    kinds: ['event-loop-stall'],
+    script: 'log4js-http.natural-exit-graceful.cjs',
+    shows: "2 121 events held the caller's thread about a second inside log calls through logstash-http, some twenty times the same calls through log4js's file appender, side by side in one process: one HTTP request built per event, nothing batched",
+    upstream: 'not reported upstream as of 2026-12-01 (log4js-node/logstashHTTP lib/index.js: one sender.post per event)',
+  },
   ...['hostile-input', 'below-level-flood', 'console-redirect'].map((scenario) => ({
     adapter: 'log4js-http',
     scenario,

@@ -60,6 +60,14 @@ describe('the triage of memory that grows with the backlog', () => {
     expect(md).toContain('(https://log4js-node.github.io/log4js-node/dateFile.html#memory-usage)');
   });
 
+  it('gives no section to a cell whose only findings come from runs that were not judged (skipped)', () => {
+    const skipped: RunResult = { ...failing('log4js-http', 'startup-burst'), status: 'skip', reason: 'not judged: the logger opened more than 1024 connections to the collector at once' };
+    const md = findingsMarkdown(report([skipped, failing('bunyan-file', 'slow-sink')]));
+    expect(md).toContain('### `bunyan-file` × `slow-sink`');
+    expect(md).not.toContain('### `log4js-http` × `startup-burst`');
+    expect(md).toContain('| `log4js-http` | `startup-burst` | 1 | 0 / 0 / 0 / 1 | skipped: not judged');
+  });
+
   it.each(['winston-file', 'winston-stream', 'winston-rotating'])("%s: new, confirmed in winston's source (log() returns the logger, not write()'s answer)", (adapter) => {
     for (const scenario of ['slow-sink', 'stalled-sink']) {
       expect(upstreamFor(adapter, scenario, memory)).toMatchObject({ triage: 'new', links: [{ url: 'https://github.com/winstonjs/winston/blob/master/lib/winston/logger.js' }] });
