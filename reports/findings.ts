@@ -99,7 +99,7 @@ export function findingsMarkdown(report: Report, options: FindingsOptions = {}):
 /** What each triage of a failing cell says (reports/upstream.ts). */
 const TRIAGE = {
   confirmed: 'confirmed in the logger',
-  'trade-off': 'a documented trade-off of this configuration, reported as a fact, not a failure of the logger',
+  'trade-off': 'a documented trade-off of this configuration: the logger does what its documentation says, not a bug (the scenario still counts it where its oracle forbids it)',
   expected: 'the outcome this scenario provokes on purpose, reported as a fact',
   new: "new: confirmed in the logger's source, no upstream issue reports it",
 } as const satisfies Record<UpstreamRule['triage'], string>;
