@@ -5,8 +5,9 @@
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { once } from 'node:events';
 import type Pino from 'pino';
-import type { AdapterContext } from '../harness/contract/adapter.js';
+import type { AdapterContext, Level, LoggerInstance } from '../harness/contract/adapter.js';
 import { carriesOuterRecord, reentryHook, sinkStream } from '../harness/sinks/sinks.js';
 
 /** The trace context of the calling code; pino's `mixin` adds it to every record. */
@@ -147,4 +148,22 @@ export async function closeSonic(flush: (() => Promise<void>) | undefined, ...de
   const closed = Promise.all(destinations.map((d) => new Promise<void>((resolve) => d.once('close', resolve))));
   for (const d of destinations) d.end();
   await closed;
+}
+
+/**
+ * A pino logger over a `pino.transport(...)` stream, as the transport adapters run it: records
+ * with their fields, trace context by mixin, and the documented shutdown (`end()` on the
+ * transport, then its `close` event).
+ */
+export function transportInstance(pino: typeof Pino, level: Level, transport: ReturnType<typeof Pino.transport>): LoggerInstance {
+  const logger = pino({ level, ...contextOptions() }, transport);
+  return {
+    log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
+    withContext: withTraceContext,
+    close: async () => {
+      const closed = once(transport, 'close');
+      transport.end();
+      await closed;
+    },
+  };
 }

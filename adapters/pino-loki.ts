@@ -29,13 +29,12 @@
  * includes pino-loki's last push: the worker's event loop runs on while the main thread waits.
  */
 
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type Pino from 'pino';
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { loggerVersions } from './load.js';
 import { HELPERS, loadPino } from './loggers.js';
-import { contextOptions, withTraceContext } from './pino-kit.js';
+import { transportInstance } from './pino-kit.js';
 
 const sinkTarget = fileURLToPath(new URL('./sink-target.js', import.meta.url));
 
@@ -66,15 +65,6 @@ export default defineAdapter({
       second === undefined
         ? pino.transport({ target: 'pino-loki', options })
         : pino.transport({ targets: [second, { target: 'pino-loki', level: ctx.level, options }] });
-    const logger = pino({ level: ctx.level, ...contextOptions() }, transport);
-    return {
-      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
-      withContext: withTraceContext,
-      close: async () => {
-        const closed = once(transport, 'close');
-        transport.end();
-        await closed;
-      },
-    };
+    return transportInstance(pino, ctx.level, transport);
   },
 });

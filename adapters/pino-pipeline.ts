@@ -26,11 +26,10 @@
  * Documented shutdown: `end()` on the transport, then its `close` event.
  */
 
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
-import { contextOptions, withTraceContext } from './pino-kit.js';
+import { transportInstance } from './pino-kit.js';
 
 const transformTarget = fileURLToPath(new URL('./pino-transform.js', import.meta.url));
 
@@ -56,15 +55,6 @@ export default defineAdapter({
         { target: 'pino/file', options: { destination: ctx.file, append: true } },
       ],
     });
-    const logger = pino({ level: ctx.level, ...contextOptions() }, transport);
-    return {
-      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
-      withContext: withTraceContext,
-      close: async () => {
-        const closed = once(transport, 'close');
-        transport.end();
-        await closed;
-      },
-    };
+    return transportInstance(pino, ctx.level, transport);
   },
 });

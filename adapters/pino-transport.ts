@@ -4,12 +4,11 @@
  * Documented shutdown: `end()` on the transport, then its `close` event.
  */
 
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type Pino from 'pino';
 import { defineAdapter } from '../harness/contract/adapter.js';
 import { loadPino, versionsOf } from './loggers.js';
-import { contextOptions, withTraceContext } from './pino-kit.js';
+import { transportInstance } from './pino-kit.js';
 
 const sinkTarget = fileURLToPath(new URL('./sink-target.js', import.meta.url));
 
@@ -37,15 +36,6 @@ export default defineAdapter({
       second === undefined
         ? pino.transport({ target: 'pino/file', options: { destination: ctx.file, append: true } })
         : pino.transport({ targets: [second, file] });
-    const logger = pino({ level: ctx.level, ...contextOptions() }, transport);
-    return {
-      log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
-      withContext: withTraceContext,
-      close: async () => {
-        const closed = once(transport, 'close');
-        transport.end();
-        await closed;
-      },
-    };
+    return transportInstance(pino, ctx.level, transport);
   },
 });
