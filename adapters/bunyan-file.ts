@@ -33,9 +33,6 @@ export default defineAdapter({
       level: ctx.level,
       streams: [{ level: ctx.level, path: ctx.file }, ...(second !== undefined ? [{ level: ctx.level, stream: second }] : [])],
     });
-    // The application stops reporting once it has ended the streams: logging after that is the
-    // caller's mistake ("write after end"), not bunyan's.
-    let ending = false;
     const hook = reentryHook(ctx.sink, (message) => logger.info(message));
     if (hook !== undefined) {
       const file = (logger as unknown as { streams: { stream: NodeJS.WritableStream }[] }).streams[0]?.stream;
@@ -43,14 +40,14 @@ export default defineAdapter({
       const write = file.write.bind(file) as (chunk: string, callback: (error?: Error | null) => void) => boolean;
       // bunyan writes one record per write(), with no callback: the one added here runs once
       // the record is in the file.
-      file.write = (chunk: string) => write(chunk, (error) => error == null && hook(!ending && carriesOuterRecord(String(chunk))));
+      file.write = (chunk: string) => write(chunk, (error) => error == null && hook(carriesOuterRecord(String(chunk))));
     }
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => bunyanBytes(logger),
       reopen: () => logger.reopenFileStreams(),
       close: () => {
-        ending = true;
+        hook?.stop();
         return endBunyan(logger);
       },
     };

@@ -54,16 +54,13 @@ export default defineAdapter({
       ],
     });
     const rotating = (logger as unknown as { streams: { stream: RotatingFileStream }[] }).streams[0]?.stream;
-    // The application stops reporting once it has ended the streams: logging after that is the
-    // caller's mistake ("write after end"), not bunyan's.
-    let ending = false;
     const hook = reentryHook(ctx.sink, (message) => logger.info(message));
     if (hook !== undefined) {
       if (rotating === undefined) throw new Error('bunyan created no rotating-file stream: this adapter does not know this bunyan release');
       const write = rotating.write.bind(rotating);
       rotating.write = (chunk: string) => {
         const more = write(chunk);
-        hook(!ending && carriesOuterRecord(String(chunk)));
+        hook(carriesOuterRecord(String(chunk)));
         return more;
       };
     }
@@ -71,7 +68,7 @@ export default defineAdapter({
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => bunyanBytes(logger),
       close: async () => {
-        ending = true;
+        hook?.stop();
         // The current file stream, as bunyan's own end() ends it; a rotation in progress
         // replaces it when it finishes, and what it queued is written to the new one.
         if (rotating !== undefined) await endStream(rotating.stream, 'finish');

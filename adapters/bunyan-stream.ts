@@ -27,21 +27,18 @@ export default defineAdapter({
       level: ctx.level,
       streams: [{ level: ctx.level, stream }, ...(second !== undefined ? [{ level: ctx.level, stream: second }] : [])],
     });
-    // The application stops reporting once it has ended its stream: logging after that is the
-    // caller's mistake ("write after end"), not bunyan's.
-    let ending = false;
     const hook = reentryHook(ctx.sink, (message) => logger.info(message));
     if (hook !== undefined) {
       const write = stream.write.bind(stream) as (chunk: string, callback: (error?: Error | null) => void) => boolean;
       // bunyan writes one record per write(), with no callback: the one added here runs once
       // the record is in the file.
-      stream.write = ((chunk: string) => write(chunk, (error) => error == null && hook(!ending && carriesOuterRecord(String(chunk))))) as typeof stream.write;
+      stream.write = ((chunk: string) => write(chunk, (error) => error == null && hook(carriesOuterRecord(String(chunk))))) as typeof stream.write;
     }
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => bunyanBytes(logger),
       close: async () => {
-        ending = true;
+        hook?.stop();
         await endStream(stream);
         if (second !== undefined) await endStream(second, 'finish');
       },

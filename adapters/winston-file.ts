@@ -48,19 +48,13 @@ export function secondTransport(winston: ReturnType<typeof loadWinston>, ctx: Ad
  * The reentrant hook (`ctx.sink.reenter`, reentrant-sink) on a transport's 'logged' event,
  * which winston emits once per record the transport wrote: a listener logs through the same
  * logger, as an application reporting what it wrote does. A record carried a record of the run
- * unless it is the hook's own. Call `stop()` before ending the logger: logging after `end()` is
- * the caller's mistake ("write after end"), not winston's, and the records written during the
- * close would otherwise make the hook do exactly that.
+ * unless it is the hook's own. Call `stop()` before ending the logger (reentryHook says why).
  */
 export function hookLogged(ctx: AdapterContext, transport: EventEmitter, logger: Logger): { stop(): void } {
-  let ending = false;
   const hook = reentryHook(ctx.sink, (message) => logger.info(message));
-  if (hook !== undefined) transport.on('logged', (info: { message?: unknown }) => hook(!ending && carriesOuterRecord(String(info.message))));
-  return {
-    stop: () => {
-      ending = true;
-    },
-  };
+  if (hook === undefined) return { stop: () => undefined };
+  transport.on('logged', (info: { message?: unknown }) => hook(carriesOuterRecord(String(info.message))));
+  return hook;
 }
 
 export default defineAdapter({

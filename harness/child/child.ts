@@ -32,7 +32,7 @@ import { LoopStallMeter } from '../watchdog/loop-stall.js';
 import { startRelay, type Relay, type RelayOptions, type RelayStats } from '../sinks/relay.js';
 import { startScheduler, startWatchdog } from '../watchdog/watchdog.js';
 import { createScheduleShared, scheduleHeldMs, startSchedule, stopSchedule } from '../sync/schedule.js';
-import { Collector, type CollectorFaults, type HttpCollectorFaults } from '../sinks/collector.js';
+import { Collector, type CollectorFaults, type FdShared, type HttpCollectorFaults } from '../sinks/collector.js';
 import { fdSharedReason } from '../sinks/fd-limit.js';
 import { runProcesses } from './processes.js';
 import { installWorkerTracker, loggerWorkers } from './worker-tracker.js';
@@ -303,10 +303,8 @@ function startCollector(file: string, faults: CollectorFaults = {}): Promise<Col
 /** The run's HTTP collector: the first caller's faults start it; every later caller shares it. */
 function startHttpCollector(file: string, faults: HttpCollectorFaults = {}, body: HttpBody = 'ndjson'): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
   if (collectorStarting !== undefined) throw new Error('an HTTP collector was asked for in a run that has a TCP one: this is a harness bug');
-  httpCollectorStarting ??= Collector.startHttp(file, faults, body).then((c) => {
-    c.onFdShared(({ connections, limit }) => send({ type: 'skip', reason: fdSharedReason(connections, limit) }));
-    return (runCollector = c);
-  });
+  const notJudged = ({ connections, limit }: FdShared): void => send({ type: 'skip', reason: fdSharedReason(connections, limit) });
+  httpCollectorStarting ??= Collector.startHttp(file, faults, body, notJudged).then((c) => (runCollector = c));
   return httpCollectorStarting;
 }
 

@@ -21,12 +21,13 @@ export type CollectorMessage =
   | { readonly type: 'closed'; readonly stats: CollectorStats | HttpCollectorStats }
   | { readonly type: 'failed'; readonly message: string }
   /** Its connections and the logger's ends of them near the process's open-file limit (fd-limit.ts). */
-  | { readonly type: 'fd-shared'; readonly connections: number; readonly limit: number };
+  | { readonly type: 'fd-shared'; readonly connections: number; readonly limit: number | undefined };
 
 /** What a collector saw that leaves the run unjudgeable: the process's file descriptors, shared with the logger. */
 export interface FdShared {
   readonly connections: number;
-  readonly limit: number;
+  /** The process's open-file limit, where the OS says. */
+  readonly limit: number | undefined;
 }
 
 const START_MS = 10_000;
@@ -37,20 +38,16 @@ export class Collector<F = CollectorFaults, S = CollectorStats> {
   readonly #worker: Worker;
   #closing: Promise<S | undefined> | undefined;
   #failure: string | undefined;
-  #fdShared: FdShared | undefined;
-  #onFdShared: ((seen: FdShared) => void) | undefined;
 
-  private constructor(worker: Worker, address: CollectorAddress, faults: F) {
+  private constructor(worker: Worker, address: CollectorAddress, faults: F, onFdShared?: (seen: FdShared) => void) {
     this.#worker = worker;
     this.address = address;
     this.faults = faults;
     // When: the collector could not listen again after its refusal window.
     worker.on('message', (m: CollectorMessage) => {
       if (m.type === 'failed') this.#failure = m.message;
-      if (m.type === 'fd-shared' && this.#fdShared === undefined) {
-        this.#fdShared = { connections: m.connections, limit: m.limit };
-        this.#onFdShared?.(this.#fdShared);
-      }
+      // The worker says it once.
+      if (m.type === 'fd-shared') onFdShared?.({ connections: m.connections, limit: m.limit });
     });
     // A 'message' listener refs the worker's port again: the collector must never be what keeps
     // the run's process alive (natural-exit leaves it receiving until the process ends).
@@ -64,13 +61,26 @@ export class Collector<F = CollectorFaults, S = CollectorStats> {
 
   /**
    * Starts an HTTP collector thread writing to `file`, reading request bodies as `body` says
-   * (the adapter's `capabilities.httpBody`); resolves once it listens.
+   * (the adapter's `capabilities.httpBody`); resolves once it listens. `onFdShared` is called
+   * once if its connections come near the process's open-file limit (fd-limit.ts): the
+   * logger's ends and the collector's share one process.
    */
-  static startHttp(file: string, faults: HttpCollectorFaults = {}, body: HttpBody = 'ndjson'): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
-    return Collector.#start(new URL('./http-collector-worker.js', import.meta.url), file, faults, { body });
+  static startHttp(
+    file: string,
+    faults: HttpCollectorFaults = {},
+    body: HttpBody = 'ndjson',
+    onFdShared?: (seen: FdShared) => void,
+  ): Promise<Collector<HttpCollectorFaults, HttpCollectorStats>> {
+    return Collector.#start(new URL('./http-collector-worker.js', import.meta.url), file, faults, { body }, onFdShared);
   }
 
-  static async #start<F, S>(entry: URL, file: string, faults: F, extra: Readonly<Record<string, unknown>> = {}): Promise<Collector<F, S>> {
+  static async #start<F, S>(
+    entry: URL,
+    file: string,
+    faults: F,
+    extra: Readonly<Record<string, unknown>> = {},
+    onFdShared?: (seen: FdShared) => void,
+  ): Promise<Collector<F, S>> {
     const worker = new Worker(entry, { workerData: { file, faults, ...extra } });
     // The collector never keeps the run's process alive: the logger under test might.
     worker.unref();
@@ -93,16 +103,7 @@ export class Collector<F = CollectorFaults, S = CollectorStats> {
       }
       worker.on('message', onMessage).on('error', onError);
     });
-    return new Collector<F, S>(worker, address, faults);
-  }
-
-  /**
-   * Calls `listener` (at once if it has already happened) when the collector's connections near
-   * the process's open-file limit: the logger's ends and the collector's share one process.
-   */
-  onFdShared(listener: (seen: FdShared) => void): void {
-    this.#onFdShared = listener;
-    if (this.#fdShared !== undefined) listener(this.#fdShared);
+    return new Collector<F, S>(worker, address, faults, onFdShared);
   }
 
   /** A failure the collector met after it started (it could not listen again), if any. */

@@ -46,11 +46,10 @@ export function nearsFdLimit(connections: number, limit: number | undefined): bo
 }
 
 /** The reason a run is not judged once that happened. */
-export function fdSharedReason(connections: number, limit: number): string {
+export function fdSharedReason(connections: number, limit: number | undefined): string {
   return (
     `not judged: the logger opened more than ${connections - 1} connections to the collector at once; the collector runs ` +
-    `inside the run's process, so it holds their other ends (twice the descriptors the logger alone would hold, ` +
-    `ulimit -n ${limit}) and serves them on the CPUs the logger's threads log on: stalls, refused connections ` +
+    `inside the run's process, so it holds their other ends (twice the descriptors the logger alone would hold${limit !== undefined ? `, ulimit -n ${limit}` : ''}) and serves them on the CPUs the logger's threads log on: stalls, refused connections ` +
     `and EMFILE from here on would be logjam's doing as much as the logger's. A collector in another process ` +
     `is not built yet`
   );

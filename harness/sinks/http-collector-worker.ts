@@ -66,7 +66,7 @@ class HttpCollectorServer {
       socket.once('close', () => this.#connections--);
       if (!this.#fdShared && nearsFdLimit(this.#connections, this.#fdLimit)) {
         this.#fdShared = true;
-        onFdShared(this.#connections, this.#fdLimit ?? 0);
+        onFdShared(this.#connections, this.#fdLimit);
       }
     });
     // A logger that keeps its connections open between requests must not hold close() up.
@@ -214,7 +214,7 @@ class HttpCollectorServer {
 const port = parentPort;
 if (port === null) throw new Error('http-collector-worker.js must run as a worker thread: this is a harness bug');
 const post = (message: CollectorMessage): void => port.postMessage(message);
-function onFdShared(connections: number, limit: number): void {
+function onFdShared(connections: number, limit: number | undefined): void {
   post({ type: 'fd-shared', connections, limit });
 }
 const data = workerData as { readonly file: string; readonly faults: HttpCollectorFaults; readonly body: HttpBody };

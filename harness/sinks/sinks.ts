@@ -124,13 +124,23 @@ export function carriesOuterRecord(text: string): boolean {
  * outer write at most, and `recursion` means nesting that grows (a reentrant record written
  * inside the write that logged it, again and again) or a logger that never stops coming back
  * with writes of outer records (the total cap).
+ *
+ * `stop()`: the application stops reporting once it begins to close the logger. Logging after
+ * `end()` is the caller's mistake ("write after end"), not the logger's, and the records written
+ * during the close would otherwise make the hook do exactly that.
  */
-export function reentryHook(options: SinkOptions, log: (message: string) => void): ((outer?: boolean) => void) | undefined {
+export interface ReentryHook {
+  (outer?: boolean): void;
+  stop(): void;
+}
+
+export function reentryHook(options: SinkOptions, log: (message: string) => void): ReentryHook | undefined {
   const r = options.reenter;
   if (r === undefined) return undefined;
   const stats = options.stats !== undefined ? new SinkStats(options.stats) : undefined;
-  return (outer = true) => {
-    if (!outer) return;
+  let stopped = false;
+  const hook = (outer = true): void => {
+    if (!outer || stopped) return;
     if (depth >= r.depthCap) {
       stats?.add(S_DEPTH_CAPPED);
       return;
@@ -148,6 +158,11 @@ export function reentryHook(options: SinkOptions, log: (message: string) => void
       depth--;
     }
   };
+  return Object.assign(hook, {
+    stop: () => {
+      stopped = true;
+    },
+  });
 }
 
 export function createSink(file: string, options: SinkOptions = {}, hooks: SinkHooks = {}): Sink {

@@ -47,12 +47,21 @@ export function readOwnRunQueueWait(file = '/proc/thread-self/schedstat'): numbe
   }
 }
 
+/** One reading of a process's threads' schedstat: what the clock and the wedge probe take from it. */
+export interface Schedstats {
+  /** Cumulative run-queue wait per thread, in ms, by thread id (the second field). */
+  readonly waits: Map<number, number>;
+  /** The CPU time the threads read have used, in ms, summed (the first field). */
+  readonly cpuMs: number;
+}
+
 /**
- * Cumulative run-queue wait per thread of this process, in ms, by thread id; undefined where the
- * OS does not say. `skip`: a thread left out (the watchdog's own: its lateness only delays its
- * look, it stops no one's progress).
+ * Every thread's schedstat of a process (this one by default), one readdir and one small read
+ * per thread; undefined where the OS does not say. `skip`: a thread left out (the watchdog's
+ * own: its lateness only delays its look, it stops no one's progress, and its CPU is not the
+ * logger's).
  */
-export function readRunQueueWaits(taskDir = '/proc/self/task', skip?: number): Map<number, number> | undefined {
+export function readSchedstats(taskDir = '/proc/self/task', skip?: number): Schedstats | undefined {
   let tids: string[];
   try {
     tids = readdirSync(taskDir);
@@ -60,46 +69,26 @@ export function readRunQueueWaits(taskDir = '/proc/self/task', skip?: number): M
     return undefined;
   }
   const waits = new Map<number, number>();
+  let cpuNs = 0;
   for (const tid of tids) {
     if (Number(tid) === skip) continue;
     try {
       // "<ns on cpu> <ns waiting on a run queue> <timeslices>"
-      const field = readFileSync(`${taskDir}/${tid}/schedstat`, 'latin1').split(' ')[1];
-      const ns = Number(field);
-      if (Number.isFinite(ns)) waits.set(Number(tid), ns / 1e6);
+      const [onCpu, waiting] = readFileSync(`${taskDir}/${tid}/schedstat`, 'latin1').split(' ').map(Number);
+      if (onCpu === undefined || waiting === undefined || !Number.isFinite(onCpu) || !Number.isFinite(waiting)) continue;
+      waits.set(Number(tid), waiting / 1e6);
+      cpuNs += onCpu;
     } catch {
-      // The thread ended between readdir and read: its wait no longer matters.
+      // The thread ended between readdir and read: its wait no longer matters, and its CPU time
+      // leaves the sum, which the wedge probe allows for.
     }
   }
-  return waits.size > 0 ? waits : undefined;
+  return waits.size > 0 ? { waits, cpuMs: cpuNs / 1e6 } : undefined;
 }
 
-/**
- * The CPU time this process's threads have used, in ms, summed (schedstat's first field), less
- * the thread `skip` (the watchdog's own); undefined where the OS does not say.
- */
-export function readProcessCpuMs(taskDir = '/proc/self/task', skip?: number): number | undefined {
-  let tids: string[];
-  try {
-    tids = readdirSync(taskDir);
-  } catch {
-    return undefined;
-  }
-  let ns = 0;
-  let read = 0;
-  for (const tid of tids) {
-    if (Number(tid) === skip) continue;
-    try {
-      const field = Number(readFileSync(`${taskDir}/${tid}/schedstat`, 'latin1').split(' ')[0]);
-      if (Number.isFinite(field)) {
-        ns += field;
-        read++;
-      }
-    } catch {
-      // The thread ended between readdir and read: its time leaves the sum, which the probe allows for.
-    }
-  }
-  return read > 0 ? ns / 1e6 : undefined;
+/** Cumulative run-queue wait per thread of a process, in ms, by thread id (readSchedstats). */
+export function readRunQueueWaits(taskDir = '/proc/self/task', skip?: number): Map<number, number> | undefined {
+  return readSchedstats(taskDir, skip)?.waits;
 }
 
 /** What the clock saw of the machine's load, for a finding's evidence. */

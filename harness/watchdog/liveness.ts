@@ -92,7 +92,7 @@ export class LivenessProbe {
 
   /**
    * A look at the sink: `size` from measureSink, undefined when the folder could not be read;
-   * `cpuMs`: the process's CPU time so far (readProcessCpuMs), where known.
+   * `cpuMs`: the process's CPU time so far (readSchedstats), where known.
    */
   sample(now: number, size: SinkSize | undefined, produced: number, cpuMs?: number): LivenessSample {
     this.#cpuAtGrowth ??= cpuMs;

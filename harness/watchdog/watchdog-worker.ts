@@ -27,7 +27,7 @@ import { EventChannel } from '../sync/channel.js';
 import { lockName, type SyncShared } from '../sync/runtime.js';
 import { StringTable } from '../sync/strings.js';
 import type { Finding } from '../contract/result.js';
-import { LoadClock, ownThreadId, readProcessCpuMs, readRunQueueWaits } from '../util/cpu-clock.js';
+import { LoadClock, ownThreadId, readSchedstats } from '../util/cpu-clock.js';
 import { DeadlockDetector, type BoardView } from './deadlock.js';
 import { describeAll, threadName } from './describe.js';
 import { HangDetector, hangFinding, harnessThread, type SlotReading } from './hang.js';
@@ -61,7 +61,8 @@ const LOAD_LOOK_MS = 100;
 const started = performance.now();
 /** This thread's own waits are left out: a late look delays the verdict, it stops no one's progress. */
 const selfTid = ownThreadId();
-const clock = new LoadClock(started, LOAD_LOOK_MS, readRunQueueWaits(undefined, selfTid));
+let stats = readSchedstats(undefined, selfTid);
+const clock = new LoadClock(started, LOAD_LOOK_MS, stats?.waits);
 const hang = new HangDetector(data.hangMs, clock.now);
 const deadlock = new DeadlockDetector(view);
 const lockOrder = new LockOrderDetector(view.lockName);
@@ -88,7 +89,9 @@ function look(): void {
   const wall = performance.now();
   if (wall - clockLookAt >= LOAD_LOOK_MS) {
     clockLookAt = wall;
-    clock.tick(wall, readRunQueueWaits(undefined, selfTid));
+    // One reading for both: the clock's waits, the wedge probe's CPU time.
+    stats = readSchedstats(undefined, selfTid);
+    clock.tick(wall, stats?.waits);
   }
   // The detectors' time: wall time less the time this process waited for a CPU.
   const now = clock.now;
@@ -105,7 +108,7 @@ function look(): void {
   if (wedge !== undefined && data.sinkDir !== undefined && wall - wedgeLookAt >= WEDGE_LOOK_MS) {
     wedgeLookAt = wall;
     const producers = readings.filter((r) => harnessThread(r.slot)).map((r) => ({ ...r, produced: board.read(r.slot).produced }));
-    const seen = wedge.look(now, producers, measureSink(data.sinkDir), readProcessCpuMs(undefined, selfTid));
+    const seen = wedge.look(now, producers, measureSink(data.sinkDir), stats?.cpuMs);
     // Output that grows is the logger writing on the harness threads' behalf: none is hung meanwhile.
     if (seen.grew) hang.outputGrew(now);
     else if (seen.wedge !== undefined) send(wedgeFinding(seen.wedge, describeAll(view, hang.tracks, now, channel.elapsedMs()), clock.seen(seen.wedge.stalledMs, loadAverage())));
