@@ -2,6 +2,9 @@
  * The one bounded queue every thread of the process logs into: a byte ring in a
  * SharedArrayBuffer, guarded by the `reference.queue` mutex, drained by the listener thread.
  *
+ * A queue of 512 KiB or more also has lanes, one per thread (see LANES): a thread logs into its
+ * own without the queue lock; what follows holds for the shared ring.
+ *
  * Producers (`append`) hold the queue lock only to reserve space and copy one record in: no
  * I/O, no waiting on anything but that short critical section, no handler code. The listener
  * claims a batch under the lock, releases it, decodes and writes the batch, then releases the
@@ -55,13 +58,16 @@ const DROPPED = 16; // 5 words, per level
 const DROPPED_TOTAL = 21;
 
 /**
- * Lanes (issue 15): a queue of at least LANES * 2 * LANE_MIN bytes gives half of its ring (at
- * most) to LANES lanes of a power-of-two size each, after the shared ring. A thread takes a lane
+ * Lanes (issue 15): a queue of at least LANES * 2 * LANE_MIN bytes (512 KiB) gives half of its
+ * ring (at most) to LANES lanes of a power-of-two size each, after the shared ring. Four, not
+ * one per core of a big machine: each must be large enough that a producer seldom spills (the
+ * bench's 64 MiB queue gives 8 MiB lanes; eight 4 MiB lanes spilled half of two producers'
+ * records while the listener lagged on a loaded 2-core machine). A thread takes a lane
  * by CAS on its first record and keeps it: it then reserves, writes and publishes in its lane
  * without the queue lock or any word another producer writes (one producer, one consumer). A
  * thread that finds every lane taken logs into the shared ring under the lock, as before.
  */
-const LANES = 8;
+const LANES = 4;
 const LANE_MIN = 64 * 1024;
 /** Control words before the first lane's, and per lane: 128 bytes, so producers of two lanes never share a cache line. */
 const LANE_BASE = 32;
@@ -549,6 +555,7 @@ export class SharedQueue {
     const mask = cap - 1;
     const base = this.#laneBase;
     const words = this.words;
+    const perLevel = new Map<number, number>();
     this.lock.lock();
     try {
       const claim = ctl[c + L_CLAIM] as number;
@@ -598,16 +605,16 @@ export class SharedQueue {
       }
       Atomics.store(ctl, c + L_TAIL, this.#laneTail);
       Atomics.add(ctl, c + L_SETTLED, victims.size);
-      const perLevel = new Map<number, number>();
       for (const i of victims) {
         const level = (records[i] as { level: number }).level;
         perLevel.set(level, (perLevel.get(level) ?? 0) + 1);
       }
-      for (const [level, count] of perLevel) this.shed(level, count);
-      return true;
     } finally {
       this.lock.unlock();
     }
+    // Counted and announced after the lock is released: a drop listener may log.
+    for (const [level, count] of perLevel) this.shed(level, count);
+    return perLevel.size > 0;
   }
 
   /** Counts a record reserved; answers whether the listener sleeps and must be woken. Caller holds the lock. */

@@ -179,7 +179,7 @@ describe('the shared queue', () => {
     }
   });
 
-  it("keeps each of ten threads' records in order, over eight lanes, the shared ring and spills, and flushes them all", () => {
+  it("keeps each of ten threads' records in order, over four lanes, the shared ring and spills, and flushes them all", () => {
     const file = path('lanes.log');
     const out = run<{ produced: number; flushed: boolean; linesAtFlush: number; dropped: number }>('lanes', file);
     const got = lines(file);

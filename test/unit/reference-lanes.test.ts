@@ -1,6 +1,6 @@
 /**
- * The reference queue's lanes (adapters/reference/queue.ts): a queue of 1 MiB or more gives each
- * thread a lane of its own at its first record (8 lanes; later threads log into the shared ring),
+ * The reference queue's lanes (adapters/reference/queue.ts): a queue of 512 KiB or more gives each
+ * thread a lane of its own at its first record (4 lanes; later threads log into the shared ring),
  * a full lane spills into the shared ring, and an ERROR the shared ring refuses evicts in its
  * own lane. Lane state is per SharedQueue view, so here each view over one handle plays one
  * thread, and the test thread plays the listener too (the locks are plain Atomics locks here).
@@ -38,8 +38,8 @@ function queueOf(views: number, capacity = MiB): { threads: SharedQueue[]; drain
 
 describe('the reference queue lanes', () => {
   it("writes every thread's records once and in order, through full lanes spilling into the shared ring and back", () => {
-    // 10 threads on 8 lanes: two log into the shared ring from the start. Bursts of up to 1 500
-    // records of up to 120 bytes fill a 64 KiB lane (the shared ring is 512 KiB).
+    // 10 threads on 4 lanes: six log into the shared ring from the start. Bursts of up to 1 500
+    // records of up to 130 bytes fill a 128 KiB lane (the shared ring is 512 KiB).
     const step = fc.oneof(
       fc.record({ burst: fc.integer({ min: 0, max: 9 }), n: fc.integer({ min: 1, max: 1500 }), pad: fc.integer({ min: 0, max: 80 }) }),
       fc.constant({ drain: true as const }),
@@ -62,7 +62,11 @@ describe('the reference queue lanes', () => {
             continue;
           }
           const q = threads[s.burst] as SharedQueue;
-          for (let i = 0; i < s.n; i++) q.append(20, 1, `t${s.burst}`, `${logged[s.burst]++} ${'x'.repeat(s.pad)}`, '', '', '');
+          for (let i = 0; i < s.n; i++) {
+            const seq = logged[s.burst] ?? 0;
+            logged[s.burst] = seq + 1;
+            q.append(20, 1, `t${s.burst}`, `${seq} ${'x'.repeat(s.pad)}`, '', '', '');
+          }
         }
         take();
         let delivered = 0;
@@ -86,7 +90,7 @@ describe('the reference queue lanes', () => {
   it('spills a full lane into the shared ring instead of dropping, and comes back to the lane after a claim', () => {
     const { threads, drain } = queueOf(1);
     const q = threads[0] as SharedQueue;
-    // 2 000 records of ~140 bytes: far more than a 64 KiB lane, less than 3/4 of the ring.
+    // 2 000 records of ~140 bytes: far more than a 128 KiB lane, less than it and 3/4 of the shared ring.
     for (let i = 0; i < 2000; i++) expect(q.append(20, 1, 'a', `${i} ${'y'.repeat(40)}`, '', '', '')).toBe(true);
     const first = drain();
     expect(first.map((r) => Number(r.message.split(' ')[0]))).toEqual(Array.from({ length: 2000 }, (_, i) => i));
@@ -97,12 +101,12 @@ describe('the reference queue lanes', () => {
   });
 
   it('evicts lower-severity records of its own lane for an ERROR the shared ring refuses, and drops an ERROR only when its lane holds nothing else', () => {
-    // Threads 0-7 take the 8 lanes; thread 8 logs into the shared ring, which it fills with ERRORs.
-    const { threads, drain } = queueOf(9);
+    // Threads 0-3 take the 4 lanes; thread 4 logs into the shared ring, which it fills with ERRORs.
+    const { threads, drain } = queueOf(5);
     const lane = threads[0] as SharedQueue;
-    const shared = threads[8] as SharedQueue;
+    const shared = threads[4] as SharedQueue;
     // (thread 0's is a WARN: evicted after every INFO, it does not touch the INFO counts below).
-    for (let i = 0; i < 8; i++) (threads[i] as SharedQueue).append(i === 0 ? 30 : 20, 1, `t${i}`, 'take a lane', '', '', '');
+    for (let i = 0; i < 4; i++) (threads[i] as SharedQueue).append(i === 0 ? 30 : 20, 1, `t${i}`, 'take a lane', '', '', '');
     let sharedErrors = 0;
     while (shared.append(40, 1, 's', `E${sharedErrors} ${'z'.repeat(200)}`, '', '', '')) sharedErrors++;
     // Thread 0 fills its lane with INFO to the INFO limit; the spill is refused (shared ring full).
