@@ -105,6 +105,8 @@ export class Listener {
   #controlSeen = 0;
   #flushTicket = 0;
   #flushTarget = 0;
+  /** Claims written in full so far. */
+  #claims = 0;
   #nested = 0;
   #droppedSeen = 0;
   #droppedAt = 0;
@@ -156,10 +158,11 @@ export class Listener {
           this.delivered += n;
           reportProgress(this.delivered);
         }
+        this.#claims++;
         if (this.queue.controlRequested() !== this.#controlSeen) await this.#serveControl();
         this.#serveFlush();
         this.#reportDrops();
-        if (this.queue.stopping && this.queue.queued === 0) break;
+        if (this.queue.stopping && this.queue.drainedForStop()) break;
       }
       for (const h of this.table.handlers.values()) this.#closeHandler(h);
       this.#serveFlush(true);
@@ -240,11 +243,13 @@ export class Listener {
   #serveFlush(final = false): void {
     const requested = this.queue.flushRequested();
     if (requested > this.#flushTicket) {
-      // Every flusher read `accepted` before taking its ticket; what is accepted now covers them all.
+      // Every record accepted before a ticket was taken is published before it: the next claim,
+      // which starts after this read, takes them all (a sum of accepted counts would not do: the
+      // shared ring and the lanes settle in no common order).
       this.#flushTicket = requested;
-      this.#flushTarget = this.queue.accepted;
+      this.#flushTarget = this.#claims + 1;
     }
-    if (this.#flushTicket > this.queue.flushServed() && (final || this.queue.settled >= this.#flushTarget)) {
+    if (this.#flushTicket > this.queue.flushServed() && (final || this.#claims >= this.#flushTarget)) {
       for (const h of this.table.handlers.values()) {
         try {
           h.flush();

@@ -2,6 +2,9 @@
  * The one bounded queue every thread of the process logs into: a byte ring in a
  * SharedArrayBuffer, guarded by the `reference.queue` mutex, drained by the listener thread.
  *
+ * A queue of 512 KiB or more also has lanes, one per thread (see LANES): a thread logs into its
+ * own without the queue lock; what follows holds for the shared ring.
+ *
  * Producers (`append`) hold the queue lock only to reserve space and copy one record in: no
  * I/O, no waiting on anything but that short critical section, no handler code. The listener
  * claims a batch under the lock, releases it, decodes and writes the batch, then releases the
@@ -50,9 +53,48 @@ const FLUSH_DONE = 10; // flush tickets served
 const LISTENER = 11; // STARTING, LIVE, STOPPED, DEAD
 const CONTROL = 12; // reconfigure requests posted
 const CONTROL_ACK = 13; // reconfigure requests applied
+const CLAIMS = 14; // claims made (a lane's producer that spilled into the shared ring waits for the next one to go back)
 const DROPPED = 16; // 5 words, per level
 const DROPPED_TOTAL = 21;
-const CONTROL_WORDS = 24;
+
+/**
+ * Lanes (issue 15): a queue of at least LANES * 2 * LANE_MIN bytes (512 KiB) gives half of its
+ * ring (at most) to LANES lanes of a power-of-two size each, after the shared ring. Four, not
+ * one per core of a big machine: each must be large enough that a producer seldom spills (the
+ * bench's 64 MiB queue gives 8 MiB lanes; eight 4 MiB lanes spilled half of two producers'
+ * records while the listener lagged on a loaded 2-core machine). A thread takes a lane
+ * by CAS on its first record and keeps it: it then reserves, writes and publishes in its lane
+ * without the queue lock or any word another producer writes (one producer, one consumer). A
+ * thread that finds every lane taken logs into the shared ring under the lock, as before.
+ */
+const LANES = 4;
+const LANE_MIN = 64 * 1024;
+/** Control words before the first lane's, and per lane: 128 bytes, so producers of two lanes never share a cache line. */
+const LANE_BASE = 32;
+const LANE_WORDS = 32;
+/** Lane words written by its producer: taken (0/1), busy (0, or the level of the record it is writing), where the next record goes, records accepted. */
+const L_OWNER = 0;
+const L_BUSY = 1;
+const L_TAIL = 2;
+const L_ACCEPTED = 3;
+/** Lane words written by the listener (L_CLAIM, L_HEAD), and by an evicting producer (L_SETTLED), under the queue lock. */
+const L_CLAIM = 16;
+const L_HEAD = 17;
+const L_SETTLED = 18;
+const CONTROL_WORDS = LANE_BASE + LANES * LANE_WORDS;
+/** #lane before the thread's first record, and for a thread logging into the shared ring. */
+const LANE_UNTRIED = -2;
+const NO_LANE = -1;
+/** #laneReserve's answer when the record does not fit in the lane (it may spill into the shared ring). */
+const NO_ROOM = -3;
+
+/** Lanes of a ring of `capacity` bytes: how many, and how big (a power of two), or none for a small ring. */
+function laneGeometry(capacity: number): { lanes: number; laneCap: number } {
+  if (capacity < LANES * 2 * LANE_MIN) return { lanes: 0, laneCap: 0 };
+  let laneCap = LANE_MIN;
+  while (laneCap * 2 * LANES * 2 <= capacity) laneCap *= 2;
+  return { lanes: LANES, laneCap };
+}
 
 /** SLEEPING: the listener runs; it waits until woken; it naps (a short timed wait) while records keep coming. */
 const AWAKE = 0;
@@ -124,12 +166,24 @@ export interface DropCounts {
   readonly fatal: number;
 }
 
-/** The listener's place in the records it claimed: where the next one is, bytes not yet released. */
+/**
+ * The listener's place in the records it claimed: where the next one is, bytes not yet released.
+ * A claim has parts, written in this order: the shared ring's records, then each lane's.
+ */
 export interface Cursor {
+  /** In the shared ring, a byte offset; in a lane, the lane's running byte count (mod 2^32). */
   at: number;
   /** Records claimed (from `claim`). */
   count: number;
   bytes: number;
+  /** Triples (region: -1 the shared ring or a lane's index, start, records), in writing order. */
+  readonly parts: number[];
+  /** Index in `parts` of the part being walked, records left in it, records walked and not released. */
+  part: number;
+  left: number;
+  walked: number;
+  /** Parts walked to their end and not yet released: (region, end, bytes, records) quads. */
+  readonly done: number[];
 }
 type Claim = Cursor;
 
@@ -148,6 +202,25 @@ export class SharedQueue {
   protected readonly notEmpty: Condition;
   protected readonly drained: Condition;
   readonly #dropListeners = new Set<DropListener>();
+  /** Bytes of the shared ring, at the start of `ring`; the lanes follow it. */
+  protected readonly sharedCap: number;
+  protected readonly lanes: number;
+  protected readonly laneCap: number;
+  /** This thread's lane (index), LANE_UNTRIED or NO_LANE. */
+  #lane = LANE_UNTRIED;
+  /** Its control words' first index and its bytes' first offset in the ring. */
+  #laneCtl = 0;
+  #laneBase = 0;
+  /** The lane's tail as this thread (its only producer) knows it, and the tail after the record being written. */
+  #laneTail = 0;
+  #laneNext = 0;
+  #laneAccepted = 0;
+  /** Whether the record being written is in this thread's lane. */
+  #inLane = false;
+  /** -1, or the claims count when this lane's thread last wrote into the shared ring (it spilled, its lane being full). */
+  #spillEpoch = -1;
+  /** Listener side: lanes whose producer was found stuck mid-record at stop (a terminated thread). */
+  readonly #deadLanes = new Set<number>();
 
   static allocate(options: QueueOptions = {}): QueueHandle {
     const capacity = Math.ceil((options.capacity ?? 2 * 1024 * 1024) / 8) * 8;
@@ -163,6 +236,10 @@ export class SharedQueue {
   constructor(handle: QueueHandle) {
     this.handle = handle;
     this.capacity = handle.ring.byteLength;
+    const { lanes, laneCap } = laneGeometry(this.capacity);
+    this.lanes = lanes;
+    this.laneCap = laneCap;
+    this.sharedCap = this.capacity - lanes * laneCap;
     this.ctl = new Int32Array(handle.control);
     this.ring = Buffer.from(handle.ring);
     this.words = new Int32Array(handle.ring);
@@ -289,11 +366,35 @@ export class SharedQueue {
    * and two of them rarely meet on it.
    */
   #reserveRecord(size: number, level: number): number {
+    if (this.#lane === LANE_UNTRIED) this.#takeLane();
+    // Back to its lane once every record it spilled into the shared ring was claimed (see #spill).
+    if (this.#lane >= 0 && (this.#spillEpoch < 0 || Atomics.load(this.ctl, CLAIMS) > this.#spillEpoch)) {
+      this.#spillEpoch = -1;
+      const at = this.#laneReserve(size, level, false);
+      if (at !== NO_ROOM) return at;
+    }
+    this.#inLane = false;
+    const at = this.#sharedReserve(size, level);
+    // An ERROR the shared ring refused evicts in its own lane, if none of its records are in the shared ring.
+    if (at < 0 && level >= ERROR && this.#lane >= 0 && this.#spillEpoch < 0) return this.#laneReserve(size, level, true);
+    return at;
+  }
+
+  /**
+   * The shared ring's reservation (see #reserveRecord). A thread with a lane comes here when its
+   * lane has no room (it spills): it stays on the shared ring until a claim has taken its
+   * records there, then goes back to its lane. Its records keep their order: a claim writes the
+   * lanes' records before the shared ring's, so what it published in its lane before spilling
+   * is written first; it goes back only once the claims count (stored after the claim read the
+   * lanes' tails) passed the one it saw at its last shared reservation, so what it publishes in
+   * its lane after is claimed after.
+   */
+  #sharedReserve(size: number, level: number): number {
     const ctl = this.ctl;
     let at = -1;
     this.lock.lock();
     try {
-      if (ctl[STATE] === RUNNING && size <= this.capacity) {
+      if (ctl[STATE] === RUNNING && size <= this.sharedCap) {
         at = this.reserve(size, this.limitFor(level));
         if (at < 0 && level >= ERROR) at = this.evictFor(size);
       }
@@ -301,6 +402,7 @@ export class SharedQueue {
         this.words[(at >> 2) + H_SIZE] = size;
         this.words[(at >> 2) + H_BYTES] = UNCOMMITTED;
         this.#owesWake = this.#accepted();
+        if (this.#lane >= 0) this.#spillEpoch = ctl[CLAIMS] as number;
       }
     } finally {
       this.lock.unlock();
@@ -317,12 +419,202 @@ export class SharedQueue {
    * condition's sequence.
    */
   #commit(w: number, bytes: number): boolean {
+    if (this.#inLane) return this.#laneCommit(w, bytes);
     Atomics.store(this.words, w + H_BYTES, bytes);
     if (this.#owesWake) {
       this.#owesWake = false;
       this.signal();
     }
     return true;
+  }
+
+  // ---- lanes: one producer each, no queue lock on the way in ----
+
+  /**
+   * Takes a free lane for this thread (CAS on its owner word) at its first record, for good,
+   * or settles for the shared ring, for good: a lane is never given back, since no hook runs
+   * reliably when a worker thread ends (a terminated one runs none), so a thread never changes
+   * between its lane and the shared ring and its records keep their order. (Were lanes ever
+   * given back, a thread moving from the shared ring to a lane would still keep it: a claim
+   * takes both in one hold of the queue lock and writes the shared ring's records first.)
+   */
+  #takeLane(): void {
+    this.#lane = NO_LANE;
+    if (this.lanes === 0) return;
+    for (let i = 0; i < this.lanes; i++) {
+      const c = LANE_BASE + i * LANE_WORDS;
+      if (Atomics.compareExchange(this.ctl, c + L_OWNER, 0, 1) !== 0) continue;
+      this.#lane = i;
+      this.#laneCtl = c;
+      this.#laneBase = this.sharedCap + i * this.laneCap;
+      this.#laneTail = Atomics.load(this.ctl, c + L_TAIL);
+      this.#laneAccepted = Atomics.load(this.ctl, c + L_ACCEPTED);
+      return;
+    }
+  }
+
+  /**
+   * Reserves `size` bytes in this thread's lane, or answers -1 (stopping, too big, or no room
+   * for its level in the lane). The busy word is this side of a Dekker pair with the listener's
+   * last check at stop (drainedForStop): set before the state is read, cleared after the record
+   * is published, so a record that saw RUNNING is always published before the listener ends.
+   */
+  #laneReserve(size: number, level: number, evict: boolean): number {
+    const ctl = this.ctl;
+    const c = this.#laneCtl;
+    this.#inLane = true;
+    Atomics.store(ctl, c + L_BUSY, level);
+    let at = -1;
+    if (Atomics.load(ctl, STATE) === RUNNING) {
+      at = this.#laneSpace(size, this.limitFor(level, this.laneCap));
+      if (at < 0 && evict && this.#laneEvict(size)) at = this.#laneSpace(size, this.laneCap);
+      if (at < 0 && !evict) at = NO_ROOM;
+    }
+    if (at < 0) {
+      Atomics.store(ctl, c + L_BUSY, 0);
+      return at;
+    }
+    this.words[(at >> 2) + H_SIZE] = size;
+    return at;
+  }
+
+  /**
+   * Room for `size` bytes at the lane's tail within `limit` bytes in use, or -1; leaves a pad
+   * when the record does not fit before the lane's end. Positions are running byte counts mod
+   * 2^32 (the lane's size divides 2^32), so head and tail alone tell used bytes.
+   */
+  #laneSpace(size: number, limit: number): number {
+    const cap = this.laneCap;
+    if (size > limit) return -1;
+    const tail = this.#laneTail;
+    const used = (tail - Atomics.load(this.ctl, this.#laneCtl + L_HEAD)) >>> 0;
+    const o = tail & (cap - 1);
+    let at = o;
+    let cost = size;
+    if (cap - o < size) {
+      at = 0;
+      cost += cap - o;
+    }
+    if (used + cost > limit) return -1;
+    if (at !== o) this.words[(this.#laneBase + o) >> 2] = PAD;
+    this.#laneNext = (tail + cost) | 0;
+    return this.#laneBase + at;
+  }
+
+  /**
+   * Publishes a record written in this thread's lane: counted, then the tail stored (the
+   * listener reads nothing past the tail it loads), then not busy. Wakes the listener if it
+   * sleeps, or naps with the lane a quarter full: the tail store and the load of SLEEPING are
+   * this side of a Dekker pair with claim(), which stores SLEEPING before it loads the tails.
+   */
+  #laneCommit(w: number, bytes: number): boolean {
+    const ctl = this.ctl;
+    const c = this.#laneCtl;
+    this.words[w + H_BYTES] = bytes;
+    Atomics.store(ctl, c + L_ACCEPTED, ++this.#laneAccepted);
+    this.#laneTail = this.#laneNext;
+    Atomics.store(ctl, c + L_TAIL, this.#laneTail);
+    Atomics.store(ctl, c + L_BUSY, 0);
+    const sleeping = Atomics.load(ctl, SLEEPING);
+    if (sleeping !== AWAKE && (sleeping === PARKED || ((this.#laneTail - Atomics.load(ctl, c + L_HEAD)) >>> 0) >= this.laneCap >> 2)) this.#wakeFromLane();
+    return true;
+  }
+
+  /**
+   * Wakes a sleeping listener, under the queue lock: the listener set SLEEPING and checked the
+   * lanes holding it, and read its condition's sequence before releasing it in the wait, so
+   * the notify after this cannot fall between its check and its wait. Once per sleep: the
+   * first waker sets AWAKE.
+   */
+  #wakeFromLane(): void {
+    let wake = false;
+    this.lock.lock();
+    try {
+      if ((this.ctl[SLEEPING] as number) !== AWAKE) {
+        Atomics.store(this.ctl, SLEEPING, AWAKE);
+        wake = true;
+      }
+    } finally {
+      this.lock.unlock();
+    }
+    if (wake) this.signal();
+  }
+
+  /**
+   * Makes room in this thread's lane for an ERROR or FATAL of `size` bytes by evicting its
+   * unclaimed lower-severity records (DEBUG first, then INFO, then WARN, oldest first; the kept
+   * records keep their order). Under the queue lock, which the listener's claim takes too, so
+   * the unclaimed records stay unclaimed meanwhile; they are all published (this thread wrote
+   * them). Answers whether anything was evicted. A lane evicts only its own records: an ERROR
+   * is dropped when its lane holds only ERROR and FATAL, whatever other lanes hold.
+   */
+  #laneEvict(size: number): boolean {
+    const ctl = this.ctl;
+    const c = this.#laneCtl;
+    const cap = this.laneCap;
+    const mask = cap - 1;
+    const base = this.#laneBase;
+    const words = this.words;
+    const perLevel = new Map<number, number>();
+    this.lock.lock();
+    try {
+      const claim = ctl[c + L_CLAIM] as number;
+      const claimedBytes = (claim - Atomics.load(ctl, c + L_HEAD)) >>> 0;
+      const records: { at: number; size: number; level: number }[] = [];
+      for (let p = claim; p !== this.#laneTail; ) {
+        const o = p & mask;
+        if (words[(base + o) >> 2] === PAD) {
+          p = (p + cap - o) | 0;
+          continue;
+        }
+        const s = words[(base + o) >> 2] as number;
+        records.push({ at: base + o, size: s, level: words[((base + o) >> 2) + H_LEVEL] as number });
+        p = (p + s) | 0;
+      }
+      const victims = new Set<number>();
+      let kept = records.reduce((sum, r) => sum + r.size, 0);
+      for (const level of [10, 20, 30]) {
+        for (let i = 0; i < records.length && claimedBytes + kept + 2 * size > cap; i++) {
+          const r = records[i] as { at: number; size: number; level: number };
+          if (r.level < ERROR && r.level <= level + 9 && r.level >= level && !victims.has(i)) {
+            victims.add(i);
+            kept -= r.size;
+          }
+        }
+      }
+      if (victims.size === 0) return false;
+      const scratch = Buffer.allocUnsafe(kept);
+      let offset = 0;
+      const sizes: number[] = [];
+      for (let i = 0; i < records.length; i++) {
+        if (victims.has(i)) continue;
+        const r = records[i] as { at: number; size: number };
+        this.ring.copy(scratch, offset, r.at, r.at + r.size);
+        offset += r.size;
+        sizes.push(r.size);
+      }
+      // Lay the survivors back down from the claim point; the listener reads the new tail at its next claim.
+      this.#laneTail = claim;
+      offset = 0;
+      for (const s of sizes) {
+        const at = this.#laneSpace(s, cap);
+        if (at < 0) throw new Error('reference queue: a kept record no longer fits in its lane after eviction: this is a reference logger bug');
+        scratch.copy(this.ring, at, offset, offset + s);
+        offset += s;
+        this.#laneTail = this.#laneNext;
+      }
+      Atomics.store(ctl, c + L_TAIL, this.#laneTail);
+      Atomics.add(ctl, c + L_SETTLED, victims.size);
+      for (const i of victims) {
+        const level = (records[i] as { level: number }).level;
+        perLevel.set(level, (perLevel.get(level) ?? 0) + 1);
+      }
+    } finally {
+      this.lock.unlock();
+    }
+    // Counted and announced after the lock is released: a drop listener may log.
+    for (const [level, count] of perLevel) this.shed(level, count);
+    return perLevel.size > 0;
   }
 
   /** Counts a record reserved; answers whether the listener sleeps and must be woken. Caller holds the lock. */
@@ -334,7 +626,7 @@ export class SharedQueue {
     // A napping listener comes back by itself within its nap: it is woken early only when the
     // ring fills, so that producers do not start shedding while it naps. One notify per nap at
     // most, not one per call.
-    if (sleeping === AWAKE || (sleeping === NAPPING && (ctl[USED] as number) < this.capacity >> 2)) return false;
+    if (sleeping === AWAKE || (sleeping === NAPPING && (ctl[USED] as number) < this.sharedCap >> 2)) return false;
     ctl[SLEEPING] = AWAKE;
     return true;
   }
@@ -365,9 +657,9 @@ export class SharedQueue {
   }
 
   /** The share of the ring a record of this level may fill: lower levels are shed first. */
-  protected limitFor(level: number): number {
-    if (level >= ERROR) return this.capacity;
-    return level >= 30 ? this.capacity - (this.capacity >> 3) : this.capacity - (this.capacity >> 2);
+  protected limitFor(level: number, cap = this.sharedCap): number {
+    if (level >= ERROR) return cap;
+    return level >= 30 ? cap - (cap >> 3) : cap - (cap >> 2);
   }
 
   /** Counts records this queue refused or evicted, and tells this thread's drop listeners. */
@@ -389,7 +681,7 @@ export class SharedQueue {
   /** Space for `size` bytes at the tail within `limit` bytes used, or -1. Caller holds the lock. */
   protected reserve(size: number, limit: number): number {
     const ctl = this.ctl;
-    const cap = this.capacity;
+    const cap = this.sharedCap;
     const used = ctl[USED] as number;
     if (used + size > limit) return -1;
     if (used === 0) {
@@ -432,7 +724,7 @@ export class SharedQueue {
    */
   protected evictFor(size: number): number {
     const ctl = this.ctl;
-    const cap = this.capacity;
+    const cap = this.sharedCap;
     const records = this.#unclaimed();
     // Records are moved whole: each must be written first. Their producers commit without the
     // queue lock, so waiting here (holding it) cannot deadlock; a record never committed (a
@@ -491,8 +783,8 @@ export class SharedQueue {
   /** Bytes from `from` to `to` going forward; `full` tells an empty span from a whole ring. */
   #distance(from: number, to: number, nonEmpty: boolean): number {
     if (to > from) return to - from;
-    if (to < from) return this.capacity - from + to;
-    return nonEmpty ? this.capacity : 0;
+    if (to < from) return this.sharedCap - from + to;
+    return nonEmpty ? this.sharedCap : 0;
   }
 
   #unclaimed(): { at: number; size: number; level: number }[] {
@@ -500,7 +792,7 @@ export class SharedQueue {
     const out: { at: number; size: number; level: number }[] = [];
     let p = ctl[CLAIM] as number;
     for (let n = ctl[QUEUED] as number; n > 0; n--) {
-      if (p === this.capacity || this.words[p >> 2] === PAD) p = 0;
+      if (p === this.sharedCap || this.words[p >> 2] === PAD) p = 0;
       const size = this.words[p >> 2] as number;
       out.push({ at: p, size, level: 0 });
       p += size;
@@ -526,12 +818,18 @@ export class SharedQueue {
     };
   }
 
+  /** Records ever accepted: the shared ring's and every lane's. */
   get accepted(): number {
-    return Atomics.load(this.ctl, ACCEPTED);
+    let n = Atomics.load(this.ctl, ACCEPTED);
+    for (let i = 0; i < this.lanes; i++) n += Atomics.load(this.ctl, LANE_BASE + i * LANE_WORDS + L_ACCEPTED);
+    return n;
   }
 
+  /** Records written or evicted: the shared ring's and every lane's. */
   get settled(): number {
-    return Atomics.load(this.ctl, SETTLED);
+    let n = Atomics.load(this.ctl, SETTLED);
+    for (let i = 0; i < this.lanes; i++) n += Atomics.load(this.ctl, LANE_BASE + i * LANE_WORDS + L_SETTLED);
+    return n;
   }
 
   get listenerState(): number {
@@ -558,7 +856,7 @@ export class SharedQueue {
       this.wakeListener();
       while ((ctl[FLUSH_DONE] as number) < ticket) {
         const state = ctl[LISTENER] as number;
-        if (state === LISTENER_STOPPED || state === LISTENER_DEAD) return (ctl[SETTLED] as number) >= (ctl[ACCEPTED] as number);
+        if (state === LISTENER_STOPPED || state === LISTENER_DEAD) return this.settled >= this.accepted;
         const left = deadline - performance.now();
         if (left <= 0) return false;
         this.drained.wait(this.lock, left);
@@ -578,7 +876,8 @@ export class SharedQueue {
     const deadline = performance.now() + timeoutMs;
     this.lock.lock();
     try {
-      ctl[STATE] = STOPPING;
+      // Atomically: the other side of the lanes' Dekker pair (#laneReserve, drainedForStop).
+      Atomics.store(ctl, STATE, STOPPING);
       this.wakeListener();
       for (;;) {
         const state = ctl[LISTENER] as number;
@@ -606,7 +905,7 @@ export class SharedQueue {
 
   /** Wakes the listener if it sleeps. Caller holds the queue lock. */
   protected wakeListener(): void {
-    this.ctl[SLEEPING] = AWAKE;
+    Atomics.store(this.ctl, SLEEPING, AWAKE);
     this.signal();
   }
 
@@ -651,22 +950,72 @@ export class SharedQueue {
    */
   claim(idleMs: number, pending: () => boolean, napMs = 0): Claim {
     const ctl = this.ctl;
+    const parts: number[] = [];
     this.lock.lock();
     try {
       if ((ctl[QUEUED] as number) === 0 && ctl[STATE] === RUNNING && !pending()) {
         const nap = napMs > 0 && napMs < idleMs;
-        ctl[SLEEPING] = nap ? NAPPING : PARKED;
-        this.notEmpty.wait(this.lock, nap ? napMs : idleMs);
-        ctl[SLEEPING] = AWAKE;
+        // Stored before the lanes' tails are loaded, as a lane's producer stores its tail before it
+        // loads SLEEPING (#laneCommit): one of the two sees the other.
+        Atomics.store(ctl, SLEEPING, nap ? NAPPING : PARKED);
+        if (this.#lanesEmpty()) this.notEmpty.wait(this.lock, nap ? napMs : idleMs);
+        Atomics.store(ctl, SLEEPING, AWAKE);
       }
+      // The lanes' published records first, then the shared ring's, in one hold of the lock, and
+      // written in that order (see #sharedReserve); the lanes' are counted below, without the
+      // lock: from here they are the listener's, and an evicting producer leaves them alone.
+      for (let i = 0; i < this.lanes; i++) {
+        const c = LANE_BASE + i * LANE_WORDS;
+        const from = ctl[c + L_CLAIM] as number;
+        const to = Atomics.load(ctl, c + L_TAIL);
+        if (from === to) continue;
+        Atomics.store(ctl, c + L_CLAIM, to);
+        parts.push(i, from, to);
+      }
+      Atomics.store(ctl, CLAIMS, (ctl[CLAIMS] as number) + 1);
       const count = ctl[QUEUED] as number;
-      const start = ctl[CLAIM] as number;
+      if (count > 0) parts.push(-1, ctl[CLAIM] as number, count);
       ctl[CLAIM] = ctl[TAIL] as number;
       ctl[QUEUED] = 0;
-      return { at: start, count, bytes: 0 };
     } finally {
       this.lock.unlock();
     }
+    let total = 0;
+    for (let k = 0; k < parts.length; k += 3) {
+      if ((parts[k] as number) >= 0) parts[k + 2] = this.#laneRecords(parts[k] as number, parts[k + 1] as number, parts[k + 2] as number);
+      total += parts[k + 2] as number;
+    }
+    const first = parts.length > 0;
+    return { at: first ? (parts[1] as number) : 0, count: total, bytes: 0, parts, part: 0, left: first ? (parts[2] as number) : 0, walked: 0, done: [] };
+  }
+
+  /** Whether every lane's records are claimed. */
+  #lanesEmpty(): boolean {
+    const ctl = this.ctl;
+    for (let i = 0; i < this.lanes; i++) {
+      const c = LANE_BASE + i * LANE_WORDS;
+      if (Atomics.load(ctl, c + L_TAIL) !== (ctl[c + L_CLAIM] as number)) return false;
+    }
+    return true;
+  }
+
+  /** Counts the records of lane `lane` from running position `from` to `to`. */
+  #laneRecords(lane: number, from: number, to: number): number {
+    const cap = this.laneCap;
+    const mask = cap - 1;
+    const base = this.sharedCap + lane * cap;
+    let n = 0;
+    for (let p = from; p !== to; ) {
+      const o = p & mask;
+      const size = this.words[(base + o) >> 2] as number;
+      if (size === PAD) {
+        p = (p + cap - o) | 0;
+        continue;
+      }
+      p = (p + size) | 0;
+      n++;
+    }
+    return n;
   }
 
   /**
@@ -674,7 +1023,33 @@ export class SharedQueue {
    * cursor grows by what is stepped over. No lock: claimed bytes are the listener's.
    */
   next(cursor: Cursor): number {
-    const cap = this.capacity;
+    if (cursor.left === 0) {
+      // The part is walked: keep what to release of it, and go on to the next.
+      if (cursor.walked > 0) cursor.done.push(cursor.parts[cursor.part] as number, cursor.at, cursor.bytes, cursor.walked);
+      cursor.part += 3;
+      cursor.at = cursor.parts[cursor.part + 1] as number;
+      cursor.left = cursor.parts[cursor.part + 2] as number;
+      cursor.bytes = 0;
+      cursor.walked = 0;
+    }
+    cursor.left--;
+    cursor.walked++;
+    const lane = cursor.parts[cursor.part] as number;
+    if (lane >= 0) {
+      const cap = this.laneCap;
+      const base = this.sharedCap + lane * cap;
+      let o = cursor.at & (cap - 1);
+      if (this.words[(base + o) >> 2] === PAD) {
+        cursor.bytes += cap - o;
+        cursor.at = (cursor.at + cap - o) | 0;
+        o = 0;
+      }
+      const size = this.words[(base + o) >> 2] as number;
+      cursor.at = (cursor.at + size) | 0;
+      cursor.bytes += size;
+      return base + o;
+    }
+    const cap = this.sharedCap;
     let p = cursor.at;
     if (p === cap) p = 0;
     if (this.words[p >> 2] === PAD) {
@@ -689,8 +1064,15 @@ export class SharedQueue {
 
   /** Whether the next claimed record at the cursor is committed already (no wait). */
   nextCommitted(cursor: Cursor): boolean {
+    // A lane's records are published whole; only the shared ring, the last part, has reserved ones.
     let p = cursor.at;
-    if (p === this.capacity || this.words[p >> 2] === PAD) p = 0;
+    if (cursor.left === 0) {
+      if ((cursor.parts[cursor.part + 3] ?? 0) >= 0) return true;
+      p = cursor.parts[cursor.part + 4] as number;
+    } else if ((cursor.parts[cursor.part] as number) >= 0) {
+      return true;
+    }
+    if (p === this.sharedCap || this.words[p >> 2] === PAD) p = 0;
     return Atomics.load(this.words, (p >> 2) + H_BYTES) !== UNCOMMITTED;
   }
 
@@ -775,18 +1157,44 @@ export class SharedQueue {
     return this.ring.copy(target, offset, at + HEADER, at + HEADER + bytes);
   }
 
-  /** Gives the bytes of `count` written records back to producers, up to the cursor, and wakes flushers. */
+  /**
+   * Gives the bytes of the records walked so far (`count` of them, written or counted as
+   * dropped) back to producers, up to the cursor. A lane's bytes go back without the lock: its
+   * head is the listener's word, its producer only reads it.
+   */
   release(cursor: Cursor, count: number): void {
+    const done = cursor.done;
+    let released = 0;
+    for (let k = 0; k < done.length; k += 4) {
+      this.#releasePart(done[k] as number, done[k + 1] as number, done[k + 2] as number, done[k + 3] as number);
+      released += done[k + 3] as number;
+    }
+    done.length = 0;
+    if (cursor.walked > 0) {
+      this.#releasePart(cursor.parts[cursor.part] as number, cursor.at, cursor.bytes, cursor.walked);
+      released += cursor.walked;
+    }
+    cursor.bytes = 0;
+    cursor.walked = 0;
+    if (released !== count) throw new Error(`reference queue: released ${released} records, expected ${count}: this is a reference logger bug`);
+  }
+
+  #releasePart(region: number, end: number, bytes: number, records: number): void {
     const ctl = this.ctl;
+    if (region >= 0) {
+      const c = LANE_BASE + region * LANE_WORDS;
+      Atomics.store(ctl, c + L_HEAD, end);
+      Atomics.add(ctl, c + L_SETTLED, records);
+      return;
+    }
     this.lock.lock();
     try {
-      ctl[HEAD] = cursor.at === this.capacity ? 0 : cursor.at;
-      ctl[USED] = (ctl[USED] as number) - cursor.bytes;
-      ctl[SETTLED] = (ctl[SETTLED] as number) + count;
+      ctl[HEAD] = end === this.sharedCap ? 0 : end;
+      ctl[USED] = (ctl[USED] as number) - bytes;
+      ctl[SETTLED] = (ctl[SETTLED] as number) + records;
     } finally {
       this.lock.unlock();
     }
-    cursor.bytes = 0;
   }
 
   /** Flush tickets taken so far, for the listener to serve once the queue is drained up to now. */
@@ -817,12 +1225,51 @@ export class SharedQueue {
 
   /** Bytes of the ring in use: records queued or claimed and not yet written, headers and pads included. */
   get usedBytes(): number {
-    return Atomics.load(this.ctl, USED);
+    let n = Atomics.load(this.ctl, USED);
+    for (let i = 0; i < this.lanes; i++) {
+      const c = LANE_BASE + i * LANE_WORDS;
+      n += (Atomics.load(this.ctl, c + L_TAIL) - Atomics.load(this.ctl, c + L_HEAD)) >>> 0;
+    }
+    return n;
   }
 
-  /** Records neither claimed nor written, for stop: the listener ends only when this is 0. */
+  /**
+   * Records not yet claimed in the shared ring, plus one per lane with unclaimed records (a
+   * lane's are counted only when claimed): 0 exactly when nothing is left to claim.
+   */
   get queued(): number {
-    return Atomics.load(this.ctl, QUEUED);
+    let n = Atomics.load(this.ctl, QUEUED);
+    for (let i = 0; i < this.lanes; i++) {
+      const c = LANE_BASE + i * LANE_WORDS;
+      if (Atomics.load(this.ctl, c + L_TAIL) !== Atomics.load(this.ctl, c + L_CLAIM)) n++;
+    }
+    return n;
+  }
+
+  /**
+   * For the listener once stopping: whether it may end, nothing being left to claim. First waits
+   * for every lane's producer that is between its busy mark and its publish (the other side of
+   * #laneReserve's Dekker pair: STATE was stored before this loads the busy words, so a producer
+   * that read RUNNING is seen busy here until it published). A producer busy for longer than the
+   * commit bound was terminated mid-record: its record is counted as dropped, its lane no longer
+   * waited for.
+   */
+  drainedForStop(): boolean {
+    const ctl = this.ctl;
+    for (let i = 0; i < this.lanes; i++) {
+      if (this.#deadLanes.has(i)) continue;
+      const b = LANE_BASE + i * LANE_WORDS + L_BUSY;
+      const deadline = performance.now() + COMMIT_BOUND_MS;
+      for (let level = Atomics.load(ctl, b); level !== 0; level = Atomics.load(ctl, b)) {
+        if (performance.now() >= deadline) {
+          this.#deadLanes.add(i);
+          this.shed(level, 1);
+          break;
+        }
+        Atomics.wait(ctl, b, level, COMMIT_POLL_MS);
+      }
+    }
+    return this.queued === 0;
   }
 }
 

@@ -179,6 +179,20 @@ describe('the shared queue', () => {
     }
   });
 
+  it("keeps each of ten threads' records in order, over four lanes, the shared ring and spills, and flushes them all", () => {
+    const file = path('lanes.log');
+    const out = run<{ produced: number; flushed: boolean; linesAtFlush: number; dropped: number }>('lanes', file);
+    const got = lines(file);
+    expect(out.flushed).toBe(true);
+    // Every record accepted before flush() was in the file when it returned; drops are counted.
+    expect(out.linesAtFlush).toBe(got.length);
+    expect(got.length + out.dropped).toBe(out.produced);
+    for (let p = 0; p < 10; p++) {
+      const seqs = got.filter((l) => l['name'] === `p${p}`).map((l) => Number(l['msg']));
+      for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1] as number);
+    }
+  });
+
   it('drains the queue at process.exit() with no shutdown call', () => {
     const file = path('exit.log');
     const r = spawnFixture('exit-drain', [file]);
