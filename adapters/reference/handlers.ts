@@ -78,7 +78,7 @@ export abstract class Handler {
    * The listener's entry: this handler's share of a claimed batch (indices, in order). By
    * default the records are decoded and handled as `handle` does; a handler that can write
    * producer-formatted lines as bytes overrides this. Valid only during the call: keep
-   * `batch.record(i)`, never the batch. Never throws.
+   * `batch.record(i)`, never the batch or the share. Never throws.
    */
   handleBatch(batch: RecordBatch, share: readonly number[]): void {
     const records = new Array<LogRecord>(share.length);
@@ -305,6 +305,12 @@ export class FileHandler extends Handler {
     const writer = this.writer;
     const records = (): LogRecord[] => share.map((i) => batch.record(i));
     this.emitLocked(() => {
+      const staged = batch.stageLines?.(share);
+      if (staged !== undefined) {
+        if (writer.writeBytes !== undefined) this.#write(() => writer.writeBytes?.(staged, staged.length));
+        else this.#write(() => writer.write(Buffer.from(staged.buffer, staged.byteOffset, staged.length).toString('utf8')));
+        return;
+      }
       const out = (this.#lines ??= new LineBuffer());
       out.length = 0;
       for (const i of share) {

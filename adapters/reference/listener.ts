@@ -108,6 +108,8 @@ export class Listener {
   /** Claims written in full so far. */
   #claims = 0;
   #nested = 0;
+  /** 0, 1, 2, …: the share of every handler when every record goes to every handler. */
+  readonly #allIndices: number[] = [];
   #droppedSeen = 0;
   #droppedAt = 0;
 
@@ -193,8 +195,16 @@ export class Listener {
    * a handler that copies producer-formatted lines never decodes a record at all.
    */
   protected callHandlers(table: HandlerTable, batch: RecordBatch): void {
-    const shares = new Map<Handler, number[]>();
     const byName = table.loggers.size > 0;
+    if (!byName && !this.respectHandlerLevel) {
+      // Every record goes to every root handler: one index list for all, kept from batch to batch.
+      const all = this.#allIndices;
+      for (let i = all.length; i < batch.size; i++) all.push(i);
+      all.length = batch.size;
+      for (const h of route(table, '')) h.handleBatch(batch, all);
+      return;
+    }
+    const shares = new Map<Handler, number[]>();
     let lastName: string | undefined;
     // Without per-logger handlers every name routes to the root's.
     let handlers: readonly Handler[] = route(table, '');

@@ -40,4 +40,9 @@ export interface RecordBatch {
   lineBytes(i: number): number;
   /** Copies record `i`'s line into `target` at `offset`; answers the bytes copied (`lineBytes(i)`). */
   copyLine(i: number, target: Uint8Array, offset: number): number;
+  /**
+   * The lines of the records of `share`, in order, as one run of bytes valid until the next
+   * call; undefined when one of them is not a line or they do not fit (copy them one by one).
+   */
+  stageLines?(share: readonly number[]): Uint8Array | undefined;
 }
