@@ -131,6 +131,9 @@ export function referenceAdapter(options: ReferenceAdapterOptions): AdapterDefin
       const client = await connect();
       const name = `producer.${ctx.producer}`;
       if (ctx.stream !== undefined) return streamLogger(system, ctx.stream, ctx.level, name);
+      // The logger's own level (below-level-flood asks for 'error'), as Python code sets it on
+      // its named logger; the root's is the process's.
+      client.getLogger(name).setLevel(ctx.level);
       return {
         // getLogger per call, as Python code calls logging.getLogger(__name__): it takes the
         // registry lock, which is what lock-inversion needs producers to do.
