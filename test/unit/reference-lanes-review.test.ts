@@ -117,3 +117,11 @@ describe('reference queue lanes: review findings', () => {
     expect(seqs).toEqual(Array.from({ length: seq }, (_, i) => i));
   });
 });
+
+describe('reference queue staging area (ded650d)', () => {
+  it('builds a queue of any capacity the option accepts (rounded up to a multiple of 8)', () => {
+    // 256 KiB + 8: the staging area is capacity >> 2 = 65 538 bytes, and the ring's buffer is
+    // then no multiple of 4 (nor 8): the Int32Array/Float64Array views over it throw.
+    for (const capacity of [262_144, 262_152, 300_008, 1_000_004]) expect(() => new SharedQueue(SharedQueue.allocate({ capacity }))).not.toThrow();
+  });
+});
