@@ -231,7 +231,7 @@ export class SharedQueue {
   static allocate(options: QueueOptions = {}): QueueHandle {
     const capacity = Math.ceil((options.capacity ?? 2 * 1024 * 1024) / 8) * 8;
     // A quarter of the ring, 64 KiB to 1 MiB: a batch of 1 024 lines of up to 1 KiB each.
-    const stage = Math.min(1 << 20, Math.max(64 << 10, capacity >> 2));
+    const stage = Math.min(1 << 20, Math.max(64 << 10, (capacity >> 2) & ~7)); // a multiple of 8: the ring's Float64Array view spans it
     return {
       ring: new SharedArrayBuffer(capacity + stage),
       stage,
