@@ -1,6 +1,6 @@
 /**
- * Review of the reference queue's lanes (issue 15c): deterministic reproductions of three
- * defects. Each view over one handle plays one thread; the test thread plays the listener.
+ * Review of the reference queue's lanes (issue 15c) and staging area: regression tests for the
+ * defects found there, each reproduced deterministically. Each view over one handle plays one thread; the test thread plays the listener.
  * Where another thread would have to run at one exact point of a producer's append, the
  * producer's own code path runs it there (a drop listener, or a subclass's limitFor, which
  * #laneReserve calls after it read the stopping state): no sleeps, no timing.
@@ -34,8 +34,8 @@ function drainer(listener: SharedQueue): () => { name: string; message: string; 
   };
 }
 
-describe('reference queue lanes: review findings', () => {
-  it('loses an ERROR (accepted, never written, not counted) when a drop listener logs during its lane eviction', () => {
+describe('reference queue lanes: review regressions', () => {
+  it('writes every ERROR it accepted when a drop listener logs during the lane eviction that made room for it', () => {
     const handle = SharedQueue.allocate({ capacity: MiB });
     const threads = Array.from({ length: 5 }, () => new SharedQueue(handle));
     const drain = drainer(new SharedQueue(handle));
@@ -64,7 +64,7 @@ describe('reference queue lanes: review findings', () => {
     expect({ lost, errorsDropped, accounted: lane.settled === lane.accepted }).toEqual({ lost: [], errorsDropped, accounted: true });
   });
 
-  it('lets the listener conclude "drained" at stop while a level-0 record that saw RUNNING is still being written', () => {
+  it('does not let the listener conclude "drained" at stop while a level-0 record that saw RUNNING is being written', () => {
     const handle = SharedQueue.allocate({ capacity: MiB });
     const stopper = new SharedQueue(handle);
     const listener = new SharedQueue(handle);
@@ -95,11 +95,13 @@ describe('reference queue lanes: review findings', () => {
     // Level 0 (or 0.5, or any level whose Int32 is 0): the busy word reads "not busy".
     const r = run(0);
     expect(r.appended).toBe(true);
+    // The producer reads as busy between its check of the state and its publish...
+    expect(r.busyWhileWriting).not.toBe(0);
     // The listener said drained, and then the record it accepted was published: never written.
     expect(r).not.toMatchObject({ drained: true, queuedAfter: 1 });
   });
 
-  it('breaks a thread\'s order across a spill once the claims counter has wrapped past 2^31', () => {
+  it('keeps a thread\'s order across a spill after the claims counter wrapped past 2^31', () => {
     const handle = SharedQueue.allocate({ capacity: MiB });
     const ctl = new Int32Array(handle.control);
     const q = new SharedQueue(handle);
