@@ -72,7 +72,7 @@ const LANE_MIN = 64 * 1024;
 /** Control words before the first lane's, and per lane: 128 bytes, so producers of two lanes never share a cache line. */
 const LANE_BASE = 32;
 const LANE_WORDS = 32;
-/** Lane words written by its producer: taken (0/1), busy (0, or the level of the record it is writing), where the next record goes, records accepted. */
+/** Lane words written by its producer: taken (0/1), busy (0, or 1 + the level index of the record it is writing: never 0 for a level that is, e.g. 0), where the next record goes, records accepted. */
 const L_OWNER = 0;
 const L_BUSY = 1;
 const L_TAIL = 2;
@@ -170,7 +170,7 @@ export interface DropCounts {
 
 /**
  * The listener's place in the records it claimed: where the next one is, bytes not yet released.
- * A claim has parts, written in this order: the shared ring's records, then each lane's.
+ * A claim has parts, written in this order: each lane's records, then the shared ring's.
  */
 export interface Cursor {
   /** In the shared ring, a byte offset; in a lane, the lane's running byte count (mod 2^32). */
@@ -219,15 +219,19 @@ export class SharedQueue {
   #laneAccepted = 0;
   /** Whether the record being written is in this thread's lane. */
   #inLane = false;
-  /** -1, or the claims count when this lane's thread last wrote into the shared ring (it spilled, its lane being full). */
-  #spillEpoch = -1;
+  /** The claims count when this lane's thread last wrote into the shared ring (it spilled, its lane being full): any other count means a claim took those records since (compared for equality, so the count may wrap). */
+  #spillEpoch = 0;
+  /** Whether this lane's thread has records in the shared ring that no claim has taken yet (as far as it knows). */
+  #spilled = false;
+  /** Drops of this thread's lane eviction, announced to drop listeners once its record is published (a listener may log). */
+  #deferredDrops: Map<number, number> | undefined;
   /** Listener side: lanes whose producer was found stuck mid-record at stop (a terminated thread). */
   readonly #deadLanes = new Set<number>();
 
   static allocate(options: QueueOptions = {}): QueueHandle {
     const capacity = Math.ceil((options.capacity ?? 2 * 1024 * 1024) / 8) * 8;
     // A quarter of the ring, 64 KiB to 1 MiB: a batch of 1 024 lines of up to 1 KiB each.
-    const stage = Math.min(1 << 20, Math.max(64 << 10, capacity >> 2));
+    const stage = Math.min(1 << 20, Math.max(64 << 10, (capacity >> 2) & ~7)); // a multiple of 8: the ring's Float64Array view spans it
     return {
       ring: new SharedArrayBuffer(capacity + stage),
       stage,
@@ -373,15 +377,15 @@ export class SharedQueue {
   #reserveRecord(size: number, level: number): number {
     if (this.#lane === LANE_UNTRIED) this.#takeLane();
     // Back to its lane once every record it spilled into the shared ring was claimed (see #spill).
-    if (this.#lane >= 0 && (this.#spillEpoch < 0 || Atomics.load(this.ctl, CLAIMS) > this.#spillEpoch)) {
-      this.#spillEpoch = -1;
+    if (this.#lane >= 0 && (!this.#spilled || Atomics.load(this.ctl, CLAIMS) !== this.#spillEpoch)) {
+      this.#spilled = false;
       const at = this.#laneReserve(size, level, false);
       if (at !== NO_ROOM) return at;
     }
     this.#inLane = false;
     const at = this.#sharedReserve(size, level);
     // An ERROR the shared ring refused evicts in its own lane, if none of its records are in the shared ring.
-    if (at < 0 && level >= ERROR && this.#lane >= 0 && this.#spillEpoch < 0) return this.#laneReserve(size, level, true);
+    if (at < 0 && level >= ERROR && this.#lane >= 0 && !this.#spilled) return this.#laneReserve(size, level, true);
     return at;
   }
 
@@ -407,7 +411,10 @@ export class SharedQueue {
         this.words[(at >> 2) + H_SIZE] = size;
         this.words[(at >> 2) + H_BYTES] = UNCOMMITTED;
         this.#owesWake = this.#accepted();
-        if (this.#lane >= 0) this.#spillEpoch = ctl[CLAIMS] as number;
+        if (this.#lane >= 0) {
+          this.#spillEpoch = ctl[CLAIMS] as number;
+          this.#spilled = true;
+        }
       }
     } finally {
       this.lock.unlock();
@@ -439,9 +446,9 @@ export class SharedQueue {
    * Takes a free lane for this thread (CAS on its owner word) at its first record, for good,
    * or settles for the shared ring, for good: a lane is never given back, since no hook runs
    * reliably when a worker thread ends (a terminated one runs none), so a thread never changes
-   * between its lane and the shared ring and its records keep their order. (Were lanes ever
-   * given back, a thread moving from the shared ring to a lane would still keep it: a claim
-   * takes both in one hold of the queue lock and writes the shared ring's records first.)
+   * between its lane and the shared ring and its records keep their order. (A thread that spilled
+   * goes back to its lane only after a claim took its shared records: a claim writes the lanes'
+   * records first, see #sharedReserve.)
    */
   #takeLane(): void {
     this.#lane = NO_LANE;
@@ -468,7 +475,7 @@ export class SharedQueue {
     const ctl = this.ctl;
     const c = this.#laneCtl;
     this.#inLane = true;
-    Atomics.store(ctl, c + L_BUSY, level);
+    Atomics.store(ctl, c + L_BUSY, levelIndex(level) + 1);
     let at = -1;
     if (Atomics.load(ctl, STATE) === RUNNING) {
       at = this.#laneSpace(size, this.limitFor(level, this.laneCap));
@@ -477,6 +484,7 @@ export class SharedQueue {
     }
     if (at < 0) {
       Atomics.store(ctl, c + L_BUSY, 0);
+      this.#announceDeferred();
       return at;
     }
     this.words[(at >> 2) + H_SIZE] = size;
@@ -522,7 +530,15 @@ export class SharedQueue {
     Atomics.store(ctl, c + L_BUSY, 0);
     const sleeping = Atomics.load(ctl, SLEEPING);
     if (sleeping !== AWAKE && (sleeping === PARKED || ((this.#laneTail - Atomics.load(ctl, c + L_HEAD)) >>> 0) >= this.laneCap >> 2)) this.#wakeFromLane();
+    this.#announceDeferred();
     return true;
+  }
+
+  #announceDeferred(): void {
+    const drops = this.#deferredDrops;
+    if (drops === undefined) return;
+    this.#deferredDrops = undefined;
+    for (const [level, count] of drops) this.shed(level, count);
   }
 
   /**
@@ -617,8 +633,9 @@ export class SharedQueue {
     } finally {
       this.lock.unlock();
     }
-    // Counted and announced after the lock is released: a drop listener may log.
-    for (const [level, count] of perLevel) this.shed(level, count);
+    // Announced once this thread's record is published or refused (#announceDeferred): a drop
+    // listener may log, and its record must not run inside this one's reservation.
+    this.#deferredDrops = perLevel;
     return perLevel.size > 0;
   }
 
@@ -1294,13 +1311,13 @@ export class SharedQueue {
       if (this.#deadLanes.has(i)) continue;
       const b = LANE_BASE + i * LANE_WORDS + L_BUSY;
       const deadline = performance.now() + COMMIT_BOUND_MS;
-      for (let level = Atomics.load(ctl, b); level !== 0; level = Atomics.load(ctl, b)) {
+      for (let busy = Atomics.load(ctl, b); busy !== 0; busy = Atomics.load(ctl, b)) {
         if (performance.now() >= deadline) {
           this.#deadLanes.add(i);
-          this.shed(level, 1);
+          this.shed(busy * 10, 1);
           break;
         }
-        Atomics.wait(ctl, b, level, COMMIT_POLL_MS);
+        Atomics.wait(ctl, b, busy, COMMIT_POLL_MS);
       }
     }
     return this.queued === 0;
