@@ -189,6 +189,48 @@ export interface Cursor {
 }
 type Claim = Cursor;
 
+/** A queued record, as an evicting ERROR sees it. */
+interface Queued {
+  readonly at: number;
+  readonly size: number;
+  level: number;
+}
+
+/**
+ * Which queued records an ERROR evicts to make room (DEBUG first, then INFO, then WARN, oldest
+ * first, until `fits(bytes kept)`), the survivors' bytes copied out in order to be laid back
+ * down, and the evicted records per level; undefined when nothing may be evicted.
+ */
+function evictionPlan(ring: Buffer, records: readonly Queued[], fits: (kept: number) => boolean): { victims: Set<number>; survivors: Buffer; sizes: number[]; perLevel: Map<number, number> } | undefined {
+  const victims = new Set<number>();
+  let kept = records.reduce((sum, r) => sum + r.size, 0);
+  for (const level of [10, 20, 30]) {
+    for (let i = 0; i < records.length && !fits(kept); i++) {
+      const r = records[i] as Queued;
+      if (r.level < ERROR && r.level <= level + 9 && r.level >= level && !victims.has(i)) {
+        victims.add(i);
+        kept -= r.size;
+      }
+    }
+  }
+  if (victims.size === 0) return undefined;
+  const survivors = Buffer.allocUnsafe(kept);
+  const sizes: number[] = [];
+  const perLevel = new Map<number, number>();
+  let offset = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as Queued;
+    if (victims.has(i)) {
+      perLevel.set(r.level, (perLevel.get(r.level) ?? 0) + 1);
+      continue;
+    }
+    ring.copy(survivors, offset, r.at, r.at + r.size);
+    offset += r.size;
+    sizes.push(r.size);
+  }
+  return { victims, survivors, sizes, perLevel };
+}
+
 /**
  * One thread's view of the shared queue. Extension point: a variant module may export a
  * subclass as `queue`; every thread then builds its view with it.
@@ -576,7 +618,7 @@ export class SharedQueue {
     const mask = cap - 1;
     const base = this.#laneBase;
     const words = this.words;
-    const perLevel = new Map<number, number>();
+    let perLevel = new Map<number, number>();
     this.lock.lock();
     try {
       const claim = ctl[c + L_CLAIM] as number;
@@ -592,31 +634,12 @@ export class SharedQueue {
         records.push({ at: base + o, size: s, level: words[((base + o) >> 2) + H_LEVEL] as number });
         p = (p + s) | 0;
       }
-      const victims = new Set<number>();
-      let kept = records.reduce((sum, r) => sum + r.size, 0);
-      for (const level of [10, 20, 30]) {
-        for (let i = 0; i < records.length && claimedBytes + kept + 2 * size > cap; i++) {
-          const r = records[i] as { at: number; size: number; level: number };
-          if (r.level < ERROR && r.level <= level + 9 && r.level >= level && !victims.has(i)) {
-            victims.add(i);
-            kept -= r.size;
-          }
-        }
-      }
-      if (victims.size === 0) return false;
-      const scratch = Buffer.allocUnsafe(kept);
-      let offset = 0;
-      const sizes: number[] = [];
-      for (let i = 0; i < records.length; i++) {
-        if (victims.has(i)) continue;
-        const r = records[i] as { at: number; size: number };
-        this.ring.copy(scratch, offset, r.at, r.at + r.size);
-        offset += r.size;
-        sizes.push(r.size);
-      }
+      const plan = evictionPlan(this.ring, records, (kept) => claimedBytes + kept + 2 * size <= cap);
+      if (plan === undefined) return false;
+      const { victims, survivors: scratch, sizes } = plan;
       // Lay the survivors back down from the claim point; the listener reads the new tail at its next claim.
       this.#laneTail = claim;
-      offset = 0;
+      let offset = 0;
       for (const s of sizes) {
         const at = this.#laneSpace(s, cap);
         if (at < 0) throw new Error('reference queue: a kept record no longer fits in its lane after eviction: this is a reference logger bug');
@@ -626,10 +649,7 @@ export class SharedQueue {
       }
       Atomics.store(ctl, c + L_TAIL, this.#laneTail);
       Atomics.add(ctl, c + L_SETTLED, victims.size);
-      for (const i of victims) {
-        const level = (records[i] as { level: number }).level;
-        perLevel.set(level, (perLevel.get(level) ?? 0) + 1);
-      }
+      perLevel = plan.perLevel;
     } finally {
       this.lock.unlock();
     }
@@ -755,46 +775,20 @@ export class SharedQueue {
       if (!this.awaitCommit(r.at, COMMIT_BOUND_MS)) return -1;
       r.level = this.words[(r.at >> 2) + H_LEVEL] as number;
     }
-    const total = records.reduce((sum, r) => sum + r.size, 0);
     const unclaimedBytes = this.#distance(ctl[CLAIM] as number, ctl[TAIL] as number, (ctl[QUEUED] as number) > 0);
     const claimedBytes = (ctl[USED] as number) - unclaimedBytes;
-    const victims = new Set<number>();
     // A pad is smaller than the record that left it: twice the size is always enough room.
-    let kept = total;
-    for (const level of [10, 20, 30]) {
-      for (let i = 0; i < records.length && claimedBytes + kept + 2 * size > cap; i++) {
-        const r = records[i] as { at: number; size: number; level: number };
-        if (r.level < ERROR && r.level <= level + 9 && r.level >= level && !victims.has(i)) {
-          victims.add(i);
-          kept -= r.size;
-        }
-      }
-    }
-    if (victims.size === 0) return -1;
-    // Copy the survivors out, then lay them back down from CLAIM in order.
-    const scratch = Buffer.allocUnsafe(kept);
-    let offset = 0;
-    const sizes: number[] = [];
-    for (let i = 0; i < records.length; i++) {
-      if (victims.has(i)) continue;
-      const r = records[i] as { at: number; size: number };
-      this.ring.copy(scratch, offset, r.at, r.at + r.size);
-      offset += r.size;
-      sizes.push(r.size);
-    }
+    const plan = evictionPlan(this.ring, records, (kept) => claimedBytes + kept + 2 * size <= cap);
+    if (plan === undefined) return -1;
+    const { victims, survivors: scratch, sizes, perLevel } = plan;
     ctl[TAIL] = ctl[CLAIM] as number;
     ctl[USED] = claimedBytes;
-    offset = 0;
+    let offset = 0;
     for (const s of sizes) {
       const at = this.reserve(s, cap);
       if (at < 0) throw new Error('reference queue: a kept record no longer fits after eviction: this is a reference logger bug');
       scratch.copy(this.ring, at, offset, offset + s);
       offset += s;
-    }
-    const perLevel = new Map<number, number>();
-    for (const i of victims) {
-      const level = (records[i] as { level: number }).level;
-      perLevel.set(level, (perLevel.get(level) ?? 0) + 1);
     }
     ctl[QUEUED] = (ctl[QUEUED] as number) - victims.size;
     ctl[SETTLED] = (ctl[SETTLED] as number) + victims.size;

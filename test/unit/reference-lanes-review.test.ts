@@ -7,32 +7,14 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { ClaimedBatch, SharedQueue } from '../../adapters/reference/queue.js';
+import { SharedQueue } from '../../adapters/reference/queue.js';
+import { drainer } from '../fixtures/reference/drain.js';
 
 const MiB = 1024 * 1024;
 /** queue.ts's control word indices (private there). */
 const QUEUED = 4;
 const CLAIMS = 14;
 const LANE0_BUSY = 32 + 1;
-
-function drainer(listener: SharedQueue): () => { name: string; message: string; level: number }[] {
-  const batch = new ClaimedBatch(listener);
-  return () => {
-    const cursor = listener.claim(0, () => true);
-    const out: { name: string; message: string; level: number }[] = [];
-    for (let left = cursor.count; left > 0; ) {
-      const n = batch.fill(cursor, Math.min(left, 100));
-      for (let i = 0; i < batch.size; i++) {
-        const r = batch.record(i);
-        out.push({ name: r.name, message: r.message, level: r.level });
-      }
-      batch.clear();
-      listener.release(cursor, n);
-      left -= n;
-    }
-    return out;
-  };
-}
 
 describe('reference queue lanes: review regressions', () => {
   it('writes every ERROR it accepted when a drop listener logs during the lane eviction that made room for it', () => {

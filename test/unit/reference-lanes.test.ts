@@ -8,31 +8,16 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClaimedBatch, SharedQueue } from '../../adapters/reference/queue.js';
+import { SharedQueue } from '../../adapters/reference/queue.js';
+import { drainer, type Drained } from '../fixtures/reference/drain.js';
 
 const MiB = 1024 * 1024;
 
 /** Views over one queue, one per "thread"; `drain` claims everything, reads it and gives it back. */
-function queueOf(views: number, capacity = MiB): { threads: SharedQueue[]; drain: () => { name: string; message: string; level: number }[] } {
+function queueOf(views: number, capacity = MiB): { threads: SharedQueue[]; drain: () => Drained[] } {
   const handle = SharedQueue.allocate({ capacity });
   const threads = Array.from({ length: views }, () => new SharedQueue(handle));
-  const listener = new SharedQueue(handle);
-  const batch = new ClaimedBatch(listener);
-  const drain = (): { name: string; message: string; level: number }[] => {
-    const cursor = listener.claim(0, () => true);
-    const out: { name: string; message: string; level: number }[] = [];
-    for (let left = cursor.count; left > 0; ) {
-      const n = batch.fill(cursor, Math.min(left, 100));
-      for (let i = 0; i < batch.size; i++) {
-        const r = batch.record(i);
-        out.push({ name: r.name, message: r.message, level: r.level });
-      }
-      batch.clear();
-      listener.release(cursor, n);
-      left -= n;
-    }
-    return out;
-  };
+  const drain = drainer(new SharedQueue(handle));
   return { threads, drain };
 }
 
