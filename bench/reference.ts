@@ -193,7 +193,7 @@ function linesIn(file: string): number {
   return n;
 }
 
-async function delivered(kind: string, threads: number, shape: Shape, warm = WARM): Promise<Delivery> {
+async function delivered(kind: string, threads: number, shape: Shape): Promise<Delivery> {
   const file = fileFor(`${kind}-${threads}-${shape}`);
   rmSync(file, { force: true });
   const records = Math.round(RECORDS / threads);
@@ -209,7 +209,7 @@ async function delivered(kind: string, threads: number, shape: Shape, warm = WAR
   let started = performance.now();
   let results: ProducerResult[];
   try {
-    const done = Promise.all(Array.from({ length: threads }, () => producer(kind, records, shape, file, false, start, warm)));
+    const done = Promise.all(Array.from({ length: threads }, () => producer(kind, records, shape, file, false, start, WARM)));
     // A producer that fails before it is ready rejects `done`: awaited below, after a bounded wait.
     done.catch(() => undefined);
     const readyBy = performance.now() + 60_000;
@@ -233,13 +233,13 @@ async function delivered(kind: string, threads: number, shape: Shape, warm = WAR
   // A figure over records that never arrived would flatter the logger: every one must be there.
   const lines = linesIn(file);
   rmSync(file, { force: true });
-  if (lines !== (records + warm) * threads) throw new Error(`${kind} with ${threads} producers delivered ${lines} of ${(records + warm) * threads} records: a throughput figure needs every record in the file`);
+  if (lines !== (records + WARM) * threads) throw new Error(`${kind} with ${threads} producers delivered ${lines} of ${(records + WARM) * threads} records: a throughput figure needs every record in the file`);
   const producerMs = results.reduce((sum, r) => sum + r.cpuMs, 0);
   return { perSec: total / (ms / 1000), cpuNs: ((used.user + used.system) * 1000) / total, producerCpuNs: (producerMs * 1e6) / total };
 }
 
 /** What the rounds of one configuration came to. */
-export interface Rounds {
+interface Rounds {
   /** The best round's rec/s, the median round's, the worst's. */
   readonly perSec: number;
   readonly median: number;
@@ -258,8 +258,9 @@ async function deliveredRounds(configs: readonly { kind: string; threads: number
   for (let round = 0; round < REPS; round++) {
     for (const c of configs) {
       const key = `${c.kind}/${c.threads}/${c.shape}`;
-      const d = await delivered(c.kind, c.threads, c.shape);
-      seen.set(key, [...(seen.get(key) ?? []), d]);
+      const ds = seen.get(key) ?? [];
+      ds.push(await delivered(c.kind, c.threads, c.shape));
+      seen.set(key, ds);
     }
   }
   const out = new Map<string, Rounds>();
@@ -276,8 +277,8 @@ async function deliveredRounds(configs: readonly { kind: string; threads: number
   return out;
 }
 
-function percentile(values: Float64Array, p: number): number {
-  const sorted = Float64Array.from(values).sort();
+/** The p-th percentile of `sorted` (ascending, ms), in µs. */
+function percentile(sorted: Float64Array, p: number): number {
   return (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number) * 1000;
 }
 
@@ -320,13 +321,15 @@ async function latency(kind: string, stalled: boolean): Promise<Latency> {
   }
   rmSync(file, { force: true });
   const lat = r.lat as Float64Array;
+  const all = Float64Array.from(lat).sort();
+  const warm = lat.slice(WARM_CALLS).sort();
   return {
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
-    p999: percentile(lat, 99.9),
-    warmP99: percentile(lat.subarray(WARM_CALLS), 99),
-    warmP999: percentile(lat.subarray(WARM_CALLS), 99.9),
-    max: percentile(lat, 100),
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    p999: percentile(all, 99.9),
+    warmP99: percentile(warm, 99),
+    warmP999: percentile(warm, 99.9),
+    max: percentile(all, 100),
     heapMb: r.heapMb,
     rssGrowthMb: (rssAfter - rssBefore) / 2 ** 20,
     allocBytes: r.allocBytes ?? NaN,

@@ -302,13 +302,11 @@ export class FileHandler extends Handler {
       return;
     }
     if (share.length === 0) return;
-    const writer = this.writer;
     const records = (): LogRecord[] => share.map((i) => batch.record(i));
     this.emitLocked(() => {
       const staged = batch.stageLines?.(share);
       if (staged !== undefined) {
-        if (writer.writeBytes !== undefined) this.#write(() => writer.writeBytes?.(staged, staged.length));
-        else this.#write(() => writer.write(Buffer.from(staged.buffer, staged.byteOffset, staged.length).toString('utf8')));
+        this.#writeBytes(staged, staged.length);
         return;
       }
       const out = (this.#lines ??= new LineBuffer());
@@ -318,9 +316,15 @@ export class FileHandler extends Handler {
         if (bytes >= 0) out.copy(batch, i, bytes);
         else out.push(this.format(batch.record(i)));
       }
-      if (writer.writeBytes !== undefined) this.#write(() => writer.writeBytes?.(out.bytes, out.length));
-      else this.#write(() => writer.write(out.bytes.toString('utf8', 0, out.length)));
+      this.#writeBytes(out.bytes, out.length);
     }, records);
+  }
+
+  /** One write of a batch's bytes: as bytes when the writer takes them, as text otherwise. */
+  #writeBytes(bytes: Uint8Array, length: number): void {
+    const writer = this.writer;
+    if (writer.writeBytes !== undefined) this.#write(() => writer.writeBytes?.(bytes, length));
+    else this.#write(() => writer.write(Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('utf8')));
   }
 
   #copiesLines(): boolean {

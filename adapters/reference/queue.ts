@@ -35,7 +35,7 @@
 
 import { Condition, Mutex, type LockHandle } from '../../harness/sync/locks.js';
 import { needsEscape } from './format.js';
-import { ERROR, levelIndex, levelName, type LevelName } from './levels.js';
+import { ERROR, LEVEL_NAMES, levelIndex, levelName, levelValue, type LevelName } from './levels.js';
 import type { LogRecord, RecordBatch } from './record.js';
 
 /** Control words, in an Int32Array over `QueueHandle.control`. */
@@ -148,7 +148,7 @@ export interface QueueHandle {
   readonly notEmpty: LockHandle;
   readonly drained: LockHandle;
   /** Bytes at the end of `ring` that are not ring: the listener's staging area (stageLines). */
-  readonly stage?: number;
+  readonly stage: number;
 }
 
 export interface QueueOptions {
@@ -286,7 +286,7 @@ export class SharedQueue {
 
   constructor(handle: QueueHandle) {
     this.handle = handle;
-    this.capacity = handle.ring.byteLength - (handle.stage ?? 0);
+    this.capacity = handle.ring.byteLength - handle.stage;
     const { lanes, laneCap } = laneGeometry(this.capacity);
     this.lanes = lanes;
     this.laneCap = laneCap;
@@ -1308,7 +1308,7 @@ export class SharedQueue {
       for (let busy = Atomics.load(ctl, b); busy !== 0; busy = Atomics.load(ctl, b)) {
         if (performance.now() >= deadline) {
           this.#deadLanes.add(i);
-          this.shed(busy * 10, 1);
+          this.shed(levelValue(LEVEL_NAMES[busy - 1] as LevelName), 1);
           break;
         }
         Atomics.wait(ctl, b, busy, COMMIT_POLL_MS);
