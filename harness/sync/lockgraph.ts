@@ -15,6 +15,11 @@ export interface OrderEdge {
   readonly site: string;
   /** Lock instances held before `from` every time this thread took the edge. */
   readonly guards: readonly number[];
+  /**
+   * A cross-release edge (absent: a lock taken while holding one): 'wait', waited on condition
+   * `to` while holding `from`; 'notify', took `to` before notifying condition `from`.
+   */
+  readonly kind?: 'wait' | 'notify';
 }
 
 export interface OrderCycle {

@@ -28,6 +28,7 @@ import {
   FLAG_SITES,
   kindFlags,
   L_AUX,
+  L_BOUND,
   L_CLASS,
   L_COUNT,
   L_FLAGS,
@@ -68,7 +69,8 @@ abstract class Primitive {
   protected readonly rt: SyncRuntime | undefined;
   /** Lock id on the board (0 outside the harness). */
   protected readonly id: number;
-  protected readonly cls: number;
+  /** Lock class (its name's string id; 0 outside the harness). */
+  readonly cls: number;
   /** Capture the acquire site every time (the lock's FLAG_SITES, LOGJAM_LOCK_SITES=all): read once. */
   protected readonly everySite: boolean;
   /**
@@ -319,16 +321,27 @@ export class Condition extends Primitive {
     super(handle);
   }
 
-  /** Answers false when `timeoutMs` passed without a notify. The caller must hold `mutex`. */
+  /**
+   * Answers false when `timeoutMs` passed without a notify. The caller must hold `mutex`.
+   * Under the harness, every other lock still held while waiting is a cross-release edge
+   * (SyncRuntime.beforeConditionWait): a notifier that needs one of them cannot notify.
+   */
   wait(mutex: Mutex, timeoutMs = Infinity): boolean {
     const seq = Atomics.load(this.w, this.at + L_AUX);
+    const rt = this.rt;
+    if (rt !== undefined) {
+      // The mutex waited with, by class, for the notifiers: its waiters release it, so a notifier taking it is no hazard.
+      Atomics.store(this.w, this.at + L_BOUND, mutex.cls);
+    }
     const depth = mutex.releaseAll();
+    if (rt !== undefined && rt.row.depth > 0) rt.beforeConditionWait(this.cls, mutex.cls);
     const result = this.park('condition', L_AUX, seq, timeoutMs);
     mutex.restore(depth);
     return result !== 'timed-out';
   }
 
   notify(count = 1): void {
+    this.rt?.beforeNotify(this.cls, Atomics.load(this.w, this.at + L_BOUND));
     Atomics.add(this.w, this.at + L_AUX, 1);
     rawNotify(this.w, this.at + L_AUX, count);
   }

@@ -52,6 +52,8 @@ export const L_ID = 3;
 export const L_CLASS = 4;
 export const L_AUX = 5;
 export const L_FLAGS = 6;
+/** A condition's: the class of the mutex it was last waited with. */
+export const L_BOUND = 7;
 export const FLAG_REENTRANT = 1;
 /** Capture this lock's site at every acquire (LOGJAM_LOCK_SITES=all). */
 export const FLAG_SITES = 2;
@@ -70,7 +72,18 @@ export const E_SITE = 3;
 export const E_GUARDS = 4;
 export const E_GUARD0 = 5;
 export const MAX_GUARDS = 4;
+/** What the edge records: EDGE_KINDS' index. */
+export const E_KIND = 14;
 export const E_READY = 15;
+/**
+ * 'lock': took `to` while holding `from`. The two cross-release kinds (lockdep's crossrelease:
+ * a wait for an event is a dependency like a lock's): 'wait': waited on condition `to` while
+ * holding `from`; 'notify': took `to` in the run-up to a notify of condition `from` (since this
+ * thread's previous notify of it), so a thread waiting on `from` while it holds `to` can keep
+ * the notify from coming.
+ */
+export const EDGE_KINDS = ['lock', 'wait', 'notify'] as const;
+export type EdgeKind = (typeof EDGE_KINDS)[number];
 const MAX_EDGES = 4096;
 
 /** Creates the shared tables of one run; done once, by the child's main thread. */
@@ -148,6 +161,17 @@ export class SyncRuntime {
   #pendingSite = 0;
   /** For short bounded sleeps while a deadlock report waits for the other waiters' sites. */
   readonly #pause = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * Cross-release history: this thread's count of acquisitions, and for each lock it ever took
+   * (listed once in #taken) the count at its last take. A notify reads the locks taken since this
+   * thread's previous notify of the same condition class (#notifiedAt) off them.
+   */
+  #takes = 0;
+  readonly #takenAt = new Float64Array(MAX_LOCKS);
+  readonly #taken: number[] = [];
+  readonly #notifiedAt = new Map<number, { takes: number; mutexCls: number }>();
+  /** Cross-release edges this thread published: `kind:from:to`. */
+  readonly #crossEdges = new Set<string>();
 
   constructor(shared: SyncShared, slot: number, name: string) {
     this.shared = shared;
@@ -256,6 +280,59 @@ export class SyncRuntime {
     if (site !== 0) this.#pendingSite = 0;
     else if (everySite) site = this.strings.intern(captureSite());
     this.row.push(id, site);
+    const taken = this.#takenAt;
+    if (taken[id] === 0) this.#taken.push(id);
+    taken[id] = ++this.#takes;
+  }
+
+  /**
+   * Before a wait on condition class `cls` whose own mutex (of class `mutexCls`) was released:
+   * a 'wait' edge from each lock this thread still holds. Whoever must notify the condition and
+   * needs one of them first cannot while this thread waits.
+   */
+  beforeConditionWait(cls: number, mutexCls: number): void {
+    const row = this.row;
+    const listed = Math.min(row.depth, MAX_HELD);
+    for (let i = 0; i < listed; i++) {
+      const held = this.locks[row.heldAt(i) * LOCK_STRIDE + L_CLASS] as number;
+      if (held !== mutexCls) this.#crossEdge('wait', held, cls);
+    }
+  }
+
+  /**
+   * At a notify of condition class `cls`: a 'notify' edge to each lock class this thread took
+   * since its previous notify of `cls` (since it started, for the first), other than the
+   * condition's own mutex class `mutexCls`, which its waiters release while they wait.
+   */
+  beforeNotify(cls: number, mutexCls: number): void {
+    const last = this.#notifiedAt.get(cls);
+    if (last !== undefined && last.takes === this.#takes) return;
+    const since = last?.takes ?? 0;
+    this.#notifiedAt.set(cls, { takes: this.#takes, mutexCls });
+    const taken = this.#takenAt;
+    for (const id of this.#taken) {
+      if ((taken[id] as number) <= since) continue;
+      const lockCls = this.locks[id * LOCK_STRIDE + L_CLASS] as number;
+      if (lockCls !== mutexCls && lockCls !== cls) this.#crossEdge('notify', cls, lockCls);
+    }
+  }
+
+  /**
+   * About to block on lock `id`: for each condition this thread notified before, the lock is on
+   * its way to the next notify, published now rather than at that notify, which may never come
+   * if the lock's holder is a waiter of the condition (the cycle this edge closes).
+   */
+  #notifyBlockedOn(id: number): void {
+    if (this.#notifiedAt.size === 0) return;
+    const lockCls = this.locks[id * LOCK_STRIDE + L_CLASS] as number;
+    for (const [cls, last] of this.#notifiedAt) if (lockCls !== last.mutexCls && lockCls !== cls) this.#crossEdge('notify', cls, lockCls);
+  }
+
+  #crossEdge(kind: 'wait' | 'notify', from: number, to: number): void {
+    const key = `${kind}:${from}:${to}`;
+    if (this.#crossEdges.has(key)) return;
+    this.#crossEdges.add(key);
+    this.#publishEdge(from, to, [], kind);
   }
 
   /**
@@ -287,6 +364,7 @@ export class SyncRuntime {
     // thread runs again, which a controlled run's coordinator must know.
     this.row.waitStart(kind, id, offset, value, 0, this.elapsedMs());
     if (kind !== 'lock' && kind !== 'lock-shared') return;
+    this.#notifyBlockedOn(id);
     const cycle = findWaitCycle(this.board, this.slot);
     if (cycle === undefined) return;
     const seqs = waitSeqs(this.board, cycle);
@@ -346,7 +424,7 @@ export class SyncRuntime {
   }
 
   /** Publishes an edge with the stack taking it; answers the site's string id. */
-  #publishEdge(fromClass: number, toClass: number, guards: readonly number[]): number {
+  #publishEdge(fromClass: number, toClass: number, guards: readonly number[], kind: EdgeKind = 'lock'): number {
     const site = this.strings.intern(captureSite());
     const n = Atomics.add(this.edges, 0, 1);
     if (n >= MAX_EDGES) return site;
@@ -359,6 +437,7 @@ export class SyncRuntime {
     const g = Math.min(MAX_GUARDS, guards.length);
     for (let i = 0; i < g; i++) Atomics.store(e, at + E_GUARD0 + i, guards[i] as number);
     Atomics.store(e, at + E_GUARDS, g);
+    Atomics.store(e, at + E_KIND, EDGE_KINDS.indexOf(kind));
     Atomics.store(e, at + E_READY, 1);
     return site;
   }
@@ -489,12 +568,19 @@ export function deadlockFinding(
  * lockdep's "possible unsafe locking scenario": one column per thread, each takes its first
  * lock, then each tries its second, and every thread waits on the next.
  */
-export function interleavingTable(names: readonly string[], steps: readonly { first: string; then: string }[]): string[] {
-  const width = Math.max(16, ...names.map((n) => n.length + 2), ...steps.map((s) => Math.max(s.first.length, s.then.length) + 8));
+export function interleavingTable(names: readonly string[], steps: readonly { first: string; then: string; kind?: EdgeKind }[]): string[] {
+  // A 'wait' hop holds its lock and waits on the condition; a 'notify' hop holds nothing yet and
+  // needs the lock before it can notify the condition (`first`).
+  const firstText = (s: { first: string; kind?: EdgeKind }): string => (s.kind === 'notify' ? '' : `lock(${s.first});`);
+  const thenText = (s: { first: string; then: string; kind?: EdgeKind }): string =>
+    s.kind === 'wait' ? `wait(${s.then});` : s.kind === 'notify' ? `lock(${s.then});  /* before notify(${s.first}) */` : `lock(${s.then});`;
+  const width = Math.max(16, ...names.map((n) => n.length + 2), ...steps.map((s) => Math.max(firstText(s).length, thenText(s).length) + 2));
   const cell = (col: number, text: string): string => `${' '.repeat(col * width)}${text}`.trimEnd();
   const lines = [names.map((n) => n.padEnd(width)).join('').trimEnd(), names.map((n) => '-'.repeat(n.length).padEnd(width)).join('').trimEnd()];
-  steps.forEach((s, col) => lines.push(cell(col, `lock(${s.first});`)));
-  steps.forEach((s, col) => lines.push(cell(col, `lock(${s.then});`)));
+  steps.forEach((s, col) => {
+    if (firstText(s) !== '') lines.push(cell(col, firstText(s)));
+  });
+  steps.forEach((s, col) => lines.push(cell(col, thenText(s))));
   lines.push('', ' *** DEADLOCK ***');
   return lines;
 }

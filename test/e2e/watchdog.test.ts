@@ -89,6 +89,42 @@ describe('the watchdog', () => {
     expect(result.status).toBe('pass');
   });
 
+  it('reports a lock held across a condition wait whose notifier takes it first, though this run never blocked on it', async () => {
+    const { result } = await run('locks-wait-holding');
+    expect(result.status).toBe('fail');
+    const cycle = only(result.findings, 'lock-order-cycle');
+    expect(cycle.severity).toBe('error');
+    expect([...(cycle.evidence['classes'] as string[])].sort()).toEqual(['fixture.a', 'fixture.cond']);
+    const edges = cycle.evidence['edges'] as { from: string; to: string; thread: string; kind?: string; site: string }[];
+    expect(edges.map((e) => [e.from, e.to, e.thread, e.kind]).sort()).toEqual([
+      ['fixture.a', 'fixture.cond', 'producer-0', 'wait'],
+      ['fixture.cond', 'fixture.a', 'producer-1', 'notify'],
+    ]);
+    for (const e of edges) expect(e.site).toContain('locks.ts');
+    expect(cycle.message).toContain('producer-0 waits on fixture.cond holding fixture.a');
+    expect(cycle.message).toContain('producer-1 takes fixture.a before it notifies fixture.cond');
+    expect((cycle.evidence['scenario'] as string[]).join('\n')).toContain('wait(fixture.cond);');
+    // Nothing hung: the hazard is reported from the order alone.
+    expect(result.findings.some((f) => f.kind === 'hang' || f.kind === 'deadlock')).toBe(false);
+  });
+
+  it('reports the same hazard when the notifier blocks on the lock before it could notify again', async () => {
+    const { result } = await run('locks-wait-blocked');
+    const cycle = only(result.findings, 'lock-order-cycle');
+    expect(cycle.severity).toBe('error');
+    const edges = cycle.evidence['edges'] as { from: string; to: string; thread: string; kind?: string }[];
+    expect(edges.map((e) => [e.from, e.to, e.thread, e.kind]).sort()).toEqual([
+      ['fixture.a', 'fixture.cond', 'producer-0', 'wait'],
+      ['fixture.cond', 'fixture.a', 'producer-1', 'notify'],
+    ]);
+  });
+
+  it('says nothing of a condition wait that holds only its own mutex, whatever the notifier took', async () => {
+    const { result } = await run('locks-wait-clean');
+    expect(result.findings.filter((f) => f.kind === 'lock-order-cycle')).toEqual([]);
+    expect(result.status).toBe('pass');
+  });
+
   it('flags the bundled three-lock defect: one cycle over three classes taken by three threads', async () => {
     const { result } = await run('reference-bug-three-lock', 'lock-inversion');
     expect(result.status).toBe('fail');

@@ -10,8 +10,8 @@ import { openSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Board, MAIN_SLOT } from '../../harness/sync/board.js';
 import { EventChannel } from '../../harness/sync/channel.js';
-import { LockError, Mutex } from '../../harness/sync/locks.js';
-import { attachRuntime, createSyncShared, E_FROM_CLASS, E_TO_CLASS, EDGE_HEADER, EDGE_STRIDE, type SyncRuntime } from '../../harness/sync/runtime.js';
+import { Condition, LockError, Mutex } from '../../harness/sync/locks.js';
+import { attachRuntime, createSyncShared, E_FROM_CLASS, E_KIND, E_TO_CLASS, EDGE_HEADER, EDGE_KINDS, EDGE_STRIDE, type SyncRuntime } from '../../harness/sync/runtime.js';
 
 let rt: SyncRuntime;
 let board: Board;
@@ -22,13 +22,14 @@ beforeAll(() => {
   rt = attachRuntime(createSyncShared(board, channel.handle), MAIN_SLOT, 'test-main');
 });
 
-/** Every lock-order edge published so far, as `from -> to` class names. */
-function edges(): string[] {
+/** Every lock-order edge published so far, as `from -> to` class names (with the kind, when `kinds`). */
+function edges(kinds = false): string[] {
   const out: string[] = [];
   const n = Atomics.load(rt.edges, 0);
   for (let i = 0; i < n; i++) {
     const at = EDGE_HEADER + i * EDGE_STRIDE;
-    out.push(`${rt.strings.read(Atomics.load(rt.edges, at + E_FROM_CLASS))} -> ${rt.strings.read(Atomics.load(rt.edges, at + E_TO_CLASS))}`);
+    const edge = `${rt.strings.read(Atomics.load(rt.edges, at + E_FROM_CLASS))} -> ${rt.strings.read(Atomics.load(rt.edges, at + E_TO_CLASS))}`;
+    out.push(kinds ? `${EDGE_KINDS[Atomics.load(rt.edges, at + E_KIND)] ?? '?'} ${edge}` : edge);
   }
   return out;
 }
@@ -107,5 +108,48 @@ describe('the held-lock record of an instrumented thread', () => {
     r.with(() => r.with(() => expect(heldNames()).toEqual(['again.reentrant'])));
     expect(heldNames()).toEqual([]);
     expect(r.held).toBe(false);
+  });
+});
+
+describe('the cross-release edges of a condition', () => {
+  /** The cross-release edges between classes of one test (the first notify's also go to every lock this thread took before). */
+  const crossEdges = (prefix: string): string[] => edges(true).filter((e) => !e.startsWith('lock ') && e.split(' ').filter((w) => w.startsWith(prefix)).length === 2);
+
+  it('adds an edge from each lock held across a wait, but not from the mutex the wait releases', () => {
+    const held = Mutex.create('xw.held');
+    const m = Mutex.create('xw.mutex');
+    const cond = Condition.create('xw.cond');
+    held.with(() => m.with(() => cond.wait(m, 0)));
+    m.with(() => cond.wait(m, 0));
+    expect(crossEdges('xw.')).toEqual(['wait xw.held -> xw.cond']);
+  });
+
+  it("adds an edge at a notify to each lock taken since the thread's previous notify of that condition, not its mutex", () => {
+    const before = Mutex.create('xn.before');
+    const later = Mutex.create('xn.later');
+    const m = Mutex.create('xn.mutex');
+    const cond = Condition.create('xn.cond');
+    m.with(() => cond.wait(m, 0)); // binds the mutex to the condition
+    expect(crossEdges('xn.')).toEqual([]);
+    before.with(() => undefined);
+    m.with(() => cond.notify());
+    // xn.before was taken on the way to this thread's first notify (xn.mutex is the condition's own).
+    expect(crossEdges('xn.')).toEqual(['notify xn.cond -> xn.before']);
+    m.with(() => cond.notifyAll());
+    expect(crossEdges('xn.')).toEqual(['notify xn.cond -> xn.before']);
+    later.with(() => undefined);
+    m.with(() => cond.notify());
+    expect(crossEdges('xn.')).toEqual(['notify xn.cond -> xn.before', 'notify xn.cond -> xn.later']);
+  });
+
+  it('publishes each cross-release edge once per thread, however often it recurs', () => {
+    const held = Mutex.create('xo.held');
+    const m = Mutex.create('xo.mutex');
+    const cond = Condition.create('xo.cond');
+    for (let i = 0; i < 3; i++) {
+      held.with(() => m.with(() => cond.wait(m, 0)));
+      m.with(() => cond.notify());
+    }
+    expect(crossEdges('xo.')).toEqual(['wait xo.held -> xo.cond', 'notify xo.cond -> xo.held']);
   });
 });

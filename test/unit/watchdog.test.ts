@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ThreadStatus } from '../../harness/contract/protocol.js';
 import { Board, FIRST_PRODUCER_SLOT, MAIN_SLOT, MAX_THREADS, type ThreadState } from '../../harness/sync/board.js';
 import { LockOrderGraph } from '../../harness/sync/lockgraph.js';
-import { E_FROM_CLASS, E_GUARD0, E_GUARDS, E_READY, E_SITE, E_SLOT, E_TO_CLASS, EDGE_HEADER, EDGE_STRIDE, L_CLASS, LOCK_STRIDE, lockName } from '../../harness/sync/runtime.js';
+import { E_FROM_CLASS, E_GUARD0, E_GUARDS, E_KIND, E_READY, E_SITE, E_SLOT, E_TO_CLASS, EDGE_HEADER, EDGE_KINDS, EDGE_STRIDE, L_CLASS, LOCK_STRIDE, lockName } from '../../harness/sync/runtime.js';
 import { StringTable } from '../../harness/sync/strings.js';
 import { DeadlockDetector, type BoardView } from '../../harness/watchdog/deadlock.js';
 import { HangDetector, hangFinding, type SlotReading } from '../../harness/watchdog/hang.js';
@@ -295,7 +295,7 @@ describe('the deadlock detector', () => {
 
 describe('the lock-order detector', () => {
   /** Publishes an edge as a thread does: fields first, the ready flag last. */
-  function publish(edges: Int32Array, strings: StringTable, from: string, to: string, slot: number, guards: readonly number[] = [], ready = true): number {
+  function publish(edges: Int32Array, strings: StringTable, from: string, to: string, slot: number, guards: readonly number[] = [], ready = true, kind: 'lock' | 'wait' | 'notify' = 'lock'): number {
     const n = Atomics.add(edges, 0, 1);
     const at = EDGE_HEADER + n * EDGE_STRIDE;
     Atomics.store(edges, at + E_FROM_CLASS, strings.intern(from));
@@ -304,6 +304,7 @@ describe('the lock-order detector', () => {
     Atomics.store(edges, at + E_SITE, strings.intern(`at take (${from}-${to}.ts:1)`));
     guards.forEach((g, i) => Atomics.store(edges, at + E_GUARD0 + i, g));
     Atomics.store(edges, at + E_GUARDS, guards.length);
+    Atomics.store(edges, at + E_KIND, EDGE_KINDS.indexOf(kind));
     if (ready) Atomics.store(edges, at + E_READY, 1);
     return at;
   }
@@ -333,6 +334,45 @@ describe('the lock-order detector', () => {
     expect(d.look(edges, strings, names)).toEqual([]);
     Atomics.store(edges, half + E_READY, 1);
     expect(d.look(edges, strings, names).map((f) => f.kind)).toEqual(['lock-order-cycle']);
+  });
+
+  it('reports a lock held across a condition wait that the notifier takes first, worded as the wait and the notify', () => {
+    const { strings, view } = world();
+    const edges = new Int32Array(new SharedArrayBuffer((EDGE_HEADER + 16 * EDGE_STRIDE) * 4));
+    const d = new LockOrderDetector(view.lockName);
+    publish(edges, strings, 'registry', 'drained', 1, [], true, 'wait');
+    expect(d.look(edges, strings, names)).toEqual([]);
+    publish(edges, strings, 'drained', 'registry', 2, [], true, 'notify');
+    const [finding, ...more] = d.look(edges, strings, names);
+    expect(more).toEqual([]);
+    expect(finding?.severity).toBe('error');
+    expect(finding?.message).toBe(
+      'Lock order cycle: drained → registry (t2 takes registry before it notifies drained, at take (drained-registry.ts:1)), ' +
+        'registry → drained (t1 waits on drained holding registry, at take (registry-drained.ts:1)). ' +
+        "A thread waits on a condition holding a lock that the condition's notifier takes first: while it waits, the notify cannot come.",
+    );
+    expect(finding?.evidence['edges']).toMatchObject([{ kind: 'notify' }, { kind: 'wait' }]);
+    const table = (finding?.evidence['scenario'] as string[]).join('\n');
+    expect(table).toContain('lock(registry);  /* before notify(drained) */');
+    expect(table).toContain('wait(drained);');
+  });
+
+  it('reports one hazard per lock held across a wait, the shortest way round, not every longer cycle through it', () => {
+    const { strings, view } = world();
+    const edges = new Int32Array(new SharedArrayBuffer((EDGE_HEADER + 16 * EDGE_STRIDE) * 4));
+    const d = new LockOrderDetector(view.lockName);
+    publish(edges, strings, 'registry', 'drained', 1, [], true, 'wait');
+    publish(edges, strings, 'gil', 'registry', 3);
+    expect(d.look(edges, strings, names)).toEqual([]);
+    // One notify publishes an edge to everything its thread took: the longer cycle first here.
+    publish(edges, strings, 'drained', 'gil', 2, [], true, 'notify');
+    publish(edges, strings, 'drained', 'registry', 2, [], true, 'notify');
+    const found = d.look(edges, strings, names);
+    expect(found.map((f) => f.evidence['classes'])).toEqual([['drained', 'registry']]);
+    // A different lock held across the same wait is a hazard of its own.
+    publish(edges, strings, 'config', 'drained', 3, [], true, 'wait');
+    publish(edges, strings, 'drained', 'config', 2, [], true, 'notify');
+    expect(d.look(edges, strings, names).map((f) => f.evidence['classes'])).toEqual([['drained', 'config']]);
   });
 
   it('reports a cycle all in one thread, or under one guard lock, as information with the reason', () => {
