@@ -319,6 +319,7 @@ export class Condition extends Primitive {
 
   private constructor(handle: LockHandle) {
     super(handle);
+    this.rt?.trackConditions();
   }
 
   /**
