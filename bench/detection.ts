@@ -84,6 +84,8 @@ for (const target of TARGETS) {
   const times: number[] = [];
   const formToReport: number[] = [];
   const kindCounts: Record<string, number> = {};
+  /** The runs that found nothing expected: their seeds replay them (`logjam run --seed`). */
+  const missed: { seed: number; params: unknown; produced: number; kinds: string[] }[] = [];
   for (let i = 0; i < runs; i++) {
     const { result, arrivals } = await once(target.adapter, target.scenario, 1000 + i);
     for (const kind of new Set(result.findings.map((f) => f.kind))) kindCounts[kind] = (kindCounts[kind] ?? 0) + 1;
@@ -100,7 +102,7 @@ for (const target of TARGETS) {
     if (hits.length > 0) {
       detected++;
       times.push(Math.min(...hits));
-    }
+    } else missed.push({ seed: 1000 + i, params: result.params, produced: result.metrics.produced, kinds: result.findings.map((f) => f.kind) });
     const deadlock = result.findings.find((f) => f.kind === 'deadlock');
     if (deadlock !== undefined) formToReport.push(Number(deadlock.evidence['detectedAtMs']) - Number(deadlock.evidence['formedAtMs']));
   }
@@ -116,6 +118,7 @@ for (const target of TARGETS) {
     deadlocksFormed: formToReport.length,
     deadlockFormToReportMedianMs: formToReport.length > 0 ? percentile(formToReport, 50) : undefined,
     deadlockFormToReportWorstMs: formToReport.length > 0 ? formToReport[formToReport.length - 1] : undefined,
+    missed,
   };
   report[target.adapter] = { scenario: target.scenario, expected: target.kinds, ...entry };
   rows.push({
@@ -128,6 +131,7 @@ for (const target of TARGETS) {
     kinds: Object.entries(kindCounts).map(([k, n]) => `${k}:${n}`).join(' '),
   });
   console.log(`${target.adapter}: ${detected}/${runs}`);
+  for (const m of missed) console.log(`  missed: seed ${m.seed} ${JSON.stringify(m.params)}, ${m.produced} records, findings [${m.kinds.join(', ')}]`);
 }
 
 let falseFindings = 0;
