@@ -28,7 +28,6 @@ import {
   FLAG_SITES,
   kindFlags,
   L_AUX,
-  L_BOUND,
   L_CLASS,
   L_COUNT,
   L_FLAGS,
@@ -330,10 +329,6 @@ export class Condition extends Primitive {
   wait(mutex: Mutex, timeoutMs = Infinity): boolean {
     const seq = Atomics.load(this.w, this.at + L_AUX);
     const rt = this.rt;
-    if (rt !== undefined) {
-      // The mutex waited with, by class, for the notifiers: its waiters release it, so a notifier taking it is no hazard.
-      Atomics.store(this.w, this.at + L_BOUND, mutex.cls);
-    }
     const depth = mutex.releaseAll();
     if (rt !== undefined && rt.row.depth > 0) rt.beforeConditionWait(this.cls, mutex.cls);
     const result = this.park('condition', L_AUX, seq, timeoutMs);
@@ -342,7 +337,7 @@ export class Condition extends Primitive {
   }
 
   notify(count = 1): void {
-    this.rt?.beforeNotify(this.cls, Atomics.load(this.w, this.at + L_BOUND));
+    this.rt?.beforeNotify(this.cls);
     Atomics.add(this.w, this.at + L_AUX, 1);
     rawNotify(this.w, this.at + L_AUX, count);
   }

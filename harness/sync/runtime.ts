@@ -52,8 +52,6 @@ export const L_ID = 3;
 export const L_CLASS = 4;
 export const L_AUX = 5;
 export const L_FLAGS = 6;
-/** A condition's: the class of the mutex it was last waited with. */
-export const L_BOUND = 7;
 export const FLAG_REENTRANT = 1;
 /** Capture this lock's site at every acquire (LOGJAM_LOCK_SITES=all). */
 export const FLAG_SITES = 2;
@@ -171,7 +169,7 @@ export class SyncRuntime {
   #tracking = false;
   readonly #takenAt = new Float64Array(MAX_LOCKS);
   readonly #taken: number[] = [];
-  readonly #notifiedAt = new Map<number, { takes: number; mutexCls: number }>();
+  readonly #notifiedAt = new Map<number, number>();
   /** Cross-release edges this thread published: `kind:from:to`. */
   readonly #crossEdges = new Set<string>();
 
@@ -314,19 +312,17 @@ export class SyncRuntime {
 
   /**
    * At a notify of condition class `cls`: a 'notify' edge to each lock class this thread took
-   * since its previous notify of `cls` (for the first, since it first had a Condition), other than the
-   * condition's own mutex class `mutexCls`, which its waiters release while they wait.
+   * since its previous notify of `cls` (for the first, since it first had a Condition). The
+   * condition's own mutex among them closes no cycle by itself: its waiters release it while
+   * they wait (no 'wait' edge from it), but a third thread holding it can.
    */
-  beforeNotify(cls: number, mutexCls: number): void {
-    const last = this.#notifiedAt.get(cls);
-    if (last !== undefined && last.takes === this.#takes) return;
-    const since = last?.takes ?? 0;
-    this.#notifiedAt.set(cls, { takes: this.#takes, mutexCls });
+  beforeNotify(cls: number): void {
+    const since = this.#notifiedAt.get(cls);
+    if (since === this.#takes) return;
+    this.#notifiedAt.set(cls, this.#takes);
     const taken = this.#takenAt;
     for (const id of this.#taken) {
-      if ((taken[id] as number) <= since) continue;
-      const lockCls = this.locks[id * LOCK_STRIDE + L_CLASS] as number;
-      if (lockCls !== mutexCls && lockCls !== cls) this.#crossEdge('notify', cls, lockCls);
+      if ((taken[id] as number) > (since ?? 0)) this.#crossEdge('notify', cls, this.locks[id * LOCK_STRIDE + L_CLASS] as number);
     }
   }
 
@@ -338,7 +334,7 @@ export class SyncRuntime {
   #notifyBlockedOn(id: number): void {
     if (this.#notifiedAt.size === 0) return;
     const lockCls = this.locks[id * LOCK_STRIDE + L_CLASS] as number;
-    for (const [cls, last] of this.#notifiedAt) if (lockCls !== last.mutexCls && lockCls !== cls) this.#crossEdge('notify', cls, lockCls);
+    for (const cls of this.#notifiedAt.keys()) this.#crossEdge('notify', cls, lockCls);
   }
 
   #crossEdge(kind: 'wait' | 'notify', from: number, to: number): void {
