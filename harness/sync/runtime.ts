@@ -583,7 +583,7 @@ export function interleavingTable(names: readonly string[], steps: readonly { fi
   const firstText = (s: { first: string; kind?: EdgeKind }): string => (s.kind === 'notify' ? '' : `lock(${s.first});`);
   const thenText = (s: { first: string; then: string; kind?: EdgeKind }): string =>
     s.kind === 'wait' ? `wait(${s.then});` : s.kind === 'notify' ? `lock(${s.then});  /* before notify(${s.first}) */` : `lock(${s.then});`;
-  const width = Math.max(16, ...names.map((n) => n.length + 2), ...steps.map((s) => Math.max(firstText(s).length, thenText(s).length) + 2));
+  const width = Math.max(16, ...names.map((n) => n.length + 2), ...steps.map((s) => Math.max(firstText(s).length, thenText(s).length) + 1));
   const cell = (col: number, text: string): string => `${' '.repeat(col * width)}${text}`.trimEnd();
   const lines = [names.map((n) => n.padEnd(width)).join('').trimEnd(), names.map((n) => '-'.repeat(n.length).padEnd(width)).join('').trimEnd()];
   steps.forEach((s, col) => {
