@@ -25,6 +25,22 @@ export async function endStream(stream: EndableStream, event: 'close' | 'finish'
   await ended;
 }
 
+/**
+ * Resolves once every write queued on `stream` so far has called back: a stream calls back in
+ * order, so an empty write's callback comes after theirs. At once when the stream is already
+ * ended or destroyed (a write then would be an error). `write` is the stream's own write, for a
+ * stream whose `write` an adapter wrapped.
+ */
+export function writesCalledBack(
+  stream: { readonly writableEnded?: boolean; readonly destroyed?: boolean },
+  write: (chunk: string, callback: (error?: Error | null) => void) => unknown,
+): Promise<void> {
+  if (stream.writableEnded === true || stream.destroyed === true) return Promise.resolve();
+  return new Promise((resolve) => {
+    write('', () => resolve());
+  });
+}
+
 /** How one logger names the files it rotates `file` into. */
 export type RotationNaming =
   /** winston (`tailable: false`): sink.log first, then sink1.log, sink2.log, ... (oldest first). */
