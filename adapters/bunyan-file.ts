@@ -6,9 +6,9 @@
 
 import type Bunyan from 'bunyan';
 import { defineAdapter } from '../harness/contract/adapter.js';
-import { carriesOuterRecord, reentryHook } from '../harness/sinks/sinks.js';
+import { reentryHook } from '../harness/sinks/sinks.js';
 import { loadBunyan, versionsOf } from './loggers.js';
-import { bunyanBytes, endStream, secondSinkStream, writesCalledBack } from './streams.js';
+import { bunyanBytes, endStream, hookStreamWrites, secondSinkStream } from './streams.js';
 
 /** Ends every stream the logger owns and waits until each has closed its file. */
 export async function endBunyan(logger: Bunyan): Promise<void> {
@@ -34,26 +34,18 @@ export default defineAdapter({
       streams: [{ level: ctx.level, path: ctx.file }, ...(second !== undefined ? [{ level: ctx.level, stream: second }] : [])],
     });
     const hook = reentryHook(ctx.sink, (message) => logger.info(message));
-    /** The file stream and its own write, when the hook wraps it. */
-    let hooked: { readonly file: NodeJS.WritableStream & { readonly writableEnded?: boolean; readonly destroyed?: boolean }; readonly write: (chunk: string, callback: (error?: Error | null) => void) => boolean } | undefined;
+    let hooked: { stop(): Promise<void> } | undefined;
     if (hook !== undefined) {
       const file = (logger as unknown as { streams: { stream: NodeJS.WritableStream }[] }).streams[0]?.stream;
       if (file === undefined) throw new Error('bunyan created no stream for the file: this adapter does not know this bunyan release');
-      const write = file.write.bind(file) as (chunk: string, callback: (error?: Error | null) => void) => boolean;
-      hooked = { file, write };
-      // bunyan writes one record per write(), with no callback: the one added here runs once
-      // the record is in the file.
-      file.write = (chunk: string) => write(chunk, (error) => error == null && hook(carriesOuterRecord(String(chunk))));
+      hooked = hookStreamWrites(file, hook);
     }
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => bunyanBytes(logger),
       reopen: () => logger.reopenFileStreams(),
       close: async () => {
-        // The hook runs in write callbacks: the records written so far get theirs before it
-        // stops (on a slow disk none had run by the time a producer closed).
-        if (hooked !== undefined) await writesCalledBack(hooked.file, hooked.write);
-        hook?.stop();
+        await hooked?.stop();
         await endBunyan(logger);
       },
     };

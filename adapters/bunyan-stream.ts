@@ -5,9 +5,9 @@
 
 import { createWriteStream } from 'node:fs';
 import { defineAdapter } from '../harness/contract/adapter.js';
-import { carriesOuterRecord, reentryHook } from '../harness/sinks/sinks.js';
+import { reentryHook } from '../harness/sinks/sinks.js';
 import { loadBunyan, versionsOf } from './loggers.js';
-import { bunyanBytes, endStream, secondSinkStream, writesCalledBack } from './streams.js';
+import { bunyanBytes, endStream, hookStreamWrites, secondSinkStream } from './streams.js';
 
 export default defineAdapter({
   name: 'bunyan-stream',
@@ -28,20 +28,12 @@ export default defineAdapter({
       streams: [{ level: ctx.level, stream }, ...(second !== undefined ? [{ level: ctx.level, stream: second }] : [])],
     });
     const hook = reentryHook(ctx.sink, (message) => logger.info(message));
-    const write = stream.write.bind(stream) as (chunk: string, callback: (error?: Error | null) => void) => boolean;
-    if (hook !== undefined) {
-      // bunyan writes one record per write(), with no callback: the one added here runs once
-      // the record is in the file.
-      stream.write = ((chunk: string) => write(chunk, (error) => error == null && hook(carriesOuterRecord(String(chunk))))) as typeof stream.write;
-    }
+    const hooked = hook !== undefined ? hookStreamWrites(stream, hook) : undefined;
     return {
       log: (level, message, fields) => (fields === undefined ? logger[level](message) : logger[level](fields, message)),
       buffered: () => bunyanBytes(logger),
       close: async () => {
-        // The hook runs in write callbacks: the records written so far get theirs before it
-        // stops (on a slow disk none had run by the time a producer closed).
-        if (hook !== undefined) await writesCalledBack(stream, write);
-        hook?.stop();
+        await hooked?.stop();
         await endStream(stream);
         if (second !== undefined) await endStream(second, 'finish');
       },

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createSink, type SinkOptions } from '../harness/sinks/sinks.js';
+import { carriesOuterRecord, createSink, type ReentryHook, type SinkOptions } from '../harness/sinks/sinks.js';
 
 interface EndableStream extends NodeJS.EventEmitter {
   end(): unknown;
@@ -26,19 +26,21 @@ export async function endStream(stream: EndableStream, event: 'close' | 'finish'
 }
 
 /**
- * Resolves once every write queued on `stream` so far has called back: a stream calls back in
- * order, so an empty write's callback comes after theirs. At once when the stream is already
- * ended or destroyed (a write then would be an error). `write` is the stream's own write, for a
- * stream whose `write` an adapter wrapped.
+ * A reentrant hook (`reentryHook`) on a stream bunyan writes one record per `write()` to, with
+ * no callback: the callback added here runs the hook once the record is in the file. `stop()`
+ * first lets the callbacks of the records written so far run (a stream calls back in order, so
+ * an empty write's callback comes after theirs; at once if the stream already ended), then
+ * stops the hook: on a slow disk none had run by the time a producer closed.
  */
-export function writesCalledBack(
-  stream: { readonly writableEnded?: boolean; readonly destroyed?: boolean },
-  write: (chunk: string, callback: (error?: Error | null) => void) => unknown,
-): Promise<void> {
-  if (stream.writableEnded === true || stream.destroyed === true) return Promise.resolve();
-  return new Promise((resolve) => {
-    write('', () => resolve());
-  });
+export function hookStreamWrites(stream: NodeJS.WritableStream & { readonly writableEnded?: boolean; readonly destroyed?: boolean }, hook: ReentryHook): { stop(): Promise<void> } {
+  const write = stream.write.bind(stream) as (chunk: string, callback: (error?: Error | null) => void) => boolean;
+  stream.write = ((chunk: string) => write(chunk, (error) => error == null && hook(carriesOuterRecord(String(chunk)))));
+  return {
+    async stop() {
+      if (stream.writableEnded !== true && stream.destroyed !== true) await new Promise<void>((resolve) => write('', () => resolve()));
+      hook.stop();
+    },
+  };
 }
 
 /** How one logger names the files it rotates `file` into. */

@@ -165,9 +165,8 @@ export class SyncRuntime {
    * thread's previous notify of the same condition class (#notifiedAt) off them.
    */
   #takes = 0;
-  /** Whether this thread keeps the history: once it has a Condition (trackConditions). */
-  #tracking = false;
-  readonly #takenAt = new Float64Array(MAX_LOCKS);
+  /** Made once this thread has a Condition (trackConditions): until then it keeps no history. */
+  #takenAt: Float64Array | undefined;
   readonly #taken: number[] = [];
   readonly #notifiedAt = new Map<number, number>();
   /** Cross-release edges this thread published: `kind:from:to`. */
@@ -280,8 +279,8 @@ export class SyncRuntime {
     if (site !== 0) this.#pendingSite = 0;
     else if (everySite) site = this.strings.intern(captureSite());
     this.row.push(id, site);
-    if (this.#tracking) {
-      const taken = this.#takenAt;
+    const taken = this.#takenAt;
+    if (taken !== undefined) {
       if (taken[id] === 0) this.#taken.push(id);
       taken[id] = ++this.#takes;
     }
@@ -293,7 +292,7 @@ export class SyncRuntime {
    * one branch per acquire for it; one that does pays about a nanosecond.
    */
   trackConditions(): void {
-    this.#tracking = true;
+    this.#takenAt ??= new Float64Array(MAX_LOCKS);
   }
 
   /**
@@ -321,6 +320,7 @@ export class SyncRuntime {
     if (since === this.#takes) return;
     this.#notifiedAt.set(cls, this.#takes);
     const taken = this.#takenAt;
+    if (taken === undefined) return;
     for (const id of this.#taken) {
       if ((taken[id] as number) > (since ?? 0)) this.#crossEdge('notify', cls, this.locks[id * LOCK_STRIDE + L_CLASS] as number);
     }
